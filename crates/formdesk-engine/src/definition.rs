@@ -1,0 +1,320 @@
+//! The form-definition format as it is stored: plain serde types mirroring `forms/schema/form.schema.json`.
+//!
+//! These types only carry data; [`crate::Form::from_json`] checks them and compiles them. The format is
+//! documented in `docs/form-format.md`. Non-goals: behaviour, defaults that need the whole form.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The version of the definition format this engine reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A text in several languages, keyed by language tag (`de`, `en`, `tr`, `de-x-ls` for easy-read German).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text(pub BTreeMap<String, String>);
+
+/// The language tag of easy-read German (Leichte Sprache).
+pub const EASY_READ: &str = "de-x-ls";
+
+impl Text {
+    /// The text in `lang`, else in German, else in any language.
+    pub fn get(&self, lang: &str) -> &str {
+        self.0.get(lang).or_else(|| self.0.get("de")).or_else(|| self.0.values().next()).map_or("", String::as_str)
+    }
+}
+
+/// A form definition as stored in `form.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FormDefinition {
+    /// The JSON Schema reference for editors; ignored.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// The format version; must be [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// The stable id.
+    pub id: String,
+    /// The semantic version of this definition.
+    pub version: String,
+    /// The title.
+    pub title: Text,
+    /// A short description.
+    #[serde(default)]
+    pub description: Option<Text>,
+    /// Search words by language.
+    #[serde(default)]
+    pub keywords: BTreeMap<String, Vec<String>>,
+    /// The id of the responsible authority's destination.
+    pub destination: String,
+    /// The LeiKa service key.
+    #[serde(default)]
+    pub leika_key: Option<String>,
+    /// The legal basis.
+    #[serde(default)]
+    pub legal_basis: Vec<LegalBasis>,
+    /// Fees.
+    #[serde(default)]
+    pub fees: Vec<FeeDefinition>,
+    /// The languages the texts cover.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// The prefix of receipt references.
+    #[serde(default)]
+    pub receipt_prefix: Option<String>,
+    /// Code lists only this form uses.
+    #[serde(default)]
+    pub code_lists: BTreeMap<String, CodeListDefinition>,
+    /// The wizard's steps.
+    pub steps: Vec<StepDefinition>,
+}
+
+/// A law or bylaw the form rests on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LegalBasis {
+    /// Its title.
+    pub title: Text,
+    /// The paragraph or a citation.
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+/// A fee.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FeeDefinition {
+    /// Its id.
+    pub id: String,
+    /// What it is for.
+    pub label: Text,
+    /// The amount in euros, an expression.
+    pub amount: String,
+    /// When the fee applies.
+    #[serde(default)]
+    pub relevant: Option<String>,
+    /// How it is collected, or other notes.
+    #[serde(default)]
+    pub note: Option<Text>,
+}
+
+/// A code list: values and their labels.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CodeListDefinition {
+    /// The JSON Schema reference for editors; ignored.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// The format version of a shared code-list file.
+    #[serde(default)]
+    pub format_version: Option<u32>,
+    /// Its id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Its version.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Its title.
+    #[serde(default)]
+    pub title: Option<Text>,
+    /// The entries.
+    pub entries: Vec<OptionDefinition>,
+}
+
+/// An option of a choice.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OptionDefinition {
+    /// The stored value.
+    pub value: String,
+    /// The label shown.
+    pub label: Text,
+}
+
+/// A step (page) of the wizard.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StepDefinition {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: Text,
+    /// An introduction.
+    #[serde(default)]
+    pub description: Option<Text>,
+    /// When the step is shown.
+    #[serde(default)]
+    pub relevant: Option<String>,
+    /// Its items.
+    pub items: Vec<ItemDefinition>,
+}
+
+/// What an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub enum ItemKind {
+    Text,
+    LongText,
+    Integer,
+    Decimal,
+    Currency,
+    Date,
+    Boolean,
+    Choice,
+    MultiChoice,
+    Email,
+    Phone,
+    Iban,
+    Postcode,
+    Address,
+    Attachment,
+    Photo,
+    Signature,
+    Info,
+    Computed,
+    Group,
+}
+
+impl ItemKind {
+    /// Whether items of this kind take an answer.
+    pub fn is_answered(self) -> bool {
+        !matches!(self, ItemKind::Info | ItemKind::Computed | ItemKind::Group)
+    }
+}
+
+/// Whether a field is required: always, never, or when an expression holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Required {
+    /// Always or never.
+    Always(bool),
+    /// When the expression holds.
+    When(String),
+}
+
+/// How a field appears on the receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReceiptMode {
+    /// In full.
+    Show,
+    /// Masked (`DE89 **** **** **** **30 00`).
+    Mask,
+    /// Not at all.
+    Omit,
+}
+
+/// Special formats of text fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TextFormat {
+    /// Steuerliche Identifikationsnummer.
+    SteuerId,
+    /// German vehicle registration plate.
+    VehiclePlate,
+}
+
+/// The value type of a computed item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub enum ValueType {
+    Integer,
+    Decimal,
+    Currency,
+    Text,
+    Boolean,
+    Date,
+}
+
+/// A rule an answered value must satisfy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConstraintDefinition {
+    /// The rule, an expression.
+    pub rule: String,
+    /// The stable error code.
+    pub code: String,
+    /// The message when it fails.
+    pub message: Text,
+}
+
+/// Minimum and maximum number of instances of a repeat group.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Repeat {
+    /// At least this many.
+    pub min: u32,
+    /// At most this many.
+    pub max: u32,
+}
+
+/// An item of a step or group. One shape for every kind; which properties a kind takes is checked on load.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct ItemDefinition {
+    pub kind: ItemKind,
+    pub id: String,
+    #[serde(default)]
+    pub label: Option<Text>,
+    #[serde(default)]
+    pub help: Option<Text>,
+    #[serde(default)]
+    pub text: Option<Text>,
+    #[serde(default)]
+    pub required: Option<Required>,
+    #[serde(default)]
+    pub relevant: Option<String>,
+    #[serde(default)]
+    pub constraints: Vec<ConstraintDefinition>,
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(default)]
+    pub receipt: Option<ReceiptMode>,
+    #[serde(default)]
+    pub min_length: Option<u32>,
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    #[serde(default)]
+    pub format: Option<TextFormat>,
+    #[serde(default)]
+    pub min: Option<Decimal>,
+    #[serde(default)]
+    pub max: Option<Decimal>,
+    #[serde(default)]
+    pub fraction_digits: Option<u32>,
+    #[serde(default)]
+    pub not_in_future: bool,
+    #[serde(default)]
+    pub not_in_past: bool,
+    #[serde(default)]
+    pub min_age: Option<u32>,
+    #[serde(default)]
+    pub max_age: Option<u32>,
+    #[serde(default)]
+    pub options: Option<Vec<OptionDefinition>>,
+    #[serde(default)]
+    pub code_list: Option<String>,
+    #[serde(default)]
+    pub min_selected: Option<u32>,
+    #[serde(default)]
+    pub max_selected: Option<u32>,
+    #[serde(default)]
+    pub accept: Option<Vec<String>>,
+    #[serde(default)]
+    pub max_size_kb: Option<u64>,
+    #[serde(default)]
+    pub max_files: Option<u32>,
+    #[serde(default)]
+    pub calculate: Option<String>,
+    #[serde(default)]
+    pub value_type: Option<ValueType>,
+    #[serde(default)]
+    pub repeat: Option<Repeat>,
+    #[serde(default)]
+    pub item_label: Option<Text>,
+    #[serde(default)]
+    pub items: Option<Vec<ItemDefinition>>,
+}

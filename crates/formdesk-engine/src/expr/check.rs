@@ -1,0 +1,381 @@
+//! The type checker: resolves names, checks types and compiles a syntax tree into [`Code`].
+
+use super::syntax::{self, Ast, AstKind, BinaryOp, SyntaxError, UnaryOp};
+use super::{Builtin, Code, MacroKind, RecordType, Type, Value};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// The names an expression may use.
+#[derive(Debug, Clone, Copy)]
+pub struct Names<'a> {
+    /// Top-level values by id: their slot and type.
+    pub globals: &'a HashMap<String, (usize, Type)>,
+    /// Inside a repeat group: the type of `item`.
+    pub item: Option<&'a RecordType>,
+    /// Code lists by id, for `codes("id")`.
+    pub code_lists: &'a BTreeMap<String, Arc<[Value]>>,
+}
+
+/// A compiled, type-checked expression and what it reads.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The code to evaluate.
+    pub code: Code,
+    /// Its static type.
+    pub ty: Type,
+    /// The global slots it reads.
+    pub globals: BTreeSet<usize>,
+    /// The fields of `item` it reads.
+    pub item_fields: BTreeSet<usize>,
+}
+
+/// Parses and type-checks `src`.
+pub fn compile(src: &str, names: Names<'_>) -> Result<Checked, SyntaxError> {
+    let ast = syntax::parse(src)?;
+    let mut c = Checker { names, locals: Vec::new(), globals: BTreeSet::new(), item_fields: BTreeSet::new() };
+    let (code, ty) = c.check(&ast)?;
+    Ok(Checked { code, ty, globals: c.globals, item_fields: c.item_fields })
+}
+
+struct Checker<'a> {
+    names: Names<'a>,
+    locals: Vec<(String, Type)>,
+    globals: BTreeSet<usize>,
+    item_fields: BTreeSet<usize>,
+}
+
+fn err<T>(at: usize, message: impl Into<String>) -> Result<T, SyntaxError> {
+    Err(SyntaxError { at, message: message.into() })
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+fn suggestion<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> String {
+    candidates
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, c)| format!("; did you mean '{c}'?"))
+        .unwrap_or_default()
+}
+
+const FUNCTIONS: &[&str] = &[
+    "size",
+    "answered",
+    "coalesce",
+    "codes",
+    "date",
+    "age",
+    "yearsBetween",
+    "daysBetween",
+    "sum",
+    "min",
+    "max",
+    "round",
+    "int",
+    "decimal",
+    "lower",
+    "upper",
+    "trim",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "exists",
+    "all",
+    "exists_one",
+    "filter",
+    "map",
+];
+
+impl Checker<'_> {
+    fn check(&mut self, ast: &Ast) -> Result<(Code, Type), SyntaxError> {
+        let at = ast.at;
+        Ok(match &ast.kind {
+            AstKind::Bool(b) => (Code::Const(Value::Bool(*b)), Type::Bool),
+            AstKind::Int(i) => (Code::Const(Value::Int(*i)), Type::Int),
+            AstKind::Decimal(d) => (Code::Const(Value::Decimal(*d)), Type::Decimal),
+            AstKind::Text(s) => (Code::Const(Value::Text(Arc::from(s.as_str()))), Type::Text),
+            AstKind::Ident(name) => self.ident(at, name)?,
+            AstKind::Select(operand, field) => {
+                if matches!(&operand.kind, AstKind::Ident(n) if n == "item" && self.local(n).is_none()) {
+                    let Some(record) = self.names.item else {
+                        return err(at, "'item' is only known inside a repeat group");
+                    };
+                    let Some(pos) = record.position(field) else {
+                        return err(at, self.no_field(record, field));
+                    };
+                    self.item_fields.insert(pos);
+                    return Ok((Code::ItemField(pos), record.fields[pos].1.clone()));
+                }
+                let (code, ty) = self.check(operand)?;
+                let Type::Record(record) = &ty else {
+                    return err(at, format!("'.{field}' needs a record, found {ty}"));
+                };
+                let Some(pos) = record.position(field) else {
+                    return err(at, self.no_field(record, field));
+                };
+                (Code::Field(Box::new(code), pos), record.fields[pos].1.clone())
+            }
+            AstKind::Index(list, index) => {
+                let (lc, lt) = self.check(list)?;
+                let (ic, it) = self.check(index)?;
+                let Type::List(elem) = lt else { return err(at, format!("'[...]' needs a list, found {lt}")) };
+                if it != Type::Int {
+                    return err(index.at, format!("a list index must be int, found {it}"));
+                }
+                (Code::At(Box::new(lc), Box::new(ic)), *elem)
+            }
+            AstKind::Unary(op, operand) => {
+                let (code, ty) = self.check(operand)?;
+                match op {
+                    UnaryOp::Not if ty == Type::Bool => (Code::Not(Box::new(code)), Type::Bool),
+                    UnaryOp::Not => return err(at, format!("'!' needs bool, found {ty}")),
+                    UnaryOp::Neg if ty.is_numeric() => (Code::Neg(Box::new(code)), ty),
+                    UnaryOp::Neg => return err(at, format!("'-' needs int or decimal, found {ty}")),
+                }
+            }
+            AstKind::Binary(op, a, b) => self.binary(at, *op, a, b)?,
+            AstKind::Conditional(c, a, b) => {
+                let (cc, ct) = self.check(c)?;
+                if ct != Type::Bool {
+                    return err(c.at, format!("the condition before '?' must be bool, found {ct}"));
+                }
+                let (ac, at_) = self.check(a)?;
+                let (bc, bt) = self.check(b)?;
+                let Some(ty) = at_.unify(&bt) else {
+                    return err(at, format!("both branches of '?:' must have one type, found {at_} and {bt}"));
+                };
+                (Code::Conditional(Box::new(cc), Box::new(ac), Box::new(bc)), ty)
+            }
+            AstKind::List(items) => {
+                let mut codes = Vec::with_capacity(items.len());
+                let mut elem = Type::Unknown;
+                for item in items {
+                    let (c, t) = self.check(item)?;
+                    elem = match elem.unify(&t) {
+                        Some(e) => e,
+                        None => return err(item.at, format!("list elements must have one type, found {elem} and {t}")),
+                    };
+                    codes.push(c);
+                }
+                (Code::List(codes), Type::List(Box::new(elem)))
+            }
+            AstKind::Call { target, name, args } => self.call(at, target.as_deref(), name, args)?,
+        })
+    }
+
+    fn no_field(&self, record: &RecordType, field: &str) -> String {
+        let names: Vec<&str> = record.fields.iter().map(|(n, _)| n.as_str()).collect();
+        format!("{} has no field '{field}'; its fields are: {}", record.name, names.join(", "))
+    }
+
+    fn local(&self, name: &str) -> Option<usize> {
+        self.locals.iter().rposition(|(n, _)| n == name)
+    }
+
+    fn ident(&mut self, at: usize, name: &str) -> Result<(Code, Type), SyntaxError> {
+        if let Some(i) = self.local(name) {
+            return Ok((Code::Local(i), self.locals[i].1.clone()));
+        }
+        match name {
+            "today" => return Ok((Code::Today, Type::Date)),
+            "index" if self.names.item.is_some() => return Ok((Code::ItemIndex, Type::Int)),
+            "item" if self.names.item.is_some() => {
+                return err(at, "use 'item.<field>' to read a field of the current instance");
+            }
+            _ => {}
+        }
+        if let Some((slot, ty)) = self.names.globals.get(name) {
+            self.globals.insert(*slot);
+            return Ok((Code::Global(*slot), ty.clone()));
+        }
+        let candidates =
+            self.names.globals.keys().map(String::as_str).chain(self.locals.iter().map(|(n, _)| n.as_str()));
+        err(at, format!("unknown name '{name}'{}", suggestion(name, candidates)))
+    }
+
+    fn binary(&mut self, at: usize, op: BinaryOp, a: &Ast, b: &Ast) -> Result<(Code, Type), SyntaxError> {
+        let (ac, at_) = self.check(a)?;
+        let (bc, bt) = self.check(b)?;
+        let (a, b) = (Box::new(ac), Box::new(bc));
+        let sym = op.symbol();
+        let mismatch = || err(at, format!("'{sym}' cannot combine {at_} and {bt}"));
+        Ok(match op {
+            BinaryOp::And | BinaryOp::Or => {
+                if at_ != Type::Bool || bt != Type::Bool {
+                    return mismatch();
+                }
+                let code = if op == BinaryOp::And { Code::And(a, b) } else { Code::Or(a, b) };
+                (code, Type::Bool)
+            }
+            BinaryOp::Eq | BinaryOp::Ne => {
+                if at_.unify(&bt).is_none() || matches!(at_, Type::Record(_)) {
+                    return mismatch();
+                }
+                (Code::Equal(op == BinaryOp::Ne, a, b), Type::Bool)
+            }
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let ok = matches!(at_.unify(&bt), Some(Type::Int | Type::Decimal | Type::Text | Type::Date));
+                if !ok {
+                    return mismatch();
+                }
+                (Code::Compare(op, a, b), Type::Bool)
+            }
+            BinaryOp::In => {
+                let Type::List(elem) = &bt else {
+                    return err(at, format!("'in' needs a list on its right, found {bt}"));
+                };
+                if at_.unify(elem).is_none() {
+                    return mismatch();
+                }
+                (Code::In(a, b), Type::Bool)
+            }
+            BinaryOp::Add => match at_.unify(&bt) {
+                Some(t @ (Type::Int | Type::Decimal | Type::Text | Type::List(_))) => (Code::Arith(op, a, b), t),
+                _ => return mismatch(),
+            },
+            BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => match at_.unify(&bt) {
+                Some(t @ (Type::Int | Type::Decimal)) => (Code::Arith(op, a, b), t),
+                _ => return mismatch(),
+            },
+        })
+    }
+
+    fn call(&mut self, at: usize, target: Option<&Ast>, name: &str, args: &[Ast]) -> Result<(Code, Type), SyntaxError> {
+        let macro_kind = match name {
+            "exists" => Some(MacroKind::Exists),
+            "all" => Some(MacroKind::All),
+            "exists_one" => Some(MacroKind::ExistsOne),
+            "filter" => Some(MacroKind::Filter),
+            "map" => Some(MacroKind::Map),
+            _ => None,
+        };
+        if let (Some(kind), Some(target)) = (macro_kind, target) {
+            return self.macro_call(at, kind, target, args);
+        }
+        if name == "codes" && target.is_none() {
+            let [Ast { kind: AstKind::Text(id), .. }] = args else {
+                return err(at, "codes() takes the id of a code list as a text literal: codes(\"listenhunde\")");
+            };
+            let Some(values) = self.names.code_lists.get(id) else {
+                let known = self.names.code_lists.keys().map(String::as_str);
+                return err(at, format!("unknown code list '{id}'{}", suggestion(id, known)));
+            };
+            return Ok((Code::Const(Value::List(values.clone())), Type::List(Box::new(Type::Text))));
+        }
+        if name == "date"
+            && target.is_none()
+            && let [Ast { kind: AstKind::Text(s), at: lit_at }] = args
+        {
+            let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") else {
+                return err(*lit_at, format!("'{s}' is not a date; expected YYYY-MM-DD"));
+            };
+            return Ok((Code::Const(Value::Date(d)), Type::Date));
+        }
+        // Member calls are ordinary calls with the receiver as the first argument (`x.size()` is `size(x)`).
+        let mut all = Vec::with_capacity(args.len() + 1);
+        if let Some(t) = target {
+            all.push(t);
+        }
+        all.extend(args.iter());
+        let mut codes = Vec::with_capacity(all.len());
+        let mut types = Vec::with_capacity(all.len());
+        for a in &all {
+            let (c, t) = self.check(a)?;
+            codes.push(c);
+            types.push(t);
+        }
+        let member = target.is_some();
+        let sig: Vec<String> = types.iter().map(ToString::to_string).collect();
+        let bad = || {
+            let shown = if member {
+                format!(
+                    "{}.{name}({})",
+                    sig.first().map_or("", String::as_str),
+                    sig.get(1..).unwrap_or_default().join(", ")
+                )
+            } else {
+                format!("{name}({})", sig.join(", "))
+            };
+            err(at, format!("no function {shown}; see docs/expressions.md for the functions and their types"))
+        };
+        use Type as T;
+        let (builtin, ty) = match (name, types.as_slice()) {
+            ("size", [T::Text | T::List(_)]) => (Builtin::Size, T::Int),
+            ("answered", [_]) if !member => (Builtin::Answered, T::Bool),
+            ("coalesce", [a, b]) if !member => match a.unify(b) {
+                Some(t) => (Builtin::Coalesce, t),
+                None => return bad(),
+            },
+            ("date", [T::Text]) if !member => (Builtin::Date, T::Date),
+            ("age", [T::Date]) if !member => (Builtin::Age, T::Int),
+            ("yearsBetween", [T::Date, T::Date]) if !member => (Builtin::YearsBetween, T::Int),
+            ("daysBetween", [T::Date, T::Date]) if !member => (Builtin::DaysBetween, T::Int),
+            ("sum", [T::List(e)]) if e.is_numeric() => (Builtin::Sum, (**e).clone()),
+            ("sum", [T::List(e)]) if **e == T::Unknown => (Builtin::Sum, T::Int),
+            ("min" | "max", [a, b]) if !member && a.is_numeric() && b.is_numeric() => {
+                let b_ = if name == "min" { Builtin::Min } else { Builtin::Max };
+                (b_, a.unify(b).unwrap_or(T::Decimal))
+            }
+            ("round", [a, T::Int]) if !member && a.is_numeric() => (Builtin::Round, T::Decimal),
+            ("int", [T::Decimal | T::Int]) if !member => (Builtin::Int, T::Int),
+            ("decimal", [T::Int | T::Decimal]) if !member => (Builtin::Decimal, T::Decimal),
+            ("startsWith", [T::Text, T::Text]) if member => (Builtin::StartsWith, T::Bool),
+            ("endsWith", [T::Text, T::Text]) if member => (Builtin::EndsWith, T::Bool),
+            ("contains", [T::Text, T::Text]) if member => (Builtin::Contains, T::Bool),
+            ("lower", [T::Text]) => (Builtin::Lower, T::Text),
+            ("upper", [T::Text]) => (Builtin::Upper, T::Text),
+            ("trim", [T::Text]) => (Builtin::Trim, T::Text),
+            _ if FUNCTIONS.contains(&name) => return bad(),
+            _ => return err(at, format!("unknown function '{name}'{}", suggestion(name, FUNCTIONS.iter().copied()))),
+        };
+        Ok((Code::Call(builtin, codes), ty))
+    }
+
+    fn macro_call(
+        &mut self,
+        at: usize,
+        kind: MacroKind,
+        target: &Ast,
+        args: &[Ast],
+    ) -> Result<(Code, Type), SyntaxError> {
+        let (list_code, list_ty) = self.check(target)?;
+        let Type::List(elem) = list_ty else {
+            return err(at, format!("'.{kind:?}(…)' needs a list, found {list_ty}").to_lowercase());
+        };
+        let [Ast { kind: AstKind::Ident(var), .. }, body] = args else {
+            return err(at, "a macro takes a variable name and an expression: list.exists(x, x > 1)");
+        };
+        if self.names.globals.contains_key(var) || var == "today" || var == "item" || var == "index" {
+            return err(at, format!("the macro variable '{var}' hides a name of the form; choose another"));
+        }
+        let elem = *elem;
+        self.locals.push((var.clone(), elem.clone()));
+        let body_result = self.check(body);
+        self.locals.pop();
+        let (body_code, body_ty) = body_result?;
+        let ty = match kind {
+            MacroKind::Map => Type::List(Box::new(body_ty)),
+            _ if body_ty != Type::Bool => {
+                return err(body.at, format!("the condition of this macro must be bool, found {body_ty}"));
+            }
+            MacroKind::Filter => Type::List(Box::new(elem)),
+            _ => Type::Bool,
+        };
+        Ok((Code::Macro(kind, Box::new(list_code), Box::new(body_code)), ty))
+    }
+}
