@@ -89,7 +89,11 @@ fn parse_checked(
 }
 
 fn deserialize<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Result<T, Vec<DefinitionError>> {
-    serde_json::from_value(json).map_err(|e| vec![DefinitionError { path: "$".into(), message: e.to_string() }])
+    serde_path_to_error::deserialize(json).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { "$".to_owned() } else { format!("$.{path}") };
+        vec![DefinitionError { path, message: e.into_inner().to_string() }]
+    })
 }
 
 impl CodeLists {

@@ -1,0 +1,238 @@
+//! The form catalog: finds, reads and checks form definitions.
+//!
+//! A catalog is read from a forms folder (`forms/`: `codelists/*.json` and one folder per form with its
+//! `form.json`) or from the copy of the repository's `forms/` that is embedded in the binary, so that the
+//! desk app and the portal work with no configuration. Non-goals: evaluating forms (the engine does), signed
+//! packages (a later layer that hands verified folders to this crate).
+
+#![deny(missing_docs)]
+
+use formdesk_engine::{CodeLists, DefinitionError, Form};
+use include_dir::{Dir, include_dir};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../forms");
+
+/// The name of a form's definition file inside its folder.
+pub const DEFINITION_FILE: &str = "form.json";
+/// The folder of shared code lists inside a forms folder.
+pub const CODELISTS_DIR: &str = "codelists";
+
+/// Why a catalog or a form could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// A file or folder could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// Definitions have errors; every one of them is listed.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<FileError>),
+}
+
+/// One error in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    /// The file, as given or found.
+    pub file: PathBuf,
+    /// The JSON path inside the file.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.file.display(), self.path, self.message)
+    }
+}
+
+fn file_errors(file: &Path, errors: Vec<DefinitionError>) -> Vec<FileError> {
+    errors.into_iter().map(|e| FileError { file: file.to_owned(), path: e.path, message: e.message }).collect()
+}
+
+/// A loaded form and where it came from.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The form.
+    pub form: Arc<Form>,
+    /// Its definition file; `None` for an embedded form.
+    pub file: Option<PathBuf>,
+}
+
+/// The forms of one forms folder.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    entries: Vec<Entry>,
+}
+
+/// The files of a forms folder, wherever they are stored.
+trait Source {
+    /// `(name, text)` of the shared code lists.
+    fn code_lists(&self) -> Result<Vec<(PathBuf, String)>, CatalogError>;
+    /// `(folder name, definition file, text)` of the forms, sorted by folder.
+    fn forms(&self) -> Result<Vec<(String, PathBuf, String)>, CatalogError>;
+}
+
+struct DiskSource<'a>(&'a Path);
+
+fn read(path: &Path) -> Result<String, CatalogError> {
+    std::fs::read_to_string(path).map_err(|source| CatalogError::Io { path: path.to_owned(), source })
+}
+
+fn list(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
+    let io = |source| CatalogError::Io { path: dir.to_owned(), source };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        out.push(entry.map_err(io)?.path());
+    }
+    out.sort();
+    Ok(out)
+}
+
+impl Source for DiskSource<'_> {
+    fn code_lists(&self) -> Result<Vec<(PathBuf, String)>, CatalogError> {
+        let dir = self.0.join(CODELISTS_DIR);
+        if !dir.is_dir() {
+            return Ok(Vec::new());
+        }
+        list(&dir)?
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .map(|p| read(&p).map(|t| (p, t)))
+            .collect()
+    }
+
+    fn forms(&self) -> Result<Vec<(String, PathBuf, String)>, CatalogError> {
+        let mut out = Vec::new();
+        for dir in list(self.0)? {
+            let file = dir.join(DEFINITION_FILE);
+            if file.is_file() {
+                let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                out.push((name, file.clone(), read(&file)?));
+            }
+        }
+        Ok(out)
+    }
+}
+
+struct EmbeddedSource;
+
+impl Source for EmbeddedSource {
+    fn code_lists(&self) -> Result<Vec<(PathBuf, String)>, CatalogError> {
+        let Some(dir) = EMBEDDED.get_dir(CODELISTS_DIR) else { return Ok(Vec::new()) };
+        Ok(dir
+            .files()
+            .filter(|f| f.path().extension().is_some_and(|e| e == "json"))
+            .filter_map(|f| f.contents_utf8().map(|t| (f.path().to_owned(), t.to_owned())))
+            .collect())
+    }
+
+    fn forms(&self) -> Result<Vec<(String, PathBuf, String)>, CatalogError> {
+        let mut out: Vec<_> = EMBEDDED
+            .dirs()
+            .filter_map(|d| {
+                let file = d.get_file(d.path().join(DEFINITION_FILE))?;
+                let name = d.path().file_name()?.to_string_lossy().into_owned();
+                Some((name, file.path().to_owned(), file.contents_utf8()?.to_owned()))
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+}
+
+/// What [`check_dir`] found: the forms that loaded and every error of those that did not.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    /// The forms that loaded, in folder order.
+    pub forms: Vec<Entry>,
+    /// Every error, file by file.
+    pub errors: Vec<FileError>,
+}
+
+fn load_code_lists(source: &dyn Source, errors: &mut Vec<FileError>) -> Result<CodeLists, CatalogError> {
+    let mut lists = CodeLists::default();
+    for (file, text) in source.code_lists()? {
+        if let Err(e) = lists.add_json(&text) {
+            errors.extend(file_errors(&file, e.0));
+        }
+    }
+    Ok(lists)
+}
+
+fn check(source: &dyn Source, embedded: bool) -> Result<CheckReport, CatalogError> {
+    let mut report = CheckReport::default();
+    let lists = load_code_lists(source, &mut report.errors)?;
+    for (folder, file, text) in source.forms()? {
+        match Form::from_json(&text, &lists) {
+            Ok(form) if form.id() != folder => report.errors.push(FileError {
+                file,
+                path: "$.id".into(),
+                message: format!("the id '{}' must equal the folder name '{folder}'", form.id()),
+            }),
+            Ok(form) => report.forms.push(Entry { form: Arc::new(form), file: (!embedded).then_some(file) }),
+            Err(e) => report.errors.extend(file_errors(&file, e.0)),
+        }
+    }
+    Ok(report)
+}
+
+/// Checks every form in a forms folder, collecting all errors of all files.
+pub fn check_dir(root: &Path) -> Result<CheckReport, CatalogError> {
+    check(&DiskSource(root), false)
+}
+
+impl Catalog {
+    /// Loads every form of a forms folder; fails with every error if any form is invalid.
+    pub fn load_dir(root: &Path) -> Result<Catalog, CatalogError> {
+        let report = check_dir(root)?;
+        if !report.errors.is_empty() {
+            return Err(CatalogError::Invalid(report.errors));
+        }
+        Ok(Catalog { entries: report.forms })
+    }
+
+    /// The forms embedded in the binary: the repository's `forms/` at build time.
+    pub fn embedded() -> Result<Catalog, CatalogError> {
+        let report = check(&EmbeddedSource, true)?;
+        if !report.errors.is_empty() {
+            return Err(CatalogError::Invalid(report.errors));
+        }
+        Ok(Catalog { entries: report.forms })
+    }
+
+    /// The forms, in folder order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// A form by id.
+    pub fn get(&self, id: &str) -> Option<&Arc<Form>> {
+        self.entries.iter().find(|e| e.form.id() == id).map(|e| &e.form)
+    }
+}
+
+/// Loads one form: `path` is its folder or its definition file. Shared code lists come from the
+/// `codelists` folder beside the form's folder.
+pub fn load_form(path: &Path) -> Result<Form, CatalogError> {
+    let file = if path.is_dir() { path.join(DEFINITION_FILE) } else { path.to_owned() };
+    let text = read(&file)?;
+    let root = file.parent().and_then(Path::parent).unwrap_or(Path::new("."));
+    let mut errors = Vec::new();
+    let lists = load_code_lists(&DiskSource(root), &mut errors)?;
+    match Form::from_json(&text, &lists) {
+        Ok(form) if errors.is_empty() => Ok(form),
+        Ok(_) => Err(CatalogError::Invalid(errors)),
+        Err(e) => {
+            errors.extend(file_errors(&file, e.0));
+            Err(CatalogError::Invalid(errors))
+        }
+    }
+}
