@@ -1,0 +1,136 @@
+//! Development tasks, in Rust so they run wherever cargo runs (rust-analyzer's xtask pattern).
+//!
+//! - `cargo xtask setup`: installs what is missing: Debian packages, the UI's npm packages, cargo-nextest.
+//! - `cargo xtask run [-- ARGS]`: setup, build the UI, run the desk app on its embedded forms.
+//! - `cargo xtask test`: setup, then every check CI runs: formatting, lints, UI checks and tests, all Rust
+//!   tests (the window tests under Xvfb).
+//! - `cargo xtask bench`: the criterion benchmarks.
+
+#![allow(clippy::print_stdout)]
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Debian packages the build, the app and the tests need.
+const APT_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libwebkit2gtk-4.1-dev",
+    "libxdo-dev",
+    "libssl-dev",
+    "librsvg2-dev",
+    "xvfb",
+    "xauth",
+    "x11-utils",
+    "xdotool",
+    "imagemagick",
+];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_owned)
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    println!("$ {shown}");
+    let status = cmd.status().with_context(|| format!("could not start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed with {status}");
+    }
+    Ok(())
+}
+
+fn have(program: &str) -> bool {
+    Command::new("sh").args(["-c", &format!("command -v {program}")]).output().is_ok_and(|o| o.status.success())
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn apt(args: &[&str]) -> Result<()> {
+    let mut cmd = if is_root() { Command::new("apt-get") } else { Command::new("sudo") };
+    if !is_root() {
+        cmd.arg("apt-get");
+    }
+    cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+    run(&mut cmd)
+}
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+}
+
+fn setup() -> Result<()> {
+    let missing: Vec<&str> = APT_PACKAGES.iter().copied().filter(|p| !installed(p)).collect();
+    if !missing.is_empty() {
+        if !have("apt-get") {
+            bail!("these packages are missing and there is no apt-get to install them: {}", missing.join(" "));
+        }
+        println!("installing Debian packages: {}", missing.join(" "));
+        apt(&["update", "-qq"])?;
+        let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+        args.extend(&missing);
+        apt(&args)?;
+    }
+    if !have("npm") {
+        apt(&["update", "-qq"])?;
+        apt(&["install", "-y", "-qq", "nodejs", "npm"])?;
+    }
+    let ui = root().join("ui");
+    if !ui.join("node_modules").is_dir() {
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui))?;
+    }
+    if !Command::new("cargo").args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success()) {
+        run(Command::new("cargo").args(["install", "cargo-nextest", "--locked"]))?;
+    }
+    Ok(())
+}
+
+fn npm(script: &str) -> Result<()> {
+    run(Command::new("npm").args(["run", "--silent", script]).current_dir(root().join("ui")))
+}
+
+fn cargo(args: &[&str]) -> Result<()> {
+    run(Command::new("cargo").args(args).current_dir(root()))
+}
+
+fn test() -> Result<()> {
+    setup()?;
+    cargo(&["fmt", "--all", "--check"])?;
+    npm("check")?;
+    npm("test")?;
+    npm("build")?;
+    cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
+    // Every test runs with a display, so the window tests open a real window.
+    run(Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24", "cargo", "nextest", "run", "--workspace", "--locked"])
+        .args(["--no-fail-fast", "--failure-output", "final"])
+        .current_dir(root()))?;
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).filter(|a| *a != "--").collect();
+    match args.first().map(String::as_str) {
+        Some("setup") => setup(),
+        Some("run") => {
+            setup()?;
+            npm("build")?;
+            let mut cmd = vec!["run", "--package", "formdesk", "--"];
+            cmd.extend(rest);
+            cargo(&cmd)
+        }
+        Some("test") => test(),
+        Some("bench") => cargo(&["bench", "--workspace"]),
+        _ => {
+            println!("usage: cargo xtask setup | run [-- ARGS] | test | bench");
+            Ok(())
+        }
+    }
+}
