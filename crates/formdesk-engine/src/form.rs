@@ -68,7 +68,7 @@ fn pointer_to_path(pointer: &str) -> String {
 fn parse_checked(
     source: &str,
     validator: &Option<jsonschema::Validator>,
-) -> Result<serde_json::Value, Vec<DefinitionError>> {
+) -> Result<(serde_json::Value, Vec<DefinitionError>), Vec<DefinitionError>> {
     let json: serde_json::Value = serde_json::from_str(source).map_err(|e| {
         vec![DefinitionError {
             path: "$".into(),
@@ -85,7 +85,21 @@ fn parse_checked(
         .iter_errors(&json)
         .map(|e| DefinitionError { path: pointer_to_path(&e.instance_path().to_string()), message: e.to_string() })
         .collect();
-    if errors.is_empty() { Ok(json) } else { Err(errors) }
+    Ok((json, errors))
+}
+
+/// Deserializes after a schema check. Schema errors that the types tolerate (a pattern, a bound) do not stop
+/// the semantic checks, so that one run reports everything; if the types cannot be read, the schema errors
+/// say why.
+fn typed<T: serde::de::DeserializeOwned>(
+    checked: (serde_json::Value, Vec<DefinitionError>),
+) -> Result<(T, Vec<DefinitionError>), Vec<DefinitionError>> {
+    let (json, schema_errors) = checked;
+    match deserialize(json) {
+        Ok(value) => Ok((value, schema_errors)),
+        Err(e) if schema_errors.is_empty() => Err(e),
+        Err(_) => Err(schema_errors),
+    }
 }
 
 fn deserialize<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Result<T, Vec<DefinitionError>> {
@@ -99,9 +113,8 @@ fn deserialize<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Resul
 impl CodeLists {
     /// Adds a shared code list from the text of its file; returns its id.
     pub fn add_json(&mut self, source: &str) -> Result<String, DefinitionErrors> {
-        let json = parse_checked(source, &CODELIST_VALIDATOR).map_err(DefinitionErrors)?;
-        let list: CodeListDefinition = deserialize(json).map_err(DefinitionErrors)?;
-        let mut errors = Vec::new();
+        let checked = parse_checked(source, &CODELIST_VALIDATOR).map_err(DefinitionErrors)?;
+        let (list, mut errors): (CodeListDefinition, _) = typed(checked).map_err(DefinitionErrors)?;
         check_entries(&list.entries, "$.entries", &mut errors);
         let Some(id) = list.id.clone() else {
             errors.push(DefinitionError { path: "$.id".into(), message: "a shared code list needs an id".into() });
@@ -463,11 +476,9 @@ impl Builder<'_> {
                 if found.is_none() {
                     let known: Vec<&str> =
                         self.own_lists.keys().chain(self.shared.0.keys()).map(String::as_str).collect();
-                    let id = id.clone();
-                    self.error(
-                        format!("{path}.codeList"),
-                        format!("unknown code list '{id}'; known lists: {}", known.join(", ")),
-                    );
+                    let known = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
+                    let message = format!("unknown code list '{id}'; known lists: {known}");
+                    self.error(format!("{path}.codeList"), message);
                 }
                 found
             }
@@ -636,9 +647,19 @@ fn topo_sort(count: usize, deps: &[Vec<usize>]) -> Result<Vec<usize>, Vec<usize>
 impl Form {
     /// Loads a form from the text of its `form.json`, resolving code lists against `shared`.
     pub fn from_json(source: &str, shared: &CodeLists) -> Result<Form, DefinitionErrors> {
-        let json = parse_checked(source, &FORM_VALIDATOR).map_err(DefinitionErrors)?;
-        let def: FormDefinition = deserialize(json).map_err(DefinitionErrors)?;
-        Form::from_definition(def, shared)
+        let checked = parse_checked(source, &FORM_VALIDATOR).map_err(DefinitionErrors)?;
+        let (def, schema_errors): (FormDefinition, _) = typed(checked).map_err(DefinitionErrors)?;
+        match Form::from_definition(def, shared) {
+            Ok(form) if schema_errors.is_empty() => Ok(form),
+            Ok(_) => Err(DefinitionErrors(schema_errors)),
+            Err(DefinitionErrors(semantic)) => {
+                // The schema and the semantic checks may both see one problem; keep the schema's word for it.
+                let mut all = schema_errors;
+                let seen: HashSet<String> = all.iter().map(|e| e.path.clone()).collect();
+                all.extend(semantic.into_iter().filter(|e| !seen.contains(&e.path)));
+                Err(DefinitionErrors(all))
+            }
+        }
     }
 
     /// Checks and compiles a definition.

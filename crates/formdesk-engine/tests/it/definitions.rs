@@ -1,0 +1,115 @@
+use super::form_with;
+use formdesk_engine::{CodeLists, DefinitionError, Form};
+use serde_json::{Value, json};
+
+fn errors_of(result: Result<Form, formdesk_engine::DefinitionErrors>) -> Vec<DefinitionError> {
+    match result {
+        Ok(_) => panic!("the definition loaded, but errors were expected"),
+        Err(e) => e.0,
+    }
+}
+
+fn has(errors: &[DefinitionError], path: &str, text: &str) -> bool {
+    errors.iter().any(|e| e.path == path && e.message.contains(text))
+}
+
+fn assert_has(errors: &[DefinitionError], path: &str, text: &str) {
+    assert!(has(errors, path, text), "no error at {path} containing {text:?}; errors: {errors:#?}");
+}
+
+#[test]
+fn not_json_names_line_and_column() {
+    let errors = errors_of(Form::from_json("{\n  \"id\": ", &CodeLists::default()));
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].path, "$");
+    assert!(errors[0].message.contains("line 2"), "{errors:?}");
+}
+
+#[test]
+fn schema_violations_are_all_reported_with_paths() {
+    let errors = errors_of(form_with(json!([
+        {"kind": "text", "id": "a"},
+        {"kind": "integer", "id": "b", "label": {"de": "B", "en": "B"}, "colour": "red"},
+        {"kind": "nonsense", "id": "c", "label": {"de": "C", "en": "C"}}
+    ])));
+    assert_has(&errors, "$.steps[0].items[0]", "label");
+    assert_has(&errors, "$.steps[0].items[1]", "colour");
+    assert_has(&errors, "$.steps[0].items[2].kind", "nonsense");
+}
+
+#[test]
+fn semantic_errors_are_all_reported_in_one_run() {
+    let errors = errors_of(form_with(json!([
+        {"kind": "integer", "id": "anzahl", "label": {"de": "Anzahl", "en": "Count"}},
+        {"kind": "text", "id": "anzahl", "label": {"de": "Doppelt", "en": "Twice"}},
+        {"kind": "text", "id": "b", "label": {"de": "B", "en": "B"}, "relevant": "anzal > 1"},
+        {"kind": "text", "id": "c", "label": {"de": "C", "en": "C"}, "relevant": "size(b)"},
+        {"kind": "computed", "id": "d", "label": {"de": "D", "en": "D"}, "valueType": "currency", "calculate": "'x'"},
+        {"kind": "text", "id": "e", "label": {"de": "E", "en": "E"}, "min": 3},
+        {"kind": "choice", "id": "f", "label": {"de": "F", "en": "F"}, "codeList": "gibtsnicht"},
+        {"kind": "computed", "id": "g", "label": {"de": "G", "en": "G"}, "valueType": "integer", "calculate": "h + 1"},
+        {"kind": "computed", "id": "h", "label": {"de": "H", "en": "H"}, "valueType": "integer", "calculate": "g + 1"},
+        {"kind": "text", "id": "i", "label": {"de": "Nur deutsch"}}
+    ])));
+    assert_has(&errors, "$.steps[0].items[1].id", "the id 'anzahl' is already used at $.steps[0].items[0]");
+    assert_has(&errors, "$.steps[0].items[2].relevant", "unknown name 'anzal'; did you mean 'anzahl'?");
+    assert_has(&errors, "$.steps[0].items[3].relevant", "'relevant' must be bool");
+    assert_has(&errors, "$.steps[0].items[4].calculate", "must be decimal or int");
+    assert_has(&errors, "$.steps[0].items[5].min", "'min' does not apply to an item of kind 'text'");
+    assert_has(&errors, "$.steps[0].items[6].codeList", "unknown code list 'gibtsnicht'");
+    assert_has(&errors, "$.steps[0].items[7]", "in a circle: g → h → g");
+    assert_has(&errors, "$.steps[0].items[9].label", "\"en\" is a required property");
+}
+
+#[test]
+fn repeat_groups_are_checked() {
+    let errors = errors_of(form_with(json!([
+        {"kind": "group", "id": "hunde", "label": {"de": "Hunde", "en": "Dogs"}, "repeat": {"min": 3, "max": 2}, "items": [
+            {"kind": "text", "id": "name", "label": {"de": "Name", "en": "Name"}, "relevant": "item.rasse == 'x'"},
+            {"kind": "group", "id": "inner", "label": {"de": "I", "en": "I"}, "items": [
+                {"kind": "text", "id": "z", "label": {"de": "Z", "en": "Z"}}
+            ]}
+        ]},
+        {"kind": "text", "id": "draussen", "label": {"de": "D", "en": "D"}, "relevant": "item.name == 'x'"}
+    ])));
+    assert_has(&errors, "$.steps[0].items[0].repeat", "found min 3 and max 2");
+    assert_has(&errors, "$.steps[0].items[0].items[0].relevant", "hunde has no field 'rasse'");
+    assert_has(&errors, "$.steps[0].items[0].items[1]", "cannot be nested inside a repeat group");
+    assert_has(&errors, "$.steps[0].items[1].relevant", "'item' is only known inside a repeat group");
+}
+
+#[test]
+fn a_broken_copy_of_a_real_form_reports_every_error() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../forms/hundeanmeldung/form.json");
+    let mut def: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
+    let first = &mut def["steps"][0]["items"][0];
+    let first_id = first["id"].as_str().expect("id").to_owned();
+    first["relevant"] = json!("zahlungsart == 1");
+    def["steps"][0]["items"][1]["id"] = json!(first_id);
+    def["fees"][0]["amount"] = json!("steuer_jar");
+    def["formatVersion"] = json!(1);
+    let mut lists = CodeLists::default();
+    for list in ["hunderassen", "listenhunde"] {
+        let p = format!("{}/../../forms/codelists/{list}.json", env!("CARGO_MANIFEST_DIR"));
+        lists.add_json(&std::fs::read_to_string(p).expect("read")).expect("code list loads");
+    }
+    let errors = errors_of(Form::from_json(&def.to_string(), &lists));
+    assert_has(&errors, "$.steps[0].items[0].relevant", "'==' cannot combine text and int");
+    assert_has(&errors, "$.steps[0].items[1].id", "is already used");
+    assert_has(&errors, "$.fees[0].amount", "unknown name 'steuer_jar'; did you mean 'steuer_jahr'?");
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+}
+
+#[test]
+fn a_wrong_format_version_is_named() {
+    let mut def = json!({
+        "formatVersion": 2, "id": "x", "version": "1.0.0", "title": {"de": "X", "en": "X"},
+        "destination": "d", "languages": ["de"], "steps": []
+    });
+    let errors = errors_of(Form::from_json(&def.to_string(), &CodeLists::default()));
+    assert!(errors.iter().any(|e| e.path == "$.formatVersion"), "{errors:#?}");
+    def["formatVersion"] = json!(1);
+    def["id"] = json!("Groß Buchstaben");
+    let errors = errors_of(Form::from_json(&def.to_string(), &CodeLists::default()));
+    assert!(errors.iter().any(|e| e.path == "$.id"), "{errors:#?}");
+}
