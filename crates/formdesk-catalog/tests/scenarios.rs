@@ -134,12 +134,19 @@ fn main() {
         let form = Arc::clone(&entry.form);
         let dir = root.join(form.id()).join("scenarios");
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect())
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect()
+            })
             .unwrap_or_default();
         files.sort();
         if files.is_empty() {
             let id = form.id().to_owned();
-            trials.push(Trial::test(format!("{id}::has_scenarios"), move || Err(format!("{id} has no scenarios").into())));
+            trials.push(Trial::test(format!("{id}::has_scenarios"), move || {
+                Err(format!("{id} has no scenarios").into())
+            }));
         }
         for file in files {
             let name = format!("{}::{}", form.id(), file.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default());

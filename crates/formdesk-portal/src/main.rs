@@ -75,23 +75,24 @@ fn check(dir: &std::path::Path) -> Result<ExitCode> {
 }
 
 fn eval(form: &std::path::Path, answers: &std::path::Path, lang: &str, date: Option<&str>) -> Result<ExitCode> {
+    // Arguments first, then files: a typo in --date is named before anything is read.
+    let today = match date {
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .with_context(|| format!("--date {d}: expected a date as YYYY-MM-DD"))?,
+        None => chrono::Local::now().date_naive(),
+    };
     let form = formdesk_catalog::load_form(form)?;
     let text = if answers.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin()).context("reading answers from standard input")?
     } else {
         std::fs::read_to_string(answers).with_context(|| format!("reading {}", answers.display()))?
     };
-    let json: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not valid JSON", answers.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not valid JSON", answers.display()))?;
     let serde_json::Value::Object(answers_map) = json else {
         bail!("{}: the answers must be a JSON object keyed by field id", answers.display());
     };
     let answers: Answers = answers_map;
-    let today = match date {
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .with_context(|| format!("--date {d}: expected a date as YYYY-MM-DD"))?,
-        None => chrono::Local::now().date_naive(),
-    };
     let state = form.evaluate(&answers, lang, today);
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, &state)?;

@@ -1,0 +1,57 @@
+//! Reading form folders from disk and from the embedded copy.
+
+use formdesk_catalog::{Catalog, CatalogError, check_dir, load_form};
+use std::path::{Path, PathBuf};
+
+fn forms() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forms")
+}
+
+#[test]
+fn the_embedded_forms_are_the_repository_forms() {
+    let embedded = Catalog::embedded().expect("embedded forms load");
+    let disk = Catalog::load_dir(&forms()).expect("forms load");
+    let ids = |c: &Catalog| {
+        c.entries().iter().map(|e| (e.form.id().to_owned(), e.form.version().to_owned())).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&embedded), ids(&disk));
+    assert!(embedded.entries().iter().all(|e| e.file.is_none()));
+    assert!(disk.entries().iter().all(|e| e.file.as_ref().is_some_and(|f| f.ends_with("form.json"))));
+    assert!(embedded.get("wohnberechtigungsschein").is_some());
+    assert!(embedded.get("gibtsnicht").is_none());
+}
+
+#[test]
+fn a_form_loads_from_its_folder_or_its_file() {
+    let by_dir = load_form(&forms().join("hundeanmeldung")).expect("folder");
+    let by_file = load_form(&forms().join("hundeanmeldung/form.json")).expect("file");
+    assert_eq!(by_dir.id(), by_file.id());
+}
+
+#[test]
+fn a_missing_folder_names_the_path() {
+    let err = check_dir(Path::new("/nonexistent/forms")).expect_err("missing");
+    assert!(matches!(err, CatalogError::Io { .. }));
+    assert!(err.to_string().contains("/nonexistent/forms"), "{err}");
+    let err = load_form(Path::new("/nonexistent/form.json")).expect_err("missing");
+    assert!(err.to_string().contains("/nonexistent/form.json"), "{err}");
+}
+
+#[test]
+fn a_form_whose_id_differs_from_its_folder_is_refused() {
+    let tmp = std::env::temp_dir().join(format!("formdesk-catalog-{}", std::process::id()));
+    let dir = tmp.join("andere");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::copy(forms().join("hundeabmeldung/form.json"), dir.join("form.json")).expect("copy");
+    std::fs::create_dir_all(tmp.join("codelists")).expect("mkdir");
+    for list in std::fs::read_dir(forms().join("codelists")).expect("codelists") {
+        let list = list.expect("entry").path();
+        std::fs::copy(&list, tmp.join("codelists").join(list.file_name().expect("name"))).expect("copy");
+    }
+    let report = check_dir(&tmp).expect("readable");
+    std::fs::remove_dir_all(&tmp).expect("cleanup");
+    assert!(report.forms.is_empty());
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(report.errors[0].path, "$.id");
+    assert!(report.errors[0].message.contains("must equal the folder name 'andere'"));
+}

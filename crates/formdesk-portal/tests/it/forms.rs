@@ -1,0 +1,165 @@
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn portal(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_formdesk-portal")).args(args).current_dir(repo()).output().expect("runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn check_reports_every_form_and_a_total() {
+    let out = portal(&["forms", "check", "forms"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    let forms: Vec<String> = std::fs::read_dir(repo().join("forms"))
+        .expect("forms")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("form.json").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(forms.len() >= 6, "at least six forms: {forms:?}");
+    assert_eq!(lines.last().copied(), Some(format!("{} forms ok", forms.len()).as_str()));
+    for form in forms {
+        assert!(lines.iter().any(|l| l.starts_with(&format!("{form} 1."))), "{form} missing in {stdout}");
+    }
+}
+
+#[test]
+fn check_of_a_broken_copy_lists_every_error_with_its_path() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_dir(&repo().join("forms"), tmp.path());
+    let file = tmp.path().join("hundeanmeldung/form.json");
+    let mut def: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+    def["steps"][0]["items"][0]["relevant"] = Value::from("hunde_anzahl > 1");
+    def["steps"][0]["items"][1]["kind"] = Value::from("textt");
+    def["fees"][0]["amount"] = Value::from("'viel'");
+    std::fs::write(&file, serde_json::to_string_pretty(&def).expect("json")).expect("write");
+    std::fs::write(tmp.path().join("bewohnerparkausweis/form.json"), "{ \"id\": ").expect("write");
+
+    let out = portal(&["forms", "check", tmp.path().to_str().expect("utf-8 path")]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("hundeabmeldung 1."), "the valid forms are still listed: {stdout}");
+    assert!(!stdout.contains("forms ok"));
+    for expected in [
+        "hundeanmeldung/form.json: $.steps[0].items[1].kind:",
+        "bewohnerparkausweis/form.json: $: not valid JSON at line 1",
+    ] {
+        assert!(stderr.contains(expected), "{expected:?} missing in:\n{stderr}");
+    }
+    assert!(stderr.lines().last().is_some_and(|l| l.ends_with("in 2 file(s)")), "{stderr}");
+
+    // With the schema error mended, the semantic errors show, each with its path.
+    def["steps"][0]["items"][1]["kind"] = Value::from("text");
+    std::fs::write(&file, serde_json::to_string_pretty(&def).expect("json")).expect("write");
+    std::fs::remove_dir_all(tmp.path().join("bewohnerparkausweis")).expect("rm");
+    let out = portal(&["forms", "check", tmp.path().to_str().expect("utf-8 path")]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains(
+            "$.steps[0].items[0].relevant: in `hunde_anzahl > 1` at character 1: unknown name 'hunde_anzahl'"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("$.fees[0].amount: a fee's amount must be decimal or int"), "{stderr}");
+}
+
+#[test]
+fn eval_prints_the_state_as_json() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let answers = tmp.path().join("answers.json");
+    std::fs::write(&answers, r#"{"zahlungsart": "sepa", "sepa_iban": "DE00 1234"}"#).expect("write");
+    let out = portal(&[
+        "forms",
+        "eval",
+        "forms/hundeanmeldung",
+        "--answers",
+        answers.to_str().expect("utf-8"),
+        "--lang",
+        "en",
+        "--date",
+        "2026-11-24",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let state: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(state["formId"], "hundeanmeldung");
+    assert_eq!(state["lang"], "en");
+    assert_eq!(state["complete"], false);
+    let errors = state["errors"].as_array().expect("errors");
+    assert!(errors.iter().any(|e| e["path"] == "sepa_iban" && e["code"] == "invalid_iban"), "{errors:?}");
+
+    // The definition file works as well as the folder.
+    let out =
+        portal(&["forms", "eval", "forms/hundeanmeldung/form.json", "--answers", answers.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn eval_names_bad_input() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let list = tmp.path().join("list.json");
+    std::fs::write(&list, "[1, 2]").expect("write");
+    let broken = tmp.path().join("broken.json");
+    std::fs::write(&broken, "{ oops").expect("write");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["forms", "eval", "forms/hundeanmeldung", "--answers", list.to_str().expect("utf-8")],
+            "must be a JSON object keyed by field id",
+        ),
+        (
+            &["forms", "eval", "forms/hundeanmeldung", "--answers", broken.to_str().expect("utf-8")],
+            "broken.json: not valid JSON",
+        ),
+        (
+            &[
+                "forms",
+                "eval",
+                "forms/hundeanmeldung",
+                "--answers",
+                list.to_str().expect("utf-8"),
+                "--date",
+                "24.11.2026",
+            ],
+            "expected a date as YYYY-MM-DD",
+        ),
+        (&["forms", "eval", "forms/gibtsnicht", "--answers", list.to_str().expect("utf-8")], "gibtsnicht"),
+    ];
+    for (args, expected) in cases {
+        let out = portal(args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {expected:?} missing in {stderr}");
+    }
+}
+
+#[test]
+fn every_command_explains_itself_with_an_example() {
+    for args in [&["forms", "check", "--help"][..], &["forms", "eval", "--help"][..]] {
+        let out = portal(args);
+        assert!(out.status.success());
+        assert!(text(&out.stdout).contains("Example: formdesk-portal forms"), "{args:?}");
+    }
+}

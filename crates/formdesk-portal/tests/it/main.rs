@@ -1,0 +1,3 @@
+//! The administrators' command line, run as the real binary.
+
+mod forms;
