@@ -65,6 +65,14 @@ fn installed(package: &str) -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
 }
 
+fn node_is_recent() -> bool {
+    let Ok(out) = Command::new("node").arg("--version").output() else { return false };
+    let version = String::from_utf8_lossy(&out.stdout);
+    let mut parts = version.trim().trim_start_matches('v').split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= (20, 19)
+}
+
 fn setup() -> Result<()> {
     let missing: Vec<&str> = APT_PACKAGES.iter().copied().filter(|p| !installed(p)).collect();
     if !missing.is_empty() {
@@ -80,6 +88,21 @@ fn setup() -> Result<()> {
     if !have("npm") {
         apt(&["update", "-qq"])?;
         apt(&["install", "-y", "-qq", "nodejs", "npm"])?;
+    }
+    if !node_is_recent() {
+        // Vite needs Node 20.19 or newer; Debian 12 and Ubuntu 24.04 ship older ones. `n` installs a current
+        // long-term release from nodejs.org.
+        println!("Node.js is older than 20.19; installing a current LTS release with n");
+        let mut n = if is_root() { Command::new("npm") } else { Command::new("sudo") };
+        if !is_root() {
+            n.arg("npm");
+        }
+        run(n.args(["install", "--global", "n"]))?;
+        let mut lts = if is_root() { Command::new("n") } else { Command::new("sudo") };
+        if !is_root() {
+            lts.arg("n");
+        }
+        run(lts.arg("lts"))?;
     }
     let ui = root().join("ui");
     if !ui.join("node_modules").is_dir() {
