@@ -1,0 +1,3 @@
+//! The desk app as a user meets it: a real window on a real (virtual) display.
+
+mod window;
