@@ -5,6 +5,8 @@
 //! - `cargo xtask test`: setup, then every check CI runs: formatting, lints, UI checks and tests, all Rust
 //!   tests (the window tests under Xvfb).
 //! - `cargo xtask bench`: the criterion benchmarks.
+//! - `cargo xtask fuzz [expression|definition] [SECONDS]`: coverage-guided fuzzing of the parsers of outside
+//!   input with cargo-fuzz (libFuzzer), the definition target seeded with the real forms.
 
 #![allow(clippy::print_stdout)]
 
@@ -137,6 +139,29 @@ fn test() -> Result<()> {
     Ok(())
 }
 
+fn fuzz(target: &str, seconds: &str) -> Result<()> {
+    if !Command::new("cargo").args(["fuzz", "--version"]).output().is_ok_and(|o| o.status.success()) {
+        run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))?;
+    }
+    let dir = root().join("crates/formdesk-engine/fuzz");
+    let corpus = dir.join("corpus").join(target);
+    std::fs::create_dir_all(&corpus)?;
+    if target == "definition" {
+        for entry in std::fs::read_dir(root().join("forms"))? {
+            let form = entry?.path().join("form.json");
+            if let (true, Some(name)) = (form.is_file(), form.parent().and_then(Path::file_name)) {
+                std::fs::copy(&form, corpus.join(name))?;
+            }
+        }
+    }
+    // libFuzzer needs the sanitizer flags of a nightly compiler; RUSTC_BOOTSTRAP lets the installed stable
+    // one accept them.
+    run(Command::new("cargo")
+        .env("RUSTC_BOOTSTRAP", "1")
+        .args(["fuzz", "run", target, "--", &format!("-max_total_time={seconds}")])
+        .current_dir(dir))
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).filter(|a| *a != "--").collect();
@@ -151,8 +176,11 @@ fn main() -> Result<()> {
         }
         Some("test") => test(),
         Some("bench") => cargo(&["bench", "--workspace"]),
+        Some("fuzz") => fuzz(rest.first().copied().unwrap_or("expression"), rest.get(1).copied().unwrap_or("60")),
         _ => {
-            println!("usage: cargo xtask setup | run [-- ARGS] | test | bench");
+            println!(
+                "usage: cargo xtask setup | run [-- ARGS] | test | bench | fuzz [expression|definition] [SECONDS]"
+            );
             Ok(())
         }
     }

@@ -111,10 +111,10 @@ fn run(form: &formdesk_engine::Form, file: &Path) -> Result<(), Failed> {
             None => problems.push(format!("fee {id}: expected {want}, but the fee does not apply")),
         }
     }
-    if let Some(want) = expect["complete"].as_bool() {
-        if state.complete != want {
-            problems.push(format!("complete: expected {want}, got {}", state.complete));
-        }
+    if let Some(want) = expect["complete"].as_bool()
+        && state.complete != want
+    {
+        problems.push(format!("complete: expected {want}, got {}", state.complete));
     }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
 }
