@@ -7,8 +7,11 @@
 
 #![deny(missing_docs)]
 
+pub mod search;
+
 use formdesk_engine::{CodeLists, DefinitionError, Form};
 use include_dir::{Dir, include_dir};
+use search::{Hit, SearchEntry};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -70,6 +73,7 @@ pub struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     entries: Vec<Entry>,
+    index: Vec<SearchEntry>,
 }
 
 /// The files of a forms folder, wherever they are stored.
@@ -196,7 +200,25 @@ impl Catalog {
         if !report.errors.is_empty() {
             return Err(CatalogError::Invalid(report.errors));
         }
-        Ok(Catalog { entries: report.forms })
+        Ok(Catalog::new(report.forms))
+    }
+
+    fn new(entries: Vec<Entry>) -> Catalog {
+        let index = entries.iter().map(|e| SearchEntry::new(&e.form)).collect();
+        Catalog { entries, index }
+    }
+
+    /// The forms matching `query`, best first. An empty query finds nothing.
+    pub fn search(&self, query: &str) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = self
+            .index
+            .iter()
+            .enumerate()
+            .map(|(index, entry)| Hit { index, score: entry.score(query) })
+            .filter(|h| h.score > 0.0)
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+        hits
     }
 
     /// The forms embedded in the binary: the repository's `forms/` at build time.
@@ -205,7 +227,7 @@ impl Catalog {
         if !report.errors.is_empty() {
             return Err(CatalogError::Invalid(report.errors));
         }
-        Ok(Catalog { entries: report.forms })
+        Ok(Catalog::new(report.forms))
     }
 
     /// The forms, in folder order.

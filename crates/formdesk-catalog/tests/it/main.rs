@@ -55,3 +55,46 @@ fn a_form_whose_id_differs_from_its_folder_is_refused() {
     assert_eq!(report.errors[0].path, "$.id");
     assert!(report.errors[0].message.contains("must equal the folder name 'andere'"));
 }
+
+fn top3(catalog: &Catalog, query: &str) -> Vec<String> {
+    catalog.search(query).iter().take(3).map(|h| catalog.entries()[h.index].form.id().to_owned()).collect()
+}
+
+#[test]
+fn search_finds_forms_the_way_citizens_name_them() {
+    let catalog = Catalog::embedded().expect("embedded forms load");
+    let cases = [
+        ("Hund", "hundeanmeldung"),
+        ("Hund", "hundeabmeldung"),
+        ("Baum fällen", "baumfaellgenehmigung"),
+        ("Parkausweis", "bewohnerparkausweis"),
+        ("Geburtsurkunde", "personenstandsurkunde"),
+        ("WBS", "wohnberechtigungsschein"),
+        ("Hundeanmeldung", "hundeanmeldung"),
+        ("hunde anmelden", "hundeanmeldung"),
+        ("Baumfaellung", "baumfaellgenehmigung"),
+        ("Baumfällung", "baumfaellgenehmigung"),
+        // Typos and a few keystrokes.
+        ("Hnud", "hundeanmeldung"),
+        ("Parkauswies", "bewohnerparkausweis"),
+        ("Geburtsurkunden", "personenstandsurkunde"),
+        ("Sozialwohnung", "wohnberechtigungsschein"),
+        ("Hu", "hundeanmeldung"),
+        ("Bau", "baumfaellgenehmigung"),
+        ("Park", "bewohnerparkausweis"),
+        ("Sterbe", "personenstandsurkunde"),
+        ("Hund abmelden", "hundeabmeldung"),
+    ];
+    let mut misses = Vec::new();
+    for (query, form) in cases {
+        let found = top3(&catalog, query);
+        if !found.iter().any(|f| f == form) {
+            misses.push(format!("{query:?} -> {found:?}, expected {form}"));
+        }
+    }
+    assert!(misses.is_empty(), "{}", misses.join("\n"));
+    assert_eq!(top3(&catalog, "Hund anmelden").first().map(String::as_str), Some("hundeanmeldung"));
+    assert_eq!(top3(&catalog, "Hund abmelden").first().map(String::as_str), Some("hundeabmeldung"));
+    assert!(catalog.search("").is_empty());
+    assert!(catalog.search("Xylophon").is_empty(), "{:?}", top3(&catalog, "Xylophon"));
+}
