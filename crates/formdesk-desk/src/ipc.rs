@@ -4,8 +4,117 @@
 //! message.
 
 use crate::DeskError;
-use formdesk_engine::Form;
+use crate::drafts::{Draft, DraftStatus};
+use chrono::NaiveDateTime;
+use formdesk_engine::{Form, FormState};
 use serde::Serialize;
+
+/// A search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResult {
+    /// The form.
+    pub form: FormSummary,
+    /// How well it matched; higher is better.
+    pub score: f32,
+}
+
+/// A draft's bookkeeping, without its answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftInfo {
+    /// The draft's number at this desk.
+    pub id: u64,
+    /// The form's id.
+    pub form_id: String,
+    /// The form's German title.
+    pub form_title: String,
+    /// Open or final.
+    pub status: DraftStatus,
+    /// The step the clerk is on, or `review`.
+    pub step: String,
+    /// The steps visited so far.
+    pub visited: Vec<String>,
+    /// The steps whose errors are all shown.
+    pub checked: Vec<String>,
+    /// The language of the form's texts.
+    pub citizen_lang: String,
+    /// When the draft was started.
+    pub created: NaiveDateTime,
+    /// When it last changed.
+    pub updated: NaiveDateTime,
+}
+
+impl DraftInfo {
+    pub(crate) fn of(d: &Draft, form_title: &str) -> DraftInfo {
+        DraftInfo {
+            id: d.id,
+            form_id: d.form_id.clone(),
+            form_title: form_title.to_owned(),
+            status: d.status,
+            step: d.step.clone(),
+            visited: d.visited.iter().cloned().collect(),
+            checked: d.checked.iter().cloned().collect(),
+            citizen_lang: d.citizen_lang.clone(),
+            created: d.created,
+            updated: d.updated,
+        }
+    }
+}
+
+/// A draft with its evaluated form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DraftView {
+    /// The bookkeeping.
+    pub draft: DraftInfo,
+    /// The evaluated form, texts in the citizen's language.
+    pub state: FormState,
+}
+
+/// One line of the review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewItem {
+    /// The answer's path, for the edit link.
+    pub path: String,
+    /// The field's label.
+    pub label: String,
+    /// The value as people read it.
+    pub value: Option<String>,
+    /// A heading line (the second dog), not a value.
+    pub heading: bool,
+    /// Required but not answered.
+    pub missing: bool,
+    /// The field's error, if any.
+    pub error: Option<String>,
+}
+
+/// One step of the review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewStep {
+    /// The step's id, for the edit link.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Whether it has no errors.
+    pub complete: bool,
+    /// What was entered.
+    pub items: Vec<ReviewItem>,
+}
+
+/// The review of a draft with the citizen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewView {
+    /// The draft.
+    pub draft: DraftInfo,
+    /// The visible steps.
+    pub steps: Vec<ReviewStep>,
+    /// Fees as (label, amount in German notation).
+    pub fees: Vec<(String, String)>,
+    /// Whether the draft can be finalized.
+    pub complete: bool,
+    /// How many errors stand in the way.
+    pub error_count: usize,
+}
 
 /// A form in the list of installed forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,6 +152,16 @@ impl FormSummary {
 pub enum ErrorCode {
     /// The form is not installed.
     UnknownForm,
+    /// The draft does not exist.
+    UnknownDraft,
+    /// The draft is final.
+    Finalized,
+    /// An answer path does not fit the form.
+    BadPath,
+    /// The step cannot be opened now.
+    StepNotReachable,
+    /// The form is not complete.
+    Incomplete,
 }
 
 /// An error as the UI receives it.
@@ -58,6 +177,11 @@ impl From<DeskError> for IpcError {
     fn from(e: DeskError) -> IpcError {
         let code = match e {
             DeskError::UnknownForm(_) => ErrorCode::UnknownForm,
+            DeskError::UnknownDraft(_) => ErrorCode::UnknownDraft,
+            DeskError::Finalized(_) => ErrorCode::Finalized,
+            DeskError::BadPath(_) => ErrorCode::BadPath,
+            DeskError::StepNotReachable(_) => ErrorCode::StepNotReachable,
+            DeskError::Incomplete(_) => ErrorCode::Incomplete,
         };
         IpcError { code, message: e.to_string() }
     }

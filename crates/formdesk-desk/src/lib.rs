@@ -5,17 +5,29 @@
 
 #![deny(missing_docs)]
 
+pub mod drafts;
 pub mod ipc;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
+use drafts::{Draft, DraftStatus, REVIEW};
 use formdesk_catalog::Catalog;
+use formdesk_engine::display;
+use formdesk_engine::state::ItemState;
 use formdesk_engine::{Answers, FormState};
-use ipc::FormSummary;
+use ipc::{DraftInfo, DraftView, FormSummary, ReviewItem, ReviewStep, ReviewView, SearchResult};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
 
-/// Where the desk gets today's date from; tests pass a fixed one.
+/// Where the desk gets the time from; tests pass a fixed one.
 pub trait Clock: Send + Sync {
+    /// The local date and time.
+    fn now(&self) -> NaiveDateTime;
+
     /// Today's date in the desk's time zone.
-    fn today(&self) -> NaiveDate;
+    fn today(&self) -> NaiveDate {
+        self.now().date()
+    }
 }
 
 /// The system clock in local time.
@@ -23,33 +35,62 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn today(&self) -> NaiveDate {
-        chrono::Local::now().date_naive()
+    fn now(&self) -> NaiveDateTime {
+        chrono::Local::now().naive_local()
     }
 }
 
-/// A clock that always says the same day.
+/// A clock that always says the same time.
 #[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub NaiveDate);
+pub struct FixedClock(pub NaiveDateTime);
+
+impl FixedClock {
+    /// Noon on `date`.
+    pub fn on(date: NaiveDate) -> FixedClock {
+        FixedClock(date.and_hms_opt(12, 0, 0).unwrap_or_default())
+    }
+}
 
 impl Clock for FixedClock {
-    fn today(&self) -> NaiveDate {
+    fn now(&self) -> NaiveDateTime {
         self.0
     }
 }
 
-/// What can go wrong at the desk.
+/// What can go wrong at the desk. The messages are for the clerk.
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
     /// No form with this id is installed.
     #[error("Das Formular „{0}“ ist auf diesem Arbeitsplatz nicht installiert.")]
     UnknownForm(String),
+    /// No draft with this id.
+    #[error("Den Vorgang {0} gibt es nicht (mehr).")]
+    UnknownDraft(u64),
+    /// The draft is finalized and cannot change.
+    #[error("Der Vorgang {0} ist abgeschlossen und kann nicht mehr geändert werden.")]
+    Finalized(u64),
+    /// An answer path that does not fit the form's answers.
+    #[error("Die Angabe „{0}“ passt nicht zu diesem Formular.")]
+    BadPath(String),
+    /// The step does not exist, is hidden or was not reached yet.
+    #[error("Der Schritt „{0}“ kann jetzt nicht geöffnet werden.")]
+    StepNotReachable(String),
+    /// Finalizing needs a complete form.
+    #[error("Das Formular ist noch nicht vollständig: {0} Angabe(n) fehlen oder sind fehlerhaft.")]
+    Incomplete(usize),
 }
 
-/// One desk: its installed forms and its clock.
+#[derive(Debug, Default)]
+struct Drafts {
+    next_id: u64,
+    by_id: BTreeMap<u64, Draft>,
+}
+
+/// One desk: its installed forms, its clock and the drafts in progress.
 pub struct Desk {
     catalog: Catalog,
     clock: Box<dyn Clock>,
+    drafts: Mutex<Drafts>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -61,7 +102,7 @@ impl std::fmt::Debug for Desk {
 impl Desk {
     /// A desk with these forms and this clock.
     pub fn new(catalog: Catalog, clock: impl Clock + 'static) -> Desk {
-        Desk { catalog, clock: Box::new(clock) }
+        Desk { catalog, clock: Box::new(clock), drafts: Mutex::new(Drafts { next_id: 1, by_id: BTreeMap::new() }) }
     }
 
     /// The installed forms, with texts in `lang`.
@@ -78,5 +119,262 @@ impl Desk {
     /// Opens a form with no answers yet.
     pub fn open(&self, form_id: &str, lang: &str) -> Result<FormState, DeskError> {
         self.evaluate(form_id, &Answers::new(), lang)
+    }
+
+    /// The forms matching a search, best first, with texts in `lang`.
+    pub fn search(&self, query: &str, lang: &str) -> Vec<SearchResult> {
+        let entries = self.catalog.entries();
+        self.catalog
+            .search(query)
+            .into_iter()
+            .filter_map(|hit| {
+                entries.get(hit.index).map(|e| SearchResult { form: FormSummary::of(&e.form, lang), score: hit.score })
+            })
+            .collect()
+    }
+
+    fn drafts(&self) -> MutexGuard<'_, Drafts> {
+        // A panic while the lock was held cannot leave a draft half-written (every change is one assignment),
+        // so the data is still good to use.
+        self.drafts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn view(&self, draft: &Draft) -> Result<DraftView, DeskError> {
+        let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
+        let state = form.evaluate(&draft.answers, &draft.citizen_lang, self.clock.today());
+        Ok(DraftView { draft: DraftInfo::of(draft, form.definition().title.get("de")), state })
+    }
+
+    fn with_draft<T>(
+        &self,
+        id: u64,
+        f: impl FnOnce(&mut Draft, &Desk) -> Result<T, DeskError>,
+    ) -> Result<DraftView, DeskError> {
+        let mut drafts = self.drafts();
+        let draft = drafts.by_id.get_mut(&id).ok_or(DeskError::UnknownDraft(id))?;
+        f(draft, self)?;
+        self.view(draft)
+    }
+
+    /// Starts a new draft of a form on its first visible step.
+    pub fn start(&self, form_id: &str) -> Result<DraftView, DeskError> {
+        let form = self.catalog.get(form_id).ok_or_else(|| DeskError::UnknownForm(form_id.to_owned()))?;
+        let state = form.evaluate(&Answers::new(), "de", self.clock.today());
+        let first = state.steps.iter().find(|s| s.visible).map_or_else(|| REVIEW.to_owned(), |s| s.id.clone());
+        let mut drafts = self.drafts();
+        let id = drafts.next_id;
+        drafts.next_id += 1;
+        let draft = Draft::new(id, form_id, &first, self.clock.now());
+        let view = self.view(&draft)?;
+        drafts.by_id.insert(id, draft);
+        Ok(view)
+    }
+
+    /// A draft as it stands.
+    pub fn draft(&self, id: u64) -> Result<DraftView, DeskError> {
+        self.with_draft(id, |_, _| Ok(()))
+    }
+
+    /// Open and finalized drafts, the most recently changed first.
+    pub fn drafts_list(&self) -> Vec<DraftInfo> {
+        let drafts = self.drafts();
+        let mut list: Vec<DraftInfo> = drafts
+            .by_id
+            .values()
+            .map(|d| {
+                let title =
+                    self.catalog.get(&d.form_id).map(|f| f.definition().title.get("de").to_owned()).unwrap_or_default();
+                DraftInfo::of(d, &title)
+            })
+            .collect();
+        list.sort_by(|a, b| b.updated.cmp(&a.updated).then(b.id.cmp(&a.id)));
+        list
+    }
+
+    /// Sets one answer; `path` as the engine writes it (`hunde[1].rasse`). `null` clears it.
+    pub fn set_answer(&self, id: u64, path: &str, value: Value) -> Result<DraftView, DeskError> {
+        let now = self.clock.now();
+        self.with_draft(id, |d, _| d.set_answer(path, value, now))
+    }
+
+    /// Adds an empty instance to a repeat group (another dog).
+    pub fn add_instance(&self, id: u64, group: &str) -> Result<DraftView, DeskError> {
+        let now = self.clock.now();
+        self.with_draft(id, |d, _| d.add_instance(group, now))
+    }
+
+    /// Removes an instance of a repeat group.
+    pub fn remove_instance(&self, id: u64, group: &str, index: usize) -> Result<DraftView, DeskError> {
+        let now = self.clock.now();
+        self.with_draft(id, |d, _| d.remove_instance(group, index, now))
+    }
+
+    /// Switches the language of the form's texts to the citizen's (the clerk's interface stays German).
+    pub fn set_citizen_lang(&self, id: u64, lang: &str) -> Result<DraftView, DeskError> {
+        self.with_draft(id, |d, _| {
+            d.citizen_lang = lang.to_owned();
+            Ok(())
+        })
+    }
+
+    fn visible_steps(&self, draft: &Draft) -> Result<Vec<(String, usize)>, DeskError> {
+        let view = self.view(draft)?;
+        Ok(view.state.steps.iter().filter(|s| s.visible).map(|s| (s.id.clone(), s.error_count)).collect())
+    }
+
+    /// "Weiter": to the next visible step, or to the review after the last. A step with errors is not left;
+    /// its errors are all shown instead.
+    pub fn next(&self, id: u64) -> Result<DraftView, DeskError> {
+        self.with_draft(id, |d, desk| {
+            let steps = desk.visible_steps(d)?;
+            let Some(pos) = steps.iter().position(|(s, _)| *s == d.step) else {
+                // The current step was hidden by a change, or this is the review: go to the first step.
+                d.step = steps.first().map_or_else(|| REVIEW.to_owned(), |s| s.0.clone());
+                return Ok(());
+            };
+            if steps[pos].1 > 0 {
+                d.checked.insert(d.step.clone());
+                return Ok(());
+            }
+            d.step = steps.get(pos + 1).map_or_else(|| REVIEW.to_owned(), |s| s.0.clone());
+            d.visited.insert(d.step.clone());
+            Ok(())
+        })
+    }
+
+    /// "Zurück": to the previous visible step (from the review, to the last step).
+    pub fn back(&self, id: u64) -> Result<DraftView, DeskError> {
+        self.with_draft(id, |d, desk| {
+            let steps = desk.visible_steps(d)?;
+            let pos = steps.iter().position(|(s, _)| *s == d.step).unwrap_or(steps.len());
+            if let Some(prev) = pos.checked_sub(1).and_then(|p| steps.get(p)) {
+                d.step = prev.0.clone();
+            }
+            Ok(())
+        })
+    }
+
+    /// Jumps to a visible step already visited, or to the review once every step was visited.
+    pub fn go_to(&self, id: u64, step: &str) -> Result<DraftView, DeskError> {
+        self.with_draft(id, |d, desk| {
+            let steps = desk.visible_steps(d)?;
+            let reachable = if step == REVIEW {
+                steps.iter().all(|(s, _)| d.visited.contains(s))
+            } else {
+                d.visited.contains(step) && steps.iter().any(|(s, _)| s == step)
+            };
+            if !reachable {
+                return Err(DeskError::StepNotReachable(step.to_owned()));
+            }
+            d.step = step.to_owned();
+            Ok(())
+        })
+    }
+
+    /// Everything entered, step by step, as the citizen reads it (clerk's language: German).
+    pub fn review(&self, id: u64) -> Result<ReviewView, DeskError> {
+        let drafts = self.drafts();
+        let draft = drafts.by_id.get(&id).ok_or(DeskError::UnknownDraft(id))?;
+        let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
+        let state = form.evaluate(&draft.answers, &draft.citizen_lang, self.clock.today());
+        let lang = "de";
+        fn collect(items: &[ItemState], lang: &str, out: &mut Vec<ReviewItem>) {
+            for item in items.iter().filter(|i| i.visible) {
+                match item.kind {
+                    formdesk_engine::ItemKind::Info => {}
+                    formdesk_engine::ItemKind::Group => {
+                        collect(&item.items, lang, out);
+                        for (n, instance) in item.instances.iter().enumerate() {
+                            let label =
+                                item.repeat.as_ref().and_then(|r| r.item_label.clone()).or_else(|| item.label.clone());
+                            out.push(ReviewItem {
+                                path: format!("{}[{n}]", item.path),
+                                label: format!("{} {}", label.unwrap_or_default(), n + 1),
+                                value: None,
+                                heading: true,
+                                missing: false,
+                                error: None,
+                            });
+                            collect(instance, lang, out);
+                        }
+                        if let Some(e) = item.errors.first() {
+                            out.push(ReviewItem {
+                                path: item.path.clone(),
+                                label: item.label.clone().unwrap_or_default(),
+                                value: None,
+                                heading: false,
+                                missing: false,
+                                error: Some(e.message.clone()),
+                            });
+                        }
+                    }
+                    _ => {
+                        let value = display::item_value(item, lang);
+                        let error = item.errors.first().map(|e| e.message.clone());
+                        if value.is_none() && error.is_none() {
+                            continue;
+                        }
+                        out.push(ReviewItem {
+                            path: item.path.clone(),
+                            label: item.label.clone().unwrap_or_default(),
+                            missing: value.is_none(),
+                            value,
+                            heading: false,
+                            error,
+                        });
+                    }
+                }
+            }
+        }
+        let steps = state
+            .steps
+            .iter()
+            .filter(|s| s.visible)
+            .map(|s| {
+                let mut items = Vec::new();
+                collect(&s.items, lang, &mut items);
+                ReviewStep { id: s.id.clone(), title: s.title.clone(), complete: s.complete, items }
+            })
+            .collect();
+        let fees = state
+            .fees
+            .iter()
+            .map(|f| (f.label.clone(), display::euros(f.amount.parse().unwrap_or_default(), lang)))
+            .collect();
+        Ok(ReviewView {
+            draft: DraftInfo::of(draft, form.definition().title.get("de")),
+            steps,
+            fees,
+            complete: state.complete,
+            error_count: state.errors.len(),
+        })
+    }
+
+    /// Finalizes a complete draft; afterwards it can no longer change.
+    pub fn finalize(&self, id: u64) -> Result<DraftView, DeskError> {
+        let now = self.clock.now();
+        self.with_draft(id, |d, desk| {
+            let view = desk.view(d)?;
+            if !view.state.complete {
+                for s in view.state.steps.iter().filter(|s| s.visible) {
+                    d.checked.insert(s.id.clone());
+                }
+                return Err(DeskError::Incomplete(view.state.errors.len()));
+            }
+            d.finalize(now)
+        })
+    }
+
+    /// Forgets a draft that is still open.
+    pub fn discard(&self, id: u64) -> Result<(), DeskError> {
+        let mut drafts = self.drafts();
+        match drafts.by_id.get(&id) {
+            None => Err(DeskError::UnknownDraft(id)),
+            Some(d) if d.status == DraftStatus::Final => Err(DeskError::Finalized(id)),
+            Some(_) => {
+                drafts.by_id.remove(&id);
+                Ok(())
+            }
+        }
     }
 }

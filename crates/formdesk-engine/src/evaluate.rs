@@ -469,6 +469,7 @@ impl Run<'_> {
             required: false,
             sensitive: def.sensitive,
             value: serde_json::Value::Null,
+            value_type: def.value_type,
             errors: Vec::new(),
             options: item
                 .options

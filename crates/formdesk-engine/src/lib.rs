@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod definition;
+pub mod display;
 mod evaluate;
 pub mod expr;
 mod form;

@@ -2,7 +2,7 @@
 //!
 //! Everything here is plain data in the requested language; the UI shows it and evaluates nothing itself.
 
-use crate::definition::{ItemKind, TextFormat};
+use crate::definition::{ItemKind, TextFormat, ValueType};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -78,6 +78,9 @@ pub struct ItemState {
     pub sensitive: bool,
     /// The answer, or the computed value; `null` when there is none.
     pub value: serde_json::Value,
+    /// The type of a computed item's value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_type: Option<ValueType>,
     /// Its errors (at most one for a field; the group's own for a repeat group).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ItemError>,

@@ -1,14 +1,16 @@
 //! The desk API that the Tauri commands call, exercised without a window.
 
+mod drafts;
+
 use formdesk_catalog::Catalog;
 use formdesk_desk::ipc::{ErrorCode, IpcError};
 use formdesk_desk::{Desk, FixedClock};
 use formdesk_engine::{Answers, NaiveDate};
 use serde_json::json;
 
-fn desk() -> Desk {
+pub fn desk() -> Desk {
     let catalog = Catalog::embedded().expect("the embedded forms load");
-    Desk::new(catalog, FixedClock(NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")))
+    Desk::new(catalog, FixedClock::on(NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")))
 }
 
 #[test]

@@ -1,0 +1,194 @@
+//! Drafts: the work in progress at the desk, one per citizen's application.
+//!
+//! A draft holds the answers, the step the clerk is on, the steps visited and the citizen's language. Every
+//! change is kept at once. Until the encrypted vault stores them, drafts live in memory only: nothing personal
+//! is written to disk in plaintext. Navigation rules live here, not in the UI: "Weiter" leaves a step only
+//! when it has no errors, and a step can be jumped to once it was visited.
+
+use crate::DeskError;
+use chrono::NaiveDateTime;
+use formdesk_engine::Answers;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// The review step's id in navigation: after the last form step.
+pub const REVIEW: &str = "review";
+
+/// Where a draft is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DraftStatus {
+    /// Being filled in.
+    Open,
+    /// Finalized: no longer editable.
+    Final,
+}
+
+/// A draft.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub(crate) id: u64,
+    pub(crate) form_id: String,
+    pub(crate) answers: Answers,
+    pub(crate) step: String,
+    pub(crate) visited: BTreeSet<String>,
+    /// Steps whose errors are all shown, because "Weiter" was tried there or because of the review.
+    pub(crate) checked: BTreeSet<String>,
+    pub(crate) citizen_lang: String,
+    pub(crate) status: DraftStatus,
+    pub(crate) created: NaiveDateTime,
+    pub(crate) updated: NaiveDateTime,
+}
+
+/// One segment of an answer path: `hunde[1].rasse` is `hunde`, `[1]`, `rasse`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// Parses an answer path as the engine writes them (`sepa_iban`, `hunde[1].rasse`, `anschrift.city`).
+fn parse_path(path: &str) -> Result<Vec<Segment>, DeskError> {
+    let bad = || DeskError::BadPath(path.to_owned());
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = part.split_once('[').map_or((part, None), |(k, r)| (k, Some(r)));
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(bad());
+        }
+        out.push(Segment::Key(key.to_owned()));
+        while let Some(r) = rest {
+            let rest_text = r;
+            let (index, after) = rest_text.split_once(']').ok_or_else(bad)?;
+            out.push(Segment::Index(index.parse().map_err(|_| bad())?));
+            rest = match after.strip_prefix('[') {
+                Some(r) => Some(r),
+                None if after.is_empty() => None,
+                None => return Err(bad()),
+            };
+        }
+    }
+    Ok(out)
+}
+
+/// Sets `value` at `path` in the answers, creating objects on the way. Indices must exist already: repeat
+/// instances are added with [`Draft::add_instance`].
+fn set_at(answers: &mut Answers, path: &str, value: Value) -> Result<(), DeskError> {
+    let segments = parse_path(path)?;
+    let bad = || DeskError::BadPath(path.to_owned());
+    let Some((Segment::Key(first), rest)) = segments.split_first() else { return Err(bad()) };
+    if rest.is_empty() {
+        answers.insert(first.clone(), value);
+        return Ok(());
+    }
+    let mut cur = answers.entry(first.clone()).or_insert(Value::Null);
+    for seg in rest {
+        cur = match seg {
+            Segment::Key(k) => {
+                if !cur.is_object() {
+                    *cur = Value::Object(serde_json::Map::new());
+                }
+                cur.as_object_mut().ok_or_else(bad)?.entry(k.clone()).or_insert(Value::Null)
+            }
+            Segment::Index(i) => cur.as_array_mut().and_then(|a| a.get_mut(*i)).ok_or_else(bad)?,
+        };
+    }
+    *cur = value;
+    Ok(())
+}
+
+impl Draft {
+    pub(crate) fn new(id: u64, form_id: &str, first_step: &str, now: NaiveDateTime) -> Draft {
+        Draft {
+            id,
+            form_id: form_id.to_owned(),
+            answers: Answers::new(),
+            step: first_step.to_owned(),
+            visited: BTreeSet::from([first_step.to_owned()]),
+            checked: BTreeSet::new(),
+            citizen_lang: "de".to_owned(),
+            status: DraftStatus::Open,
+            created: now,
+            updated: now,
+        }
+    }
+
+    fn editable(&self) -> Result<(), DeskError> {
+        match self.status {
+            DraftStatus::Open => Ok(()),
+            DraftStatus::Final => Err(DeskError::Finalized(self.id)),
+        }
+    }
+
+    pub(crate) fn set_answer(&mut self, path: &str, value: Value, now: NaiveDateTime) -> Result<(), DeskError> {
+        self.editable()?;
+        set_at(&mut self.answers, path, value)?;
+        self.updated = now;
+        Ok(())
+    }
+
+    pub(crate) fn add_instance(&mut self, group: &str, now: NaiveDateTime) -> Result<(), DeskError> {
+        self.editable()?;
+        let list = self.answers.entry(group.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+        if !list.is_array() {
+            *list = Value::Array(Vec::new());
+        }
+        if let Value::Array(items) = list {
+            items.push(Value::Object(serde_json::Map::new()));
+        }
+        self.updated = now;
+        Ok(())
+    }
+
+    pub(crate) fn remove_instance(&mut self, group: &str, index: usize, now: NaiveDateTime) -> Result<(), DeskError> {
+        self.editable()?;
+        match self.answers.get_mut(group).and_then(Value::as_array_mut) {
+            Some(items) if index < items.len() => {
+                items.remove(index);
+                self.updated = now;
+                Ok(())
+            }
+            _ => Err(DeskError::BadPath(format!("{group}[{index}]"))),
+        }
+    }
+
+    pub(crate) fn finalize(&mut self, now: NaiveDateTime) -> Result<(), DeskError> {
+        self.editable()?;
+        self.status = DraftStatus::Final;
+        self.updated = now;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_parse_like_the_engine_writes_them() {
+        assert_eq!(parse_path("a").ok(), Some(vec![Segment::Key("a".into())]));
+        assert_eq!(
+            parse_path("hunde[1].rasse").ok(),
+            Some(vec![Segment::Key("hunde".into()), Segment::Index(1), Segment::Key("rasse".into())])
+        );
+        for bad in ["", "a[", "a[x]", "a]b", ".a", "a..b", "a[1]b", "a b"] {
+            assert!(parse_path(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn values_are_set_at_paths() {
+        let mut a = Answers::new();
+        set_at(&mut a, "name", json!("Anna")).expect("top level");
+        set_at(&mut a, "anschrift.city", json!("Herford")).expect("nested");
+        a.insert("hunde".into(), json!([{}, {}]));
+        set_at(&mut a, "hunde[1].rasse", json!("labrador")).expect("in an instance");
+        assert_eq!(
+            Value::Object(a.clone()),
+            json!({"name": "Anna", "anschrift": {"city": "Herford"}, "hunde": [{}, {"rasse": "labrador"}]})
+        );
+        assert!(set_at(&mut a, "hunde[5].rasse", json!("x")).is_err(), "no instance 5");
+    }
+}

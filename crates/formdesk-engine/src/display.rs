@@ -1,0 +1,142 @@
+//! Values as people read them: German formats for dates and amounts, option labels instead of codes.
+//!
+//! Used by the review screen and, later, the receipt. Non-goals: masking (the receipt decides what to hide).
+
+use crate::definition::{ItemKind, ValueType};
+use crate::state::ItemState;
+use crate::validators;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::str::FromStr;
+
+/// Groups the integer digits in threes: `1234567` → `1.234.567` (German) or `1,234,567` (English).
+fn group_digits(int: &str, sep: char) -> String {
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
+/// A decimal in the language's notation: `1.234,5` in German.
+pub fn number(d: Decimal, places: Option<u32>, lang: &str) -> String {
+    let d = match places {
+        Some(p) => {
+            let mut r = d.round_dp_with_strategy(p, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            r.rescale(p);
+            r
+        }
+        None => d.normalize(),
+    };
+    let text = d.to_string();
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let (group, point) = if lang == "en" { (',', '.') } else { ('.', ',') };
+    match frac {
+        Some(f) => format!("{}{point}{f}", group_digits(int, group)),
+        None => group_digits(int, group),
+    }
+}
+
+/// An amount in euros: `1.234,50 €` in German, `€1,234.50` in English.
+pub fn euros(d: Decimal, lang: &str) -> String {
+    let n = number(d, Some(2), lang);
+    if lang == "en" { format!("€{n}") } else { format!("{n} €") }
+}
+
+/// A date: `24.11.2026` in German, `24/11/2026` otherwise.
+pub fn date(iso: &str, lang: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
+        Ok(d) if lang == "de" || lang.starts_with("de-") => d.format("%d.%m.%Y").to_string(),
+        Ok(d) => d.format("%d/%m/%Y").to_string(),
+        Err(_) => iso.to_owned(),
+    }
+}
+
+fn decimal_of(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::Number(n) => Decimal::from_str(&n.to_string()).ok(),
+        Value::String(s) => Decimal::from_str(&s.trim().replace(',', ".")).ok(),
+        _ => None,
+    }
+}
+
+fn yes_no(b: bool, lang: &str) -> &'static str {
+    match (b, lang == "en") {
+        (true, false) => "Ja",
+        (false, false) => "Nein",
+        (true, true) => "Yes",
+        (false, true) => "No",
+    }
+}
+
+/// An item's value for reading, or `None` when it has none.
+pub fn item_value(item: &ItemState, lang: &str) -> Option<String> {
+    let v = &item.value;
+    if v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()) {
+        return None;
+    }
+    let label_of =
+        |code: &str| item.options.iter().find(|o| o.value == code).map_or_else(|| code.to_owned(), |o| o.label.clone());
+    Some(match item.kind {
+        ItemKind::Date => date(v.as_str()?, lang),
+        ItemKind::Currency => euros(decimal_of(v)?, lang),
+        ItemKind::Decimal | ItemKind::Integer => number(decimal_of(v)?, None, lang),
+        ItemKind::Boolean => yes_no(v.as_bool()?, lang).to_owned(),
+        ItemKind::Choice => label_of(v.as_str()?),
+        ItemKind::MultiChoice => {
+            let labels: Vec<String> = v.as_array()?.iter().filter_map(Value::as_str).map(label_of).collect();
+            if labels.is_empty() {
+                return None;
+            }
+            labels.join(", ")
+        }
+        ItemKind::Iban => validators::format_iban(v.as_str()?),
+        ItemKind::Address => {
+            let part = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").trim().to_owned();
+            let street = format!("{} {}", part("street"), part("houseNumber")).trim().to_owned();
+            let city = format!("{} {}", part("postcode"), part("city")).trim().to_owned();
+            [street, city].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(", ")
+        }
+        ItemKind::Attachment | ItemKind::Photo => {
+            let names: Vec<&str> = v.as_array()?.iter().filter_map(|f| f.get("name")?.as_str()).collect();
+            if names.is_empty() {
+                return None;
+            }
+            names.join(", ")
+        }
+        ItemKind::Signature => (if lang == "en" { "signed" } else { "unterschrieben" }).to_owned(),
+        ItemKind::Computed => match item.value_type? {
+            ValueType::Currency => euros(decimal_of(v)?, lang),
+            ValueType::Decimal | ValueType::Integer => number(decimal_of(v)?, None, lang),
+            ValueType::Boolean => yes_no(v.as_bool()?, lang).to_owned(),
+            ValueType::Date => date(v.as_str()?, lang),
+            ValueType::Text => v.as_str()?.to_owned(),
+        },
+        _ => match v {
+            Value::String(s) => s.trim().to_owned(),
+            other => other.to_string(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn german_and_english_notation() {
+        let d = |s: &str| Decimal::from_str(s).unwrap_or_default();
+        assert_eq!(euros(d("1234.5"), "de"), "1.234,50 €");
+        assert_eq!(euros(d("1234.5"), "en"), "€1,234.50");
+        assert_eq!(euros(d("-96"), "de"), "-96,00 €");
+        assert_eq!(number(d("1234567.125"), None, "de"), "1.234.567,125");
+        assert_eq!(number(d("12"), None, "de"), "12");
+        assert_eq!(date("2026-11-24", "de"), "24.11.2026");
+        assert_eq!(date("2026-11-24", "en"), "24/11/2026");
+        assert_eq!(date("kein Datum", "de"), "kein Datum");
+    }
+}
