@@ -5,6 +5,7 @@
 //! - `cargo xtask test`: setup, then every check CI runs: formatting, lints, UI checks and tests, all Rust
 //!   tests (the window tests under Xvfb).
 //! - `cargo xtask bench`: the criterion benchmarks.
+//! - `cargo xtask codegen`: writes the TypeScript types of the IPC surface into `ui/src/lib/bindings/`.
 //! - `cargo xtask fuzz [expression|definition] [SECONDS]`: coverage-guided fuzzing of the parsers of outside
 //!   input with cargo-fuzz (libFuzzer), the definition target seeded with the real forms.
 
@@ -176,10 +177,14 @@ fn main() -> Result<()> {
         }
         Some("test") => test(),
         Some("bench") => cargo(&["bench", "--workspace"]),
+        Some("codegen") => run(Command::new("cargo")
+            .args(["test", "--quiet", "-p", "formdesk-desk", "--test", "it", "bindings"])
+            .env("UPDATE_BINDINGS", "1")
+            .current_dir(root())),
         Some("fuzz") => fuzz(rest.first().copied().unwrap_or("expression"), rest.get(1).copied().unwrap_or("60")),
         _ => {
             println!(
-                "usage: cargo xtask setup | run [-- ARGS] | test | bench | fuzz [expression|definition] [SECONDS]"
+                "usage: cargo xtask setup | run [-- ARGS] | test | bench | codegen | fuzz [expression|definition] [SECONDS]"
             );
             Ok(())
         }

@@ -11,12 +11,13 @@ use formdesk_engine::Answers;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use ts_rs::TS;
 
 /// The review step's id in navigation: after the last form step.
 pub const REVIEW: &str = "review";
 
 /// Where a draft is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum DraftStatus {
     /// Being filled in.

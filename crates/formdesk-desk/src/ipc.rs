@@ -8,9 +8,10 @@ use crate::drafts::{Draft, DraftStatus};
 use chrono::NaiveDateTime;
 use formdesk_engine::{Form, FormState};
 use serde::Serialize;
+use ts_rs::TS;
 
 /// A search result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SearchResult {
     /// The form.
     pub form: FormSummary,
@@ -19,10 +20,11 @@ pub struct SearchResult {
 }
 
 /// A draft's bookkeeping, without its answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DraftInfo {
     /// The draft's number at this desk.
+    #[ts(type = "number")]
     pub id: u64,
     /// The form's id.
     pub form_id: String,
@@ -62,7 +64,7 @@ impl DraftInfo {
 }
 
 /// A draft with its evaluated form.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct DraftView {
     /// The bookkeeping.
     pub draft: DraftInfo,
@@ -71,7 +73,7 @@ pub struct DraftView {
 }
 
 /// One line of the review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ReviewItem {
     /// The answer's path, for the edit link.
     pub path: String,
@@ -88,7 +90,7 @@ pub struct ReviewItem {
 }
 
 /// One step of the review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ReviewStep {
     /// The step's id, for the edit link.
     pub id: String,
@@ -101,7 +103,7 @@ pub struct ReviewStep {
 }
 
 /// The review of a draft with the citizen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReviewView {
     /// The draft.
@@ -117,7 +119,7 @@ pub struct ReviewView {
 }
 
 /// A form in the list of installed forms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FormSummary {
     /// The form's id.
@@ -147,7 +149,7 @@ impl FormSummary {
 }
 
 /// The closed set of error codes the UI knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The form is not installed.
@@ -165,7 +167,7 @@ pub enum ErrorCode {
 }
 
 /// An error as the UI receives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct IpcError {
     /// What kind of error.
     pub code: ErrorCode,

@@ -6,6 +6,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
 /// The version of the definition format this engine reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -150,7 +151,7 @@ pub struct StepDefinition {
 }
 
 /// What an item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub enum ItemKind {
@@ -206,7 +207,7 @@ pub enum ReceiptMode {
 }
 
 /// Special formats of text fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum TextFormat {
     /// Steuerliche Identifikationsnummer.
@@ -216,7 +217,7 @@ pub enum TextFormat {
 }
 
 /// The value type of a computed item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub enum ValueType {

@@ -5,9 +5,10 @@
 use crate::definition::{ItemKind, TextFormat, ValueType};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
 /// The evaluated state of a form for one set of answers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FormState {
     /// The form's id.
@@ -31,7 +32,7 @@ pub struct FormState {
 }
 
 /// A step's state.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StepState {
     /// The step's id.
@@ -40,6 +41,7 @@ pub struct StepState {
     pub title: String,
     /// Its introduction.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub description: Option<String>,
     /// Whether the step is shown.
     pub visible: bool,
@@ -52,7 +54,7 @@ pub struct StepState {
 }
 
 /// An item's state.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemState {
     /// What the item is.
@@ -63,12 +65,15 @@ pub struct ItemState {
     pub path: String,
     /// Its label.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub label: Option<String>,
     /// Its help text.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub help: Option<String>,
     /// The text of an info item.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub text: Option<String>,
     /// Whether it is shown.
     pub visible: bool,
@@ -80,29 +85,26 @@ pub struct ItemState {
     pub value: serde_json::Value,
     /// The type of a computed item's value.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub value_type: Option<ValueType>,
     /// Its errors (at most one for a field; the group's own for a repeat group).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ItemError>,
     /// The options of a choice, in the requested language.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<OptionState>,
     /// Hints for the input control.
-    #[serde(skip_serializing_if = "InputHints::is_empty")]
     pub input: InputHints,
     /// A repeat group's bounds and instance label.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub repeat: Option<RepeatState>,
     /// The children of a plain group.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<ItemState>,
     /// The instances of a repeat group, each with its children.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub instances: Vec<Vec<ItemState>>,
 }
 
 /// An error shown at an item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ItemError {
     /// The stable code.
     pub code: String,
@@ -111,7 +113,7 @@ pub struct ItemError {
 }
 
 /// An error with the path of its field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct FieldError {
     /// The field's path.
     pub path: String,
@@ -122,7 +124,7 @@ pub struct FieldError {
 }
 
 /// An option of a choice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct OptionState {
     /// The stored value.
     pub value: String,
@@ -131,7 +133,7 @@ pub struct OptionState {
 }
 
 /// Bounds and labels of a repeat group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RepeatState {
     /// At least this many instances.
@@ -140,30 +142,35 @@ pub struct RepeatState {
     pub max: u32,
     /// The label of one instance ("Hund").
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub item_label: Option<String>,
 }
 
 /// Hints for an input control; only what the UI needs to offer the right keyboard and limits.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct InputHints {
     /// Maximum length of a text.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub max_length: Option<u32>,
     /// Minimum of a number, as a decimal string.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub min: Option<String>,
     /// Maximum of a number, as a decimal string.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub max: Option<String>,
     /// A text field's special format.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub format: Option<TextFormat>,
     /// Accepted media types of attachments.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub accept: Vec<String>,
     /// Most files an attachment takes.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub max_files: Option<u32>,
 }
 
@@ -175,7 +182,7 @@ impl InputHints {
 }
 
 /// A fee that applies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct FeeState {
     /// The fee's id.
     pub id: String,
@@ -185,5 +192,6 @@ pub struct FeeState {
     pub amount: String,
     /// How it is collected.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub note: Option<String>,
 }

@@ -12,6 +12,10 @@ function field(path: string, overrides: Partial<ItemState> = {}): ItemState {
     sensitive: false,
     value: null,
     errors: [{ code: 'required', message: 'Bitte ausfüllen.' }],
+    options: [],
+    input: { accept: [] },
+    items: [],
+    instances: [],
     ...overrides,
   };
 }
@@ -26,7 +30,7 @@ describe('shownErrors', () => {
 
   it('shows nothing for a field without errors or a hidden one', () => {
     const touched = new Set(['sepa_iban']);
-    expect(shownErrors(field('sepa_iban', { errors: undefined }), touched)).toEqual([]);
+    expect(shownErrors(field('sepa_iban', { errors: [] }), touched)).toEqual([]);
     expect(shownErrors(field('sepa_iban', { visible: false }), touched)).toEqual([]);
   });
 

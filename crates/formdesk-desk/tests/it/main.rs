@@ -1,5 +1,6 @@
 //! The desk API that the Tauri commands call, exercised without a window.
 
+mod bindings;
 mod drafts;
 
 use formdesk_catalog::Catalog;
