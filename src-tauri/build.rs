@@ -2,7 +2,25 @@
 //! allow every command by name.
 
 fn main() {
-    let commands =
-        tauri_build::AppManifest::new().commands(&["list_forms", "open_form", "evaluate_form", "launch_options"]);
+    let commands = tauri_build::AppManifest::new().commands(&[
+        "list_forms",
+        "open_form",
+        "evaluate_form",
+        "search_forms",
+        "list_drafts",
+        "start_draft",
+        "get_draft",
+        "set_answer",
+        "add_instance",
+        "remove_instance",
+        "next_step",
+        "previous_step",
+        "go_to_step",
+        "set_citizen_lang",
+        "review_draft",
+        "finalize_draft",
+        "discard_draft",
+        "launch_options",
+    ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri-build failed");
 }

@@ -10,7 +10,7 @@
 use anyhow::Context as _;
 use clap::Parser;
 use formdesk_catalog::Catalog;
-use formdesk_desk::ipc::{FormSummary, IpcError};
+use formdesk_desk::ipc::{DraftInfo, DraftView, FormSummary, IpcError, ReviewView, SearchResult};
 use formdesk_desk::{Desk, SystemClock};
 use formdesk_engine::{Answers, FormState};
 use serde::Serialize;
@@ -58,6 +58,81 @@ async fn evaluate_form(
 }
 
 #[tauri::command]
+async fn search_forms(desk: State<'_, Desk>, query: String, lang: String) -> Result<Vec<SearchResult>, IpcError> {
+    Ok(desk.search(&query, &lang))
+}
+
+#[tauri::command]
+async fn list_drafts(desk: State<'_, Desk>) -> Result<Vec<DraftInfo>, IpcError> {
+    Ok(desk.drafts_list())
+}
+
+#[tauri::command]
+async fn start_draft(desk: State<'_, Desk>, form_id: String) -> Result<DraftView, IpcError> {
+    desk.start(&form_id).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn get_draft(desk: State<'_, Desk>, id: u64) -> Result<DraftView, IpcError> {
+    desk.draft(id).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn set_answer(
+    desk: State<'_, Desk>,
+    id: u64,
+    path: String,
+    value: serde_json::Value,
+) -> Result<DraftView, IpcError> {
+    desk.set_answer(id, &path, value).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn add_instance(desk: State<'_, Desk>, id: u64, group: String) -> Result<DraftView, IpcError> {
+    desk.add_instance(id, &group).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn remove_instance(desk: State<'_, Desk>, id: u64, group: String, index: usize) -> Result<DraftView, IpcError> {
+    desk.remove_instance(id, &group, index).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn next_step(desk: State<'_, Desk>, id: u64) -> Result<DraftView, IpcError> {
+    desk.next(id).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn previous_step(desk: State<'_, Desk>, id: u64) -> Result<DraftView, IpcError> {
+    desk.back(id).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn go_to_step(desk: State<'_, Desk>, id: u64, step: String) -> Result<DraftView, IpcError> {
+    desk.go_to(id, &step).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn set_citizen_lang(desk: State<'_, Desk>, id: u64, lang: String) -> Result<DraftView, IpcError> {
+    desk.set_citizen_lang(id, &lang).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn review_draft(desk: State<'_, Desk>, id: u64) -> Result<ReviewView, IpcError> {
+    desk.review(id).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn finalize_draft(desk: State<'_, Desk>, id: u64) -> Result<DraftView, IpcError> {
+    desk.finalize(id).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn discard_draft(desk: State<'_, Desk>, id: u64) -> Result<(), IpcError> {
+    desk.discard(id).map_err(IpcError::from)
+}
+
+#[tauri::command]
 async fn launch_options(options: State<'_, LaunchOptions>) -> Result<LaunchOptions, IpcError> {
     Ok(options.inner().clone())
 }
@@ -71,7 +146,26 @@ fn main() -> anyhow::Result<()> {
     tauri::Builder::default()
         .manage(Desk::new(catalog, SystemClock))
         .manage(LaunchOptions { open_form: args.open })
-        .invoke_handler(tauri::generate_handler![list_forms, open_form, evaluate_form, launch_options])
+        .invoke_handler(tauri::generate_handler![
+            list_forms,
+            open_form,
+            evaluate_form,
+            search_forms,
+            list_drafts,
+            start_draft,
+            get_draft,
+            set_answer,
+            add_instance,
+            remove_instance,
+            next_step,
+            previous_step,
+            go_to_step,
+            set_citizen_lang,
+            review_draft,
+            finalize_draft,
+            discard_draft,
+            launch_options
+        ])
         .run(tauri::generate_context!())
         .context("the window could not be run")
 }
