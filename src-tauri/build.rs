@@ -20,6 +20,8 @@ fn main() {
         "review_draft",
         "finalize_draft",
         "discard_draft",
+        "citizen_view",
+        "open_citizen_window",
         "launch_options",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri-build failed");

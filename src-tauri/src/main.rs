@@ -10,12 +10,15 @@
 use anyhow::Context as _;
 use clap::Parser;
 use formdesk_catalog::Catalog;
-use formdesk_desk::ipc::{DraftInfo, DraftView, FormSummary, IpcError, ReviewView, SearchResult};
+use formdesk_desk::ipc::{CitizenView, DraftInfo, DraftView, FormSummary, IpcError, ReviewView, SearchResult};
 use formdesk_desk::{Desk, SystemClock};
 use formdesk_engine::{Answers, FormState};
 use serde::Serialize;
 use std::path::PathBuf;
-use tauri::State;
+use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
+
+/// The label of the window that faces the citizen; its capability file allows only reading.
+const CITIZEN_WINDOW: &str = "citizen";
 
 /// Formdesk: the offline form assistant for citizen-service desks.
 #[derive(Debug, Parser)]
@@ -132,6 +135,26 @@ async fn discard_draft(desk: State<'_, Desk>, id: u64) -> Result<(), IpcError> {
     desk.discard(id).map_err(IpcError::from)
 }
 
+/// What the citizen's screen shows. The only command the citizen's window may call.
+#[tauri::command]
+async fn citizen_view(desk: State<'_, Desk>) -> Result<Option<CitizenView>, IpcError> {
+    Ok(desk.citizen_view())
+}
+
+/// Opens the read-only window for a second screen facing the citizen, or brings it to the front.
+#[tauri::command]
+async fn open_citizen_window(app: AppHandle) -> Result<(), IpcError> {
+    if let Some(window) = app.get_webview_window(CITIZEN_WINDOW) {
+        return window.set_focus().map_err(|e| IpcError::window(&e));
+    }
+    WebviewWindowBuilder::new(&app, CITIZEN_WINDOW, WebviewUrl::App("index.html#citizen".into()))
+        .title("Formdesk – Ansicht für Bürgerinnen und Bürger")
+        .inner_size(1024.0, 768.0)
+        .build()
+        .map(|_| ())
+        .map_err(|e| IpcError::window(&e))
+}
+
 #[tauri::command]
 async fn launch_options(options: State<'_, LaunchOptions>) -> Result<LaunchOptions, IpcError> {
     Ok(options.inner().clone())
@@ -144,7 +167,16 @@ fn main() -> anyhow::Result<()> {
         None => Catalog::embedded().context("the forms built into the app are invalid")?,
     };
     tauri::Builder::default()
-        .manage(Desk::new(catalog, SystemClock))
+        .setup(move |app| {
+            // Every change of a draft is pushed to the citizen's window, which then reads `citizen_view`.
+            let handle = app.handle().clone();
+            let desk = Desk::new(catalog, SystemClock).with_observer(move |draft| {
+                // The window may not be open; nothing to tell then.
+                let _ = handle.emit_to(CITIZEN_WINDOW, "draft-changed", draft.id);
+            });
+            app.manage(desk);
+            Ok(())
+        })
         .manage(LaunchOptions { open_form: args.open })
         .invoke_handler(tauri::generate_handler![
             list_forms,
@@ -164,6 +196,8 @@ fn main() -> anyhow::Result<()> {
             review_draft,
             finalize_draft,
             discard_draft,
+            citizen_view,
+            open_citizen_window,
             launch_options
         ])
         .run(tauri::generate_context!())

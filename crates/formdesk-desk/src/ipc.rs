@@ -6,6 +6,7 @@
 use crate::DeskError;
 use crate::drafts::{Draft, DraftStatus};
 use chrono::NaiveDateTime;
+use formdesk_engine::state::{FeeState, StepState};
 use formdesk_engine::{Form, FormState};
 use serde::Serialize;
 use ts_rs::TS;
@@ -70,6 +71,26 @@ pub struct DraftView {
     pub draft: DraftInfo,
     /// The evaluated form, texts in the citizen's language.
     pub state: FormState,
+}
+
+/// What the citizen's screen shows: read-only, in the citizen's language, nothing but the current step.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CitizenView {
+    /// The form's title in the citizen's language.
+    pub title: String,
+    /// The citizen's language.
+    pub lang: String,
+    /// Open or final.
+    pub status: DraftStatus,
+    /// The current step's number, from 1; one past the last during the review.
+    pub step_number: usize,
+    /// How many steps are visible.
+    pub step_count: usize,
+    /// The current step; `None` during the review.
+    pub step: Option<StepState>,
+    /// The fees that apply.
+    pub fees: Vec<FeeState>,
 }
 
 /// One line of the review.
@@ -162,6 +183,8 @@ pub enum ErrorCode {
     BadPath,
     /// The step cannot be opened now.
     StepNotReachable,
+    /// A window could not be opened or shown.
+    Window,
     /// The form is not complete.
     Incomplete,
 }
@@ -173,6 +196,13 @@ pub struct IpcError {
     pub code: ErrorCode,
     /// A message for the clerk, in German.
     pub message: String,
+}
+
+impl IpcError {
+    /// A window could not be opened or shown; the shell's error text goes along for the log.
+    pub fn window(e: &dyn std::fmt::Display) -> IpcError {
+        IpcError { code: ErrorCode::Window, message: format!("Das Fenster konnte nicht geöffnet werden ({e}).") }
+    }
 }
 
 impl From<DeskError> for IpcError {

@@ -14,7 +14,7 @@ use formdesk_catalog::Catalog;
 use formdesk_engine::display;
 use formdesk_engine::state::ItemState;
 use formdesk_engine::{Answers, FormState};
-use ipc::{DraftInfo, DraftView, FormSummary, ReviewItem, ReviewStep, ReviewView, SearchResult};
+use ipc::{CitizenView, DraftInfo, DraftView, FormSummary, ReviewItem, ReviewStep, ReviewView, SearchResult};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
@@ -84,13 +84,19 @@ pub enum DeskError {
 struct Drafts {
     next_id: u64,
     by_id: BTreeMap<u64, Draft>,
+    /// The draft the clerk worked on last: the one the citizen's screen shows.
+    current: Option<u64>,
 }
+
+/// Told about every change of a draft, after it happened: the shell forwards it to the citizen's window.
+pub type Observer = Box<dyn Fn(&DraftInfo) + Send + Sync>;
 
 /// One desk: its installed forms, its clock and the drafts in progress.
 pub struct Desk {
     catalog: Catalog,
     clock: Box<dyn Clock>,
     drafts: Mutex<Drafts>,
+    observer: Option<Observer>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -102,7 +108,24 @@ impl std::fmt::Debug for Desk {
 impl Desk {
     /// A desk with these forms and this clock.
     pub fn new(catalog: Catalog, clock: impl Clock + 'static) -> Desk {
-        Desk { catalog, clock: Box::new(clock), drafts: Mutex::new(Drafts { next_id: 1, by_id: BTreeMap::new() }) }
+        Desk {
+            catalog,
+            clock: Box::new(clock),
+            drafts: Mutex::new(Drafts { next_id: 1, by_id: BTreeMap::new(), current: None }),
+            observer: None,
+        }
+    }
+
+    /// Calls `observer` after every change of a draft.
+    pub fn with_observer(mut self, observer: impl Fn(&DraftInfo) + Send + Sync + 'static) -> Desk {
+        self.observer = Some(Box::new(observer));
+        self
+    }
+
+    fn notify(&self, info: &DraftInfo) {
+        if let Some(observer) = &self.observer {
+            observer(info);
+        }
     }
 
     /// The installed forms, with texts in `lang`.
@@ -150,10 +173,17 @@ impl Desk {
         id: u64,
         f: impl FnOnce(&mut Draft, &Desk) -> Result<T, DeskError>,
     ) -> Result<DraftView, DeskError> {
-        let mut drafts = self.drafts();
-        let draft = drafts.by_id.get_mut(&id).ok_or(DeskError::UnknownDraft(id))?;
-        f(draft, self)?;
-        self.view(draft)
+        let view = {
+            let mut drafts = self.drafts();
+            let draft = drafts.by_id.get_mut(&id).ok_or(DeskError::UnknownDraft(id))?;
+            f(draft, self)?;
+            let view = self.view(draft)?;
+            drafts.current = Some(id);
+            view
+        };
+        // Outside the lock: the observer may call back into the desk.
+        self.notify(&view.draft);
+        Ok(view)
     }
 
     /// Starts a new draft of a form on its first visible step.
@@ -167,7 +197,29 @@ impl Desk {
         let draft = Draft::new(id, form_id, &first, self.clock.now());
         let view = self.view(&draft)?;
         drafts.by_id.insert(id, draft);
+        drafts.current = Some(id);
+        drop(drafts);
+        self.notify(&view.draft);
         Ok(view)
+    }
+
+    /// What the citizen's screen shows: the current step of the draft the clerk works on, read-only, in the
+    /// citizen's language. `None` when no draft is open.
+    pub fn citizen_view(&self) -> Option<CitizenView> {
+        let drafts = self.drafts();
+        let draft = drafts.current.and_then(|id| drafts.by_id.get(&id))?;
+        let view = self.view(draft).ok()?;
+        let steps: Vec<_> = view.state.steps.iter().filter(|s| s.visible).collect();
+        let position = steps.iter().position(|s| s.id == draft.step);
+        Some(CitizenView {
+            title: view.state.title.clone(),
+            lang: draft.citizen_lang.clone(),
+            status: draft.status,
+            step_number: position.map_or(steps.len() + 1, |p| p + 1),
+            step_count: steps.len(),
+            step: position.map(|p| steps[p].clone()),
+            fees: view.state.fees.clone(),
+        })
     }
 
     /// A draft as it stands.
@@ -373,6 +425,9 @@ impl Desk {
             Some(d) if d.status == DraftStatus::Final => Err(DeskError::Finalized(id)),
             Some(_) => {
                 drafts.by_id.remove(&id);
+                if drafts.current == Some(id) {
+                    drafts.current = None;
+                }
                 Ok(())
             }
         }

@@ -141,3 +141,26 @@ fn search_results_carry_the_form_summary() {
     let results = desk().search("Parkausweis", "de");
     assert_eq!(results.first().map(|r| r.form.id.as_str()), Some("bewohnerparkausweis"));
 }
+
+#[test]
+fn the_citizens_screen_follows_the_clerk() {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<(u64, String)>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    let desk = desk().with_observer(move |d| log.lock().expect("log").push((d.id, d.step.clone())));
+    assert!(desk.citizen_view().is_none(), "nothing open yet");
+    let id = desk.start("hundeanmeldung").expect("starts").draft.id;
+    desk.set_citizen_lang(id, "tr").expect("Turkish");
+    let view = desk.citizen_view().expect("a draft is open");
+    assert_eq!(view.lang, "tr");
+    assert_eq!(view.step_number, 1);
+    assert!(view.step_count >= 3);
+    let step = view.step.expect("the first step");
+    let german = desk.draft(id).expect("draft");
+    assert_eq!(german.state.steps[0].id, step.id);
+    assert!(step.items.iter().all(|i| i.value.is_null() || i.kind != formdesk_engine::ItemKind::Text));
+    let notified = seen.lock().expect("log").clone();
+    assert_eq!(notified.len(), 3, "start, language and the read each notify: {notified:?}");
+    desk.discard(id).expect("discard");
+    assert!(desk.citizen_view().is_none());
+}

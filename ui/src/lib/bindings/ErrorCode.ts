@@ -3,4 +3,4 @@
 /**
  * The closed set of error codes the UI knows.
  */
-export type ErrorCode = "unknown_form" | "unknown_draft" | "finalized" | "bad_path" | "step_not_reachable" | "incomplete";
+export type ErrorCode = "unknown_form" | "unknown_draft" | "finalized" | "bad_path" | "step_not_reachable" | "window" | "incomplete";
