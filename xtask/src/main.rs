@@ -3,7 +3,8 @@
 //! - `cargo xtask setup`: installs what is missing: Debian packages, the UI's npm packages, cargo-nextest.
 //! - `cargo xtask run [-- ARGS]`: setup, build the UI, run the desk app on its embedded forms.
 //! - `cargo xtask test`: setup, then every check CI runs: formatting, lints, UI checks and tests, all Rust
-//!   tests (the window tests under Xvfb).
+//!   tests (the window tests under Xvfb), and the end-to-end tests that drive the real app window through
+//!   tauri-driver and WebKitWebDriver (`tests/e2e`).
 //! - `cargo xtask bench`: the criterion benchmarks.
 //! - `cargo xtask codegen`: writes the TypeScript types of the IPC surface into `ui/src/lib/bindings/`.
 //! - `cargo xtask fuzz [expression|definition] [SECONDS]`: coverage-guided fuzzing of the parsers of outside
@@ -28,6 +29,7 @@ const APT_PACKAGES: &[&str] = &[
     "x11-utils",
     "xdotool",
     "imagemagick",
+    "webkit2gtk-driver",
 ];
 
 fn root() -> PathBuf {
@@ -136,6 +138,10 @@ fn test() -> Result<()> {
     run(Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1280x800x24", "cargo", "nextest", "run", "--workspace", "--locked"])
         .args(["--no-fail-fast", "--failure-output", "final"])
+        .current_dir(root()))?;
+    cargo(&["build", "--package", "formdesk", "--locked"])?;
+    run(Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24", "tests/e2e/run.sh"])
         .current_dir(root()))?;
     Ok(())
 }

@@ -1,0 +1,296 @@
+// Starts the real desk app for a test and takes it down again: tauri-driver in front of WebKitWebDriver,
+// which launches target/debug/formdesk under the X display of the caller (xvfb-run in CI). Also keeps
+// screenshots and runs axe-core in the app's web view.
+//
+// Non-goals: building the app (the caller runs `cargo build -p formdesk` first) and providing a display.
+
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { remote } from 'webdriverio';
+
+/** The repository's root folder. */
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Where screenshots and driver logs go; CI keeps this folder. */
+export const ARTIFACTS = join(REPO, 'test-artifacts', 'e2e');
+
+/** The desk app under test. */
+export const APP_BINARY = process.env.FORMDESK_BIN
+  ? resolve(process.env.FORMDESK_BIN)
+  : join(REPO, 'target', 'debug', 'formdesk');
+
+const TAURI_DRIVER = process.env.TAURI_DRIVER ?? 'tauri-driver';
+const NATIVE_DRIVER = process.env.WEBKIT_WEBDRIVER ?? '/usr/bin/WebKitWebDriver';
+
+/** How long the driver may take to answer `/status`, and the app to close when asked. */
+const DRIVER_START_MS = 20_000;
+const SHUTDOWN_MS = 10_000;
+
+/** The axe-core tags checked: WCAG 2.0 and 2.1, levels A and AA. */
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+// Process groups of drivers that are still running. Each tauri-driver is the leader of its own group, which
+// also holds WebKitWebDriver, the app and the app's WebKit processes; killing the group takes all of them.
+const running = new Set();
+
+function killGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (e) {
+    if (e.code === 'ESRCH') return false;
+    throw e;
+  }
+}
+
+/**
+ * The processes of group `pgid` that still run. Zombies do not count: a WebKit helper whose parent (the app)
+ * is gone is re-parented to init and waits there to be reaped, which can take a second or two.
+ */
+function groupMembers(pgid) {
+  let pids;
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return killGroup(pgid, 0) ? [pgid] : [];
+  }
+  const members = [];
+  for (const pid of pids) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses, so parse after the last ")".
+    const end = stat.lastIndexOf(')');
+    const [state, , pgrp] = stat.slice(end + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') members.push(`${pid} ${stat.slice(stat.indexOf('('), end + 1)}`);
+  }
+  return members;
+}
+
+// The last resort when the test process ends without calling close(): no driver or app outlives it.
+process.on('exit', () => {
+  for (const pgid of running) killGroup(pgid, 'SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const pgid of running) killGroup(pgid, 'SIGKILL');
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
+}
+
+/** Two TCP ports on the loopback interface that were free a moment ago. */
+async function freePorts(count) {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise((ok, fail) => {
+          const server = createServer();
+          server.once('error', fail);
+          server.listen(0, '127.0.0.1', () => ok(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => s.address().port);
+  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
+  return ports;
+}
+
+function readLog(path) {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-20).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Waits until the driver answers `/status` with ready, or fails when it exits or takes too long. */
+async function waitForDriver(port, child, logPath) {
+  const deadline = Date.now() + DRIVER_START_MS;
+  let exited = null;
+  child.once('exit', (code, signal) => {
+    exited = signal ?? `status ${code}`;
+  });
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`tauri-driver exited (${exited}) before it was ready:\n${readLog(logPath)}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/status`);
+      const body = await response.json();
+      if (response.ok && body?.value?.ready !== false) return;
+    } catch {
+      // Not listening yet.
+    }
+    await delay(100);
+  }
+  throw new Error(`tauri-driver did not answer on port ${port} within ${DRIVER_START_MS} ms:\n${readLog(logPath)}`);
+}
+
+/**
+ * Stops the driver's process group: the driver first, which kills WebKitWebDriver, then whatever is left.
+ * Fails when a process of the group survives even SIGKILL.
+ */
+async function stopGroup(pgid) {
+  const gone = async (ms) => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (groupMembers(pgid).length === 0) return true;
+      await delay(50);
+    }
+    return groupMembers(pgid).length === 0;
+  };
+  // tauri-driver kills its WebKitWebDriver on SIGTERM; the app's WebKit processes end with the app.
+  try {
+    process.kill(pgid, 'SIGTERM');
+  } catch (e) {
+    if (e.code !== 'ESRCH') throw e;
+  }
+  if (!(await gone(SHUTDOWN_MS / 2))) {
+    killGroup(pgid, 'SIGTERM');
+    if (!(await gone(SHUTDOWN_MS / 2))) {
+      killGroup(pgid, 'SIGKILL');
+      await gone(SHUTDOWN_MS);
+    }
+  }
+  running.delete(pgid);
+  const left = groupMembers(pgid);
+  if (left.length > 0) throw new Error(`processes of the app's group outlived SIGKILL: ${left.join(', ')}`);
+}
+
+/**
+ * Launches the desk app with `args` and opens a WebDriver session on its window.
+ *
+ * Returns `{ browser, close }`: `browser` is a WebdriverIO browser whose page is the app's web view;
+ * `close()` ends the session and every process started for it, and may be called more than once.
+ * `name` labels the driver's log file in the artifacts folder.
+ */
+export async function launch({ args = [], name = 'app' } = {}) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const logPath = join(ARTIFACTS, `${name}.driver.log`);
+  const log = openSync(logPath, 'w');
+  const [port, nativePort] = await freePorts(2);
+  const driver = spawn(
+    TAURI_DRIVER,
+    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', NATIVE_DRIVER],
+    {
+      // Its own process group, so that close() can end the driver, WebKitWebDriver and the app together.
+      detached: true,
+      stdio: ['ignore', log, log],
+      // tauri-driver logs every refused connection while WebKitWebDriver starts; without this each of those
+      // comes with an anyhow backtrace. Panics keep theirs (RUST_BACKTRACE).
+      env: { ...process.env, RUST_LIB_BACKTRACE: '0' },
+    },
+  );
+  closeSync(log);
+  const spawned = new Promise((ok, fail) => {
+    driver.once('spawn', ok);
+    driver.once('error', (e) =>
+      fail(new Error(`cannot start ${TAURI_DRIVER} (install it with tests/e2e/run.sh): ${e.message}`)),
+    );
+  });
+  await spawned;
+  const pgid = driver.pid;
+  running.add(pgid);
+
+  let browser = null;
+  let closed = false;
+  async function close() {
+    if (closed) return;
+    closed = true;
+    if (browser) {
+      // Deleting the session closes the app's window, and the app exits with it.
+      // The timer is unref'd: once the session is gone it must not hold the test process for its full length.
+      await Promise.race([browser.deleteSession().catch(() => {}), delay(SHUTDOWN_MS, null, { ref: false })]);
+    }
+    await stopGroup(pgid);
+  }
+
+  try {
+    await waitForDriver(port, driver, logPath);
+    browser = await remote({
+      hostname: '127.0.0.1',
+      port,
+      logLevel: 'error',
+      connectionRetryCount: 0,
+      waitforTimeout: 15_000,
+      capabilities: {
+        'tauri:options': { application: APP_BINARY, args },
+      },
+    });
+  } catch (e) {
+    await close().catch(() => {}); // the launch error is the one to report
+    throw new Error(`cannot start ${APP_BINARY} ${args.join(' ')}: ${e.message}\n${readLog(logPath)}`, {
+      cause: e,
+    });
+  }
+  return { browser, close };
+}
+
+/** Saves a screenshot of the app's window as `<repo>/test-artifacts/e2e/<name>.png`; returns its path. */
+export async function shot(browser, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // WebKitWebDriver photographs the last frame the web view painted, which can lag the DOM that a test has
+  // just waited for (the forms list present, the picture still "Formulare werden geladen …"). The second
+  // animation frame starts only after the first one's rendering update has painted.
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  const path = join(ARTIFACTS, name.endsWith('.png') ? name : `${name}.png`);
+  await browser.saveScreenshot(path);
+  return path;
+}
+
+const require = createRequire(import.meta.url);
+let axeSource = null;
+
+/**
+ * Runs axe-core's WCAG 2.0/2.1 A and AA rules on the current page and returns its violations.
+ *
+ * The app's CSP (`script-src 'self'`, no `unsafe-inline`, no `unsafe-eval`) stays in force for this. axe's
+ * source goes in as the body of a WebDriver "execute script" call, which WebKitWebDriver evaluates as
+ * automation without asking the CSP; a `<script>` element with the same text would be refused. The code it
+ * runs is still the page's, so `eval` or `new Function` inside it would be blocked (tried: "Refused to
+ * evaluate a string as JavaScript"); axe-core uses neither.
+ */
+export async function axe(browser) {
+  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  const injected = await browser.execute(`${axeSource}\n;return typeof window.axe === 'object' && window.axe.version;`);
+  if (!injected) throw new Error('axe-core could not be injected into the web view');
+  const result = await browser.executeAsync((tags, done) => {
+    window.axe
+      .run(document, { runOnly: tags, resultTypes: ['violations'] })
+      .then((r) => done({ violations: r.violations }))
+      .catch((e) => done({ error: String(e?.stack ?? e) }));
+  }, WCAG_TAGS);
+  if (result.error) throw new Error(`axe.run failed in the web view: ${result.error}`);
+  return result.violations;
+}
+
+/** A readable list of `violations`: rule, impact, what to do, and the first elements affected. */
+export function describeViolations(violations) {
+  return violations
+    .map((v) => {
+      const nodes = v.nodes
+        .slice(0, 3)
+        .map((n) => `    at ${n.target.join(' ')}: ${n.html.slice(0, 160)}`)
+        .join('\n');
+      const more = v.nodes.length > 3 ? `\n    … and ${v.nodes.length - 3} more` : '';
+      return `- ${v.id} (${v.impact}): ${v.help} [${v.helpUrl}]\n${nodes}${more}`;
+    })
+    .join('\n');
+}
+
+/** Fails when axe found any violation of impact "serious" or "critical", listing each one. */
+export function assertNoSeriousViolations(violations) {
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (serious.length > 0) {
+    throw new Error(
+      `axe found ${serious.length} serious or critical accessibility violation(s):\n${describeViolations(serious)}`,
+    );
+  }
+}
