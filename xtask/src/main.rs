@@ -140,9 +140,7 @@ fn test() -> Result<()> {
         .args(["--no-fail-fast", "--failure-output", "final"])
         .current_dir(root()))?;
     cargo(&["build", "--package", "formdesk", "--locked"])?;
-    run(Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1280x800x24", "tests/e2e/run.sh"])
-        .current_dir(root()))?;
+    run(Command::new("xvfb-run").args(["-a", "-s", "-screen 0 1280x800x24", "tests/e2e/run.sh"]).current_dir(root()))?;
     Ok(())
 }
 
