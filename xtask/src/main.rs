@@ -139,7 +139,8 @@ fn test() -> Result<()> {
         .args(["-a", "-s", "-screen 0 1280x800x24", "cargo", "nextest", "run", "--workspace", "--locked"])
         .args(["--no-fail-fast", "--failure-output", "final"])
         .current_dir(root()))?;
-    cargo(&["build", "--package", "formdesk", "--locked"])?;
+    // The same package selection as the tests, so cargo unifies features alike and reuses what they built.
+    cargo(&["build", "--workspace", "--locked"])?;
     run(Command::new("xvfb-run").args(["-a", "-s", "-screen 0 1280x800x24", "tests/e2e/run.sh"]).current_dir(root()))?;
     Ok(())
 }

@@ -218,6 +218,10 @@ impl Catalog {
             .filter(|h| h.score > 0.0)
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+        // A word found only in another form's description is noise next to a form that has it in its title:
+        // keep what scores at least 40 % of the best hit.
+        let cutoff = hits.first().map_or(0.0, |best| best.score * 0.4);
+        hits.retain(|h| h.score >= cutoff);
         hits
     }
 

@@ -95,6 +95,9 @@ fn search_finds_forms_the_way_citizens_name_them() {
     assert!(misses.is_empty(), "{}", misses.join("\n"));
     assert_eq!(top3(&catalog, "Hund anmelden").first().map(String::as_str), Some("hundeanmeldung"));
     assert_eq!(top3(&catalog, "Hund abmelden").first().map(String::as_str), Some("hundeabmeldung"));
+    let dog: Vec<String> =
+        catalog.search("Hund").iter().map(|h| catalog.entries()[h.index].form.id().to_owned()).collect();
+    assert_eq!(dog.len(), 2, "only the two dog forms for 'Hund': {dog:?}");
     assert!(catalog.search("").is_empty());
     assert!(catalog.search("Xylophon").is_empty(), "{:?}", top3(&catalog, "Xylophon"));
 }
