@@ -4,8 +4,6 @@
 fn main() {
     let commands = tauri_build::AppManifest::new().commands(&[
         "list_forms",
-        "open_form",
-        "evaluate_form",
         "search_forms",
         "list_drafts",
         "start_draft",

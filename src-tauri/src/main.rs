@@ -12,7 +12,6 @@ use clap::Parser;
 use formdesk_catalog::Catalog;
 use formdesk_desk::ipc::{CitizenView, DraftInfo, DraftView, FormSummary, IpcError, ReviewView, SearchResult};
 use formdesk_desk::{Desk, SystemClock};
-use formdesk_engine::{Answers, FormState};
 use serde::Serialize;
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
@@ -43,21 +42,6 @@ struct LaunchOptions {
 #[tauri::command]
 async fn list_forms(desk: State<'_, Desk>, lang: String) -> Result<Vec<FormSummary>, IpcError> {
     Ok(desk.forms(&lang))
-}
-
-#[tauri::command]
-async fn open_form(desk: State<'_, Desk>, form_id: String, lang: String) -> Result<FormState, IpcError> {
-    desk.open(&form_id, &lang).map_err(IpcError::from)
-}
-
-#[tauri::command]
-async fn evaluate_form(
-    desk: State<'_, Desk>,
-    form_id: String,
-    answers: Answers,
-    lang: String,
-) -> Result<FormState, IpcError> {
-    desk.evaluate(&form_id, &answers, &lang).map_err(IpcError::from)
 }
 
 #[tauri::command]
@@ -180,8 +164,6 @@ fn main() -> anyhow::Result<()> {
         .manage(LaunchOptions { open_form: args.open })
         .invoke_handler(tauri::generate_handler![
             list_forms,
-            open_form,
-            evaluate_form,
             search_forms,
             list_drafts,
             start_draft,

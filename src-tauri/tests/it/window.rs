@@ -65,9 +65,10 @@ fn the_app_opens_a_window_showing_the_forms() {
         std::thread::sleep(Duration::from_millis(200));
     };
 
-    // The window is mapped before the web view has painted and before the form list has arrived over IPC.
-    // Measured under Xvfb at 1280x800: a failed or blank web view shows a handful of colours, the shell with
-    // "Formulare werden geladen …" about 800, the form list with the open form's first step about 2,600.
+    // The window is mapped before the web view has painted and before the draft has arrived over IPC.
+    // Measured under Xvfb at 1280x800: a failed or blank web view shows one or two colours, the opened form's
+    // first step about 1,700 to 2,100 (anti-aliased text, fields, the step bar). What the screen says is checked
+    // by the end-to-end tests in tests/e2e; this test checks that the real binary starts and paints.
     let shot = artifacts().join("desk-start.png");
     let mut rendered = 0;
     while start.elapsed() < Duration::from_secs(90) {
@@ -75,13 +76,13 @@ fn the_app_opens_a_window_showing_the_forms() {
         let status = Command::new("import").args(["-window", &window]).arg(&shot).status().expect("import runs");
         assert!(status.success(), "ImageMagick import could not capture window {window}");
         rendered = colours(&shot);
-        if rendered > 2000 {
+        if rendered > 1000 {
             break;
         }
     }
     assert!(
-        rendered > 2000,
-        "the window shows only {rendered} colours: the form list or the form did not render ({})",
+        rendered > 1000,
+        "the window shows only {rendered} colours: the web view did not paint the form ({})",
         shot.display()
     );
     let _ = std::fs::remove_dir_all(&data);

@@ -28,32 +28,67 @@ export function heading(browser, text) {
   );
 }
 
+/** An XPath test that the node's text is `label`, or `label` with the required mark: "Familienname *". */
+function labelTest(label) {
+  const t = literal(label);
+  return `normalize-space(.) = ${t} or normalize-space(.) = concat(${t}, ' *')`;
+}
+
+/** Runs the XPath `path` (written from the document's root) inside `within`, or in the whole page. */
+function find(browser, path, within) {
+  return within ? within.$(`.${path}`) : browser.$(path);
+}
+
 /**
  * The input, select or text area labelled `label`. A required field's label reads "Familienname *" on
- * screen; the star counts as part of the label here too, so both spellings match.
+ * screen; the star counts as part of the label here too, so both spellings match. `within` (an element,
+ * e.g. the fieldset of "Hund 2") narrows the search where the same label occurs more than once.
  */
-export function field(browser, label) {
-  const t = literal(label);
-  return browser.$(
-    `//*[self::input or self::select or self::textarea or self::output]` +
-      `[@id = //label[normalize-space(.) = ${t} or normalize-space(.) = concat(${t}, ' *')]/@for]`,
+export function field(browser, label, { within } = {}) {
+  return find(
+    browser,
+    `//*[self::input or self::select or self::textarea or self::output][@id = //label[${labelTest(label)}]/@for]`,
+    within,
   );
 }
 
-/** The radio button or checkbox whose label reads `label`. */
-export function choice(browser, label) {
-  return browser.$(`//label[normalize-space(.) = ${literal(label)}]//input[@type='radio' or @type='checkbox']`);
+/**
+ * The radio button or checkbox whose label reads `option`; with `group`, only inside the fieldset whose
+ * legend reads `group` (several yes/no questions each have a "Ja").
+ */
+export function choice(browser, option, { group, within } = {}) {
+  const scope = group ? `//fieldset[legend[${labelTest(group)}]]` : '';
+  return find(
+    browser,
+    `${scope}//label[normalize-space(.) = ${literal(option)}]//input[@type='radio' or @type='checkbox']`,
+    within,
+  );
 }
 
-/** The buttons of the installed-forms list, in the sidebar labelled "Installierte Formulare". */
-export function formEntries(browser) {
-  return browser.$$(`//*[@aria-label='Installierte Formulare']//li//button`);
+/** The fieldset of one entry of a repeat group, found by its legend: "Hund 1", "Baum 1". */
+export function instance(browser, legend) {
+  return browser.$(`//fieldset[legend[normalize-space(.) = ${literal(legend)}]]`);
 }
 
-/** The visible texts of `elements`, each with its white space collapsed. */
+/** An element of kind `tag` (any by default) whose whole visible text is `text`. */
+export function byText(browser, text, tag = '*') {
+  return browser.$(`//${tag}[normalize-space(.) = ${literal(text)}]`);
+}
+
+/** The results of the search on the start screen: the options of the listbox "Leistungen". */
+export function results(browser) {
+  return browser.$$(`//*[@role='listbox'][@aria-label='Leistungen']//*[@role='option']`);
+}
+
+/** `text` with its white space, also no-break spaces, collapsed to single spaces. */
+export function squash(text) {
+  return text.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+}
+
+/** The visible texts of `elements`, each with its white space (also no-break spaces) collapsed. */
 export async function texts(elements) {
   const out = [];
-  for (const element of await elements) out.push((await element.getText()).replace(/\s+/g, ' ').trim());
+  for (const element of await elements) out.push(squash(await element.getText()));
   return out;
 }
 
@@ -97,4 +132,78 @@ export async function replaceText(browser, element, text) {
     await browser.keys(Key.Backspace);
   }
   if (text !== '') await input.addValue(text);
+}
+
+/** Puts `text` into the field labelled `label` (optionally `within` an element) and leaves it with Tab. */
+export async function fill(browser, label, text, { within } = {}) {
+  const input = await field(browser, label, { within });
+  await replaceText(browser, input, text);
+  await browser.keys(Key.Tab);
+  return input;
+}
+
+/** Fills the four inputs of an address (Straße, Hausnummer, PLZ, Ort), optionally `within` an element. */
+export async function fillAddress(browser, { street, houseNumber, postcode, city }, { within } = {}) {
+  await fill(browser, 'Straße', street, { within });
+  await fill(browser, 'Hausnummer', houseNumber, { within });
+  await fill(browser, 'PLZ', postcode, { within });
+  await fill(browser, 'Ort', city, { within });
+}
+
+/** Chooses the option `text` of the drop-down list labelled `label` and leaves it with Tab. */
+export async function select(browser, label, text, { within } = {}) {
+  const list = await field(browser, label, { within });
+  await list.selectByVisibleText(text);
+  await browser.waitUntil(async () => (await list.getValue()) !== '', {
+    timeoutMsg: `"${text}" was not chosen in "${label}"`,
+  });
+  await browser.keys(Key.Tab);
+  return list;
+}
+
+/**
+ * Waits until `element` shows exactly `expected` as its errors (and aria-invalid agrees), then checks it.
+ * A check for no errors first needs a state the engine computed after the input in question.
+ */
+export async function waitForErrors(browser, element, expected, what = 'the field') {
+  const target = await element;
+  let shown = null;
+  await browser
+    .waitUntil(async () => {
+      shown = await errors(browser, target);
+      return JSON.stringify(shown) === JSON.stringify(expected);
+    })
+    .catch(() => {}); // the assertion below reports what was shown last
+  if (JSON.stringify(shown) !== JSON.stringify(expected)) {
+    throw new Error(`errors at ${what}: expected ${JSON.stringify(expected)}, shown ${JSON.stringify(shown)}`);
+  }
+  const invalid = await target.getAttribute('aria-invalid');
+  if (invalid !== null && invalid !== (expected.length > 0 ? 'true' : 'false')) {
+    throw new Error(`aria-invalid at ${what} is "${invalid}" with errors ${JSON.stringify(shown)}`);
+  }
+}
+
+/**
+ * Clicks `element` after the focused field was left and the page has painted the result.
+ *
+ * Leaving a field marks it as touched, and its error can appear above the button. With the focus still in
+ * the field, that happens between mouse-down and mouse-up on the button: the button moves away under the
+ * pointer and the click lands next to it (see the "todo" test in hundeanmeldung.spec.mjs).
+ */
+export async function press(browser, element) {
+  const target = await element;
+  await browser.execute(() => {
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+  });
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await target.click();
+}
+
+/**
+ * Scrolls `element` to the middle of the window, so that a screenshot shows it. Plain DOM scrolling:
+ * WebdriverIO's scrollIntoView goes through a wheel action, which WebKitWebDriver refuses for some elements.
+ */
+export async function reveal(browser, element) {
+  const target = await element;
+  await browser.execute((el) => el.scrollIntoView({ block: 'center' }), target);
 }

@@ -1,21 +1,102 @@
 // The only module that talks to the Rust side. Each function is one Tauri command of src-tauri; the
 // arguments are camelCase here and snake_case there (Tauri converts them).
 import { invoke } from '@tauri-apps/api/core';
-import type { Answers, FormState, FormSummary, IpcError, LaunchOptions } from './types';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  CitizenView,
+  DraftInfo,
+  DraftView,
+  FormSummary,
+  IpcError,
+  JsonValue,
+  LaunchOptions,
+  ReviewView,
+  SearchResult,
+} from './types';
 
 /** The installed forms, with texts in `lang`. */
 export function listForms(lang: string): Promise<FormSummary[]> {
   return invoke<FormSummary[]>('list_forms', { lang });
 }
 
-/** A form's state with no answers yet. */
-export function openForm(formId: string, lang: string): Promise<FormState> {
-  return invoke<FormState>('open_form', { formId, lang });
+/** The forms matching `query`, best first; none for an empty query. */
+export function searchForms(query: string, lang: string): Promise<SearchResult[]> {
+  return invoke<SearchResult[]>('search_forms', { query, lang });
 }
 
-/** A form's state for `answers`; the engine decides visibility, errors and computed values. */
-export function evaluateForm(formId: string, answers: Answers, lang: string): Promise<FormState> {
-  return invoke<FormState>('evaluate_form', { formId, answers, lang });
+/** Open and finalized drafts, the most recently changed first. */
+export function listDrafts(): Promise<DraftInfo[]> {
+  return invoke<DraftInfo[]>('list_drafts');
+}
+
+/** Starts a draft of `formId` on its first step. */
+export function startDraft(formId: string): Promise<DraftView> {
+  return invoke<DraftView>('start_draft', { formId });
+}
+
+/** A draft as it stands. */
+export function getDraft(id: number): Promise<DraftView> {
+  return invoke<DraftView>('get_draft', { id });
+}
+
+/** Sets the answer at `path` (`hunde[1].rasse`); `null` clears it. */
+export function setAnswer(id: number, path: string, value: JsonValue): Promise<DraftView> {
+  return invoke<DraftView>('set_answer', { id, path, value });
+}
+
+/** Adds an instance to the repeat group `group`. */
+export function addInstance(id: number, group: string): Promise<DraftView> {
+  return invoke<DraftView>('add_instance', { id, group });
+}
+
+/** Removes instance `index` of the repeat group `group`. */
+export function removeInstance(id: number, group: string, index: number): Promise<DraftView> {
+  return invoke<DraftView>('remove_instance', { id, group, index });
+}
+
+/** "Weiter": the next step if this one has no errors, else the same step with all its errors shown. */
+export function nextStep(id: number): Promise<DraftView> {
+  return invoke<DraftView>('next_step', { id });
+}
+
+/** "Zurück". */
+export function previousStep(id: number): Promise<DraftView> {
+  return invoke<DraftView>('previous_step', { id });
+}
+
+/** Jumps to a visited step, or to `review` once every step was visited. */
+export function goToStep(id: number, step: string): Promise<DraftView> {
+  return invoke<DraftView>('go_to_step', { id, step });
+}
+
+/** Switches the form's texts to the citizen's language. */
+export function setCitizenLang(id: number, lang: string): Promise<DraftView> {
+  return invoke<DraftView>('set_citizen_lang', { id, lang });
+}
+
+/** Everything entered, step by step, formatted for reading. */
+export function reviewDraft(id: number): Promise<ReviewView> {
+  return invoke<ReviewView>('review_draft', { id });
+}
+
+/** Finalizes a complete draft; it can no longer change afterwards. */
+export function finalizeDraft(id: number): Promise<DraftView> {
+  return invoke<DraftView>('finalize_draft', { id });
+}
+
+/** Opens the read-only window for a second screen facing the citizen, or brings it to the front. */
+export function openCitizenWindow(): Promise<void> {
+  return invoke<void>('open_citizen_window');
+}
+
+/** What the citizen's screen shows: the clerk's current step; `null` while no draft is open. */
+export function citizenView(): Promise<CitizenView | null> {
+  return invoke<CitizenView | null>('citizen_view');
+}
+
+/** Calls `handler` whenever a draft changed (the desk tells the citizen's window). */
+export function onDraftChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen('draft-changed', () => handler());
 }
 
 /** How the app was started (`--open FORM_ID`). */
@@ -25,12 +106,10 @@ export function launchOptions(): Promise<LaunchOptions> {
 
 /** Whether a rejected command carries the desk's `{ code, message }`. */
 export function isIpcError(e: unknown): e is IpcError {
-  return typeof e === 'object' && e !== null && typeof (e as IpcError).code === 'string' &&
-    typeof (e as IpcError).message === 'string';
-}
-
-/** A message for the clerk from whatever a command rejected with. */
-export function errorMessage(e: unknown): string {
-  if (isIpcError(e)) return e.message;
-  return `Unerwarteter Fehler: ${String(e)}`;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as IpcError).code === 'string' &&
+    typeof (e as IpcError).message === 'string'
+  );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerFromText, formatValue, textFromAnswer } from './input';
+import { answerFromText, formatComputed, formatValue, isoFromGermanDate, textFromAnswer } from './input';
 
 describe('answerFromText', () => {
   it('treats an empty input as unanswered', () => {
@@ -33,5 +33,36 @@ describe('display', () => {
     expect(formatValue('2026-11-24')).toBe('24.11.2026');
     expect(formatValue(true)).toBe('Ja');
     expect(formatValue(null)).toBe('–');
+  });
+});
+
+describe('dates', () => {
+  it('reads German dates into the engine’s ISO dates and leaves other text for the engine to reject', () => {
+    expect(answerFromText('date', '15.03.1985')).toBe('1985-03-15');
+    expect(answerFromText('date', '5.3.1985')).toBe('1985-03-05');
+    expect(answerFromText('date', '15031985')).toBe('1985-03-15');
+    expect(answerFromText('date', '1985-03-15')).toBe('1985-03-15');
+    expect(answerFromText('date', '31.02.2026')).toBe('2026-02-31');
+    expect(answerFromText('date', '15.03.')).toBe('15.03.');
+    expect(isoFromGermanDate('morgen')).toBeNull();
+  });
+
+  it('shows ISO dates the German way', () => {
+    expect(textFromAnswer('date', '1985-03-15')).toBe('15.03.1985');
+    expect(textFromAnswer('date', '15.03.')).toBe('15.03.');
+  });
+});
+
+describe('formatComputed', () => {
+  const words = { yes: 'Ja', no: 'Nein', none: '–' };
+
+  it('formats by the value’s type', () => {
+    expect(formatComputed('696.00', 'currency', 'de', words)).toBe('696,00 €');
+    expect(formatComputed('1234.5', 'decimal', 'de', words)).toBe('1.234,5');
+    expect(formatComputed(3, 'integer', 'de', words)).toBe('3');
+    expect(formatComputed('2026-11-24', 'date', 'de', words)).toBe('24.11.2026');
+    expect(formatComputed(true, 'boolean', 'de', words)).toBe('Ja');
+    expect(formatComputed(null, 'currency', 'de', words)).toBe('–');
+    expect(formatComputed('Eiche', 'text', 'de', words)).toBe('Eiche');
   });
 });

@@ -50,3 +50,11 @@ describe('touch', () => {
     expect(touch(after, 'b')).toBe(after);
   });
 });
+
+describe('a checked step', () => {
+  it('shows every error of its fields, touched or not', () => {
+    const item = field('halter_vorname');
+    expect(shownErrors(item, new Set(), true)).toEqual(item.errors);
+    expect(shownErrors(field('x', { visible: false }), new Set(), true)).toEqual([]);
+  });
+});

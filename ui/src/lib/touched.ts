@@ -1,6 +1,7 @@
-// When the engine's errors are shown: only at fields the clerk has touched (left after typing, or
-// answered by a click). The engine reports every error all the time; hiding them until then keeps an empty
-// form from opening in red.
+// When the engine's errors are shown: at fields the clerk has touched (left after typing, or answered by a
+// click), and at every field of a step the desk has marked as checked ("Weiter" was tried there, or the
+// review sent the clerk back). The engine reports every error all the time; hiding them until then keeps an
+// empty form from opening in red.
 import type { ItemError, ItemState } from './types';
 
 /** Whether the field at `path`, or anything inside it (an instance of a repeat group), was touched. */
@@ -12,10 +13,10 @@ export function isTouched(touched: ReadonlySet<string>, path: string): boolean {
   return false;
 }
 
-/** The errors to show at `item`: its errors once touched, none before. */
-export function shownErrors(item: ItemState, touched: ReadonlySet<string>): ItemError[] {
+/** The errors to show at `item`: its errors once touched or once its step was checked, none before. */
+export function shownErrors(item: ItemState, touched: ReadonlySet<string>, checked = false): ItemError[] {
   if (!item.visible || !item.errors || item.errors.length === 0) return [];
-  return isTouched(touched, item.path) ? item.errors : [];
+  return checked || isTouched(touched, item.path) ? item.errors : [];
 }
 
 /** `touched` with `path` added; the same set when it is already there. */

@@ -1,6 +1,7 @@
 // The types that cross IPC. Generated from the Rust types with ts-rs into ./bindings (`cargo xtask codegen`);
 // the Rust tests fail when they are stale. Only what the shell defines by itself is written here.
 
+export type { CitizenView } from './bindings/CitizenView';
 export type { DraftInfo } from './bindings/DraftInfo';
 export type { DraftStatus } from './bindings/DraftStatus';
 export type { DraftView } from './bindings/DraftView';

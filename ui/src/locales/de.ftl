@@ -1,0 +1,151 @@
+# The desk's interface in German, the default and the fallback for every other language.
+# Form texts (labels, help, the engine's messages) are not here: they come from the form definitions.
+
+## The frame
+tagline = Formularassistent für das Bürgerbüro
+to-start = Zur Startseite
+ui-lang-label = Oberfläche
+help-button = Tastenkürzel
+error-unexpected = Unerwarteter Fehler: { $detail }
+
+## Start
+start-new = Neuer Vorgang
+search-label = Leistung suchen
+search-placeholder = z. B. Hund, Baum fällen, Parkausweis, WBS
+search-hint = Treffer mit ↑ und ↓ wählen, mit Enter öffnen.
+results-label = Leistungen
+forms-loading = Leistungen werden geladen …
+forms-all =
+    { $count ->
+        [one] 1 Leistung installiert
+       *[other] { $count } Leistungen installiert
+    }
+search-running = Suche läuft …
+search-none = Keine Leistung passt zu „{ $query }“.
+search-count =
+    { $count ->
+        [one] 1 Treffer für „{ $query }“
+       *[other] { $count } Treffer für „{ $query }“
+    }
+drafts-title = Angefangene und letzte Vorgänge
+drafts-none = Noch keine Vorgänge. Angefangene und abgeschlossene Vorgänge erscheinen hier.
+draft-changed = Zuletzt geändert:
+draft-number = Vorgang { $id }
+status-open = in Bearbeitung
+status-final = abgeschlossen
+
+## Wizard
+citizen-lang-label = Sprache der Bürgerin / des Bürgers
+steps-label = Schritte
+step-review = Prüfen
+step-has-errors = (enthält Fehler)
+step-progress = Schritt { $number } von { $count }
+step-hidden = Dieser Schritt wird nach den letzten Änderungen nicht mehr gebraucht. „Weiter“ führt zum nächsten.
+required-note = Pflichtfeld
+error-prefix = Fehler:
+error-summary =
+    { $count ->
+        [one] 1 Angabe fehlt oder ist fehlerhaft:
+       *[other] { $count } Angaben fehlen oder sind fehlerhaft:
+    }
+step-check-failed =
+    { $count ->
+        [one] Bitte prüfen Sie die markierte Angabe.
+       *[other] Bitte prüfen Sie die { $count } markierten Angaben.
+    }
+review-not-yet = Zur Prüfung geht es, sobald jeder Schritt einmal geöffnet war.
+back = Zurück
+next = Weiter
+fees-title = Gebühren
+yes = Ja
+no = Nein
+choose = Bitte wählen …
+date-placeholder = TT.MM.JJJJ
+address-street = Straße
+address-houseNumber = Hausnummer
+address-postcode = PLZ
+address-city = Ort
+
+## Repeat groups
+repeat-entry = Eintrag
+repeat-add = { $item } hinzufügen
+repeat-remove = Entfernen
+repeat-remove-named = { $item } entfernen
+repeat-count = { $count } von höchstens { $max }
+repeat-empty = Es ist noch nichts erfasst.
+repeat-removed = Eintrag entfernt.
+
+## Files, photos, signatures
+files-note =
+    { $max ->
+        [one] Eine Datei.
+       *[other] Bis zu { $max } Dateien.
+    }
+files-full =
+    { $max ->
+        [one] Die Datei ist angehängt. Zum Austauschen erst entfernen.
+       *[other] { $max } Dateien sind angehängt, mehr geht nicht. Zum Austauschen erst eine entfernen.
+    }
+files-list = Angehängt: { $label }
+files-choose = Datei auswählen
+files-choose-many = Dateien auswählen
+file-remove = Entfernen
+file-remove-named = { $name } entfernen
+photo-take = Foto aufnehmen
+photo-camera = Kamera: { $label }
+photo-preview = Kamerabild
+photo-shoot = Auslösen
+cancel = Abbrechen
+signature-note = Unterschrift auf dem Unterschriftenpad oder mit der Maus, danach „Übernehmen“.
+signature-accepted = { $label }: übernommene Unterschrift
+signature-present = Die Unterschrift liegt vor.
+signature-clear = Löschen
+signature-accept = Übernehmen
+
+## Review
+review-title = Prüfen und abschließen
+review-title-final = Angaben im Antrag
+review-intro = Bitte gehen Sie die Angaben gemeinsam mit der Bürgerin oder dem Bürger durch.
+review-loading = Die Übersicht wird geladen …
+review-incomplete =
+    { $count ->
+        [one] Noch 1 Angabe fehlt oder ist fehlerhaft. „Ändern“ führt direkt zum Feld.
+       *[other] Noch { $count } Angaben fehlen oder sind fehlerhaft. „Ändern“ führt direkt zum Feld.
+    }
+review-step-incomplete = unvollständig
+review-step-empty = Keine Angaben in diesem Schritt.
+review-missing = fehlt
+edit = Ändern
+edit-named = Ändern: { $label }
+finalize = Abschließen
+final-title = Antrag abgeschlossen
+final-number = Vorgangsnummer:
+final-text = Der Antrag ist abgeschlossen und kann nicht mehr geändert werden.
+new-case = Neuer Vorgang
+
+## Shortcuts
+help-title = Tastenkürzel
+help-intro = Alles geht auch ohne Maus: Mit Tab kommen Sie von Feld zu Feld, mit Leertaste oder Enter lösen Sie Schaltflächen aus.
+help-keys = Tasten
+help-action = Wirkung
+help-or = oder
+key-ctrl = Strg
+shortcut-search = Leistung suchen (führt zur Startseite)
+shortcut-results = In den Treffern wählen und öffnen
+shortcut-next = Weiter zum nächsten Schritt
+shortcut-back = Zurück zum vorigen Schritt
+shortcut-review = Prüfen (sobald jeder Schritt geöffnet war)
+shortcut-help = Diese Übersicht öffnen
+shortcut-close = Übersicht schließen
+close = Schließen
+
+## The citizen's screen
+citizen-open = Bürgeransicht
+citizen-window-title = Formdesk – Ansicht für Bürgerinnen und Bürger
+citizen-tagline = Ihre Angaben
+citizen-loading = Einen Moment bitte …
+citizen-welcome = Willkommen
+citizen-waiting = Hier sehen Sie gleich, was für Ihren Antrag eingetragen wird.
+citizen-review = Ihre Angaben werden geprüft
+citizen-review-text = Bitte gehen Sie die Angaben gemeinsam mit der Sachbearbeitung durch.
+citizen-thanks = Vielen Dank. Ihr Antrag ist aufgenommen.
