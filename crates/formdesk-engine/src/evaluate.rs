@@ -510,9 +510,8 @@ impl Run<'_> {
             ItemKind::Group if item.record.is_some() => {
                 let slot = item.slot.unwrap_or(0);
                 let raw_list = raw.and_then(serde_json::Value::as_array);
-                if let Some(r) = raw.filter(|r| !r.is_null() && !r.is_array()) {
-                    let _ = r;
-                    issue = visible.then_some(Issue::Type("a list"));
+                if visible && raw.is_some_and(|r| !r.is_null() && !r.is_array()) {
+                    issue = Some(Issue::Type("a list"));
                 }
                 let instances = std::mem::take(&mut self.instances[slot]);
                 for (i, values) in instances.iter().enumerate() {
