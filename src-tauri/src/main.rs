@@ -16,6 +16,11 @@ use serde::Serialize;
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
 
+mod camera;
+
+/// The label of the clerk's window, as `tauri.conf.json` names it.
+const MAIN_WINDOW: &str = "main";
+
 /// The label of the window that faces the citizen; its capability file allows only reading.
 const CITIZEN_WINDOW: &str = "citizen";
 
@@ -159,6 +164,9 @@ fn main() -> anyhow::Result<()> {
                 let _ = handle.emit_to(CITIZEN_WINDOW, "draft-changed", draft.id);
             });
             app.manage(desk);
+            if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+                camera::allow_video(&window)?;
+            }
             Ok(())
         })
         .manage(LaunchOptions { open_form: args.open })

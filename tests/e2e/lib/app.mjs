@@ -169,9 +169,9 @@ async function stopGroup(pgid) {
  *
  * Returns `{ browser, close }`: `browser` is a WebdriverIO browser whose page is the app's web view;
  * `close()` ends the session and every process started for it, and may be called more than once.
- * `name` labels the driver's log file in the artifacts folder.
+ * `name` labels the driver's log file in the artifacts folder; `env` adds variables to the app's environment.
  */
-export async function launch({ args = [], name = 'app' } = {}) {
+export async function launch({ args = [], name = 'app', env = {} } = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const logPath = join(ARTIFACTS, `${name}.driver.log`);
   const log = openSync(logPath, 'w');
@@ -185,7 +185,8 @@ export async function launch({ args = [], name = 'app' } = {}) {
       stdio: ['ignore', log, log],
       // tauri-driver logs every refused connection while WebKitWebDriver starts; without this each of those
       // comes with an anyhow backtrace. Panics keep theirs (RUST_BACKTRACE).
-      env: { ...process.env, RUST_LIB_BACKTRACE: '0' },
+      // The app inherits the driver's environment.
+      env: { ...process.env, RUST_LIB_BACKTRACE: '0', ...env },
     },
   );
   closeSync(log);

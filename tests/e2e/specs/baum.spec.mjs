@@ -1,5 +1,6 @@
 // The tree felling permit, opened from the command line (`--open baumfaellgenehmigung`): the applicant,
-// the plot, one tree with a photo taken from disk, no replacement planting, then the review and
+// the plot, one tree with a photo from disk and one from the camera (WebKit's test camera, as this machine has
+// no webcam), no replacement planting, then the review and
 // "Abschließen". Every new screen leaves a screenshot and is checked by axe.
 
 import assert from 'node:assert/strict';
@@ -31,7 +32,11 @@ let files;
 
 before(async () => {
   files = uploadFixtures();
-  app = await launch({ name: 'baum', args: ['--open', 'baumfaellgenehmigung'] });
+  app = await launch({
+    name: 'baum',
+    args: ['--open', 'baumfaellgenehmigung'],
+    env: { FORMDESK_FAKE_CAMERA: '1' },
+  });
   browser = app.browser;
 });
 
@@ -93,7 +98,7 @@ test('the plot', async () => {
   assertNoSeriousViolations(await axe(browser));
 });
 
-test('one tree with a photo', async () => {
+test('one tree with a photo from disk and one from the camera', async () => {
   await press(browser, button(browser, 'Baum hinzufügen'));
   const tree = instance(browser, 'Baum 1');
   await tree.waitForDisplayed({ timeoutMsg: '"Baum hinzufügen" added no "Baum 1"' });
@@ -114,6 +119,24 @@ test('one tree with a photo', async () => {
   });
   assert.equal(await thumb.getAttribute('alt'), '');
   await waitForErrors(browser, photo, [], 'the photo');
+
+  // A second photo from the camera: WebKit's test camera stands in for a webcam (FORMDESK_FAKE_CAMERA).
+  await press(browser, button(browser, 'Foto aufnehmen'));
+  const preview = tree.$(`.//video`);
+  await browser.waitUntil(async () => (await preview.isExisting()) && (await preview.getProperty('videoWidth')) > 0, {
+    timeoutMsg: 'the camera preview shows no picture',
+  });
+  await shot(browser, 'baum-05-camera');
+  await press(browser, button(browser, 'Auslösen'));
+  const attached = () => tree.$$(`.//ul[@aria-label='Angehängt: Foto des Baumes']/li`);
+  await browser.waitUntil(async () => (await attached().length) === 2, { timeoutMsg: 'the camera photo is not attached' });
+  const photos = await attached();
+  assert.match(squash(await photos[1].getText()), /foto-\d{4}-\d{2}-\d{2}-\d{6}\.jpg/);
+  const cameraThumb = photos[1].$('.//img');
+  await browser.waitUntil(async () => (await cameraThumb.isExisting()) && (await cameraThumb.getAttribute('src')).startsWith('data:image/jpeg'), {
+    timeoutMsg: 'no thumbnail for the camera photo',
+  });
+  await waitForErrors(browser, photo, [], 'the photos');
 
   await choice(browser, 'Baum ist krank oder abgestorben', { within: tree }).click();
   await fill(browser, 'Begründung', 'Der Stamm ist am Fuß stark von Pilzen befallen; ein Gutachten liegt bei.', {
@@ -147,7 +170,7 @@ test('the review lists the tree and its photo', async () => {
   await browser.$(`//dl[contains(@class,'review-list')]`).waitForDisplayed();
   assert.deepEqual(await reviewValues('Familienname'), ['Wiesner']);
   assert.deepEqual(await reviewValues('Baumart'), ['Rotbuche']);
-  assert.match((await reviewValues('Foto des Baumes')).join(' '), /baum\.png/);
+  assert.match((await reviewValues('Foto des Baumes')).join(' '), /baum\.png.*foto-[\d-]+\.jpg/);
   assert.match((await reviewValues('Anschrift des Grundstücks')).join(' '), /Am Lindenhof 8.*32545 Bad Oeynhausen/);
   assert.ok(await browser.$(`//button[@aria-label='Ändern: Foto des Baumes']`).isDisplayed());
   assert.match(squash(await browser.$(`//section[h4[normalize-space(.)='Gebühren']]`).getText()), /50,00 €/);
