@@ -21,6 +21,7 @@ fn main() {
         "citizen_view",
         "open_citizen_window",
         "launch_options",
+        "ui_ready",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri-build failed");
 }

@@ -14,9 +14,11 @@ use formdesk_desk::ipc::{CitizenView, DraftInfo, DraftView, FormSummary, IpcErro
 use formdesk_desk::{Desk, SystemClock};
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Instant;
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
 
-mod camera;
+mod webview;
 
 /// The label of the clerk's window, as `tauri.conf.json` names it.
 const MAIN_WINDOW: &str = "main";
@@ -34,6 +36,9 @@ struct Args {
     /// Form to open at start (its id, e.g. `hundeanmeldung`).
     #[arg(long, value_name = "FORM_ID")]
     open: Option<String>,
+    /// Draw the windows with the GPU (Linux; by default they are drawn in software, which starts faster).
+    #[arg(long)]
+    gpu: bool,
 }
 
 /// How the app was started, as far as the front end needs to know.
@@ -42,6 +47,9 @@ struct Args {
 struct LaunchOptions {
     /// The form to open at start.
     open_form: Option<String>,
+    /// Windows are drawn with the GPU (`--gpu`); the shell's business only.
+    #[serde(skip)]
+    gpu: bool,
 }
 
 #[tauri::command]
@@ -136,12 +144,29 @@ async fn open_citizen_window(app: AppHandle) -> Result<(), IpcError> {
     if let Some(window) = app.get_webview_window(CITIZEN_WINDOW) {
         return window.set_focus().map_err(|e| IpcError::window(&e));
     }
-    WebviewWindowBuilder::new(&app, CITIZEN_WINDOW, WebviewUrl::App("index.html#citizen".into()))
+    let window = WebviewWindowBuilder::new(&app, CITIZEN_WINDOW, WebviewUrl::App("index.html#citizen".into()))
         .title("Formdesk – Ansicht für Bürgerinnen und Bürger")
         .inner_size(1024.0, 768.0)
         .build()
-        .map(|_| ())
-        .map_err(|e| IpcError::window(&e))
+        .map_err(|e| IpcError::window(&e))?;
+    let gpu = app.state::<LaunchOptions>().gpu;
+    webview::configure(&window, webview::Options { gpu, camera: false }).map_err(|e| IpcError::window(&e))
+}
+
+/// When `main` began; the start of the time to "ready".
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// The front end's first screen is drawn and takes input: the start screen with its search box focused, or
+/// the first step of the form given with `--open`. Logged once per launch, with the time since the process
+/// began, for the clerk's support and for `cargo xtask bench app`.
+#[tauri::command]
+async fn ui_ready(screen: String) -> Result<(), IpcError> {
+    static SAID: OnceLock<()> = OnceLock::new();
+    if SAID.set(()).is_ok() {
+        let millis = STARTED.get().map_or(0, |t| t.elapsed().as_millis());
+        eprintln!("formdesk: ready ({}) {millis} ms after launch", screen.escape_debug());
+    }
+    Ok(())
 }
 
 #[tauri::command]
@@ -150,7 +175,9 @@ async fn launch_options(options: State<'_, LaunchOptions>) -> Result<LaunchOptio
 }
 
 fn main() -> anyhow::Result<()> {
+    STARTED.get_or_init(Instant::now);
     let args = Args::parse();
+    let gpu = args.gpu;
     let catalog = match &args.forms {
         Some(dir) => Catalog::load_dir(dir).with_context(|| format!("cannot load the forms in {}", dir.display()))?,
         None => Catalog::embedded().context("the forms built into the app are invalid")?,
@@ -165,11 +192,11 @@ fn main() -> anyhow::Result<()> {
             });
             app.manage(desk);
             if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
-                camera::allow_video(&window)?;
+                webview::configure(&window, webview::Options { gpu, camera: true })?;
             }
             Ok(())
         })
-        .manage(LaunchOptions { open_form: args.open })
+        .manage(LaunchOptions { open_form: args.open, gpu })
         .invoke_handler(tauri::generate_handler![
             list_forms,
             search_forms,
@@ -188,7 +215,8 @@ fn main() -> anyhow::Result<()> {
             discard_draft,
             citizen_view,
             open_citizen_window,
-            launch_options
+            launch_options,
+            ui_ready
         ])
         .run(tauri::generate_context!())
         .context("the window could not be run")

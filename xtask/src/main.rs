@@ -6,11 +6,15 @@
 //!   tests (the window tests under Xvfb), and the end-to-end tests that drive the real app window through
 //!   tauri-driver and WebKitWebDriver (`tests/e2e`).
 //! - `cargo xtask bench`: the criterion benchmarks.
+//! - `cargo xtask bench app [-- --gpu]`: launch time, memory and keystroke latency of the release build of the
+//!   desk app under Xvfb (see `app_bench.rs`).
 //! - `cargo xtask codegen`: writes the TypeScript types of the IPC surface into `ui/src/lib/bindings/`.
 //! - `cargo xtask fuzz [expression|definition] [SECONDS]`: coverage-guided fuzzing of the parsers of outside
 //!   input with cargo-fuzz (libFuzzer), the definition target seeded with the real forms.
 
 #![allow(clippy::print_stdout)]
+
+mod app_bench;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -145,6 +149,26 @@ fn test() -> Result<()> {
     Ok(())
 }
 
+/// Builds the release app and measures it, inside Xvfb unless a display is there already.
+fn bench_app(extra: &[&str]) -> Result<()> {
+    if std::env::var_os("DISPLAY").is_none() {
+        let me = std::env::current_exe()?;
+        return run(Command::new("xvfb-run")
+            .args(["-a", "-s", "-screen 0 1280x800x24"])
+            .arg(me)
+            .args(["bench", "app"])
+            .args(extra)
+            .current_dir(root()));
+    }
+    setup()?;
+    npm("build")?;
+    cargo(&["build", "--release", "--locked", "-p", "formdesk"])?;
+    if !have("tauri-driver") {
+        cargo(&["install", "tauri-driver", "--version", "^2", "--locked"])?;
+    }
+    app_bench::run(&root(), extra)
+}
+
 fn fuzz(target: &str, seconds: &str) -> Result<()> {
     if !Command::new("cargo").args(["fuzz", "--version"]).output().is_ok_and(|o| o.status.success()) {
         run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))?;
@@ -181,6 +205,7 @@ fn main() -> Result<()> {
             cargo(&cmd)
         }
         Some("test") => test(),
+        Some("bench") if rest.first() == Some(&"app") => bench_app(&rest[1..]),
         Some("bench") => cargo(&["bench", "--workspace"]),
         Some("codegen") => run(Command::new("cargo")
             .args(["test", "--quiet", "-p", "formdesk-desk", "--test", "it", "bindings"])
@@ -189,7 +214,7 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz(rest.first().copied().unwrap_or("expression"), rest.get(1).copied().unwrap_or("60")),
         _ => {
             println!(
-                "usage: cargo xtask setup | run [-- ARGS] | test | bench | codegen | fuzz [expression|definition] [SECONDS]"
+                "usage: cargo xtask setup | run [-- ARGS] | test | bench [app [-- --gpu]] | codegen | fuzz [expression|definition] [SECONDS]"
             );
             Ok(())
         }

@@ -29,6 +29,11 @@ export function listDrafts(): Promise<DraftInfo[]> {
   return invoke<DraftInfo[]>('list_drafts');
 }
 
+/** Tells the shell that the first screen is drawn and takes input (`start` or `wizard`). */
+export function uiReady(screen: 'start' | 'wizard'): Promise<void> {
+  return invoke<void>('ui_ready', { screen });
+}
+
 /** Starts a draft of `formId` on its first step. */
 export function startDraft(formId: string): Promise<DraftView> {
   return invoke<DraftView>('start_draft', { formId });

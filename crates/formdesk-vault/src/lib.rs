@@ -1,0 +1,836 @@
+//! The desk's encrypted store: nothing readable on a lost laptop, nothing lost in a crash.
+//!
+//! One SQLite file (`vault.sqlite3` in the data directory) in WAL mode with `secure_delete` on and
+//! temporary tables in memory. Every draft, submission and attachment is AES-256-GCM ciphertext under a
+//! data key of its own submission; submission keys are wrapped by the vault key; the vault key is wrapped
+//! for each clerk under a key derived from their PIN by Argon2id, and once more under the administrator's
+//! recovery secret. Destroying a submission's wrapped key (shredding) leaves only ciphertext nobody can
+//! open, and `secure_delete` overwrites the freed pages as well.
+//!
+//! Durability: a draft change is committed with `synchronous=NORMAL` (survives a crash of the app; WAL),
+//! finalization with `synchronous=FULL` (survives a power cut). A call that returned `Ok` is on disk.
+//!
+//! Non-goals: what the data means. The vault stores opaque bytes; the desk decides their format.
+
+mod crypto;
+mod kdf;
+mod schema;
+
+pub use crypto::{AAD_SCHEMA, CryptoError, ENVELOPE_VERSION, MAGIC};
+pub use kdf::{KdfParams, RecoverySecret};
+
+use crypto::{Aad, Key};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use zeroize::Zeroizing;
+
+/// The vault's file in the data directory.
+pub const FILE_NAME: &str = "vault.sqlite3";
+
+/// Size of an attachment's chunks before encryption.
+pub const CHUNK_SIZE: usize = 256 * 1024;
+
+/// Wrong PINs in a row that are answered at once; from then on each further attempt waits longer.
+pub const FREE_ATTEMPTS: u32 = 3;
+
+/// Seconds since the Unix epoch, as the vault's clock gives them.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+fn system_clock() -> Clock {
+    Arc::new(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0)))
+}
+
+/// A submission's number in this vault.
+pub type SubmissionId = i64;
+
+/// Where a submission is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Being filled in; can change.
+    Draft,
+    /// Final: no more changes; waits for delivery.
+    Final,
+    /// Its plaintext is gone for good; what remains is what a receipt lookup needs.
+    Shredded,
+}
+
+impl Status {
+    /// The word stored in the file: `draft`, `final`, `shredded`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Final => "final",
+            Self::Shredded => "shredded",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, VaultError> {
+        match text {
+            "draft" => Ok(Self::Draft),
+            "final" => Ok(Self::Final),
+            "shredded" => Ok(Self::Shredded),
+            other => Err(VaultError::Corrupt(format!("unknown submission status {other:?}"))),
+        }
+    }
+}
+
+/// A submission as the work list shows it: plain metadata and, decrypted, its summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkItem {
+    pub id: SubmissionId,
+    /// The id under which it travels to the portal.
+    pub uuid: String,
+    pub form_id: String,
+    pub form_version: String,
+    pub status: Status,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub finalized_at: Option<i64>,
+    /// How often its data was saved.
+    pub revision: i64,
+    /// The summary (typically the citizen's name); empty once shredded.
+    pub summary: String,
+}
+
+/// What the vault holds of one submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub item: WorkItem,
+    /// The data as last saved; `None` once shredded.
+    pub data: Option<Vec<u8>>,
+}
+
+/// An attachment's name and media type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentInfo {
+    pub id: i64,
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+}
+
+/// What went wrong, in words a clerk's support can act on. Never contains personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("the vault is locked; unlock it with a PIN first")]
+    Locked,
+    #[error("the vault has not been set up yet")]
+    NotInitialized,
+    #[error("the vault is set up already")]
+    AlreadyInitialized,
+    #[error("no clerk named {0:?} on this desk")]
+    UnknownClerk(String),
+    #[error("a clerk named {0:?} exists already")]
+    ClerkExists(String),
+    #[error("wrong PIN ({attempts} wrong in a row)")]
+    WrongPin { attempts: u32 },
+    #[error("too many wrong PINs: try again in {seconds} s")]
+    Blocked { seconds: i64 },
+    #[error("the recovery secret is wrong")]
+    WrongRecoverySecret,
+    #[error("the recovery secret is not well-formed: {0}")]
+    MalformedRecoverySecret(String),
+    #[error("the PIN is too short: at least {min} characters")]
+    PinTooShort { min: usize },
+    #[error("submission {0} does not exist")]
+    UnknownSubmission(SubmissionId),
+    #[error("attachment {0} does not exist")]
+    UnknownAttachment(i64),
+    #[error("submission {id} is {status:?}; {action} is not possible")]
+    WrongState { id: SubmissionId, status: Status, action: &'static str },
+    #[error("submission {id}: {place} does not decrypt: the vault file was changed or damaged ({source})")]
+    Tampered { id: SubmissionId, place: String, source: CryptoError },
+    #[error("the vault file is damaged: {0}")]
+    Corrupt(String),
+    #[error("the vault was written by a newer Formdesk (layout {found}; this one knows up to {known})")]
+    TooNew { found: u32, known: u32 },
+    #[error("the disk is full: nothing was changed; free some space and try again")]
+    DiskFull,
+    #[error("the data directory {0} cannot be written: nothing was changed")]
+    ReadOnly(PathBuf),
+    #[error("cannot open the data directory {path}: {source}")]
+    Directory { path: PathBuf, source: std::io::Error },
+    #[error("reading the attachment failed: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    #[error("database error: {0}")]
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for VaultError {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match error.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => Self::DiskFull,
+            Some(ErrorCode::ReadOnly) => Self::ReadOnly(PathBuf::new()),
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Self::Corrupt(error.to_string()),
+            _ => Self::Sql(error),
+        }
+    }
+}
+
+/// The keys of an unlocked vault. Dropping it zeroizes them.
+struct Unlocked {
+    vault_key: Key,
+    clerk: String,
+}
+
+/// The encrypted store of one desk. Starts locked.
+pub struct Vault {
+    conn: Connection,
+    dir: PathBuf,
+    unlocked: Option<Unlocked>,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault").field("dir", &self.dir).field("unlocked", &self.unlocked.is_some()).finish()
+    }
+}
+
+impl Vault {
+    /// Opens the vault in `dir`, creating the directory and the file if needed, and brings the file to the
+    /// current layout. The vault is locked.
+    pub fn open(dir: &Path) -> Result<Self, VaultError> {
+        Self::open_with_clock(dir, system_clock())
+    }
+
+    /// [`Vault::open`] with a clock of the caller's (tests move time on).
+    pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<Self, VaultError> {
+        std::fs::create_dir_all(dir).map_err(|source| VaultError::Directory { path: dir.to_owned(), source })?;
+        let path = dir.join(FILE_NAME);
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|e| match VaultError::from(e) {
+            VaultError::ReadOnly(_) => VaultError::ReadOnly(dir.to_owned()),
+            VaultError::Sql(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) => {
+                VaultError::ReadOnly(dir.to_owned())
+            }
+            other => other,
+        })?;
+        let mut vault = Self { conn, dir: dir.to_owned(), unlocked: None, clock };
+        vault.configure().map_err(|e| vault.name_read_only(e))?;
+        vault.migrate().map_err(|e| vault.name_read_only(e))?;
+        Ok(vault)
+    }
+
+    fn name_read_only(&self, error: VaultError) -> VaultError {
+        match error {
+            VaultError::ReadOnly(_) => VaultError::ReadOnly(self.dir.clone()),
+            other => other,
+        }
+    }
+
+    fn configure(&self) -> Result<(), VaultError> {
+        // WAL: readers never block the writer, and a crash leaves every committed transaction intact.
+        let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(VaultError::Corrupt(format!("the vault cannot use a write-ahead log (journal mode {mode})")));
+        }
+        self.conn.execute_batch(
+            "PRAGMA synchronous = NORMAL;
+             PRAGMA secure_delete = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;",
+        )?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<(), VaultError> {
+        let found: u32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let known = schema::current_version();
+        if found > known {
+            return Err(VaultError::TooNew { found, known });
+        }
+        for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Limits the file to `pages` database pages, as a full disk would. For tests of the full-disk path.
+    pub fn limit_pages(&self, pages: u32) -> Result<(), VaultError> {
+        self.conn.pragma_update(None, "max_page_count", pages)?;
+        Ok(())
+    }
+
+    fn now(&self) -> i64 {
+        (self.clock)()
+    }
+
+    /// Whether the vault has been set up (a first clerk and the recovery secret exist).
+    pub fn is_initialized(&self) -> Result<bool, VaultError> {
+        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM vault)", [], |r| r.get(0))?)
+    }
+
+    /// Whether the keys are in memory.
+    pub fn is_unlocked(&self) -> bool {
+        self.unlocked.is_some()
+    }
+
+    /// The clerk who unlocked the vault.
+    pub fn clerk(&self) -> Option<&str> {
+        self.unlocked.as_ref().map(|u| u.clerk.as_str())
+    }
+
+    /// The names of the clerks who can unlock this vault.
+    pub fn clerks(&self) -> Result<Vec<String>, VaultError> {
+        let mut statement = self.conn.prepare("SELECT name FROM clerks ORDER BY name")?;
+        let names = statement.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(names)
+    }
+
+    /// Sets up a new vault: a fresh vault key, wrapped for the first clerk (`pin`, derived with `kdf`) and
+    /// for a new recovery secret, which is returned once and never stored. Leaves the vault unlocked.
+    pub fn initialize(&mut self, clerk: &str, pin: &str, kdf: KdfParams) -> Result<RecoverySecret, VaultError> {
+        if self.is_initialized()? {
+            return Err(VaultError::AlreadyInitialized);
+        }
+        kdf::check_pin(pin)?;
+        let vault_key = Key::random()?;
+        let recovery = RecoverySecret::generate()?;
+        let recovery_salt = crypto::random_bytes::<16>()?;
+        let recovery_kek = recovery.key(&recovery_salt)?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO vault (id, created_at, recovery_salt, recovery_key) VALUES (1, ?1, ?2, ?3)",
+            params![
+                (self.clock)(),
+                recovery_salt.as_slice(),
+                recovery_kek.wrap(&Aad::new("vault", "recovery_key", 1), &vault_key)?
+            ],
+        )?;
+        insert_clerk(&tx, clerk, pin, kdf, &vault_key)?;
+        tx.commit()?;
+        self.unlocked = Some(Unlocked { vault_key, clerk: clerk.to_owned() });
+        Ok(recovery)
+    }
+
+    /// Adds a clerk who unlocks with their own `pin`. Needs an unlocked vault.
+    pub fn add_clerk(&mut self, clerk: &str, pin: &str, kdf: KdfParams) -> Result<(), VaultError> {
+        kdf::check_pin(pin)?;
+        let unlocked = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
+        let tx = self.conn.transaction()?;
+        insert_clerk(&tx, clerk, pin, kdf, &unlocked.vault_key)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Unlocks with a clerk's PIN. Wrong PINs are counted; after [`FREE_ATTEMPTS`] in a row each further
+    /// attempt must wait (5 s, doubling up to 15 minutes). The count survives restarts.
+    pub fn unlock(&mut self, clerk: &str, pin: &str) -> Result<(), VaultError> {
+        if !self.is_initialized()? {
+            return Err(VaultError::NotInitialized);
+        }
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key, failed_attempts,
+                        blocked_until
+                 FROM clerks WHERE name = ?1",
+                [clerk],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, Vec<u8>>(1)?,
+                        KdfParams { memory_kib: r.get(2)?, passes: r.get(3)?, lanes: r.get(4)? },
+                        r.get::<_, Vec<u8>>(5)?,
+                        r.get::<_, u32>(6)?,
+                        r.get::<_, i64>(7)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((id, salt, kdf, wrapped, failed, blocked_until)) = row else {
+            return Err(VaultError::UnknownClerk(clerk.to_owned()));
+        };
+        let now = self.now();
+        if blocked_until > now {
+            return Err(VaultError::Blocked { seconds: blocked_until - now });
+        }
+        let kek = kdf.derive(pin, &salt)?;
+        match kek.unwrap_key(&Aad::new("clerks", "wrapped_key", id), &wrapped) {
+            Ok(vault_key) => {
+                self.conn.execute("UPDATE clerks SET failed_attempts = 0, blocked_until = 0 WHERE id = ?1", [id])?;
+                self.unlocked = Some(Unlocked { vault_key, clerk: clerk.to_owned() });
+                Ok(())
+            }
+            Err(CryptoError::Authentication) => {
+                let attempts = failed.saturating_add(1);
+                let wait = backoff(attempts);
+                self.conn.execute(
+                    "UPDATE clerks SET failed_attempts = ?2, blocked_until = ?3 WHERE id = ?1",
+                    params![id, attempts, if wait > 0 { now + wait } else { 0 }],
+                )?;
+                Err(VaultError::WrongPin { attempts })
+            }
+            Err(other) => Err(VaultError::Tampered { id: 0, place: format!("the key of clerk {clerk:?}"), source: other }),
+        }
+    }
+
+    /// Unlocks with the recovery secret and gives `clerk` the new `pin` (adding the clerk if needed), so a
+    /// forgotten PIN loses nothing. Resets the clerk's wrong attempts.
+    pub fn recover(&mut self, secret: &str, clerk: &str, pin: &str, kdf: KdfParams) -> Result<(), VaultError> {
+        kdf::check_pin(pin)?;
+        let secret = RecoverySecret::parse(secret)?;
+        let (salt, wrapped): (Vec<u8>, Vec<u8>) = self
+            .conn
+            .query_row("SELECT recovery_salt, recovery_key FROM vault WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or(VaultError::NotInitialized)?;
+        let vault_key = secret
+            .key(&salt)?
+            .unwrap_key(&Aad::new("vault", "recovery_key", 1), &wrapped)
+            .map_err(|_| VaultError::WrongRecoverySecret)?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM clerks WHERE name = ?1", [clerk])?;
+        insert_clerk(&tx, clerk, pin, kdf, &vault_key)?;
+        tx.commit()?;
+        self.unlocked = Some(Unlocked { vault_key, clerk: clerk.to_owned() });
+        Ok(())
+    }
+
+    /// Forgets the keys (zeroized). Everything stored stays as it is.
+    pub fn lock(&mut self) {
+        self.unlocked = None;
+    }
+
+    fn vault_key(&self) -> Result<&Key, VaultError> {
+        self.unlocked.as_ref().map(|u| &u.vault_key).ok_or(VaultError::Locked)
+    }
+
+    /// Starts a submission of `form_id` in version `form_version`, with `data` and `summary` as its first
+    /// contents.
+    pub fn create(
+        &mut self,
+        form_id: &str,
+        form_version: &str,
+        summary: &str,
+        data: &[u8],
+    ) -> Result<SubmissionId, VaultError> {
+        let vault_key = self.vault_key()?;
+        let key = Key::random()?;
+        let uuid = uuid_v4()?;
+        let now = self.now();
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO submissions (uuid, form_id, form_version, status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 'draft', ?4, ?4)",
+            params![uuid, form_id, form_version, now],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "UPDATE submissions SET wrapped_key = ?2, summary_sealed = ?3, data_sealed = ?4 WHERE id = ?1",
+            params![
+                id,
+                vault_key.wrap(&Aad::new("submissions", "wrapped_key", id), &key)?,
+                key.seal(&Aad::new("submissions", "summary", id), summary.as_bytes())?,
+                key.seal(&Aad::new("submissions", "data", id), data)?,
+            ],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn status(&self, id: SubmissionId) -> Result<Status, VaultError> {
+        let status: Option<String> =
+            self.conn.query_row("SELECT status FROM submissions WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        Status::parse(&status.ok_or(VaultError::UnknownSubmission(id))?)
+    }
+
+    fn submission_key(&self, id: SubmissionId) -> Result<Key, VaultError> {
+        let vault_key = self.vault_key()?;
+        let wrapped: Option<Option<Vec<u8>>> = self
+            .conn
+            .query_row("SELECT wrapped_key FROM submissions WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        let wrapped = wrapped.ok_or(VaultError::UnknownSubmission(id))?.ok_or(VaultError::WrongState {
+            id,
+            status: Status::Shredded,
+            action: "reading it",
+        })?;
+        vault_key.unwrap_key(&Aad::new("submissions", "wrapped_key", id), &wrapped).map_err(|source| {
+            VaultError::Tampered { id, place: "its key".into(), source }
+        })
+    }
+
+    fn require(&self, id: SubmissionId, wanted: Status, action: &'static str) -> Result<(), VaultError> {
+        let status = self.status(id)?;
+        if status == wanted { Ok(()) } else { Err(VaultError::WrongState { id, status, action }) }
+    }
+
+    /// Saves a draft's new `data` and `summary`. Committed (crash-safe) when it returns.
+    pub fn save(&mut self, id: SubmissionId, summary: &str, data: &[u8]) -> Result<(), VaultError> {
+        self.require(id, Status::Draft, "changing it")?;
+        let key = self.submission_key(id)?;
+        let now = self.now();
+        self.conn.execute(
+            "UPDATE submissions SET summary_sealed = ?2, data_sealed = ?3, updated_at = ?4, revision = revision + 1
+             WHERE id = ?1 AND status = 'draft'",
+            params![
+                id,
+                key.seal(&Aad::new("submissions", "summary", id), summary.as_bytes())?,
+                key.seal(&Aad::new("submissions", "data", id), data)?,
+                now
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Makes a draft final with its last `data`; from then on it cannot change. Committed with
+    /// `synchronous=FULL`: it survives a power cut once this returns.
+    pub fn finalize(&mut self, id: SubmissionId, summary: &str, data: &[u8]) -> Result<(), VaultError> {
+        self.require(id, Status::Draft, "finalizing it")?;
+        let key = self.submission_key(id)?;
+        let now = self.now();
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let result = self.conn.execute(
+            "UPDATE submissions SET summary_sealed = ?2, data_sealed = ?3, updated_at = ?4, finalized_at = ?4,
+                    status = 'final', revision = revision + 1
+             WHERE id = ?1 AND status = 'draft'",
+            params![
+                id,
+                key.seal(&Aad::new("submissions", "summary", id), summary.as_bytes())?,
+                key.seal(&Aad::new("submissions", "data", id), data)?,
+                now
+            ],
+        );
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        result?;
+        Ok(())
+    }
+
+    /// One submission with its decrypted data.
+    pub fn load(&self, id: SubmissionId) -> Result<Record, VaultError> {
+        self.vault_key()?;
+        let (item, data) = self
+            .conn
+            .query_row(
+                &format!("SELECT {WORK_COLUMNS}, data_sealed FROM submissions WHERE id = ?1"),
+                [id],
+                |r| Ok((work_row(r)?, r.get::<_, Option<Vec<u8>>>(WORK_COLUMN_COUNT)?)),
+            )
+            .optional()?
+            .ok_or(VaultError::UnknownSubmission(id))?;
+        let item = self.open_item(item)?;
+        let data = match (item.status, data) {
+            (Status::Shredded, _) | (_, None) => None,
+            (_, Some(sealed)) => {
+                let key = self.submission_key(id)?;
+                let plain = key
+                    .open(&Aad::new("submissions", "data", id), &sealed)
+                    .map_err(|source| VaultError::Tampered { id, place: "its data".into(), source })?;
+                Some(plain.to_vec())
+            }
+        };
+        Ok(Record { item, data })
+    }
+
+    fn open_item(&self, raw: RawItem) -> Result<WorkItem, VaultError> {
+        let summary = match (&raw.wrapped_key, &raw.summary_sealed) {
+            (Some(wrapped), Some(sealed)) => {
+                let id = raw.item.id;
+                let key = self
+                    .vault_key()?
+                    .unwrap_key(&Aad::new("submissions", "wrapped_key", id), wrapped)
+                    .map_err(|source| VaultError::Tampered { id, place: "its key".into(), source })?;
+                let plain = key
+                    .open(&Aad::new("submissions", "summary", id), sealed)
+                    .map_err(|source| VaultError::Tampered { id, place: "its summary".into(), source })?;
+                String::from_utf8(plain.to_vec())
+                    .map_err(|_| VaultError::Corrupt(format!("submission {id}: the summary is not text")))?
+            }
+            _ => String::new(),
+        };
+        Ok(WorkItem { summary, ..raw.item })
+    }
+
+    /// Every submission, the most recently changed first, summaries decrypted.
+    pub fn work_list(&self) -> Result<Vec<WorkItem>, VaultError> {
+        self.vault_key()?;
+        let mut statement =
+            self.conn.prepare(&format!("SELECT {WORK_COLUMNS} FROM submissions ORDER BY updated_at DESC, id DESC"))?;
+        let raw: Vec<RawItem> = statement.query_map([], work_row)?.collect::<Result<_, _>>()?;
+        raw.into_iter().map(|r| self.open_item(r)).collect()
+    }
+
+    /// Deletes a draft with everything in it; its key goes with it.
+    pub fn discard(&mut self, id: SubmissionId) -> Result<(), VaultError> {
+        self.require(id, Status::Draft, "discarding it")?;
+        self.conn.execute("DELETE FROM submissions WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// Destroys a final submission's plaintext for good: its key, data, summary and attachments. What
+    /// remains: ids, form, times and state, which a receipt lookup needs.
+    pub fn shred(&mut self, id: SubmissionId) -> Result<(), VaultError> {
+        self.require(id, Status::Final, "shredding it")?;
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM attachments WHERE submission_id = ?1", [id])?;
+        tx.execute(
+            "UPDATE submissions SET status = 'shredded', shredded_at = ?2, wrapped_key = NULL,
+                    summary_sealed = NULL, data_sealed = NULL
+             WHERE id = ?1",
+            params![id, now],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Shreds every final submission finalized more than `max_age_seconds` ago; returns how many.
+    pub fn shred_older_than(&mut self, max_age_seconds: i64) -> Result<usize, VaultError> {
+        let limit = self.now() - max_age_seconds;
+        let ids: Vec<SubmissionId> = {
+            let mut statement =
+                self.conn.prepare("SELECT id FROM submissions WHERE status = 'final' AND finalized_at <= ?1")?;
+            statement.query_map([limit], |r| r.get(0))?.collect::<Result<_, _>>()?
+        };
+        for id in &ids {
+            self.shred(*id)?;
+        }
+        Ok(ids.len())
+    }
+
+    /// Stores `content` as an attachment of draft `id`, encrypted chunk by chunk as it is read: a file of
+    /// several MB is never held whole in memory.
+    pub fn attach(
+        &mut self,
+        id: SubmissionId,
+        name: &str,
+        media_type: &str,
+        mut content: impl Read,
+    ) -> Result<AttachmentInfo, VaultError> {
+        self.require(id, Status::Draft, "attaching files")?;
+        let key = self.submission_key(id)?;
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO attachments (submission_id, size, chunks, meta_sealed) VALUES (?1, 0, 0, x'')",
+            [id],
+        )?;
+        let attachment = tx.last_insert_rowid();
+        let meta = format!("{media_type}\n{name}");
+        tx.execute(
+            "UPDATE attachments SET meta_sealed = ?2 WHERE id = ?1",
+            params![attachment, key.seal(&Aad::new("attachments", "meta", attachment), meta.as_bytes())?],
+        )?;
+        let aad = Aad::new("chunks", "data", attachment);
+        let mut buffer = Zeroizing::new(vec![0u8; CHUNK_SIZE]);
+        let mut next = Zeroizing::new(vec![0u8; CHUNK_SIZE]);
+        let mut filled = read_full(&mut content, &mut buffer)?;
+        let mut size = 0u64;
+        let mut index = 0i64;
+        loop {
+            // Look one chunk ahead, so the last chunk can be marked as last (a cut-off file fails to open).
+            let ahead = if filled == CHUNK_SIZE { read_full(&mut content, &mut next)? } else { 0 };
+            let last = ahead == 0;
+            let part = if last { aad.part(format_args!("{index}/last")) } else { aad.part(index) };
+            tx.execute(
+                "INSERT INTO chunks (attachment_id, idx, data_sealed) VALUES (?1, ?2, ?3)",
+                params![attachment, index, key.seal(&part, &buffer[..filled])?],
+            )?;
+            size += filled as u64;
+            index += 1;
+            if last {
+                break;
+            }
+            std::mem::swap(&mut buffer, &mut next);
+            filled = ahead;
+        }
+        tx.execute("UPDATE attachments SET size = ?2, chunks = ?3 WHERE id = ?1", params![attachment, size, index])?;
+        tx.execute("UPDATE submissions SET updated_at = ?2 WHERE id = ?1", params![id, now])?;
+        tx.commit()?;
+        Ok(AttachmentInfo { id: attachment, name: name.to_owned(), media_type: media_type.to_owned(), size })
+    }
+
+    /// The attachments of submission `id`.
+    pub fn attachments(&self, id: SubmissionId) -> Result<Vec<AttachmentInfo>, VaultError> {
+        let key = self.submission_key(id)?;
+        let mut statement =
+            self.conn.prepare("SELECT id, size, meta_sealed FROM attachments WHERE submission_id = ?1 ORDER BY id")?;
+        let rows: Vec<(i64, u64, Vec<u8>)> =
+            statement.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(attachment, size, sealed)| {
+                let plain = key
+                    .open(&Aad::new("attachments", "meta", attachment), &sealed)
+                    .map_err(|source| VaultError::Tampered { id, place: format!("attachment {attachment}"), source })?;
+                let text = String::from_utf8_lossy(&plain);
+                let (media_type, name) = text.split_once('\n').unwrap_or(("application/octet-stream", &text));
+                Ok(AttachmentInfo { id: attachment, name: name.to_owned(), media_type: media_type.to_owned(), size })
+            })
+            .collect()
+    }
+
+    /// Writes attachment `attachment` of submission `id` to `out`, chunk by chunk.
+    pub fn read_attachment(&self, id: SubmissionId, attachment: i64, mut out: impl Write) -> Result<u64, VaultError> {
+        let key = self.submission_key(id)?;
+        let chunks: i64 = self
+            .conn
+            .query_row(
+                "SELECT chunks FROM attachments WHERE id = ?1 AND submission_id = ?2",
+                params![attachment, id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(VaultError::UnknownAttachment(attachment))?;
+        let aad = Aad::new("chunks", "data", attachment);
+        let mut statement =
+            self.conn.prepare("SELECT idx, data_sealed FROM chunks WHERE attachment_id = ?1 ORDER BY idx")?;
+        let mut rows = statement.query([attachment])?;
+        let mut expected = 0i64;
+        let mut written = 0u64;
+        let tampered = |source| VaultError::Tampered { id, place: format!("attachment {attachment}"), source };
+        while let Some(row) = rows.next()? {
+            let index: i64 = row.get(0)?;
+            let sealed: Vec<u8> = row.get(1)?;
+            if index != expected {
+                return Err(tampered(CryptoError::Authentication));
+            }
+            let part = if index + 1 == chunks { aad.part(format_args!("{index}/last")) } else { aad.part(index) };
+            let plain = key.open(&part, &sealed).map_err(tampered)?;
+            out.write_all(&plain)?;
+            written += plain.len() as u64;
+            expected += 1;
+        }
+        if expected != chunks {
+            return Err(tampered(CryptoError::Authentication));
+        }
+        Ok(written)
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: `"ok"` when the file is sound.
+    pub fn integrity_check(&self) -> Result<String, VaultError> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Copies the write-ahead log into the main file (as SQLite does on close), so that the file alone holds
+    /// everything.
+    pub fn checkpoint(&self) -> Result<(), VaultError> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+/// How long the next attempt must wait after `attempts` wrong PINs in a row, in seconds.
+fn backoff(attempts: u32) -> i64 {
+    if attempts < FREE_ATTEMPTS {
+        0
+    } else {
+        (5i64 << (attempts - FREE_ATTEMPTS).min(8)).min(15 * 60)
+    }
+}
+
+fn insert_clerk(tx: &rusqlite::Transaction<'_>, clerk: &str, pin: &str, kdf: KdfParams, vault_key: &Key) -> Result<(), VaultError> {
+    if clerk.trim().is_empty() {
+        return Err(VaultError::UnknownClerk(clerk.to_owned()));
+    }
+    let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM clerks WHERE name = ?1)", [clerk], |r| r.get(0))?;
+    if exists {
+        return Err(VaultError::ClerkExists(clerk.to_owned()));
+    }
+    let salt = crypto::random_bytes::<16>()?;
+    tx.execute(
+        "INSERT INTO clerks (name, kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, x'')",
+        params![clerk, salt.as_slice(), kdf.memory_kib, kdf.passes, kdf.lanes],
+    )?;
+    let id = tx.last_insert_rowid();
+    let kek = kdf.derive(pin, &salt)?;
+    tx.execute(
+        "UPDATE clerks SET wrapped_key = ?2 WHERE id = ?1",
+        params![id, kek.wrap(&Aad::new("clerks", "wrapped_key", id), vault_key)?],
+    )?;
+    Ok(())
+}
+
+fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// A random UUID (version 4), the id a submission travels under.
+fn uuid_v4() -> Result<String, VaultError> {
+    let mut b = crypto::random_bytes::<16>()?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    Ok(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
+}
+
+const WORK_COLUMNS: &str = "id, uuid, form_id, form_version, status, created_at, updated_at, finalized_at, revision, \
+                            wrapped_key, summary_sealed";
+const WORK_COLUMN_COUNT: usize = 11;
+
+struct RawItem {
+    item: WorkItem,
+    wrapped_key: Option<Vec<u8>>,
+    summary_sealed: Option<Vec<u8>>,
+}
+
+fn work_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawItem> {
+    let status: String = r.get(4)?;
+    let status = Status::parse(&status).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok(RawItem {
+        item: WorkItem {
+            id: r.get(0)?,
+            uuid: r.get(1)?,
+            form_id: r.get(2)?,
+            form_version: r.get(3)?,
+            status,
+            created_at: r.get(5)?,
+            updated_at: r.get(6)?,
+            finalized_at: r.get(7)?,
+            revision: r.get(8)?,
+            summary: String::new(),
+        },
+        wrapped_key: r.get(9)?,
+        summary_sealed: r.get(10)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waiting_grows_after_three_wrong_pins_and_is_capped() {
+        assert_eq!((0..=3).map(backoff).collect::<Vec<_>>(), [0, 0, 0, 5]);
+        assert_eq!(backoff(4), 10);
+        assert_eq!(backoff(7), 80);
+        assert_eq!(backoff(50), 15 * 60);
+    }
+
+    #[test]
+    fn uuids_are_version_4() {
+        let id = uuid_v4().unwrap();
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
+        assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"));
+        assert_ne!(id, uuid_v4().unwrap());
+    }
+}

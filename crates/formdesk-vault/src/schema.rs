@@ -1,0 +1,75 @@
+//! The vault's tables and their forward-only migrations.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. Each migration runs in its own transaction
+//! with the version bump, so a crash leaves the file at the old or the new version, never between. A file
+//! written by a newer Formdesk (a higher version than this code knows) is refused, never downgraded.
+//!
+//! No column holds personal data in plaintext: what the clerk entered is in the `*_sealed` columns, as
+//! envelopes (see `crypto.rs`). Plain columns hold ids, form ids, states and times only.
+
+/// The migrations, in order; migration `n` (1-based) brings the file to `user_version = n`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the first layout.
+    "
+    CREATE TABLE vault (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        created_at    INTEGER NOT NULL,
+        -- The recovery secret's key wraps the vault key: salt for HKDF, and the wrapped key.
+        recovery_salt BLOB NOT NULL,
+        recovery_key  BLOB NOT NULL
+    ) STRICT;
+
+    CREATE TABLE clerks (
+        id              INTEGER PRIMARY KEY,
+        name            TEXT NOT NULL UNIQUE,
+        kdf_salt        BLOB NOT NULL,
+        kdf_memory_kib  INTEGER NOT NULL,
+        kdf_passes      INTEGER NOT NULL,
+        kdf_lanes       INTEGER NOT NULL,
+        wrapped_key     BLOB NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        blocked_until   INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+
+    CREATE TABLE submissions (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid           TEXT NOT NULL UNIQUE,
+        form_id        TEXT NOT NULL,
+        form_version   TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('draft', 'final', 'shredded')),
+        created_at     INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL,
+        finalized_at   INTEGER,
+        shredded_at    INTEGER,
+        revision       INTEGER NOT NULL DEFAULT 0,
+        -- The submission's data key, wrapped by the vault key; NULL once shredded.
+        wrapped_key    BLOB,
+        -- What the work list shows after unlock (the citizen's name), and everything the clerk entered.
+        summary_sealed BLOB,
+        data_sealed    BLOB
+    ) STRICT;
+    CREATE INDEX submissions_by_update ON submissions (updated_at DESC);
+
+    CREATE TABLE attachments (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        submission_id INTEGER NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
+        size          INTEGER NOT NULL,
+        chunks        INTEGER NOT NULL,
+        -- File name and media type, sealed: a file name can be a citizen's name.
+        meta_sealed   BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX attachments_by_submission ON attachments (submission_id);
+
+    CREATE TABLE chunks (
+        attachment_id INTEGER NOT NULL REFERENCES attachments (id) ON DELETE CASCADE,
+        idx           INTEGER NOT NULL,
+        data_sealed   BLOB NOT NULL,
+        PRIMARY KEY (attachment_id, idx)
+    ) STRICT, WITHOUT ROWID;
+    ",
+];
+
+/// The layout version this code writes: the number of migrations.
+pub fn current_version() -> u32 {
+    u32::try_from(MIGRATIONS.len()).unwrap_or(u32::MAX)
+}

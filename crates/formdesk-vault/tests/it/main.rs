@@ -1,0 +1,2 @@
+//! Integration tests of the vault on real SQLite files in temporary directories.
+mod basics;
