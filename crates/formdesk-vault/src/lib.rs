@@ -377,7 +377,9 @@ impl Vault {
                 )?;
                 Err(VaultError::WrongPin { attempts })
             }
-            Err(other) => Err(VaultError::Tampered { id: 0, place: format!("the key of clerk {clerk:?}"), source: other }),
+            Err(other) => {
+                Err(VaultError::Tampered { id: 0, place: format!("the key of clerk {clerk:?}"), source: other })
+            }
         }
     }
 
@@ -453,18 +455,16 @@ impl Vault {
 
     fn submission_key(&self, id: SubmissionId) -> Result<Key, VaultError> {
         let vault_key = self.vault_key()?;
-        let wrapped: Option<Option<Vec<u8>>> = self
-            .conn
-            .query_row("SELECT wrapped_key FROM submissions WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
+        let wrapped: Option<Option<Vec<u8>>> =
+            self.conn.query_row("SELECT wrapped_key FROM submissions WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         let wrapped = wrapped.ok_or(VaultError::UnknownSubmission(id))?.ok_or(VaultError::WrongState {
             id,
             status: Status::Shredded,
             action: "reading it",
         })?;
-        vault_key.unwrap_key(&Aad::new("submissions", "wrapped_key", id), &wrapped).map_err(|source| {
-            VaultError::Tampered { id, place: "its key".into(), source }
-        })
+        vault_key
+            .unwrap_key(&Aad::new("submissions", "wrapped_key", id), &wrapped)
+            .map_err(|source| VaultError::Tampered { id, place: "its key".into(), source })
     }
 
     fn require(&self, id: SubmissionId, wanted: Status, action: &'static str) -> Result<(), VaultError> {
@@ -518,11 +518,9 @@ impl Vault {
         self.vault_key()?;
         let (item, data) = self
             .conn
-            .query_row(
-                &format!("SELECT {WORK_COLUMNS}, data_sealed FROM submissions WHERE id = ?1"),
-                [id],
-                |r| Ok((work_row(r)?, r.get::<_, Option<Vec<u8>>>(WORK_COLUMN_COUNT)?)),
-            )
+            .query_row(&format!("SELECT {WORK_COLUMNS}, data_sealed FROM submissions WHERE id = ?1"), [id], |r| {
+                Ok((work_row(r)?, r.get::<_, Option<Vec<u8>>>(WORK_COLUMN_COUNT)?))
+            })
             .optional()?
             .ok_or(VaultError::UnknownSubmission(id))?;
         let item = self.open_item(item)?;
@@ -618,10 +616,7 @@ impl Vault {
         let key = self.submission_key(id)?;
         let now = self.now();
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO attachments (submission_id, size, chunks, meta_sealed) VALUES (?1, 0, 0, x'')",
-            [id],
-        )?;
+        tx.execute("INSERT INTO attachments (submission_id, size, chunks, meta_sealed) VALUES (?1, 0, 0, x'')", [id])?;
         let attachment = tx.last_insert_rowid();
         let meta = format!("{media_type}\n{name}");
         tx.execute(
@@ -728,14 +723,16 @@ impl Vault {
 
 /// How long the next attempt must wait after `attempts` wrong PINs in a row, in seconds.
 fn backoff(attempts: u32) -> i64 {
-    if attempts < FREE_ATTEMPTS {
-        0
-    } else {
-        (5i64 << (attempts - FREE_ATTEMPTS).min(8)).min(15 * 60)
-    }
+    if attempts < FREE_ATTEMPTS { 0 } else { (5i64 << (attempts - FREE_ATTEMPTS).min(8)).min(15 * 60) }
 }
 
-fn insert_clerk(tx: &rusqlite::Transaction<'_>, clerk: &str, pin: &str, kdf: KdfParams, vault_key: &Key) -> Result<(), VaultError> {
+fn insert_clerk(
+    tx: &rusqlite::Transaction<'_>,
+    clerk: &str,
+    pin: &str,
+    kdf: KdfParams,
+    vault_key: &Key,
+) -> Result<(), VaultError> {
     if clerk.trim().is_empty() {
         return Err(VaultError::UnknownClerk(clerk.to_owned()));
     }
@@ -792,9 +789,8 @@ struct RawItem {
 
 fn work_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawItem> {
     let status: String = r.get(4)?;
-    let status = Status::parse(&status).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
-    })?;
+    let status = Status::parse(&status)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?;
     Ok(RawItem {
         item: WorkItem {
             id: r.get(0)?,
