@@ -36,9 +36,10 @@ struct Args {
     /// Form to open at start (its id, e.g. `hundeanmeldung`).
     #[arg(long, value_name = "FORM_ID")]
     open: Option<String>,
-    /// Draw the windows with the GPU (Linux; by default they are drawn in software, which starts faster).
+    /// Draw the windows in software, without GPU compositing (Linux). Starts faster where there is no GPU
+    /// driver; WebKitWebDriver's screenshots can hang in this mode, so it is not the default.
     #[arg(long)]
-    gpu: bool,
+    software_drawing: bool,
 }
 
 /// How the app was started, as far as the front end needs to know.
@@ -47,9 +48,9 @@ struct Args {
 struct LaunchOptions {
     /// The form to open at start.
     open_form: Option<String>,
-    /// Windows are drawn with the GPU (`--gpu`); the shell's business only.
+    /// Windows are drawn in software (`--software-drawing`); the shell's business only.
     #[serde(skip)]
-    gpu: bool,
+    software_drawing: bool,
 }
 
 #[tauri::command]
@@ -149,8 +150,8 @@ async fn open_citizen_window(app: AppHandle) -> Result<(), IpcError> {
         .inner_size(1024.0, 768.0)
         .build()
         .map_err(|e| IpcError::window(&e))?;
-    let gpu = app.state::<LaunchOptions>().gpu;
-    webview::configure(&window, webview::Options { gpu, camera: false }).map_err(|e| IpcError::window(&e))
+    let software_drawing = app.state::<LaunchOptions>().software_drawing;
+    webview::configure(&window, webview::Options { software_drawing, camera: false }).map_err(|e| IpcError::window(&e))
 }
 
 /// When `main` began; the start of the time to "ready".
@@ -177,7 +178,7 @@ async fn launch_options(options: State<'_, LaunchOptions>) -> Result<LaunchOptio
 fn main() -> anyhow::Result<()> {
     STARTED.get_or_init(Instant::now);
     let args = Args::parse();
-    let gpu = args.gpu;
+    let software_drawing = args.software_drawing;
     let catalog = match &args.forms {
         Some(dir) => Catalog::load_dir(dir).with_context(|| format!("cannot load the forms in {}", dir.display()))?,
         None => Catalog::embedded().context("the forms built into the app are invalid")?,
@@ -192,11 +193,11 @@ fn main() -> anyhow::Result<()> {
             });
             app.manage(desk);
             if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
-                webview::configure(&window, webview::Options { gpu, camera: true })?;
+                webview::configure(&window, webview::Options { software_drawing, camera: true })?;
             }
             Ok(())
         })
-        .manage(LaunchOptions { open_form: args.open, gpu })
+        .manage(LaunchOptions { open_form: args.open, software_drawing })
         .invoke_handler(tauri::generate_handler![
             list_forms,
             search_forms,

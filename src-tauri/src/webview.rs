@@ -1,9 +1,8 @@
 //! Settings of the web views on Linux (WebKitGTK) that Tauri leaves at WebKit's defaults.
 //!
-//! - Rendering: without GPU compositing unless the app is started with `--gpu`. The screens are forms and
-//!   text, which need no GPU. Measured under Xvfb (docs/benchmarks.md), the first frame takes about 300 ms
-//!   less in software, and where no GPU driver is set up properly WebKit's GPU path is a known source of
-//!   blank or flickering windows.
+//! - Rendering: WebKit's default (GPU compositing), or in software with `--software-drawing`. Measured under
+//!   Xvfb (docs/benchmarks.md), software drawing reaches the first frame about 250 ms sooner, but
+//!   WebKitWebDriver's screenshots can then hang, so the end-to-end tests could not cover it as the default.
 //! - Camera, for "Foto aufnehmen" in the clerk's window only: WebKitGTK keeps `getUserMedia` off and denies
 //!   every permission request nobody answers. This turns media streams on and grants requests for a video
 //!   device; never the microphone, never screen capture. `FORMDESK_FAKE_CAMERA=1` swaps the real devices
@@ -20,8 +19,8 @@ pub const FAKE_CAMERA_ENV: &str = "FORMDESK_FAKE_CAMERA";
 /// What a window's web view may do beyond WebKit's defaults.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
-    /// Composite with the GPU.
-    pub gpu: bool,
+    /// Draw without GPU compositing.
+    pub software_drawing: bool,
     /// Offer a video camera to the page.
     pub camera: bool,
 }
@@ -39,7 +38,7 @@ pub fn configure(window: &WebviewWindow, options: Options) -> tauri::Result<()> 
 
         let view = webview.inner();
         if let Some(settings) = view.settings() {
-            if !options.gpu {
+            if options.software_drawing {
                 settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
             }
             if options.camera {

@@ -35,7 +35,7 @@ function summary(values) {
   };
 }
 
-// APP_ARGS: more arguments for the app, e.g. "--gpu".
+// APP_ARGS: more arguments for the app, e.g. "--software-drawing".
 const extra = (process.env.APP_ARGS ?? '').split(' ').filter(Boolean);
 const app = await launch({ name: 'bench-keystroke', args: ['--open', 'hundeanmeldung', ...extra] });
 try {
