@@ -434,58 +434,61 @@ impl Vault {
             params![uuid, form_id, form_version, now],
         )?;
         let id = tx.last_insert_rowid();
+        let (summary, data) = seal_contents(&key, id, summary, data)?;
         tx.execute(
             "UPDATE submissions SET wrapped_key = ?2, summary_sealed = ?3, data_sealed = ?4 WHERE id = ?1",
-            params![
-                id,
-                vault_key.wrap(&Aad::new("submissions", "wrapped_key", id), &key)?,
-                key.seal(&Aad::new("submissions", "summary", id), summary.as_bytes())?,
-                key.seal(&Aad::new("submissions", "data", id), data)?,
-            ],
+            params![id, vault_key.wrap(&Aad::new("submissions", "wrapped_key", id), &key)?, summary, data],
         )?;
         tx.commit()?;
         Ok(id)
     }
 
-    fn status(&self, id: SubmissionId) -> Result<Status, VaultError> {
-        let status: Option<String> =
-            self.conn.query_row("SELECT status FROM submissions WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-        Status::parse(&status.ok_or(VaultError::UnknownSubmission(id))?)
+    /// The status and the wrapped key (none once shredded) of submission `id`.
+    fn key_row(&self, id: SubmissionId) -> Result<(Status, Option<Vec<u8>>), VaultError> {
+        let row: Option<(String, Option<Vec<u8>>)> = self
+            .conn
+            .query_row("SELECT status, wrapped_key FROM submissions WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let (status, wrapped) = row.ok_or(VaultError::UnknownSubmission(id))?;
+        Ok((Status::parse(&status)?, wrapped))
     }
 
-    fn submission_key(&self, id: SubmissionId) -> Result<Key, VaultError> {
-        let vault_key = self.vault_key()?;
-        let wrapped: Option<Option<Vec<u8>>> =
-            self.conn.query_row("SELECT wrapped_key FROM submissions WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-        let wrapped = wrapped.ok_or(VaultError::UnknownSubmission(id))?.ok_or(VaultError::WrongState {
-            id,
-            status: Status::Shredded,
-            action: "reading it",
-        })?;
-        vault_key
-            .unwrap_key(&Aad::new("submissions", "wrapped_key", id), &wrapped)
+    fn unwrap_submission_key(&self, id: SubmissionId, wrapped: &[u8]) -> Result<Key, VaultError> {
+        self.vault_key()?
+            .unwrap_key(&Aad::new("submissions", "wrapped_key", id), wrapped)
             .map_err(|source| VaultError::Tampered { id, place: "its key".into(), source })
     }
 
+    /// The data key of submission `id`, whatever its status short of shredded.
+    fn submission_key(&self, id: SubmissionId) -> Result<Key, VaultError> {
+        let (status, wrapped) = self.key_row(id)?;
+        let wrapped = wrapped.ok_or(VaultError::WrongState { id, status, action: "reading it" })?;
+        self.unwrap_submission_key(id, &wrapped)
+    }
+
     fn require(&self, id: SubmissionId, wanted: Status, action: &'static str) -> Result<(), VaultError> {
-        let status = self.status(id)?;
+        let (status, _) = self.key_row(id)?;
         if status == wanted { Ok(()) } else { Err(VaultError::WrongState { id, status, action }) }
+    }
+
+    /// The data key of submission `id` if it is a draft; the state is checked before the lock.
+    fn draft_key(&self, id: SubmissionId, action: &'static str) -> Result<Key, VaultError> {
+        match self.key_row(id)? {
+            (Status::Draft, Some(wrapped)) => self.unwrap_submission_key(id, &wrapped),
+            (status, _) => Err(VaultError::WrongState { id, status, action }),
+        }
     }
 
     /// Saves a draft's new `data` and `summary`. Committed (crash-safe) when it returns.
     pub fn save(&mut self, id: SubmissionId, summary: &str, data: &[u8]) -> Result<(), VaultError> {
-        self.require(id, Status::Draft, "changing it")?;
-        let key = self.submission_key(id)?;
-        let now = self.now();
+        let key = self.draft_key(id, "changing it")?;
+        let (summary, data) = seal_contents(&key, id, summary, data)?;
         self.conn.execute(
             "UPDATE submissions SET summary_sealed = ?2, data_sealed = ?3, updated_at = ?4, revision = revision + 1
              WHERE id = ?1 AND status = 'draft'",
-            params![
-                id,
-                key.seal(&Aad::new("submissions", "summary", id), summary.as_bytes())?,
-                key.seal(&Aad::new("submissions", "data", id), data)?,
-                now
-            ],
+            params![id, summary, data, self.now()],
         )?;
         Ok(())
     }
@@ -493,20 +496,14 @@ impl Vault {
     /// Makes a draft final with its last `data`; from then on it cannot change. Committed with
     /// `synchronous=FULL`: it survives a power cut once this returns.
     pub fn finalize(&mut self, id: SubmissionId, summary: &str, data: &[u8]) -> Result<(), VaultError> {
-        self.require(id, Status::Draft, "finalizing it")?;
-        let key = self.submission_key(id)?;
-        let now = self.now();
+        let key = self.draft_key(id, "finalizing it")?;
+        let (summary, data) = seal_contents(&key, id, summary, data)?;
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         let result = self.conn.execute(
             "UPDATE submissions SET summary_sealed = ?2, data_sealed = ?3, updated_at = ?4, finalized_at = ?4,
                     status = 'final', revision = revision + 1
              WHERE id = ?1 AND status = 'draft'",
-            params![
-                id,
-                key.seal(&Aad::new("submissions", "summary", id), summary.as_bytes())?,
-                key.seal(&Aad::new("submissions", "data", id), data)?,
-                now
-            ],
+            params![id, summary, data, self.now()],
         );
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         result?;
@@ -523,37 +520,35 @@ impl Vault {
             })
             .optional()?
             .ok_or(VaultError::UnknownSubmission(id))?;
-        let item = self.open_item(item)?;
-        let data = match (item.status, data) {
-            (Status::Shredded, _) | (_, None) => None,
-            (_, Some(sealed)) => {
-                let key = self.submission_key(id)?;
+        let (item, key) = self.open_raw(item)?;
+        let data = match (key, data) {
+            (Some(key), Some(sealed)) => {
                 let plain = key
                     .open(&Aad::new("submissions", "data", id), &sealed)
                     .map_err(|source| VaultError::Tampered { id, place: "its data".into(), source })?;
                 Some(plain.to_vec())
             }
+            _ => None,
         };
         Ok(Record { item, data })
     }
 
-    fn open_item(&self, raw: RawItem) -> Result<WorkItem, VaultError> {
-        let summary = match (&raw.wrapped_key, &raw.summary_sealed) {
-            (Some(wrapped), Some(sealed)) => {
-                let id = raw.item.id;
-                let key = self
-                    .vault_key()?
-                    .unwrap_key(&Aad::new("submissions", "wrapped_key", id), wrapped)
-                    .map_err(|source| VaultError::Tampered { id, place: "its key".into(), source })?;
+    /// A work-list row with its summary decrypted, and the submission's key unless it is shredded.
+    fn open_raw(&self, raw: RawItem) -> Result<(WorkItem, Option<Key>), VaultError> {
+        let id = raw.item.id;
+        let Some(wrapped) = &raw.wrapped_key else { return Ok((raw.item, None)) };
+        let key = self.unwrap_submission_key(id, wrapped)?;
+        let summary = match &raw.summary_sealed {
+            Some(sealed) => {
                 let plain = key
                     .open(&Aad::new("submissions", "summary", id), sealed)
                     .map_err(|source| VaultError::Tampered { id, place: "its summary".into(), source })?;
                 String::from_utf8(plain.to_vec())
                     .map_err(|_| VaultError::Corrupt(format!("submission {id}: the summary is not text")))?
             }
-            _ => String::new(),
+            None => String::new(),
         };
-        Ok(WorkItem { summary, ..raw.item })
+        Ok((WorkItem { summary, ..raw.item }, Some(key)))
     }
 
     /// Every submission, the most recently changed first, summaries decrypted.
@@ -562,7 +557,7 @@ impl Vault {
         let mut statement =
             self.conn.prepare(&format!("SELECT {WORK_COLUMNS} FROM submissions ORDER BY updated_at DESC, id DESC"))?;
         let raw: Vec<RawItem> = statement.query_map([], work_row)?.collect::<Result<_, _>>()?;
-        raw.into_iter().map(|r| self.open_item(r)).collect()
+        raw.into_iter().map(|r| Ok(self.open_raw(r)?.0)).collect()
     }
 
     /// Deletes a draft with everything in it; its key goes with it.
@@ -612,8 +607,7 @@ impl Vault {
         media_type: &str,
         mut content: impl Read,
     ) -> Result<AttachmentInfo, VaultError> {
-        self.require(id, Status::Draft, "attaching files")?;
-        let key = self.submission_key(id)?;
+        let key = self.draft_key(id, "attaching files")?;
         let now = self.now();
         let tx = self.conn.transaction()?;
         tx.execute("INSERT INTO attachments (submission_id, size, chunks, meta_sealed) VALUES (?1, 0, 0, x'')", [id])?;
@@ -719,6 +713,14 @@ impl Vault {
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
+}
+
+/// The sealed summary and data of submission `id`.
+fn seal_contents(key: &Key, id: SubmissionId, summary: &str, data: &[u8]) -> Result<(Vec<u8>, Vec<u8>), VaultError> {
+    Ok((
+        key.seal(&Aad::new("submissions", "summary", id), summary.as_bytes())?,
+        key.seal(&Aad::new("submissions", "data", id), data)?,
+    ))
 }
 
 /// How long the next attempt must wait after `attempts` wrong PINs in a row, in seconds.

@@ -1,9 +1,16 @@
 //! A submission's life, locking, PINs, recovery, attachments, and the errors on the way.
 
 use crate::{PIN, new_vault, raw};
-use formdesk_vault::{CHUNK_SIZE, KdfParams, Status, Vault, VaultError};
+use formdesk_vault::{CHUNK_SIZE, Clock, KdfParams, Status, Vault, VaultError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+
+/// A clock the test moves on by hand, and the vault's view of it.
+fn fake_clock() -> (Arc<AtomicI64>, Clock) {
+    let now = Arc::new(AtomicI64::new(1_800_000_000));
+    let reading = now.clone();
+    (now, Arc::new(move || reading.load(Ordering::SeqCst)))
+}
 
 #[test]
 fn a_draft_is_saved_finalized_and_shredded() {
@@ -42,11 +49,7 @@ fn a_draft_is_saved_finalized_and_shredded() {
 #[test]
 fn the_work_list_shows_the_latest_first_and_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let now = Arc::new(AtomicI64::new(1_800_000_000));
-    let clock = {
-        let now = now.clone();
-        Arc::new(move || now.load(Ordering::SeqCst))
-    };
+    let (now, clock) = fake_clock();
     let mut vault = Vault::open_with_clock(dir.path(), clock.clone()).unwrap();
     vault.initialize("Anna", PIN, KdfParams::FAST_INSECURE).unwrap();
     let a = vault.create("hundeanmeldung", "1.0.0", "Ayşe Yılmaz", b"a").unwrap();
@@ -86,11 +89,7 @@ fn a_locked_vault_refuses_everything_and_loses_nothing() {
 #[test]
 fn wrong_pins_are_counted_slowed_down_and_remembered_across_restarts() {
     let dir = tempfile::tempdir().unwrap();
-    let now = Arc::new(AtomicI64::new(1_800_000_000));
-    let clock = {
-        let now = now.clone();
-        Arc::new(move || now.load(Ordering::SeqCst))
-    };
+    let (now, clock) = fake_clock();
     let mut vault = Vault::open_with_clock(dir.path(), clock.clone()).unwrap();
     vault.initialize("Anna", PIN, KdfParams::FAST_INSECURE).unwrap();
     vault.lock();
