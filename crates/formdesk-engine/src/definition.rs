@@ -63,6 +63,10 @@ pub struct FormDefinition {
     /// The prefix of receipt references.
     #[serde(default)]
     pub receipt_prefix: Option<String>,
+    /// The text fields whose answers name a submission in the desk's work list, in order (the citizen's
+    /// first and family name). Top-level text fields only.
+    #[serde(default)]
+    pub summary: Vec<String>,
     /// Code lists only this form uses.
     #[serde(default)]
     pub code_lists: BTreeMap<String, CodeListDefinition>,

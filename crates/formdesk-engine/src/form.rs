@@ -720,6 +720,18 @@ impl Form {
                 );
             }
         }
+        for (i, id) in def.summary.iter().enumerate() {
+            let fits = seen
+                .get(id)
+                .map(|&idx| &b.items[idx])
+                .is_some_and(|item| item.def.kind == ItemKind::Text && !item.in_repeat);
+            if !fits {
+                b.error(
+                    format!("$.summary[{i}]"),
+                    format!("'{id}' is not a text field outside repeat groups; the summary names only those"),
+                );
+            }
+        }
         b.assign_slots();
         b.compile_items();
 

@@ -97,7 +97,9 @@ fn a_broken_copy_of_a_real_form_reports_every_error() {
     assert_has(&errors, "$.steps[0].items[0].relevant", "'==' cannot combine text and int");
     assert_has(&errors, "$.steps[0].items[1].id", "is already used");
     assert_has(&errors, "$.fees[0].amount", "unknown name 'steuer_jar'; did you mean 'steuer_jahr'?");
-    assert_eq!(errors.len(), 3, "{errors:#?}");
+    // The renamed field was the holder's family name, which the summary names.
+    assert_has(&errors, "$.summary[1]", "'halter_familienname' is not a text field");
+    assert_eq!(errors.len(), 4, "{errors:#?}");
 }
 
 #[test]
@@ -112,4 +114,31 @@ fn a_wrong_format_version_is_named() {
     def["id"] = json!("Groß Buchstaben");
     let errors = errors_of(Form::from_json(&def.to_string(), &CodeLists::default()));
     assert!(errors.iter().any(|e| e.path == "$.id"), "{errors:#?}");
+}
+
+#[test]
+fn the_summary_names_only_top_level_text_fields() {
+    let items = json!([
+        {"kind": "text", "id": "vorname", "label": {"de": "Vorname", "en": "First name"}},
+        {"kind": "date", "id": "geburtsdatum", "label": {"de": "Geburtsdatum", "en": "Date of birth"}},
+        {"kind": "group", "id": "kinder", "label": {"de": "Kinder", "en": "Children"}, "repeat": {"min": 0, "max": 5},
+         "items": [{"kind": "text", "id": "kind_name", "label": {"de": "Name", "en": "Name"}}]}
+    ]);
+    let def = |summary: Value| {
+        json!({
+            "formatVersion": 1, "id": "test", "version": "1.0.0",
+            "title": {"de": "Test", "en": "Test"}, "destination": "test", "languages": ["de", "en"],
+            "summary": summary,
+            "steps": [{"id": "s1", "title": {"de": "Schritt", "en": "Step"}, "items": items}]
+        })
+        .to_string()
+    };
+    if let Err(e) = Form::from_json(&def(json!(["vorname"])), &CodeLists::default()) {
+        panic!("a summary of a top-level text field is refused: {e}");
+    }
+    let errors =
+        errors_of(Form::from_json(&def(json!(["gibtsnicht", "geburtsdatum", "kind_name"])), &CodeLists::default()));
+    assert_has(&errors, "$.summary[0]", "'gibtsnicht' is not a text field");
+    assert_has(&errors, "$.summary[1]", "'geburtsdatum' is not a text field");
+    assert_has(&errors, "$.summary[2]", "'kind_name' is not a text field outside repeat groups");
 }
