@@ -1,14 +1,16 @@
 //! Drafts: the work in progress at the desk, one per citizen's application.
 //!
 //! A draft holds the answers, the step the clerk is on, the steps visited and the citizen's language. Every
-//! change is kept at once. Until the encrypted vault stores them, drafts live in memory only: nothing personal
-//! is written to disk in plaintext. Navigation rules live here, not in the UI: "Weiter" leaves a step only
-//! when it has no errors, and a step can be jumped to once it was visited.
+//! change is saved in the encrypted vault before the clerk sees it. Navigation rules live here, not in the
+//! UI: "Weiter" leaves a step only when it has no errors, and a step can be jumped to once it was visited.
+//!
+//! What the vault keeps of a draft, both encrypted: its [`Summary`] (the bookkeeping and the citizen's name,
+//! which the work list reads) and its [`Contents`] (the answers). Both carry a format version.
 
 use crate::DeskError;
 use chrono::NaiveDateTime;
 use formdesk_engine::Answers;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use ts_rs::TS;
@@ -17,7 +19,7 @@ use ts_rs::TS;
 pub const REVIEW: &str = "review";
 
 /// Where a draft is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum DraftStatus {
     /// Being filled in.
@@ -26,8 +28,33 @@ pub enum DraftStatus {
     Final,
 }
 
+/// The version of [`Summary`] and [`Contents`] as this desk writes them.
+pub const DRAFT_FORMAT: u32 = 1;
+
+/// A draft's bookkeeping as the vault keeps it (encrypted): all the work list needs, without the answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Summary {
+    pub format: u32,
+    /// The citizen's name from the form's summary fields; empty until entered.
+    pub citizen: String,
+    pub step: String,
+    pub visited: BTreeSet<String>,
+    pub checked: BTreeSet<String>,
+    pub citizen_lang: String,
+    pub created: NaiveDateTime,
+    pub updated: NaiveDateTime,
+}
+
+/// A draft's answers as the vault keeps them (encrypted).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Contents {
+    pub format: u32,
+    pub answers: Answers,
+}
+
 /// A draft.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
     pub(crate) id: u64,
     pub(crate) form_id: String,
@@ -100,6 +127,48 @@ fn set_at(answers: &mut Answers, path: &str, value: Value) -> Result<(), DeskErr
 }
 
 impl Draft {
+    /// The summary to store, with the citizen's name taken from the answers at `name_fields`.
+    pub(crate) fn summary(&self, name_fields: &[String]) -> Summary {
+        let citizen = name_fields
+            .iter()
+            .filter_map(|f| self.answers.get(f).and_then(Value::as_str))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        Summary {
+            format: DRAFT_FORMAT,
+            citizen,
+            step: self.step.clone(),
+            visited: self.visited.clone(),
+            checked: self.checked.clone(),
+            citizen_lang: self.citizen_lang.clone(),
+            created: self.created,
+            updated: self.updated,
+        }
+    }
+
+    /// The answers to store.
+    pub(crate) fn contents(&self) -> Contents {
+        Contents { format: DRAFT_FORMAT, answers: self.answers.clone() }
+    }
+
+    /// A draft from what the vault kept.
+    pub(crate) fn restore(id: u64, form_id: &str, status: DraftStatus, summary: Summary, contents: Contents) -> Draft {
+        Draft {
+            id,
+            form_id: form_id.to_owned(),
+            answers: contents.answers,
+            step: summary.step,
+            visited: summary.visited,
+            checked: summary.checked,
+            citizen_lang: summary.citizen_lang,
+            status,
+            created: summary.created,
+            updated: summary.updated,
+        }
+    }
+
     pub(crate) fn new(id: u64, form_id: &str, first_step: &str, now: NaiveDateTime) -> Draft {
         Draft {
             id,
@@ -115,7 +184,7 @@ impl Draft {
         }
     }
 
-    fn editable(&self) -> Result<(), DeskError> {
+    pub(crate) fn editable(&self) -> Result<(), DeskError> {
         match self.status {
             DraftStatus::Open => Ok(()),
             DraftStatus::Final => Err(DeskError::Finalized(self.id)),

@@ -4,10 +4,11 @@
 //! message.
 
 use crate::DeskError;
-use crate::drafts::{Draft, DraftStatus};
+use crate::drafts::{Draft, DraftStatus, Summary};
 use chrono::NaiveDateTime;
 use formdesk_engine::state::{FeeState, StepState};
 use formdesk_engine::{Form, FormState};
+use formdesk_vault::VaultError;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -31,6 +32,8 @@ pub struct DraftInfo {
     pub form_id: String,
     /// The form's German title.
     pub form_title: String,
+    /// The citizen's name as entered (the form's summary fields); empty until entered.
+    pub citizen: String,
     /// Open or final.
     pub status: DraftStatus,
     /// The step the clerk is on, or `review`.
@@ -48,20 +51,51 @@ pub struct DraftInfo {
 }
 
 impl DraftInfo {
-    pub(crate) fn of(d: &Draft, form_title: &str) -> DraftInfo {
+    pub(crate) fn of(d: &Draft, form_title: &str, name_fields: &[String]) -> DraftInfo {
+        DraftInfo::from_summary(d.id, &d.form_id, form_title, d.status, d.summary(name_fields))
+    }
+
+    pub(crate) fn from_summary(id: u64, form_id: &str, form_title: &str, status: DraftStatus, s: Summary) -> DraftInfo {
         DraftInfo {
-            id: d.id,
-            form_id: d.form_id.clone(),
+            id,
+            form_id: form_id.to_owned(),
             form_title: form_title.to_owned(),
-            status: d.status,
-            step: d.step.clone(),
-            visited: d.visited.iter().cloned().collect(),
-            checked: d.checked.iter().cloned().collect(),
-            citizen_lang: d.citizen_lang.clone(),
-            created: d.created,
-            updated: d.updated,
+            citizen: s.citizen,
+            status,
+            step: s.step,
+            visited: s.visited.into_iter().collect(),
+            checked: s.checked.into_iter().collect(),
+            citizen_lang: s.citizen_lang,
+            created: s.created,
+            updated: s.updated,
         }
     }
+}
+
+/// Where the desk's vault stands: what the app shows before anything else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VaultState {
+    /// Whether the desk was set up (a first clerk and the recovery secret exist).
+    pub set_up: bool,
+    /// Whether the vault is unlocked.
+    pub unlocked: bool,
+    /// Who unlocked it.
+    pub clerk: Option<String>,
+    /// The clerks who can unlock this desk, for the lock screen's choice.
+    pub clerks: Vec<String>,
+    /// The shortest PIN accepted.
+    pub min_pin_length: usize,
+}
+
+/// What setting up a desk gives once: the administrator's recovery secret, to be kept on paper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetupResult {
+    /// The recovery secret in groups of four (`7K3F-Q9XD-…`).
+    pub recovery_secret: String,
+    /// The vault's state afterwards: unlocked.
+    pub state: VaultState,
 }
 
 /// A draft with its evaluated form.
@@ -187,6 +221,26 @@ pub enum ErrorCode {
     Window,
     /// The form is not complete.
     Incomplete,
+    /// The desk is locked: the UI shows the lock screen.
+    Locked,
+    /// The desk was not set up yet: the UI shows the setup.
+    NotSetUp,
+    /// The desk is set up already.
+    AlreadySetUp,
+    /// No clerk of that name, or one of that name exists already.
+    Clerk,
+    /// The PIN is wrong.
+    WrongPin,
+    /// Too many wrong PINs: wait.
+    Blocked,
+    /// A PIN that is too short or was not repeated the same.
+    BadPin,
+    /// The recovery secret is wrong or not well-formed.
+    RecoverySecret,
+    /// Stored data does not decrypt: damaged or changed.
+    Damaged,
+    /// Saving or reading failed (disk full, read-only, damaged file); nothing already saved was lost.
+    Storage,
 }
 
 /// An error as the UI receives it.
@@ -214,7 +268,29 @@ impl From<DeskError> for IpcError {
             DeskError::BadPath(_) => ErrorCode::BadPath,
             DeskError::StepNotReachable(_) => ErrorCode::StepNotReachable,
             DeskError::Incomplete(_) => ErrorCode::Incomplete,
+            DeskError::PinMismatch => ErrorCode::BadPin,
+            DeskError::NoClerkName => ErrorCode::Clerk,
+            DeskError::Unreadable(..) => ErrorCode::Damaged,
+            DeskError::Vault(ref v) => vault_code(v),
         };
         IpcError { code, message: e.to_string() }
+    }
+}
+
+fn vault_code(e: &VaultError) -> ErrorCode {
+    match e {
+        VaultError::Locked => ErrorCode::Locked,
+        VaultError::NotInitialized => ErrorCode::NotSetUp,
+        VaultError::AlreadyInitialized => ErrorCode::AlreadySetUp,
+        VaultError::UnknownClerk(_) | VaultError::ClerkExists(_) => ErrorCode::Clerk,
+        VaultError::WrongPin { .. } => ErrorCode::WrongPin,
+        VaultError::Blocked { .. } => ErrorCode::Blocked,
+        VaultError::PinTooShort { .. } => ErrorCode::BadPin,
+        VaultError::WrongRecoverySecret | VaultError::MalformedRecoverySecret(_) => ErrorCode::RecoverySecret,
+        VaultError::UnknownSubmission(_) => ErrorCode::UnknownDraft,
+        VaultError::WrongState { status: formdesk_vault::Status::Draft, .. } => ErrorCode::UnknownDraft,
+        VaultError::WrongState { .. } => ErrorCode::Finalized,
+        VaultError::Tampered { .. } | VaultError::Crypto(_) => ErrorCode::Damaged,
+        _ => ErrorCode::Storage,
     }
 }

@@ -1,23 +1,34 @@
 //! The desk app's API: the plain Rust behind every Tauri command.
 //!
 //! The shell in `src-tauri` turns each command into one call on [`Desk`]; everything here runs and is
-//! tested without a window. Non-goals: windows, IPC plumbing, persistence (the vault comes later).
+//! tested without a window. Drafts live in the encrypted vault (`formdesk-vault`) in the desk's data
+//! directory: every change is saved before the clerk sees it, and while the desk is locked nothing of a
+//! draft is in memory. Non-goals: windows, IPC plumbing, the storage format (the vault's business).
 
 #![deny(missing_docs)]
 
 pub mod drafts;
 pub mod ipc;
 
+pub use formdesk_vault::KdfParams;
+
 use chrono::{NaiveDate, NaiveDateTime};
-use drafts::{Draft, DraftStatus, REVIEW};
+use drafts::{Contents, DRAFT_FORMAT, Draft, DraftStatus, REVIEW, Summary};
 use formdesk_catalog::Catalog;
 use formdesk_engine::display;
 use formdesk_engine::state::ItemState;
 use formdesk_engine::{Answers, FormState};
-use ipc::{CitizenView, DraftInfo, DraftView, FormSummary, ReviewItem, ReviewStep, ReviewView, SearchResult};
+use formdesk_vault::{MIN_PIN_LEN, Status, Vault, VaultError};
+use ipc::{
+    CitizenView, DraftInfo, DraftView, FormSummary, ReviewItem, ReviewStep, ReviewView, SearchResult, SetupResult,
+    VaultState,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
 
 /// Where the desk gets the time from; tests pass a fixed one.
 pub trait Clock: Send + Sync {
@@ -78,12 +89,85 @@ pub enum DeskError {
     /// Finalizing needs a complete form.
     #[error("Das Formular ist noch nicht vollständig: {0} Angabe(n) fehlen oder sind fehlerhaft.")]
     Incomplete(usize),
+    /// A clerk needs a name.
+    #[error("Bitte geben Sie einen Namen an.")]
+    NoClerkName,
+    /// A stored draft could not be read back.
+    #[error("Vorgang {0} konnte nicht gelesen werden ({1}).")]
+    Unreadable(u64, String),
+    /// The PIN and its repetition differ.
+    #[error("Die beiden PINs stimmen nicht überein.")]
+    PinMismatch,
+    /// The vault refused or failed; what was saved before is still there.
+    #[error("{}", vault_message(.0))]
+    Vault(#[from] VaultError),
 }
 
-#[derive(Debug, Default)]
-struct Drafts {
-    next_id: u64,
-    by_id: BTreeMap<u64, Draft>,
+/// The clerk's words for what the vault reported. Technical details go in parentheses for the support.
+fn vault_message(e: &VaultError) -> String {
+    match e {
+        VaultError::Locked => "Formdesk ist gesperrt. Bitte mit Ihrer PIN entsperren.".into(),
+        VaultError::NotInitialized => "Formdesk ist auf diesem Arbeitsplatz noch nicht eingerichtet.".into(),
+        VaultError::AlreadyInitialized => "Formdesk ist auf diesem Arbeitsplatz bereits eingerichtet.".into(),
+        VaultError::UnknownClerk(name) => format!("Für „{name}“ gibt es auf diesem Arbeitsplatz keinen Zugang."),
+        VaultError::ClerkExists(name) => format!("Für „{name}“ gibt es auf diesem Arbeitsplatz schon einen Zugang."),
+        VaultError::WrongPin { attempts } if *attempts >= formdesk_vault::FREE_ATTEMPTS => format!(
+            "Die PIN ist falsch ({attempts}. Fehlversuch in Folge). Vor jedem weiteren Versuch müssen Sie \
+             nun länger warten."
+        ),
+        VaultError::WrongPin { attempts } => format!("Die PIN ist falsch ({attempts}. Fehlversuch in Folge)."),
+        VaultError::Blocked { seconds } if *seconds > 90 => format!(
+            "Zu viele falsche PINs. Bitte versuchen Sie es in {} Minuten wieder oder nutzen Sie den \
+             Wiederherstellungsschlüssel.",
+            (seconds + 59) / 60
+        ),
+        VaultError::Blocked { seconds } => {
+            format!("Zu viele falsche PINs. Bitte versuchen Sie es in {seconds} Sekunden wieder.")
+        }
+        VaultError::PinTooShort { min } => format!("Die PIN muss mindestens {min} Zeichen lang sein."),
+        VaultError::WrongRecoverySecret => "Der Wiederherstellungsschlüssel ist falsch.".into(),
+        VaultError::MalformedRecoverySecret(_) => "Der Wiederherstellungsschlüssel ist unvollständig oder enthält \
+             falsche Zeichen: er besteht aus 8 Gruppen zu je 4 Zeichen."
+            .into(),
+        VaultError::UnknownSubmission(id) => format!("Den Vorgang {id} gibt es nicht (mehr)."),
+        VaultError::UnknownAttachment(_) => "Die Anlage gibt es nicht (mehr).".into(),
+        VaultError::WrongState { id, status: Status::Shredded, .. } => {
+            format!("Vorgang {id} ist übermittelt und seine Angaben sind gelöscht.")
+        }
+        VaultError::WrongState { id, status: Status::Final, .. } => {
+            format!("Der Vorgang {id} ist abgeschlossen und kann nicht mehr geändert werden.")
+        }
+        VaultError::WrongState { id, .. } => format!("Der Vorgang {id} ist noch nicht abgeschlossen."),
+        VaultError::Tampered { .. } | VaultError::Crypto(_) | VaultError::Corrupt(_) => format!(
+            "Gespeicherte Daten sind beschädigt oder wurden verändert und werden nicht angezeigt. Bitte wenden \
+             Sie sich an die IT-Betreuung ({e})."
+        ),
+        VaultError::DiskFull => "Der Datenträger ist voll: die letzte Änderung wurde nicht gespeichert. Bitte \
+             schaffen Sie Platz; alles bisher Gespeicherte ist erhalten."
+            .into(),
+        VaultError::ReadOnly(dir) => format!(
+            "Im Datenordner {} kann nicht gespeichert werden (schreibgeschützt). Alles bisher Gespeicherte ist \
+             erhalten.",
+            dir.display()
+        ),
+        VaultError::TooNew { .. } => format!(
+            "Die Daten dieses Arbeitsplatzes stammen von einer neueren Formdesk-Version. Bitte Formdesk \
+             aktualisieren ({e})."
+        ),
+        VaultError::Directory { path, .. } => {
+            format!("Der Datenordner {} kann nicht geöffnet werden ({e}).", path.display())
+        }
+        VaultError::Io(_) | VaultError::Sql(_) => {
+            format!("Die Daten konnten nicht gespeichert oder gelesen werden ({e}).")
+        }
+    }
+}
+
+/// The desk's state behind its lock: the vault and the drafts decrypted since it was unlocked.
+struct Inner {
+    vault: Vault,
+    /// Drafts read or changed since the last unlock, exactly as saved. Emptied when the desk locks.
+    drafts: BTreeMap<u64, Draft>,
     /// The draft the clerk worked on last: the one the citizen's screen shows.
     current: Option<u64>,
 }
@@ -91,12 +175,15 @@ struct Drafts {
 /// Told about every change of a draft, after it happened: the shell forwards it to the citizen's window.
 pub type Observer = Box<dyn Fn(&DraftInfo) + Send + Sync>;
 
-/// One desk: its installed forms, its clock and the drafts in progress.
+/// One desk: its installed forms, its clock, and its vault with the drafts.
 pub struct Desk {
     catalog: Catalog,
     clock: Box<dyn Clock>,
-    drafts: Mutex<Drafts>,
+    kdf: KdfParams,
+    inner: Mutex<Inner>,
     observer: Option<Observer>,
+    /// When the clerk last did something; the idle lock counts from here.
+    activity: Mutex<Instant>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -106,14 +193,22 @@ impl std::fmt::Debug for Desk {
 }
 
 impl Desk {
-    /// A desk with these forms and this clock.
-    pub fn new(catalog: Catalog, clock: impl Clock + 'static) -> Desk {
+    /// A desk with these forms and this clock, keeping its drafts in `vault` (see [`Desk::open_vault`]).
+    /// New PINs are derived with `kdf` ([`KdfParams::RECOMMENDED`] for a real desk).
+    pub fn new(catalog: Catalog, clock: impl Clock + 'static, vault: Vault, kdf: KdfParams) -> Desk {
         Desk {
             catalog,
             clock: Box::new(clock),
-            drafts: Mutex::new(Drafts { next_id: 1, by_id: BTreeMap::new(), current: None }),
+            kdf,
+            inner: Mutex::new(Inner { vault, drafts: BTreeMap::new(), current: None }),
             observer: None,
+            activity: Mutex::new(Instant::now()),
         }
+    }
+
+    /// Opens the vault in the data directory `dir`, creating both if needed. The vault is locked.
+    pub fn open_vault(dir: &Path) -> Result<Vault, DeskError> {
+        Ok(Vault::open(dir)?)
     }
 
     /// Calls `observer` after every change of a draft.
@@ -126,6 +221,100 @@ impl Desk {
         if let Some(observer) = &self.observer {
             observer(info);
         }
+    }
+
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        // Every change of a draft is saved first and then put in place with one assignment, so a panic
+        // while the lock was held leaves nothing half-written.
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    // ---- the lock ----
+
+    /// Where the vault stands: set up, unlocked, by whom, and who can unlock it.
+    pub fn vault_state(&self) -> Result<VaultState, DeskError> {
+        let inner = self.inner();
+        Ok(VaultState {
+            set_up: inner.vault.is_initialized()?,
+            unlocked: inner.vault.is_unlocked(),
+            clerk: inner.vault.clerk().map(str::to_owned),
+            clerks: inner.vault.clerks()?,
+            min_pin_length: MIN_PIN_LEN,
+        })
+    }
+
+    /// Sets up a new desk: the first clerk with `pin` (given twice) and the administrator's recovery secret,
+    /// which is returned this once. The desk is unlocked afterwards.
+    pub fn set_up(&self, clerk: &str, pin: &str, repeated: &str) -> Result<SetupResult, DeskError> {
+        let clerk = clerk_name(clerk)?;
+        if pin != repeated {
+            return Err(DeskError::PinMismatch);
+        }
+        let secret = self.inner().vault.initialize(&clerk, pin, self.kdf)?;
+        self.touch();
+        Ok(SetupResult { recovery_secret: secret.display().to_string(), state: self.vault_state()? })
+    }
+
+    /// Unlocks the desk with a clerk's PIN. Wrong PINs are counted, and slowed down after a few.
+    pub fn unlock(&self, clerk: &str, pin: &str) -> Result<VaultState, DeskError> {
+        self.inner().vault.unlock(clerk.trim(), pin)?;
+        self.touch();
+        self.vault_state()
+    }
+
+    /// Unlocks with the administrator's recovery secret and gives `clerk` a new PIN (adding the clerk if
+    /// needed): a forgotten PIN loses nothing.
+    pub fn recover(&self, secret: &str, clerk: &str, pin: &str, repeated: &str) -> Result<VaultState, DeskError> {
+        let clerk = clerk_name(clerk)?;
+        if pin != repeated {
+            return Err(DeskError::PinMismatch);
+        }
+        self.inner().vault.recover(secret, &clerk, pin, self.kdf)?;
+        self.touch();
+        self.vault_state()
+    }
+
+    /// Gives another clerk access with their own PIN. Needs an unlocked desk.
+    pub fn add_clerk(&self, clerk: &str, pin: &str, repeated: &str) -> Result<VaultState, DeskError> {
+        let clerk = clerk_name(clerk)?;
+        if pin != repeated {
+            return Err(DeskError::PinMismatch);
+        }
+        self.inner().vault.add_clerk(&clerk, pin, self.kdf)?;
+        self.touch();
+        self.vault_state()
+    }
+
+    /// Locks the desk: the keys are zeroized and every decrypted draft is dropped. Nothing saved changes.
+    pub fn lock(&self) {
+        let mut inner = self.inner();
+        inner.vault.lock();
+        inner.drafts.clear();
+        inner.current = None;
+    }
+
+    /// Whether the desk is unlocked.
+    pub fn is_unlocked(&self) -> bool {
+        self.inner().vault.is_unlocked()
+    }
+
+    /// Notes that the clerk is at work (typing, clicking): the idle lock counts from now.
+    pub fn touch(&self) {
+        *self.activity.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
+    }
+
+    /// How long the clerk has done nothing.
+    pub fn idle_for(&self) -> Duration {
+        self.activity.lock().unwrap_or_else(std::sync::PoisonError::into_inner).elapsed()
+    }
+
+    /// Locks the desk if it is unlocked and the clerk has done nothing for `limit`; whether it locked now.
+    pub fn lock_if_idle(&self, limit: Duration) -> bool {
+        if self.idle_for() < limit || !self.is_unlocked() {
+            return false;
+        }
+        self.lock();
+        true
     }
 
     /// The installed forms, with texts in `lang`.
@@ -156,58 +345,104 @@ impl Desk {
             .collect()
     }
 
-    fn drafts(&self) -> MutexGuard<'_, Drafts> {
-        // A panic while the lock was held cannot leave a draft half-written (every change is one assignment),
-        // so the data is still good to use.
-        self.drafts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// The form's German title and its summary fields (the citizen's name).
+    fn form_names(&self, form_id: &str) -> (String, &[String]) {
+        self.catalog.get(form_id).map_or((String::new(), &[][..]), |f| {
+            let def = f.definition();
+            (def.title.get("de").to_owned(), def.summary.as_slice())
+        })
+    }
+
+    fn info(&self, draft: &Draft) -> DraftInfo {
+        let (title, names) = self.form_names(&draft.form_id);
+        DraftInfo::of(draft, &title, names)
     }
 
     fn view(&self, draft: &Draft) -> Result<DraftView, DeskError> {
         let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
         let state = form.evaluate(&draft.answers, &draft.citizen_lang, self.clock.today());
-        Ok(DraftView { draft: DraftInfo::of(draft, form.definition().title.get("de")), state })
+        Ok(DraftView { draft: self.info(draft), state })
     }
 
-    fn with_draft<T>(
+    /// The summary and the contents of `draft` as the vault stores them. The plaintext buffers are wiped
+    /// when dropped.
+    fn sealed_parts(&self, draft: &Draft) -> Result<(Zeroizing<String>, Zeroizing<Vec<u8>>), DeskError> {
+        let (_, names) = self.form_names(&draft.form_id);
+        let unwritable = |e: serde_json::Error| DeskError::Unreadable(draft.id, e.to_string());
+        let summary = Zeroizing::new(serde_json::to_string(&draft.summary(names)).map_err(unwritable)?);
+        let contents = Zeroizing::new(serde_json::to_vec(&draft.contents()).map_err(unwritable)?);
+        Ok((summary, contents))
+    }
+
+    /// Draft `id`, decrypted from the vault unless it was already. Fails while the desk is locked.
+    fn loaded(inner: &mut Inner, id: u64) -> Result<&mut Draft, DeskError> {
+        if !inner.vault.is_unlocked() {
+            return Err(VaultError::Locked.into());
+        }
+        if !inner.drafts.contains_key(&id) {
+            let draft = restore(&inner.vault, id)?;
+            inner.drafts.insert(id, draft);
+        }
+        inner.drafts.get_mut(&id).ok_or(DeskError::UnknownDraft(id))
+    }
+
+    /// Applies `f` to draft `id`, saves the result in the vault if it changed, and answers with its view.
+    /// The change counts only once it is saved: if saving fails, the draft stays as it was.
+    fn with_draft(
         &self,
         id: u64,
-        f: impl FnOnce(&mut Draft, &Desk) -> Result<T, DeskError>,
+        f: impl FnOnce(&mut Draft, &Desk) -> Result<(), DeskError>,
     ) -> Result<DraftView, DeskError> {
+        self.touch();
         let view = {
-            let mut drafts = self.drafts();
-            let draft = drafts.by_id.get_mut(&id).ok_or(DeskError::UnknownDraft(id))?;
-            f(draft, self)?;
-            let view = self.view(draft)?;
-            drafts.current = Some(id);
-            view
+            let mut inner = self.inner();
+            let before = Self::loaded(&mut inner, id)?.clone();
+            let mut draft = before.clone();
+            let outcome = f(&mut draft, self);
+            if draft != before {
+                // A final draft's answers cannot change; what can (the language shown, the step) is how the
+                // screen shows it, which is not saved.
+                if draft.status == DraftStatus::Open {
+                    let (summary, contents) = self.sealed_parts(&draft)?;
+                    inner.vault.save(vault_id(id)?, &summary, &contents)?;
+                }
+                inner.drafts.insert(id, draft.clone());
+            }
+            outcome?;
+            inner.current = Some(id);
+            self.view(&draft)?
         };
         // Outside the lock: the observer may call back into the desk.
         self.notify(&view.draft);
         Ok(view)
     }
 
-    /// Starts a new draft of a form on its first visible step.
+    /// Starts a new draft of a form on its first visible step, saved in the vault at once.
     pub fn start(&self, form_id: &str) -> Result<DraftView, DeskError> {
         let form = self.catalog.get(form_id).ok_or_else(|| DeskError::UnknownForm(form_id.to_owned()))?;
         let state = form.evaluate(&Answers::new(), "de", self.clock.today());
         let first = state.steps.iter().find(|s| s.visible).map_or_else(|| REVIEW.to_owned(), |s| s.id.clone());
-        let mut drafts = self.drafts();
-        let id = drafts.next_id;
-        drafts.next_id += 1;
-        let draft = Draft::new(id, form_id, &first, self.clock.now());
-        let view = self.view(&draft)?;
-        drafts.by_id.insert(id, draft);
-        drafts.current = Some(id);
-        drop(drafts);
+        self.touch();
+        let mut draft = Draft::new(0, form_id, &first, self.clock.now());
+        let view = {
+            let mut inner = self.inner();
+            let (summary, contents) = self.sealed_parts(&draft)?;
+            let id = inner.vault.create(form_id, form.version(), &summary, &contents)?;
+            draft.id = u64::try_from(id).map_err(|_| DeskError::UnknownDraft(0))?;
+            let view = self.view(&draft)?;
+            inner.current = Some(draft.id);
+            inner.drafts.insert(draft.id, draft);
+            view
+        };
         self.notify(&view.draft);
         Ok(view)
     }
 
     /// What the citizen's screen shows: the current step of the draft the clerk works on, read-only, in the
-    /// citizen's language. `None` when no draft is open.
+    /// citizen's language. `None` when no draft is open or the desk is locked.
     pub fn citizen_view(&self) -> Option<CitizenView> {
-        let drafts = self.drafts();
-        let draft = drafts.current.and_then(|id| drafts.by_id.get(&id))?;
+        let inner = self.inner();
+        let draft = inner.current.and_then(|id| inner.drafts.get(&id))?;
         let view = self.view(draft).ok()?;
         let steps: Vec<_> = view.state.steps.iter().filter(|s| s.visible).collect();
         let position = steps.iter().position(|s| s.id == draft.step);
@@ -227,20 +462,32 @@ impl Desk {
         self.with_draft(id, |_, _| Ok(()))
     }
 
-    /// Open and finalized drafts, the most recently changed first.
-    pub fn drafts_list(&self) -> Vec<DraftInfo> {
-        let drafts = self.drafts();
-        let mut list: Vec<DraftInfo> = drafts
-            .by_id
-            .values()
-            .map(|d| {
-                let title =
-                    self.catalog.get(&d.form_id).map(|f| f.definition().title.get("de").to_owned()).unwrap_or_default();
-                DraftInfo::of(d, &title)
-            })
-            .collect();
+    /// Open and finalized drafts, the most recently changed first; with a `query`, only those whose
+    /// citizen's name or form title contains it (case, umlauts and word order aside). The names are
+    /// decrypted in memory for this; nothing searchable is stored in plaintext.
+    pub fn drafts_list(&self, query: &str) -> Result<Vec<DraftInfo>, DeskError> {
+        let inner = self.inner();
+        let words: Vec<String> = query.split_whitespace().map(formdesk_catalog::search::fold).collect();
+        let mut list = Vec::new();
+        for item in inner.vault.work_list()? {
+            let status = match item.status {
+                Status::Draft => DraftStatus::Open,
+                Status::Final => DraftStatus::Final,
+                Status::Shredded => continue,
+            };
+            let id = u64::try_from(item.id).map_err(|_| DeskError::UnknownDraft(0))?;
+            let summary = parse_summary(id, &item.summary)?;
+            let (title, _) = self.form_names(&item.form_id);
+            if !words.is_empty() {
+                let haystack = formdesk_catalog::search::fold(&format!("{} {title}", summary.citizen));
+                if !words.iter().all(|w| haystack.contains(w.as_str())) {
+                    continue;
+                }
+            }
+            list.push(DraftInfo::from_summary(id, &item.form_id, &title, status, summary));
+        }
         list.sort_by(|a, b| b.updated.cmp(&a.updated).then(b.id.cmp(&a.id)));
-        list
+        Ok(list)
     }
 
     /// Sets one answer; `path` as the engine writes it (`hunde[1].rasse`). `null` clears it.
@@ -325,8 +572,8 @@ impl Desk {
 
     /// Everything entered, step by step, as the citizen reads it (clerk's language: German).
     pub fn review(&self, id: u64) -> Result<ReviewView, DeskError> {
-        let drafts = self.drafts();
-        let draft = drafts.by_id.get(&id).ok_or(DeskError::UnknownDraft(id))?;
+        let mut inner = self.inner();
+        let draft = Self::loaded(&mut inner, id)?;
         let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
         let state = form.evaluate(&draft.answers, &draft.citizen_lang, self.clock.today());
         let lang = "de";
@@ -394,7 +641,7 @@ impl Desk {
             .map(|f| (f.label.clone(), display::euros(f.amount.parse().unwrap_or_default(), lang)))
             .collect();
         Ok(ReviewView {
-            draft: DraftInfo::of(draft, form.definition().title.get("de")),
+            draft: self.info(draft),
             steps,
             fees,
             complete: state.complete,
@@ -402,34 +649,91 @@ impl Desk {
         })
     }
 
-    /// Finalizes a complete draft; afterwards it can no longer change.
+    /// Finalizes a complete draft; afterwards it can no longer change. Saved so that it survives a power
+    /// cut once this returns.
     pub fn finalize(&self, id: u64) -> Result<DraftView, DeskError> {
         let now = self.clock.now();
-        self.with_draft(id, |d, desk| {
-            let view = desk.view(d)?;
-            if !view.state.complete {
-                for s in view.state.steps.iter().filter(|s| s.visible) {
-                    d.checked.insert(s.id.clone());
+        let view = {
+            let mut inner = self.inner();
+            let mut draft = Self::loaded(&mut inner, id)?.clone();
+            draft.editable()?;
+            let state = self.view(&draft)?.state;
+            if !state.complete {
+                // Every step's errors show from now on; that much is kept.
+                for s in state.steps.iter().filter(|s| s.visible) {
+                    draft.checked.insert(s.id.clone());
                 }
-                return Err(DeskError::Incomplete(view.state.errors.len()));
+                let (summary, contents) = self.sealed_parts(&draft)?;
+                inner.vault.save(vault_id(id)?, &summary, &contents)?;
+                inner.drafts.insert(id, draft);
+                return Err(DeskError::Incomplete(state.errors.len()));
             }
-            d.finalize(now)
-        })
+            draft.finalize(now)?;
+            let (summary, contents) = self.sealed_parts(&draft)?;
+            inner.vault.finalize(vault_id(id)?, &summary, &contents)?;
+            let view = self.view(&draft)?;
+            inner.drafts.insert(id, draft);
+            inner.current = Some(id);
+            view
+        };
+        self.notify(&view.draft);
+        Ok(view)
     }
 
-    /// Forgets a draft that is still open.
+    /// Deletes a draft that is still open, with everything in it.
     pub fn discard(&self, id: u64) -> Result<(), DeskError> {
-        let mut drafts = self.drafts();
-        match drafts.by_id.get(&id) {
-            None => Err(DeskError::UnknownDraft(id)),
-            Some(d) if d.status == DraftStatus::Final => Err(DeskError::Finalized(id)),
-            Some(_) => {
-                drafts.by_id.remove(&id);
-                if drafts.current == Some(id) {
-                    drafts.current = None;
-                }
-                Ok(())
-            }
+        let mut inner = self.inner();
+        if Self::loaded(&mut inner, id)?.status == DraftStatus::Final {
+            return Err(DeskError::Finalized(id));
         }
+        inner.vault.discard(vault_id(id)?)?;
+        inner.drafts.remove(&id);
+        if inner.current == Some(id) {
+            inner.current = None;
+        }
+        Ok(())
     }
+}
+
+/// The vault's number for draft `id`.
+fn vault_id(id: u64) -> Result<i64, DeskError> {
+    i64::try_from(id).map_err(|_| DeskError::UnknownDraft(id))
+}
+
+/// A clerk's name as given, trimmed; it must not be empty.
+fn clerk_name(name: &str) -> Result<String, DeskError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(DeskError::NoClerkName);
+    }
+    Ok(name.to_owned())
+}
+
+fn parse_summary(id: u64, text: &str) -> Result<Summary, DeskError> {
+    let summary: Summary = serde_json::from_str(text).map_err(|e| DeskError::Unreadable(id, e.to_string()))?;
+    if summary.format > DRAFT_FORMAT {
+        return Err(DeskError::Unreadable(id, format!("format {} from a newer Formdesk", summary.format)));
+    }
+    Ok(summary)
+}
+
+/// Draft `id` decrypted from the vault.
+fn restore(vault: &Vault, id: u64) -> Result<Draft, DeskError> {
+    let record = vault.load(vault_id(id)?)?;
+    let status = match record.item.status {
+        Status::Draft => DraftStatus::Open,
+        Status::Final => DraftStatus::Final,
+        Status::Shredded => {
+            return Err(
+                VaultError::WrongState { id: record.item.id, status: Status::Shredded, action: "opening it" }.into()
+            );
+        }
+    };
+    let summary = parse_summary(id, &record.item.summary)?;
+    let data = Zeroizing::new(record.data.unwrap_or_default());
+    let contents: Contents = serde_json::from_slice(&data).map_err(|e| DeskError::Unreadable(id, e.to_string()))?;
+    if contents.format > DRAFT_FORMAT {
+        return Err(DeskError::Unreadable(id, format!("format {} from a newer Formdesk", contents.format)));
+    }
+    Ok(Draft::restore(id, &record.item.form_id, status, summary, contents))
 }

@@ -17,7 +17,7 @@ mod kdf;
 mod schema;
 
 pub use crypto::{AAD_SCHEMA, CryptoError, ENVELOPE_VERSION, MAGIC};
-pub use kdf::{KdfParams, RecoverySecret};
+pub use kdf::{KdfParams, MIN_PIN_LEN, RecoverySecret};
 
 use crypto::{Aad, Key};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};

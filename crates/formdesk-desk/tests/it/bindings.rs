@@ -2,7 +2,9 @@
 //! in under `ui/src/lib/bindings/`. This test fails when they are stale; `cargo xtask codegen` (this test
 //! with `UPDATE_BINDINGS=1`) writes them anew.
 
-use formdesk_desk::ipc::{CitizenView, DraftView, FormSummary, IpcError, ReviewView, SearchResult};
+use formdesk_desk::ipc::{
+    CitizenView, DraftView, FormSummary, IpcError, ReviewView, SearchResult, SetupResult, VaultState,
+};
 use formdesk_engine::FormState;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,6 +44,8 @@ fn typescript_bindings_are_current() {
     ReviewView::export_all(&cfg).expect("export ReviewView");
     IpcError::export_all(&cfg).expect("export IpcError");
     CitizenView::export_all(&cfg).expect("export CitizenView");
+    SetupResult::export_all(&cfg).expect("export SetupResult");
+    VaultState::export_all(&cfg).expect("export VaultState");
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated.len() >= 15, "expected the whole IPC surface, got {:?}", generated.keys());

@@ -2,16 +2,53 @@
 
 mod bindings;
 mod drafts;
+mod leak;
+mod vault;
 
 use formdesk_catalog::Catalog;
 use formdesk_desk::ipc::{ErrorCode, IpcError};
 use formdesk_desk::{Desk, FixedClock};
 use formdesk_engine::{Answers, NaiveDate};
+use formdesk_vault::KdfParams;
 use serde_json::json;
+use std::path::Path;
 
-pub fn desk() -> Desk {
+/// The PIN of the clerk every test desk is set up with.
+pub const PIN: &str = "246813";
+
+/// A desk on a fresh data directory of its own, set up for "Erika" and unlocked. The directory goes when
+/// the desk does.
+#[derive(Debug)]
+pub struct TestDesk {
+    pub desk: Desk,
+    pub dir: tempfile::TempDir,
+    pub recovery_secret: String,
+}
+
+impl std::ops::Deref for TestDesk {
+    type Target = Desk;
+    fn deref(&self) -> &Desk {
+        &self.desk
+    }
+}
+
+/// A locked desk on the data directory `dir`, as the app opens it at start.
+pub fn desk_at(dir: &Path) -> Desk {
     let catalog = Catalog::embedded().expect("the embedded forms load");
-    Desk::new(catalog, FixedClock::on(NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")))
+    let vault = Desk::open_vault(dir).expect("the vault opens");
+    Desk::new(
+        catalog,
+        FixedClock::on(NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")),
+        vault,
+        KdfParams::FAST_INSECURE,
+    )
+}
+
+pub fn desk() -> TestDesk {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let desk = desk_at(dir.path());
+    let setup = desk.set_up("Erika", PIN, PIN).expect("the desk is set up");
+    TestDesk { desk, dir, recovery_secret: setup.recovery_secret }
 }
 
 #[test]

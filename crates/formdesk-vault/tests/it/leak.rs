@@ -4,80 +4,10 @@
 
 use crate::new_vault;
 use formdesk_vault::Vault;
-use std::path::Path;
 
-fn values() -> Vec<String> {
-    let mut out = Vec::new();
-    let names = ["Jürgen Größmann", "Ayşe Yılmaz-Öztürk", "Zofia Łukasiewicz", "Dvořák Přemysl", "Ödön Ähnlich"];
-    let streets = ["Lübberstraße 17", "Am Sülzgürtel 4", "Möllerweg 112"];
-    for i in 0..50 {
-        out.push(match i % 5 {
-            0 => format!("{} {}", names[i % names.len()], 1000 + i),
-            1 => format!("DE{:02}3704004405320{:05}", 10 + i, 13000 + i),
-            2 => format!("{:02}.0{}.19{}", 1 + i % 28, 1 + i % 9, 50 + i),
-            3 => format!("{} · 320{:02} Herford-Süd", streets[i % streets.len()], i),
-            _ => format!("hund-{i}-Bällchen-Wuffi"),
-        });
-    }
-    out
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for k in 0..=chunk.len() {
-            out.push(char::from(ABC[((n >> (18 - 6 * k)) & 63) as usize]));
-        }
-    }
-    out
-}
-
-/// The byte strings that would betray `value`: UTF-8, UTF-16LE, and base64 at all three alignments
-/// (without the characters at the edges, which depend on the neighbouring bytes).
-fn needles(value: &str) -> Vec<Vec<u8>> {
-    let utf8 = value.as_bytes().to_vec();
-    let utf16: Vec<u8> = value.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    let mut out = vec![utf8.clone(), utf16];
-    for shift in 0..3 {
-        let mut padded = vec![0u8; shift];
-        padded.extend_from_slice(&utf8);
-        let encoded = base64(&padded);
-        let skip = if shift == 0 { 0 } else { shift + 1 };
-        out.push(encoded.as_bytes()[skip..encoded.len() - 2].to_vec());
-    }
-    out
-}
-
-fn hits(paths: &[std::path::PathBuf], values: &[String]) -> Vec<String> {
-    let mut found = Vec::new();
-    for path in paths {
-        let Ok(bytes) = std::fs::read(path) else { continue };
-        for value in values {
-            for needle in needles(value) {
-                if bytes.windows(needle.len()).any(|w| w == needle.as_slice()) {
-                    found.push(format!("{value:?} in {}", path.display()));
-                }
-            }
-        }
-    }
-    found
-}
-
-fn files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
+#[path = "../../../../tests/support/leak_scan.rs"]
+mod scan;
+use scan::{base64, files, hits, values};
 
 #[test]
 fn no_personal_value_is_readable_in_any_file() {
