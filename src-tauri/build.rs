@@ -22,6 +22,13 @@ fn main() {
         "open_citizen_window",
         "launch_options",
         "ui_ready",
+        "vault_state",
+        "set_up_desk",
+        "unlock",
+        "recover",
+        "add_clerk",
+        "lock",
+        "still_here",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri-build failed");
 }

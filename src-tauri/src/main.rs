@@ -10,18 +10,23 @@
 use anyhow::Context as _;
 use clap::Parser;
 use formdesk_catalog::Catalog;
-use formdesk_desk::ipc::{CitizenView, DraftInfo, DraftView, FormSummary, IpcError, ReviewView, SearchResult};
-use formdesk_desk::{Desk, SystemClock};
+use formdesk_desk::ipc::{
+    CitizenView, DraftInfo, DraftView, FormSummary, IpcError, ReviewView, SearchResult, SetupResult, VaultState,
+};
+use formdesk_desk::{Desk, KdfParams, SystemClock};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
 
 mod webview;
 
 /// The label of the clerk's window, as `tauri.conf.json` names it.
 const MAIN_WINDOW: &str = "main";
+
+/// How often the idle lock looks at the clock, at most.
+const IDLE_CHECK: Duration = Duration::from_secs(5);
 
 /// The label of the window that faces the citizen; its capability file allows only reading.
 const CITIZEN_WINDOW: &str = "citizen";
@@ -36,6 +41,14 @@ struct Args {
     /// Form to open at start (its id, e.g. `hundeanmeldung`).
     #[arg(long, value_name = "FORM_ID")]
     open: Option<String>,
+    /// Folder for this desk's data (the encrypted vault). Default: the operating system's folder for the
+    /// app's data, e.g. `~/.local/share/de.formdesk.desk` on Linux.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Minutes without input after which the desk locks itself (fractions allowed: 0.5 is 30 s); 0 never
+    /// locks.
+    #[arg(long, value_name = "MINUTES", default_value_t = 5.0, value_parser = minutes)]
+    idle_lock: f64,
     /// Draw the windows in software, without GPU compositing (Linux). Starts faster where there is no GPU
     /// driver; WebKitWebDriver's screenshots can hang in this mode, so it is not the default.
     #[arg(long)]
@@ -53,90 +66,176 @@ struct LaunchOptions {
     software_drawing: bool,
 }
 
-#[tauri::command]
-async fn list_forms(desk: State<'_, Desk>, lang: String) -> Result<Vec<FormSummary>, IpcError> {
-    Ok(desk.forms(&lang))
+/// A number of minutes for `--idle-lock`: not negative, at most a day.
+fn minutes(text: &str) -> Result<f64, String> {
+    match text.trim().replace(',', ".").parse::<f64>() {
+        Ok(m) if (0.0..=1440.0).contains(&m) => Ok(m),
+        _ => Err(format!("{text:?} is not a number of minutes between 0 and 1440")),
+    }
 }
 
 #[tauri::command]
-async fn search_forms(desk: State<'_, Desk>, query: String, lang: String) -> Result<Vec<SearchResult>, IpcError> {
-    Ok(desk.search(&query, &lang))
+async fn list_forms(desk: State<'_, DeskState>, lang: String) -> Result<Vec<FormSummary>, IpcError> {
+    Ok(desk.get()?.forms(&lang))
 }
 
 #[tauri::command]
-async fn list_drafts(desk: State<'_, Desk>) -> Result<Vec<DraftInfo>, IpcError> {
-    Ok(desk.drafts_list())
+async fn search_forms(desk: State<'_, DeskState>, query: String, lang: String) -> Result<Vec<SearchResult>, IpcError> {
+    Ok(desk.get()?.search(&query, &lang))
 }
 
 #[tauri::command]
-async fn start_draft(desk: State<'_, Desk>, form_id: String) -> Result<DraftView, IpcError> {
-    desk.start(&form_id).map_err(IpcError::from)
+async fn list_drafts(desk: State<'_, DeskState>, query: String) -> Result<Vec<DraftInfo>, IpcError> {
+    desk.get()?.drafts_list(&query).map_err(IpcError::from)
 }
 
 #[tauri::command]
-async fn get_draft(desk: State<'_, Desk>, id: u64) -> Result<DraftView, IpcError> {
-    desk.draft(id).map_err(IpcError::from)
+async fn vault_state(desk: State<'_, DeskState>) -> Result<VaultState, IpcError> {
+    desk.get()?.vault_state().map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn set_up_desk(
+    desk: State<'_, DeskState>,
+    clerk: String,
+    pin: String,
+    repeated: String,
+) -> Result<SetupResult, IpcError> {
+    desk.get()?.set_up(&clerk, &pin, &repeated).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn unlock(desk: State<'_, DeskState>, clerk: String, pin: String) -> Result<VaultState, IpcError> {
+    desk.get()?.unlock(&clerk, &pin).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn recover(
+    desk: State<'_, DeskState>,
+    secret: String,
+    clerk: String,
+    pin: String,
+    repeated: String,
+) -> Result<VaultState, IpcError> {
+    desk.get()?.recover(&secret, &clerk, &pin, &repeated).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn add_clerk(
+    desk: State<'_, DeskState>,
+    clerk: String,
+    pin: String,
+    repeated: String,
+) -> Result<VaultState, IpcError> {
+    desk.get()?.add_clerk(&clerk, &pin, &repeated).map_err(IpcError::from)
+}
+
+/// "Sperren": keys and decrypted drafts leave memory; the citizen's window goes blank.
+#[tauri::command]
+async fn lock(app: AppHandle, desk: State<'_, DeskState>) -> Result<(), IpcError> {
+    desk.get()?.lock();
+    locked(&app);
+    Ok(())
+}
+
+/// The clerk typed or clicked: the idle lock counts from now.
+#[tauri::command]
+async fn still_here(desk: State<'_, DeskState>) -> Result<(), IpcError> {
+    desk.get()?.touch();
+    Ok(())
+}
+
+/// Tells both windows that the desk locked: the clerk's shows the lock screen, the citizen's goes blank.
+fn locked(app: &AppHandle) {
+    // A window that is not open has nothing to show.
+    let _ = app.emit_to(MAIN_WINDOW, "desk-locked", ());
+    let _ = app.emit_to(CITIZEN_WINDOW, "draft-changed", 0);
+}
+
+/// The desk, or why it could not be opened (a data directory that cannot be written, a damaged vault):
+/// every command then answers with that reason, which the front end shows.
+struct DeskState(Result<Desk, IpcError>);
+
+impl DeskState {
+    fn get(&self) -> Result<&Desk, IpcError> {
+        self.0.as_ref().map_err(Clone::clone)
+    }
+}
+
+#[tauri::command]
+async fn start_draft(desk: State<'_, DeskState>, form_id: String) -> Result<DraftView, IpcError> {
+    desk.get()?.start(&form_id).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn get_draft(desk: State<'_, DeskState>, id: u64) -> Result<DraftView, IpcError> {
+    desk.get()?.draft(id).map_err(IpcError::from)
 }
 
 #[tauri::command]
 async fn set_answer(
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskState>,
     id: u64,
     path: String,
     value: serde_json::Value,
 ) -> Result<DraftView, IpcError> {
-    desk.set_answer(id, &path, value).map_err(IpcError::from)
+    desk.get()?.set_answer(id, &path, value).map_err(IpcError::from)
 }
 
 #[tauri::command]
-async fn add_instance(desk: State<'_, Desk>, id: u64, group: String) -> Result<DraftView, IpcError> {
-    desk.add_instance(id, &group).map_err(IpcError::from)
+async fn add_instance(desk: State<'_, DeskState>, id: u64, group: String) -> Result<DraftView, IpcError> {
+    desk.get()?.add_instance(id, &group).map_err(IpcError::from)
 }
 
 #[tauri::command]
-async fn remove_instance(desk: State<'_, Desk>, id: u64, group: String, index: usize) -> Result<DraftView, IpcError> {
-    desk.remove_instance(id, &group, index).map_err(IpcError::from)
+async fn remove_instance(
+    desk: State<'_, DeskState>,
+    id: u64,
+    group: String,
+    index: usize,
+) -> Result<DraftView, IpcError> {
+    desk.get()?.remove_instance(id, &group, index).map_err(IpcError::from)
 }
 
 #[tauri::command]
-async fn next_step(desk: State<'_, Desk>, id: u64) -> Result<DraftView, IpcError> {
-    desk.next(id).map_err(IpcError::from)
+async fn next_step(desk: State<'_, DeskState>, id: u64) -> Result<DraftView, IpcError> {
+    desk.get()?.next(id).map_err(IpcError::from)
 }
 
 #[tauri::command]
-async fn previous_step(desk: State<'_, Desk>, id: u64) -> Result<DraftView, IpcError> {
-    desk.back(id).map_err(IpcError::from)
+async fn previous_step(desk: State<'_, DeskState>, id: u64) -> Result<DraftView, IpcError> {
+    desk.get()?.back(id).map_err(IpcError::from)
 }
 
 #[tauri::command]
-async fn go_to_step(desk: State<'_, Desk>, id: u64, step: String) -> Result<DraftView, IpcError> {
-    desk.go_to(id, &step).map_err(IpcError::from)
+async fn go_to_step(desk: State<'_, DeskState>, id: u64, step: String) -> Result<DraftView, IpcError> {
+    desk.get()?.go_to(id, &step).map_err(IpcError::from)
 }
 
 #[tauri::command]
-async fn set_citizen_lang(desk: State<'_, Desk>, id: u64, lang: String) -> Result<DraftView, IpcError> {
-    desk.set_citizen_lang(id, &lang).map_err(IpcError::from)
+async fn set_citizen_lang(desk: State<'_, DeskState>, id: u64, lang: String) -> Result<DraftView, IpcError> {
+    desk.get()?.set_citizen_lang(id, &lang).map_err(IpcError::from)
 }
 
 #[tauri::command]
-async fn review_draft(desk: State<'_, Desk>, id: u64) -> Result<ReviewView, IpcError> {
-    desk.review(id).map_err(IpcError::from)
+async fn review_draft(desk: State<'_, DeskState>, id: u64) -> Result<ReviewView, IpcError> {
+    desk.get()?.review(id).map_err(IpcError::from)
 }
 
 #[tauri::command]
-async fn finalize_draft(desk: State<'_, Desk>, id: u64) -> Result<DraftView, IpcError> {
-    desk.finalize(id).map_err(IpcError::from)
+async fn finalize_draft(desk: State<'_, DeskState>, id: u64) -> Result<DraftView, IpcError> {
+    desk.get()?.finalize(id).map_err(IpcError::from)
 }
 
 #[tauri::command]
-async fn discard_draft(desk: State<'_, Desk>, id: u64) -> Result<(), IpcError> {
-    desk.discard(id).map_err(IpcError::from)
+async fn discard_draft(desk: State<'_, DeskState>, id: u64) -> Result<(), IpcError> {
+    desk.get()?.discard(id).map_err(IpcError::from)
 }
 
 /// What the citizen's screen shows. The only command the citizen's window may call.
 #[tauri::command]
-async fn citizen_view(desk: State<'_, Desk>) -> Result<Option<CitizenView>, IpcError> {
-    Ok(desk.citizen_view())
+async fn citizen_view(desk: State<'_, DeskState>) -> Result<Option<CitizenView>, IpcError> {
+    Ok(desk.get()?.citizen_view())
 }
 
 /// Opens the read-only window for a second screen facing the citizen, or brings it to the front.
@@ -183,15 +282,39 @@ fn main() -> anyhow::Result<()> {
         Some(dir) => Catalog::load_dir(dir).with_context(|| format!("cannot load the forms in {}", dir.display()))?,
         None => Catalog::embedded().context("the forms built into the app are invalid")?,
     };
+    let data_dir = args.data_dir;
+    let idle_lock = Duration::from_secs_f64(args.idle_lock * 60.0);
     tauri::Builder::default()
         .setup(move |app| {
+            let dir = match data_dir {
+                Some(dir) => dir,
+                None => app.path().app_data_dir().context("the operating system names no folder for app data")?,
+            };
             // Every change of a draft is pushed to the citizen's window, which then reads `citizen_view`.
             let handle = app.handle().clone();
-            let desk = Desk::new(catalog, SystemClock).with_observer(move |draft| {
-                // The window may not be open; nothing to tell then.
-                let _ = handle.emit_to(CITIZEN_WINDOW, "draft-changed", draft.id);
+            let desk = Desk::open_vault(&dir).map(|vault| {
+                Desk::new(catalog, SystemClock, vault, KdfParams::RECOMMENDED).with_observer(move |draft| {
+                    // The window may not be open; nothing to tell then.
+                    let _ = handle.emit_to(CITIZEN_WINDOW, "draft-changed", draft.id);
+                })
             });
-            app.manage(desk);
+            if let Err(e) = &desk {
+                eprintln!("formdesk: cannot open the data directory {}: {e}", dir.display());
+            }
+            app.manage(DeskState(desk.map_err(IpcError::from)));
+            if !idle_lock.is_zero() {
+                let handle = app.handle().clone();
+                // Looks often enough that the desk locks within a quarter of the idle time after it passed.
+                let every = (idle_lock / 4).clamp(Duration::from_millis(250), IDLE_CHECK);
+                std::thread::spawn(move || {
+                    loop {
+                        std::thread::sleep(every);
+                        if handle.state::<DeskState>().get().is_ok_and(|d| d.lock_if_idle(idle_lock)) {
+                            locked(&handle);
+                        }
+                    }
+                });
+            }
             if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
                 webview::configure(&window, webview::Options { software_drawing, camera: true })?;
             }
@@ -217,7 +340,14 @@ fn main() -> anyhow::Result<()> {
             citizen_view,
             open_citizen_window,
             launch_options,
-            ui_ready
+            ui_ready,
+            vault_state,
+            set_up_desk,
+            unlock,
+            recover,
+            add_clerk,
+            lock,
+            still_here
         ])
         .run(tauri::generate_context!())
         .context("the window could not be run")

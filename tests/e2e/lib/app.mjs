@@ -5,13 +5,15 @@
 // Non-goals: building the app (the caller runs `cargo build -p formdesk` first) and providing a display.
 
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
+import { field } from './query.mjs';
 
 /** The repository's root folder. */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -30,6 +32,20 @@ const NATIVE_DRIVER = process.env.WEBKIT_WEBDRIVER ?? '/usr/bin/WebKitWebDriver'
 /** How long the driver may take to answer `/status`, and the app to close when asked. */
 const DRIVER_START_MS = 20_000;
 const SHUTDOWN_MS = 10_000;
+
+/** The clerk and PIN that `launch` sets a new desk up with. */
+export const CLERK = 'Erika Musterfrau';
+export const PIN = '246813';
+
+/**
+ * A fresh folder for one desk: `data` is its data directory (`--data-dir`), `home` takes what the app and
+ * WebKit would otherwise put under the user's home (XDG data, cache, config: the web view's storage).
+ * Remove it with `rmSync(root, { recursive: true })` when done.
+ */
+export function freshDesk() {
+  const root = mkdtempSync(join(tmpdir(), 'formdesk-e2e-'));
+  return { root, data: join(root, 'data'), home: join(root, 'home') };
+}
 
 /** The axe-core tags checked: WCAG 2.0 and 2.1, levels A and AA. */
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -167,11 +183,25 @@ async function stopGroup(pgid) {
 /**
  * Launches the desk app with `args` and opens a WebDriver session on its window.
  *
- * Returns `{ browser, close }`: `browser` is a WebdriverIO browser whose page is the app's web view;
- * `close()` ends the session and every process started for it, and may be called more than once.
- * `name` labels the driver's log file in the artifacts folder; `env` adds variables to the app's environment.
+ * Returns `{ browser, close, desk, recoverySecret }`: `browser` is a WebdriverIO browser whose page is the
+ * app's web view; `close()` ends the session and every process started for it, and may be called more than
+ * once. `name` labels the driver's log file in the artifacts folder; `env` adds variables to the app's
+ * environment.
+ *
+ * `desk` (from `freshDesk()`) is the desk's folder; without it the desk gets a fresh one that `close()`
+ * removes. `access` says what to do at the door: `setup` (the default) sets a new desk up for CLERK with
+ * PIN through the setup screen, `unlock` unlocks with PIN, `none` leaves the first screen as it is.
  */
-export async function launch({ args = [], name = 'app', env = {} } = {}) {
+export async function launch({ args = [], name = 'app', env = {}, desk, access = 'setup' } = {}) {
+  const ownDesk = desk === undefined;
+  desk ??= freshDesk();
+  args = ['--data-dir', desk.data, ...args];
+  env = {
+    XDG_DATA_HOME: join(desk.home, 'data'),
+    XDG_CACHE_HOME: join(desk.home, 'cache'),
+    XDG_CONFIG_HOME: join(desk.home, 'config'),
+    ...env,
+  };
   mkdirSync(ARTIFACTS, { recursive: true });
   const logPath = join(ARTIFACTS, `${name}.driver.log`);
   const log = openSync(logPath, 'w');
@@ -211,6 +241,7 @@ export async function launch({ args = [], name = 'app', env = {} } = {}) {
       await Promise.race([browser.deleteSession().catch(() => {}), delay(SHUTDOWN_MS, null, { ref: false })]);
     }
     await stopGroup(pgid);
+    if (ownDesk) rmSync(desk.root, { recursive: true, force: true });
   }
 
   try {
@@ -231,7 +262,40 @@ export async function launch({ args = [], name = 'app', env = {} } = {}) {
       cause: e,
     });
   }
-  return { browser, close };
+  let recoverySecret = null;
+  try {
+    if (access === 'setup') recoverySecret = await setUp(browser);
+    else if (access === 'unlock') await unlockDesk(browser);
+  } catch (e) {
+    await close().catch(() => {});
+    throw new Error(`the desk could not be ${access === 'setup' ? 'set up' : 'unlocked'}: ${e.message}`, { cause: e });
+  }
+  return { browser, close, desk, recoverySecret, logPath };
+}
+
+/** Sets a new desk up for CLERK with PIN on the setup screen; returns the recovery secret it showed. */
+export async function setUp(browser, clerk = CLERK, pin = PIN) {
+  await field(browser, 'Ihr Name').waitForDisplayed();
+  await field(browser, 'Ihr Name').setValue(clerk);
+  await field(browser, 'PIN').setValue(pin);
+  await field(browser, 'PIN wiederholen').setValue(pin);
+  await browser.$(`//button[normalize-space(.) = 'Einrichten']`).click();
+  const secret = browser.$('.recovery-secret');
+  await secret.waitForDisplayed({ timeout: 30_000 });
+  const text = (await secret.$$('.recovery-group').map((g) => g.getText())).join('-');
+  await browser.$(`//label[contains(., 'Wiederherstellungsschlüssel notiert')]//input`).click();
+  await browser.$(`//button[normalize-space(.) = 'Weiter zu Formdesk']`).click();
+  // The start screen follows, or with `--open` the form's first step.
+  await browser.$('.access').waitForExist({ reverse: true });
+  return text;
+}
+
+/** Unlocks the desk on the lock screen with `pin`; waits until the lock screen is gone. */
+export async function unlockDesk(browser, pin = PIN) {
+  await field(browser, 'PIN').waitForDisplayed();
+  await field(browser, 'PIN').setValue(pin);
+  await browser.$(`//button[normalize-space(.) = 'Entsperren']`).click();
+  await browser.$(`//h2[normalize-space(.) = 'Formdesk ist gesperrt']`).waitForExist({ reverse: true, timeout: 30_000 });
 }
 
 /** Saves a screenshot of the app's window as `<repo>/test-artifacts/e2e/<name>.png`; returns its path. */

@@ -12,6 +12,8 @@ import type {
   LaunchOptions,
   ReviewView,
   SearchResult,
+  SetupResult,
+  VaultState,
 } from './types';
 
 /** The installed forms, with texts in `lang`. */
@@ -24,14 +26,57 @@ export function searchForms(query: string, lang: string): Promise<SearchResult[]
   return invoke<SearchResult[]>('search_forms', { query, lang });
 }
 
-/** Open and finalized drafts, the most recently changed first. */
-export function listDrafts(): Promise<DraftInfo[]> {
-  return invoke<DraftInfo[]>('list_drafts');
+/**
+ * Open and finalized drafts, the most recently changed first; with a `query`, those whose citizen's name or
+ * form title contains its words.
+ */
+export function listDrafts(query = ''): Promise<DraftInfo[]> {
+  return invoke<DraftInfo[]>('list_drafts', { query });
 }
 
-/** Tells the shell that the first screen is drawn and takes input (`start` or `wizard`). */
-export function uiReady(screen: 'start' | 'wizard'): Promise<void> {
+/** Tells the shell that the first screen is drawn and takes input. */
+export function uiReady(screen: 'setup' | 'lock' | 'start' | 'wizard' | 'failure'): Promise<void> {
   return invoke<void>('ui_ready', { screen });
+}
+
+/** Whether the desk is set up and unlocked, and who can unlock it. */
+export function vaultState(): Promise<VaultState> {
+  return invoke<VaultState>('vault_state');
+}
+
+/** Sets up a new desk for its first clerk; answers with the recovery secret, shown this once. */
+export function setUpDesk(clerk: string, pin: string, repeated: string): Promise<SetupResult> {
+  return invoke<SetupResult>('set_up_desk', { clerk, pin, repeated });
+}
+
+/** Unlocks the desk with a clerk's PIN. */
+export function unlock(clerk: string, pin: string): Promise<VaultState> {
+  return invoke<VaultState>('unlock', { clerk, pin });
+}
+
+/** Unlocks with the recovery secret and gives `clerk` a new PIN. */
+export function recover(secret: string, clerk: string, pin: string, repeated: string): Promise<VaultState> {
+  return invoke<VaultState>('recover', { secret, clerk, pin, repeated });
+}
+
+/** Gives another clerk access with their own PIN. */
+export function addClerk(clerk: string, pin: string, repeated: string): Promise<VaultState> {
+  return invoke<VaultState>('add_clerk', { clerk, pin, repeated });
+}
+
+/** Locks the desk: keys and drafts leave memory. */
+export function lockDesk(): Promise<void> {
+  return invoke<void>('lock');
+}
+
+/** Tells the desk the clerk is at work, so that the idle lock waits. */
+export function stillHere(): Promise<void> {
+  return invoke<void>('still_here');
+}
+
+/** Calls `handler` when the desk locked itself (idle) or was locked. */
+export function onLocked(handler: () => void): Promise<UnlistenFn> {
+  return listen('desk-locked', () => handler());
 }
 
 /** Starts a draft of `formId` on its first step. */
@@ -107,6 +152,11 @@ export function onDraftChanged(handler: () => void): Promise<UnlistenFn> {
 /** How the app was started (`--open FORM_ID`). */
 export function launchOptions(): Promise<LaunchOptions> {
   return invoke<LaunchOptions>('launch_options');
+}
+
+/** Whether a command was refused because the desk is locked. */
+export function isLocked(e: unknown): boolean {
+  return isIpcError(e) && e.code === 'locked';
 }
 
 /** Whether a rejected command carries the desk's `{ code, message }`. */

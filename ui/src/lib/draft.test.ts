@@ -25,6 +25,7 @@ function view(step: string, name: JsonValue, extra: Partial<DraftView['draft']> 
       id: 7,
       formId: 'hundeanmeldung',
       formTitle: 'Hund anmelden',
+      citizen: '',
       status: 'open',
       step,
       visited: [step],

@@ -34,6 +34,9 @@ describe('actionFor', () => {
 
   it('opens the help with F1 anywhere and with "?" outside text fields', () => {
     expect(actionFor({ key: 'F1' }, 'wizard', true)).toBe('help');
+    expect(actionFor({ key: 'l', code: 'KeyL', ctrlKey: true }, 'wizard', true)).toBe('lock');
+    expect(actionFor({ key: 'l', code: 'KeyL', ctrlKey: true }, 'start', false)).toBe('lock');
+    expect(actionFor({ key: 'l', code: 'KeyL' }, 'wizard', false)).toBeNull();
     expect(actionFor({ key: '?', shiftKey: true }, 'start', false)).toBe('help');
     expect(actionFor({ key: '?', shiftKey: true }, 'wizard', true)).toBeNull();
   });
@@ -45,7 +48,7 @@ describe('actionFor', () => {
 
   it('lists every action in the help overlay', () => {
     const listed = SHORTCUTS.map((s) => s.action);
-    for (const action of ['search', 'next', 'back', 'review', 'help', 'close']) expect(listed).toContain(action);
+    for (const action of ['search', 'next', 'back', 'review', 'help', 'lock', 'close']) expect(listed).toContain(action);
   });
 });
 

@@ -3,10 +3,11 @@
 //
 // The keys avoid what WebKitGTK or text editing already uses: no Ctrl+R (reload), no Ctrl+Backspace or
 // Ctrl+Arrow (word-wise editing), no plain letters inside text fields. Alt+Arrow moves between steps, as
-// "back" and "forward" do elsewhere; a web view without history has no use for them.
+// "back" and "forward" do elsewhere; a web view without history has no use for them. Ctrl+L locks the desk
+// (a web view has no address bar to focus).
 
 /** What a shortcut does. */
-export type Action = 'search' | 'next' | 'back' | 'review' | 'help';
+export type Action = 'search' | 'next' | 'back' | 'review' | 'help' | 'lock';
 
 /** Where the clerk is. */
 export type Screen = 'start' | 'wizard' | 'review' | 'dialog';
@@ -37,6 +38,7 @@ export const SHORTCUTS: readonly ShortcutHelp[] = [
   { keys: [['Alt', '→']], action: 'next' },
   { keys: [['Alt', '←']], action: 'back' },
   { keys: [['Alt', 'P']], action: 'review' },
+  { keys: [['Ctrl', 'L']], action: 'lock' },
   { keys: [['F1'], ['?']], action: 'help' },
   { keys: [['Esc']], action: 'close' },
 ];
@@ -73,6 +75,7 @@ export function actionFor(press: KeyPress, screen: Screen, inText: boolean): Act
   if (press.key === '?' && !ctrl && !alt && !inText) return 'help';
 
   if (ctrl && !alt && !press.shiftKey && letter(press) === 'k') return 'search';
+  if (ctrl && !alt && !press.shiftKey && letter(press) === 'l') return 'lock';
   if (press.key === '/' && !ctrl && !alt && !inText && screen === 'start') return 'search';
 
   if (screen === 'start') return null;

@@ -35,6 +35,7 @@ function draft(overrides: Partial<DraftInfo> = {}): DraftInfo {
     id: 1,
     formId: 'f',
     formTitle: 'F',
+    citizen: '',
     status: 'open',
     step: 'a',
     visited: ['a'],

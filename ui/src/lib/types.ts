@@ -21,9 +21,11 @@ export type { ReviewItem } from './bindings/ReviewItem';
 export type { ReviewStep } from './bindings/ReviewStep';
 export type { ReviewView } from './bindings/ReviewView';
 export type { SearchResult } from './bindings/SearchResult';
+export type { SetupResult } from './bindings/SetupResult';
 export type { StepState } from './bindings/StepState';
 export type { TextFormat } from './bindings/TextFormat';
 export type { ValueType } from './bindings/ValueType';
+export type { VaultState } from './bindings/VaultState';
 export type { JsonValue } from './bindings/serde_json/JsonValue';
 
 import type { JsonValue } from './bindings/serde_json/JsonValue';

@@ -18,6 +18,10 @@ formId: string,
  */
 formTitle: string, 
 /**
+ * The citizen's name as entered (the form's summary fields); empty until entered.
+ */
+citizen: string, 
+/**
  * Open or final.
  */
 status: DraftStatus, 

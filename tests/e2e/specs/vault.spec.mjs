@@ -1,0 +1,155 @@
+// The desk's vault in the real app: the setup on first start with its recovery secret, drafts that survive
+// closing the app, the lock screen (wrong PIN, "Sperren", Ctrl+L, the idle lock), back to the same step
+// after unlocking, and no typed value readable anywhere on disk: the data directory, the web view's
+// storage and caches (the app's XDG folders), or the app's log, while locked and after the app has exited.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Key } from 'webdriverio';
+import { PIN, assertNoSeriousViolations, axe, freshDesk, launch, setUp, shot, unlockDesk } from '../lib/app.mjs';
+import { button, byText, field, heading } from '../lib/query.mjs';
+
+const FIRST = 'Jürgen-Ödön';
+const FAMILY = 'Größmann-Łukasiewicz';
+const CITIZEN = `${FIRST} ${FAMILY}`;
+
+const desk = freshDesk();
+let app;
+
+after(async () => {
+  await app?.close();
+  rmSync(desk.root, { recursive: true, force: true });
+});
+
+/** Every file below `dir`. */
+function filesBelow(dir) {
+  let out = [];
+  let entries;
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    const path = join(dir, name);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat?.isDirectory()) out = out.concat(filesBelow(path));
+    else if (stat?.isFile()) out.push(path);
+  }
+  return out;
+}
+
+/** How `value` would look in a file: UTF-8, UTF-16LE, and base64 at the three alignments. */
+function needles(value) {
+  const utf8 = Buffer.from(value, 'utf8');
+  const out = [utf8, Buffer.from(value, 'utf16le')];
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), utf8]).toString('base64');
+    out.push(Buffer.from(encoded.slice(shift === 0 ? 0 : shift + 1, -2)));
+  }
+  return out;
+}
+
+/** Where any of `values` can be read in the desk's folders or the app's log. */
+function leaks(values) {
+  const found = [];
+  const files = filesBelow(desk.root).concat(app?.logPath ? [app.logPath] : []);
+  for (const path of files) {
+    const bytes = readFileSync(path);
+    for (const value of values) {
+      if (needles(value).some((n) => bytes.includes(n))) found.push(`${value} in ${path}`);
+    }
+  }
+  return { found, files };
+}
+
+async function lockScreen(browser) {
+  await heading(browser, 'Formdesk ist gesperrt').waitForDisplayed({ timeout: 20_000 });
+}
+
+test('the first start sets the desk up and shows the recovery secret once', async () => {
+  app = await launch({ name: 'vault-setup', desk, access: 'none' });
+  const { browser } = app;
+  await heading(browser, 'Formdesk einrichten').waitForDisplayed();
+  assert.equal(await button(browser, 'Sperren').isExisting(), false, 'nothing to lock before the setup');
+  await shot(browser, 'vault-01-setup');
+  assertNoSeriousViolations(await axe(browser));
+
+  // PINs that differ are refused with a message, and nothing is set up.
+  await field(browser, 'Ihr Name').setValue('Erika Musterfrau');
+  await field(browser, 'PIN').setValue(PIN);
+  await field(browser, 'PIN wiederholen').setValue('135790');
+  await button(browser, 'Einrichten').click();
+  await byText(browser, 'Die beiden PINs stimmen nicht überein.', 'div').waitForDisplayed();
+  await browser.refresh();
+  const secret = await setUp(browser);
+  assert.match(secret, /^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/);
+  assert.ok(await button(browser, 'Sperren').isDisplayed());
+});
+
+test('a draft survives closing the app and opens after the PIN', async () => {
+  const { browser } = app;
+  await field(browser, 'Leistung suchen').setValue('Hund anmelden');
+  await browser.keys(Key.Enter);
+  await heading(browser, 'Halterin oder Halter').waitForDisplayed();
+  await field(browser, 'Vorname(n)').setValue(FIRST);
+  await field(browser, 'Familienname').setValue(FAMILY);
+  await button(browser, 'Zur Startseite').click();
+  await byText(browser, CITIZEN, 'span').waitForDisplayed({ timeoutMsg: 'the start screen does not name the citizen' });
+  await app.close();
+
+  app = await launch({ name: 'vault-reopen', desk, access: 'none' });
+  const reopened = app.browser;
+  await heading(reopened, 'Formdesk ist gesperrt').waitForDisplayed();
+  await shot(reopened, 'vault-02-locked');
+  assertNoSeriousViolations(await axe(reopened));
+  await field(reopened, 'PIN').setValue('999999');
+  await button(reopened, 'Entsperren').click();
+  await byText(reopened, 'Die PIN ist falsch (1. Fehlversuch in Folge).', 'div').waitForDisplayed({ timeout: 20_000 });
+  await shot(reopened, 'vault-03-wrong-pin');
+  await unlockDesk(reopened);
+  const entry = byText(reopened, CITIZEN, 'span');
+  await entry.waitForDisplayed();
+  await entry.click();
+  await heading(reopened, 'Halterin oder Halter').waitForDisplayed();
+  assert.equal(await field(reopened, 'Vorname(n)').getValue(), FIRST);
+  assert.equal(await field(reopened, 'Familienname').getValue(), FAMILY);
+});
+
+test('"Sperren" hides everything, nothing typed is on disk, and unlocking returns to the same step', async () => {
+  const { browser } = app;
+  await field(browser, 'Vorname(n)').setValue(`${FIRST}-Ñandú`);
+  await button(browser, 'Sperren').click();
+  await lockScreen(browser);
+  const page = await browser.execute(() => document.body.innerHTML);
+  assert.ok(!page.includes(FIRST) && !page.includes(FAMILY), 'nothing of the draft is on the locked page');
+  const locked = leaks([FIRST, FAMILY, `${FIRST}-Ñandú`]);
+  assert.ok(locked.files.some((f) => f.endsWith('vault.sqlite3-wal')), `the WAL is scanned: ${locked.files.join(', ')}`);
+  assert.deepEqual(locked.found, [], 'while locked');
+
+  await unlockDesk(browser);
+  await heading(browser, 'Halterin oder Halter').waitForDisplayed();
+  assert.equal(await field(browser, 'Vorname(n)').getValue(), `${FIRST}-Ñandú`, 'the change made before locking was kept');
+
+  // Ctrl+L locks from inside a text field too.
+  await field(browser, 'Familienname').click();
+  await browser.keys([Key.Ctrl, 'l']);
+  await lockScreen(browser);
+  await unlockDesk(browser);
+  await heading(browser, 'Halterin oder Halter').waitForDisplayed();
+
+  await app.close();
+  const exited = leaks([FIRST, FAMILY, `${FIRST}-Ñandú`]);
+  assert.deepEqual(exited.found, [], 'after exit');
+});
+
+test('the desk locks itself after the idle time', async () => {
+  app = await launch({ name: 'vault-idle', desk, access: 'unlock', args: ['--idle-lock', '0.05'] });
+  const { browser } = app;
+  await lockScreen(browser);
+  assert.equal(await button(browser, 'Sperren').isExisting(), false);
+  await unlockDesk(browser);
+  await field(browser, 'Leistung suchen').waitForDisplayed();
+});
