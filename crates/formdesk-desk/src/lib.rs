@@ -246,10 +246,7 @@ impl Desk {
     /// Sets up a new desk: the first clerk with `pin` (given twice) and the administrator's recovery secret,
     /// which is returned this once. The desk is unlocked afterwards.
     pub fn set_up(&self, clerk: &str, pin: &str, repeated: &str) -> Result<SetupResult, DeskError> {
-        let clerk = clerk_name(clerk)?;
-        if pin != repeated {
-            return Err(DeskError::PinMismatch);
-        }
+        let clerk = new_access(clerk, pin, repeated)?;
         let secret = self.inner().vault.initialize(&clerk, pin, self.kdf)?;
         self.touch();
         Ok(SetupResult { recovery_secret: secret.display().to_string(), state: self.vault_state()? })
@@ -265,10 +262,7 @@ impl Desk {
     /// Unlocks with the administrator's recovery secret and gives `clerk` a new PIN (adding the clerk if
     /// needed): a forgotten PIN loses nothing.
     pub fn recover(&self, secret: &str, clerk: &str, pin: &str, repeated: &str) -> Result<VaultState, DeskError> {
-        let clerk = clerk_name(clerk)?;
-        if pin != repeated {
-            return Err(DeskError::PinMismatch);
-        }
+        let clerk = new_access(clerk, pin, repeated)?;
         self.inner().vault.recover(secret, &clerk, pin, self.kdf)?;
         self.touch();
         self.vault_state()
@@ -276,10 +270,7 @@ impl Desk {
 
     /// Gives another clerk access with their own PIN. Needs an unlocked desk.
     pub fn add_clerk(&self, clerk: &str, pin: &str, repeated: &str) -> Result<VaultState, DeskError> {
-        let clerk = clerk_name(clerk)?;
-        if pin != repeated {
-            return Err(DeskError::PinMismatch);
-        }
+        let clerk = new_access(clerk, pin, repeated)?;
         self.inner().vault.add_clerk(&clerk, pin, self.kdf)?;
         self.touch();
         self.vault_state()
@@ -470,11 +461,7 @@ impl Desk {
         let words: Vec<String> = query.split_whitespace().map(formdesk_catalog::search::fold).collect();
         let mut list = Vec::new();
         for item in inner.vault.work_list()? {
-            let status = match item.status {
-                Status::Draft => DraftStatus::Open,
-                Status::Final => DraftStatus::Final,
-                Status::Shredded => continue,
-            };
+            let Some(status) = draft_status(item.status) else { continue };
             let id = u64::try_from(item.id).map_err(|_| DeskError::UnknownDraft(0))?;
             let summary = parse_summary(id, &item.summary)?;
             let (title, _) = self.form_names(&item.form_id);
@@ -700,13 +687,25 @@ fn vault_id(id: u64) -> Result<i64, DeskError> {
     i64::try_from(id).map_err(|_| DeskError::UnknownDraft(id))
 }
 
-/// A clerk's name as given, trimmed; it must not be empty.
-fn clerk_name(name: &str) -> Result<String, DeskError> {
+/// The clerk's name, trimmed, for a new PIN given twice: the name must not be empty, the PINs must match.
+fn new_access(name: &str, pin: &str, repeated: &str) -> Result<String, DeskError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(DeskError::NoClerkName);
     }
+    if pin != repeated {
+        return Err(DeskError::PinMismatch);
+    }
     Ok(name.to_owned())
+}
+
+/// How the desk calls a submission's status; `None` once shredded (nothing left to show).
+fn draft_status(status: Status) -> Option<DraftStatus> {
+    match status {
+        Status::Draft => Some(DraftStatus::Open),
+        Status::Final => Some(DraftStatus::Final),
+        Status::Shredded => None,
+    }
 }
 
 fn parse_summary(id: u64, text: &str) -> Result<Summary, DeskError> {
@@ -720,15 +719,11 @@ fn parse_summary(id: u64, text: &str) -> Result<Summary, DeskError> {
 /// Draft `id` decrypted from the vault.
 fn restore(vault: &Vault, id: u64) -> Result<Draft, DeskError> {
     let record = vault.load(vault_id(id)?)?;
-    let status = match record.item.status {
-        Status::Draft => DraftStatus::Open,
-        Status::Final => DraftStatus::Final,
-        Status::Shredded => {
-            return Err(
-                VaultError::WrongState { id: record.item.id, status: Status::Shredded, action: "opening it" }.into()
-            );
-        }
-    };
+    let status = draft_status(record.item.status).ok_or(VaultError::WrongState {
+        id: record.item.id,
+        status: Status::Shredded,
+        action: "opening it",
+    })?;
     let summary = parse_summary(id, &record.item.summary)?;
     let data = Zeroizing::new(record.data.unwrap_or_default());
     let contents: Contents = serde_json::from_slice(&data).map_err(|e| DeskError::Unreadable(id, e.to_string()))?;
