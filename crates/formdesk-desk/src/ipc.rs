@@ -12,6 +12,34 @@ use formdesk_vault::VaultError;
 use serde::Serialize;
 use ts_rs::TS;
 
+/// A file of a draft (an attachment, a photo, a signature's picture) as its answer records it; the bytes
+/// are in the vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FileRef {
+    /// The file's name as chosen.
+    pub name: String,
+    /// Its media type (`image/jpeg`).
+    pub media_type: String,
+    /// Its size in bytes.
+    #[ts(type = "number")]
+    pub size: u64,
+    /// The reference answers keep.
+    #[serde(rename = "ref")]
+    pub file_ref: String,
+}
+
+impl FileRef {
+    pub(crate) fn of(info: &formdesk_vault::AttachmentInfo) -> FileRef {
+        FileRef {
+            name: info.name.clone(),
+            media_type: info.media_type.clone(),
+            size: info.size,
+            file_ref: info.id.to_string(),
+        }
+    }
+}
+
 /// A search result.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SearchResult {
@@ -241,6 +269,8 @@ pub enum ErrorCode {
     Damaged,
     /// Saving or reading failed (disk full, read-only, damaged file); nothing already saved was lost.
     Storage,
+    /// A file that is not the draft's, or too large.
+    File,
 }
 
 /// An error as the UI receives it.
@@ -269,6 +299,7 @@ impl From<DeskError> for IpcError {
             DeskError::StepNotReachable(_) => ErrorCode::StepNotReachable,
             DeskError::Incomplete(_) => ErrorCode::Incomplete,
             DeskError::PinMismatch => ErrorCode::BadPin,
+            DeskError::UnknownFile | DeskError::FileTooLarge => ErrorCode::File,
             DeskError::NoClerkName => ErrorCode::Clerk,
             DeskError::Unreadable(..) => ErrorCode::Damaged,
             DeskError::Vault(ref v) => vault_code(v),

@@ -2,7 +2,7 @@
 //! program for anyone else. It works on a data directory through the same API the app's commands call.
 //!
 //! - `formdesk-desk-child leak DIR`: sets up a desk in DIR for "Erika" (PIN 246813), enters the fifty values
-//!   of `tests/support/leak_scan.rs` into ten Hundeanmeldungen, prints every answer's messages to stderr as
+//!   of `tests/support/leak_scan.rs` into ten Hundeanmeldungen (and into a file of each), prints every answer's messages to stderr as
 //!   a log would, locks, prints `locked`, and exits once a line arrives on stdin.
 //! - `formdesk-desk-child write DIR`: unlocks the desk in DIR and tries to change draft 1 and to start a new
 //!   one; prints `ok` or `error <code> <message>` for each.
@@ -45,6 +45,13 @@ fn leak(dir: &Path) {
                 eprintln!("draft {id}: {}: {}", error.path, error.message);
             }
         }
+        // A file named after the citizen, its contents (about 300 KB) spanning two chunks, sent in parts as the UI does.
+        let file = desk.begin_file(id, &format!("Nachweis {}.pdf", chunk[0]), "application/pdf").unwrap();
+        let contents = format!("%PDF {} {} {} ", chunk[0], chunk[1], chunk[3]).repeat(4_500);
+        for part in contents.as_bytes().chunks(100_000) {
+            desk.add_to_file(id, &file, part).unwrap();
+        }
+        desk.finish_file(id, &file).unwrap();
         desk.next(id).unwrap();
         desk.add_instance(id, "hunde").unwrap();
         desk.set_answer(id, "hunde[0].name", json!(chunk[4])).unwrap();

@@ -21,11 +21,17 @@ pub use kdf::{KdfParams, MIN_PIN_LEN, RecoverySecret};
 
 use crypto::{Aad, Key};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
+
+/// The layout version this code writes and reads (the number of schema migrations).
+pub fn layout_version() -> u32 {
+    schema::current_version()
+}
 
 /// The vault's file in the data directory.
 pub const FILE_NAME: &str = "vault.sqlite3";
@@ -185,6 +191,17 @@ pub struct Vault {
     dir: PathBuf,
     unlocked: Option<Unlocked>,
     clock: Clock,
+    /// Attachments being written part by part, by attachment id.
+    uploads: BTreeMap<i64, Upload>,
+}
+
+/// An attachment being written: the bytes received that do not yet fill a chunk (at most one chunk's worth
+/// is held back, so that the last chunk can be marked as last when the writer says so).
+struct Upload {
+    submission: SubmissionId,
+    pending: Zeroizing<Vec<u8>>,
+    size: u64,
+    chunks: i64,
 }
 
 impl std::fmt::Debug for Vault {
@@ -212,10 +229,21 @@ impl Vault {
             }
             other => other,
         })?;
-        let mut vault = Self { conn, dir: dir.to_owned(), unlocked: None, clock };
+        let mut vault = Self { conn, dir: dir.to_owned(), unlocked: None, clock, uploads: BTreeMap::new() };
         vault.configure().map_err(|e| vault.name_read_only(e))?;
         vault.migrate().map_err(|e| vault.name_read_only(e))?;
+        vault.sweep_incomplete();
         Ok(vault)
+    }
+
+    /// Deletes attachments whose writing a crash or a lock cut off. Best effort: in a read-only folder they
+    /// stay, and every query skips them anyway.
+    fn sweep_incomplete(&self) {
+        let any: Result<bool, _> =
+            self.conn.query_row("SELECT EXISTS (SELECT 1 FROM attachments WHERE complete = 0)", [], |r| r.get(0));
+        if any.unwrap_or(false) {
+            let _ = self.conn.execute("DELETE FROM attachments WHERE complete = 0", []);
+        }
     }
 
     fn name_read_only(&self, error: VaultError) -> VaultError {
@@ -408,6 +436,8 @@ impl Vault {
     /// Forgets the keys (zeroized). Everything stored stays as it is.
     pub fn lock(&mut self) {
         self.unlocked = None;
+        // Files half written stay incomplete (and are deleted at the next open); their bytes leave memory.
+        self.uploads.clear();
     }
 
     fn vault_key(&self) -> Result<&Key, VaultError> {
@@ -607,50 +637,140 @@ impl Vault {
         media_type: &str,
         mut content: impl Read,
     ) -> Result<AttachmentInfo, VaultError> {
+        let attachment = self.begin_attachment(id, name, media_type)?;
+        let mut buffer = Zeroizing::new(vec![0u8; CHUNK_SIZE]);
+        loop {
+            let filled = match read_full(&mut content, &mut buffer) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.abandon_attachment(attachment);
+                    return Err(e.into());
+                }
+            };
+            if filled == 0 {
+                break;
+            }
+            self.write_attachment(attachment, &buffer[..filled])?;
+        }
+        self.finish_attachment(attachment)
+    }
+
+    /// Starts an attachment of draft `id` whose bytes come in parts ([`Vault::write_attachment`]); it counts
+    /// only once [`Vault::finish_attachment`] returns. Returns the attachment's id.
+    pub fn begin_attachment(&mut self, id: SubmissionId, name: &str, media_type: &str) -> Result<i64, VaultError> {
         let key = self.draft_key(id, "attaching files")?;
-        let now = self.now();
         let tx = self.conn.transaction()?;
-        tx.execute("INSERT INTO attachments (submission_id, size, chunks, meta_sealed) VALUES (?1, 0, 0, x'')", [id])?;
+        tx.execute(
+            "INSERT INTO attachments (submission_id, size, chunks, meta_sealed, complete) VALUES (?1, 0, 0, x'', 0)",
+            [id],
+        )?;
         let attachment = tx.last_insert_rowid();
-        let meta = format!("{media_type}\n{name}");
+        let meta = Zeroizing::new(format!("{media_type}\n{name}"));
         tx.execute(
             "UPDATE attachments SET meta_sealed = ?2 WHERE id = ?1",
             params![attachment, key.seal(&Aad::new("attachments", "meta", attachment), meta.as_bytes())?],
         )?;
-        let aad = Aad::new("chunks", "data", attachment);
-        let mut buffer = Zeroizing::new(vec![0u8; CHUNK_SIZE]);
-        let mut next = Zeroizing::new(vec![0u8; CHUNK_SIZE]);
-        let mut filled = read_full(&mut content, &mut buffer)?;
-        let mut size = 0u64;
-        let mut index = 0i64;
-        loop {
-            // Look one chunk ahead, so the last chunk can be marked as last (a cut-off file fails to open).
-            let ahead = if filled == CHUNK_SIZE { read_full(&mut content, &mut next)? } else { 0 };
-            let last = ahead == 0;
-            let part = if last { aad.part(format_args!("{index}/last")) } else { aad.part(index) };
-            tx.execute(
-                "INSERT INTO chunks (attachment_id, idx, data_sealed) VALUES (?1, ?2, ?3)",
-                params![attachment, index, key.seal(&part, &buffer[..filled])?],
-            )?;
-            size += filled as u64;
-            index += 1;
-            if last {
-                break;
-            }
-            std::mem::swap(&mut buffer, &mut next);
-            filled = ahead;
-        }
-        tx.execute("UPDATE attachments SET size = ?2, chunks = ?3 WHERE id = ?1", params![attachment, size, index])?;
-        tx.execute("UPDATE submissions SET updated_at = ?2 WHERE id = ?1", params![id, now])?;
         tx.commit()?;
-        Ok(AttachmentInfo { id: attachment, name: name.to_owned(), media_type: media_type.to_owned(), size })
+        self.uploads.insert(
+            attachment,
+            Upload { submission: id, pending: Zeroizing::new(Vec::with_capacity(2 * CHUNK_SIZE)), size: 0, chunks: 0 },
+        );
+        Ok(attachment)
+    }
+
+    /// Adds `bytes` to an attachment begun with [`Vault::begin_attachment`]. Full chunks are encrypted and
+    /// committed as they fill; less than two chunks' worth is ever held in memory.
+    pub fn write_attachment(&mut self, attachment: i64, bytes: &[u8]) -> Result<(), VaultError> {
+        self.vault_key()?;
+        let mut upload = self.uploads.remove(&attachment).ok_or(VaultError::UnknownAttachment(attachment))?;
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            // Hold back one full chunk: whether it is the last is known only at the finish.
+            let room = 2 * CHUNK_SIZE - upload.pending.len();
+            let take = room.min(rest.len());
+            upload.pending.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if upload.pending.len() == 2 * CHUNK_SIZE
+                && let Err(e) = self.store_chunk(attachment, &mut upload, false)
+            {
+                self.abandon_attachment(attachment);
+                return Err(e);
+            }
+        }
+        self.uploads.insert(attachment, upload);
+        Ok(())
+    }
+
+    /// Writes what is left of an attachment as its last chunk and marks it complete.
+    pub fn finish_attachment(&mut self, attachment: i64) -> Result<AttachmentInfo, VaultError> {
+        self.vault_key()?;
+        let mut upload = self.uploads.remove(&attachment).ok_or(VaultError::UnknownAttachment(attachment))?;
+        let id = upload.submission;
+        if upload.pending.len() > CHUNK_SIZE
+            && let Err(e) = self.store_chunk(attachment, &mut upload, false)
+        {
+            self.abandon_attachment(attachment);
+            return Err(e);
+        }
+        if let Err(e) = self.store_chunk(attachment, &mut upload, true) {
+            self.abandon_attachment(attachment);
+            return Err(e);
+        }
+        self.conn.execute("UPDATE submissions SET updated_at = ?2 WHERE id = ?1", params![id, self.now()])?;
+        self.attachments(id)?.into_iter().find(|a| a.id == attachment).ok_or(VaultError::UnknownAttachment(attachment))
+    }
+
+    /// Encrypts and commits the next chunk of `upload`: the first `CHUNK_SIZE` pending bytes, or all of them
+    /// as the last chunk (then the attachment is complete).
+    fn store_chunk(&mut self, attachment: i64, upload: &mut Upload, last: bool) -> Result<(), VaultError> {
+        let key = self.draft_key(upload.submission, "attaching files")?;
+        let length = if last { upload.pending.len() } else { CHUNK_SIZE };
+        let index = upload.chunks;
+        let aad = Aad::new("chunks", "data", attachment);
+        let part = if last { aad.part(format_args!("{index}/last")) } else { aad.part(index) };
+        let sealed = key.seal(&part, &upload.pending[..length])?;
+        let size = upload.size + length as u64;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO chunks (attachment_id, idx, data_sealed) VALUES (?1, ?2, ?3)",
+            params![attachment, index, sealed],
+        )?;
+        tx.execute(
+            "UPDATE attachments SET size = ?2, chunks = ?3, complete = ?4 WHERE id = ?1",
+            params![attachment, size, index + 1, last],
+        )?;
+        tx.commit()?;
+        upload.pending.drain(..length);
+        upload.size = size;
+        upload.chunks = index + 1;
+        Ok(())
+    }
+
+    /// Gives up an attachment being written: its rows go (best effort; an open deletes what is left).
+    fn abandon_attachment(&mut self, attachment: i64) {
+        self.uploads.remove(&attachment);
+        let _ = self.conn.execute("DELETE FROM attachments WHERE id = ?1 AND complete = 0", [attachment]);
+    }
+
+    /// Deletes attachment `attachment` of draft `id` (a file the clerk removed).
+    pub fn remove_attachment(&mut self, id: SubmissionId, attachment: i64) -> Result<(), VaultError> {
+        self.require(id, Status::Draft, "removing a file")?;
+        self.uploads.remove(&attachment);
+        let removed = self
+            .conn
+            .execute("DELETE FROM attachments WHERE id = ?1 AND submission_id = ?2", params![attachment, id])?;
+        if removed == 0 {
+            return Err(VaultError::UnknownAttachment(attachment));
+        }
+        Ok(())
     }
 
     /// The attachments of submission `id`.
     pub fn attachments(&self, id: SubmissionId) -> Result<Vec<AttachmentInfo>, VaultError> {
         let key = self.submission_key(id)?;
-        let mut statement =
-            self.conn.prepare("SELECT id, size, meta_sealed FROM attachments WHERE submission_id = ?1 ORDER BY id")?;
+        let mut statement = self.conn.prepare(
+            "SELECT id, size, meta_sealed FROM attachments WHERE submission_id = ?1 AND complete = 1 ORDER BY id",
+        )?;
         let rows: Vec<(i64, u64, Vec<u8>)> =
             statement.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
         rows.into_iter()
@@ -671,7 +791,7 @@ impl Vault {
         let chunks: i64 = self
             .conn
             .query_row(
-                "SELECT chunks FROM attachments WHERE id = ?1 AND submission_id = ?2",
+                "SELECT chunks FROM attachments WHERE id = ?1 AND submission_id = ?2 AND complete = 1",
                 params![attachment, id],
                 |r| r.get(0),
             )

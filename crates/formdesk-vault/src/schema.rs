@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (attachment_id, idx)
     ) STRICT, WITHOUT ROWID;
     ",
+    // 2: attachments arrive in parts (the desk app sends a file piece by piece); until its last part is
+    // written an attachment is incomplete, and an incomplete one left by a crash is deleted at the next open.
+    "
+    ALTER TABLE attachments ADD COLUMN complete INTEGER NOT NULL DEFAULT 1 CHECK (complete IN (0, 1));
+    ",
 ];
 
 /// The layout version this code writes: the number of migrations.

@@ -3,7 +3,7 @@
 //! with `UPDATE_BINDINGS=1`) writes them anew.
 
 use formdesk_desk::ipc::{
-    CitizenView, DraftView, FormSummary, IpcError, ReviewView, SearchResult, SetupResult, VaultState,
+    CitizenView, DraftView, FileRef, FormSummary, IpcError, ReviewView, SearchResult, SetupResult, VaultState,
 };
 use formdesk_engine::FormState;
 use std::collections::BTreeMap;
@@ -46,6 +46,7 @@ fn typescript_bindings_are_current() {
     CitizenView::export_all(&cfg).expect("export CitizenView");
     SetupResult::export_all(&cfg).expect("export SetupResult");
     VaultState::export_all(&cfg).expect("export VaultState");
+    FileRef::export_all(&cfg).expect("export FileRef");
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated.len() >= 15, "expected the whole IPC surface, got {:?}", generated.keys());

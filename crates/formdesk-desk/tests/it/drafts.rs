@@ -35,8 +35,10 @@ fn a_clerk_fills_reviews_and_finalizes_a_hundeanmeldung() {
     assert_eq!(code(desk.go_to(id, &second)), ErrorCode::StepNotReachable, "not visited yet");
     assert_eq!(code(desk.go_to(id, REVIEW)), ErrorCode::StepNotReachable);
 
-    // Enter everything, instance by instance for the dogs, as the UI does.
-    let answers = complete_answers();
+    // Enter everything, instance by instance for the dogs, as the UI does; files (the signature) are sent
+    // first, as the UI does, and the answers name them.
+    let mut answers = complete_answers();
+    super::replace_refs(&mut answers, &desk, id);
     for (key, value) in &answers {
         if let Value::Array(dogs) = value {
             for (i, dog) in dogs.iter().enumerate() {

@@ -2,15 +2,16 @@
 
 mod bindings;
 mod drafts;
+mod files;
 mod leak;
 mod vault;
 
 use formdesk_catalog::Catalog;
-use formdesk_desk::ipc::{ErrorCode, IpcError};
+use formdesk_desk::ipc::{ErrorCode, FileRef, IpcError};
 use formdesk_desk::{Desk, FixedClock};
 use formdesk_engine::{Answers, NaiveDate};
 use formdesk_vault::KdfParams;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::path::Path;
 
 /// The PIN of the clerk every test desk is set up with.
@@ -95,4 +96,42 @@ fn an_unknown_form_is_a_coded_error() {
     assert_eq!(ipc.code, ErrorCode::UnknownForm);
     assert!(ipc.message.contains("gibtsnicht"));
     assert_eq!(serde_json::to_value(&ipc).expect("json")["code"], "unknown_form");
+}
+
+/// Sends a file for every file record in `answers` and puts its real ref in place of the made-up one.
+pub fn replace_refs(answers: &mut serde_json::Map<String, Value>, desk: &Desk, id: u64) {
+    fn walk(value: &mut Value, desk: &Desk, id: u64) {
+        match value {
+            Value::Object(map) => {
+                if map.contains_key("ref") {
+                    let name = map.get("name").and_then(Value::as_str).unwrap_or("Unterschrift.png").to_owned();
+                    let media = map.get("mediaType").and_then(Value::as_str).unwrap_or("image/png").to_owned();
+                    let file = send(desk, id, &name, &media, &pattern(5000));
+                    map.insert("ref".into(), Value::String(file.file_ref));
+                    if map.contains_key("size") {
+                        map.insert("size".into(), json!(file.size));
+                    }
+                } else {
+                    map.values_mut().for_each(|v| walk(v, desk, id));
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, desk, id)),
+            _ => {}
+        }
+    }
+    answers.values_mut().for_each(|v| walk(v, desk, id));
+}
+
+/// Bytes that are not all alike, so that a lost or swapped part shows.
+pub fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect()
+}
+
+/// Sends `bytes` as a file of draft `id` in parts of 100,000 bytes, as the UI slices a file.
+pub fn send(desk: &Desk, id: u64, name: &str, media_type: &str, bytes: &[u8]) -> FileRef {
+    let file = desk.begin_file(id, name, media_type).expect("begins");
+    for part in bytes.chunks(100_000) {
+        desk.add_to_file(id, &file, part).expect("a part is stored");
+    }
+    desk.finish_file(id, &file).expect("finishes")
 }

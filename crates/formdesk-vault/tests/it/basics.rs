@@ -184,9 +184,35 @@ fn a_file_from_a_newer_formdesk_is_refused_untouched() {
     drop(new_vault(dir.path()));
     raw(dir.path()).pragma_update(None, "user_version", 99).unwrap();
     let error = Vault::open(dir.path()).unwrap_err();
-    assert_eq!(error.to_string(), "the vault was written by a newer Formdesk (layout 99; this one knows up to 1)");
+    let known = formdesk_vault::layout_version();
+    assert_eq!(
+        error.to_string(),
+        format!("the vault was written by a newer Formdesk (layout 99; this one knows up to {known})")
+    );
     let version: u32 = raw(dir.path()).query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, 99);
+}
+
+#[test]
+fn a_file_of_the_first_layout_is_brought_forward_with_its_attachments() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = new_vault(dir.path());
+    let id = vault.create("baumfaellgenehmigung", "1.0.0", "Friedrich Wiesner", b"{}").unwrap();
+    let file = vault.attach(id, "Foto.jpg", "image/jpeg", pattern(CHUNK_SIZE + 9).as_slice()).unwrap();
+    drop(vault);
+    // Back to layout 1, as a desk of the first release left it.
+    let conn = raw(dir.path());
+    conn.execute_batch("ALTER TABLE attachments DROP COLUMN complete; PRAGMA user_version = 1;").unwrap();
+    drop(conn);
+
+    let mut vault = Vault::open(dir.path()).unwrap();
+    let version: u32 = raw(dir.path()).query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, formdesk_vault::layout_version());
+    vault.unlock("Anna", PIN).unwrap();
+    assert_eq!(vault.attachments(id).unwrap(), std::slice::from_ref(&file));
+    let mut out = Vec::new();
+    vault.read_attachment(id, file.id, &mut out).unwrap();
+    assert!(out == pattern(CHUNK_SIZE + 9));
 }
 
 #[test]
@@ -237,6 +263,86 @@ fn a_large_attachment_is_stored_in_chunks_and_reads_back_identical() {
     vault.shred(id).unwrap();
     let left: i64 = raw(dir.path()).query_row("SELECT count(*) FROM chunks", [], |r| r.get(0)).unwrap();
     assert_eq!(left, 0, "shredding removes the attachments");
+}
+
+#[test]
+fn an_attachment_written_in_parts_of_any_size_reads_back_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = new_vault(dir.path());
+    let id = vault.create("baumfaellgenehmigung", "1.0.0", "Friedrich Wiesner", b"{}").unwrap();
+    for len in [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 2 * CHUNK_SIZE, 3 * CHUNK_SIZE + 5000] {
+        let content = pattern(len);
+        let attachment = vault.begin_attachment(id, "Lageplan.pdf", "application/pdf").unwrap();
+        // Parts of uneven sizes, as a web view slices a file.
+        let mut rest = content.as_slice();
+        for size in [1, 70_000, CHUNK_SIZE, 3].into_iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let (part, after) = rest.split_at(size.min(rest.len()));
+            vault.write_attachment(attachment, part).unwrap();
+            rest = after;
+        }
+        assert!(
+            !vault.attachments(id).unwrap().iter().any(|a| a.id == attachment),
+            "an attachment counts only once it is finished"
+        );
+        let info = vault.finish_attachment(attachment).unwrap();
+        assert_eq!((info.size, info.name.as_str()), (len as u64, "Lageplan.pdf"));
+        let chunks: i64 = raw(dir.path())
+            .query_row("SELECT count(*) FROM chunks WHERE attachment_id = ?1", [attachment], |r| r.get(0))
+            .unwrap();
+        assert_eq!(chunks as usize, len.div_ceil(CHUNK_SIZE).max(1), "{len} bytes");
+        let mut out = Vec::new();
+        vault.read_attachment(id, attachment, &mut out).unwrap();
+        assert!(out == content, "{len} bytes changed on their way through the vault");
+    }
+}
+
+#[test]
+fn an_attachment_cut_off_by_a_lock_or_a_crash_is_gone_after_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = new_vault(dir.path());
+    let id = vault.create("baumfaellgenehmigung", "1.0.0", "Friedrich Wiesner", b"{}").unwrap();
+    let kept = vault.attach(id, "Foto.jpg", "image/jpeg", pattern(1000).as_slice()).unwrap();
+    let cut = vault.begin_attachment(id, "Scan.pdf", "application/pdf").unwrap();
+    vault.write_attachment(cut, &pattern(3 * CHUNK_SIZE)).unwrap();
+    vault.lock();
+    assert!(matches!(vault.write_attachment(cut, b"more"), Err(VaultError::Locked)));
+    vault.unlock("Anna", PIN).unwrap();
+    assert!(matches!(vault.finish_attachment(cut), Err(VaultError::UnknownAttachment(a)) if a == cut));
+    assert!(matches!(vault.read_attachment(id, cut, std::io::sink()), Err(VaultError::UnknownAttachment(_))));
+    let rows: i64 = raw(dir.path()).query_row("SELECT count(*) FROM attachments", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 2, "the cut-off attachment is still in the file until the next open");
+    drop(vault);
+
+    let mut vault = Vault::open(dir.path()).unwrap();
+    vault.unlock("Anna", PIN).unwrap();
+    let rows: i64 = raw(dir.path()).query_row("SELECT count(*) FROM attachments", [], |r| r.get(0)).unwrap();
+    let chunks: i64 =
+        raw(dir.path()).query_row("SELECT count(*) FROM chunks WHERE attachment_id = ?1", [cut], |r| r.get(0)).unwrap();
+    assert_eq!((rows, chunks), (1, 0));
+    assert_eq!(vault.attachments(id).unwrap().iter().map(|a| a.id).collect::<Vec<_>>(), [kept.id]);
+}
+
+#[test]
+fn a_removed_attachment_is_gone_and_a_final_submission_keeps_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = new_vault(dir.path());
+    let id = vault.create("baumfaellgenehmigung", "1.0.0", "Friedrich Wiesner", b"{}").unwrap();
+    let a = vault.attach(id, "a.jpg", "image/jpeg", &b"aaa"[..]).unwrap();
+    let b = vault.attach(id, "b.jpg", "image/jpeg", &b"bbb"[..]).unwrap();
+    vault.remove_attachment(id, a.id).unwrap();
+    assert!(matches!(vault.remove_attachment(id, a.id), Err(VaultError::UnknownAttachment(_))));
+    assert_eq!(vault.attachments(id).unwrap(), std::slice::from_ref(&b));
+    vault.finalize(id, "Friedrich Wiesner", b"{}").unwrap();
+    assert!(matches!(vault.remove_attachment(id, b.id), Err(VaultError::WrongState { .. })));
+    assert!(matches!(vault.begin_attachment(id, "c.jpg", "image/jpeg"), Err(VaultError::WrongState { .. })));
+    let other = vault.create("hundeanmeldung", "1.0.0", "Erika", b"{}").unwrap();
+    assert!(
+        matches!(vault.read_attachment(other, b.id, std::io::sink()), Err(VaultError::UnknownAttachment(_))),
+        "a file is read only through its own submission"
+    );
 }
 
 #[test]
