@@ -29,6 +29,10 @@ fn main() {
         "add_clerk",
         "lock",
         "still_here",
+        "begin_file",
+        "add_to_file",
+        "finish_file",
+        "read_file",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri-build failed");
 }

@@ -11,7 +11,8 @@ use anyhow::Context as _;
 use clap::Parser;
 use formdesk_catalog::Catalog;
 use formdesk_desk::ipc::{
-    CitizenView, DraftInfo, DraftView, FormSummary, IpcError, ReviewView, SearchResult, SetupResult, VaultState,
+    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, IpcError, ReviewView, SearchResult, SetupResult,
+    VaultState,
 };
 use formdesk_desk::{Desk, KdfParams, SystemClock};
 use serde::Serialize;
@@ -232,6 +233,42 @@ async fn discard_draft(desk: State<'_, DeskState>, id: u64) -> Result<(), IpcErr
     desk.get()?.discard(id).map_err(IpcError::from)
 }
 
+#[tauri::command]
+async fn begin_file(desk: State<'_, DeskState>, id: u64, name: String, media_type: String) -> Result<String, IpcError> {
+    desk.get()?.begin_file(id, &name, &media_type).map_err(IpcError::from)
+}
+
+/// The next part of a file: raw bytes, with the draft and the file named in the headers (`Formdesk-Draft`,
+/// `Formdesk-File`), so that no part is turned into JSON on its way.
+#[tauri::command]
+async fn add_to_file(desk: State<'_, DeskState>, request: tauri::ipc::Request<'_>) -> Result<(), IpcError> {
+    let (id, file, bytes) = file_part(&request)?;
+    desk.get()?.add_to_file(id, file, bytes).map_err(IpcError::from)
+}
+
+fn file_part<'a>(request: &'a tauri::ipc::Request<'_>) -> Result<(u64, &'a str, &'a [u8]), IpcError> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(IpcError::file_part("keine Bytes"));
+    };
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    let id =
+        header("Formdesk-Draft").and_then(|v| v.parse().ok()).ok_or_else(|| IpcError::file_part("kein Vorgang"))?;
+    let file = header("Formdesk-File").ok_or_else(|| IpcError::file_part("keine Datei"))?;
+    Ok((id, file, bytes))
+}
+
+#[tauri::command]
+async fn finish_file(desk: State<'_, DeskState>, id: u64, file: String) -> Result<FileRef, IpcError> {
+    desk.get()?.finish_file(id, &file).map_err(IpcError::from)
+}
+
+/// A file's bytes, raw (an `ArrayBuffer` in the web view).
+#[tauri::command]
+async fn read_file(desk: State<'_, DeskState>, id: u64, file: String) -> Result<tauri::ipc::Response, IpcError> {
+    let (_, bytes) = desk.get()?.read_file(id, &file)?;
+    Ok(tauri::ipc::Response::new(bytes.to_vec()))
+}
+
 /// What the citizen's screen shows. The only command the citizen's window may call.
 #[tauri::command]
 async fn citizen_view(desk: State<'_, DeskState>) -> Result<Option<CitizenView>, IpcError> {
@@ -347,7 +384,11 @@ fn main() -> anyhow::Result<()> {
             recover,
             add_clerk,
             lock,
-            still_here
+            still_here,
+            begin_file,
+            add_to_file,
+            finish_file,
+            read_file
         ])
         .run(tauri::generate_context!())
         .context("the window could not be run")

@@ -287,6 +287,11 @@ impl IpcError {
     pub fn window(e: &dyn std::fmt::Display) -> IpcError {
         IpcError { code: ErrorCode::Window, message: format!("Das Fenster konnte nicht geöffnet werden ({e}).") }
     }
+
+    /// A part of a file arrived without the bytes or without saying whose it is.
+    pub fn file_part(what: &str) -> IpcError {
+        IpcError { code: ErrorCode::File, message: format!("Die Datei konnte nicht übertragen werden ({what}).") }
+    }
 }
 
 impl From<DeskError> for IpcError {

@@ -1,15 +1,17 @@
 // The desk's vault in the real app: the setup on first start with its recovery secret, drafts that survive
 // closing the app, the lock screen (wrong PIN, "Sperren", Ctrl+L, the idle lock), back to the same step
-// after unlocking, and no typed value readable anywhere on disk: the data directory, the web view's
+// after unlocking, a file stored encrypted and shown again after a restart, and no typed value readable
+// anywhere on disk: the data directory, the web view's
 // storage and caches (the app's XDG folders), or the app's log, while locked and after the app has exited.
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { Key } from 'webdriverio';
 import { PIN, assertNoSeriousViolations, axe, freshDesk, launch, setUp, shot, unlockDesk } from '../lib/app.mjs';
-import { button, byText, field, heading } from '../lib/query.mjs';
+import { uploadFixtures } from '../lib/files.mjs';
+import { button, byText, choice, field, heading } from '../lib/query.mjs';
 
 const FIRST = 'Jürgen-Ödön';
 const FAMILY = 'Größmann-Łukasiewicz';
@@ -143,6 +145,51 @@ test('"Sperren" hides everything, nothing typed is on disk, and unlocking return
   await app.close();
   const exited = leaks([FIRST, FAMILY, `${FIRST}-Ñandú`]);
   assert.deepEqual(exited.found, [], 'after exit');
+});
+
+test('a file goes into the vault encrypted and its picture comes back after a restart', async () => {
+  const fixtures = uploadFixtures();
+  try {
+    const named = join(dirname(fixtures.png), `Zustimmung ${FAMILY}.png`);
+    copyFileSync(fixtures.png, named);
+    const picture = readFileSync(fixtures.png);
+    app = await launch({ name: 'vault-file', desk, access: 'unlock', args: ['--open', 'baumfaellgenehmigung'] });
+    let { browser } = app;
+    await heading(browser, 'Antragstellerin oder Antragsteller').waitForDisplayed();
+    await field(browser, 'Vorname(n)').setValue('Friedrich');
+    await field(browser, 'Familienname').setValue('Wiesner');
+    // Someone who does not own the plot attaches the owner's consent.
+    await choice(browser, 'Nein', { group: 'Ich bin Eigentümerin oder Eigentümer des Grundstücks' }).click();
+    const label = 'Schriftliche Zustimmung der Eigentümerin oder des Eigentümers';
+    await (await field(browser, label)).addValue(named);
+    const listed = () => browser.$(`//ul[@aria-label='Angehängt: ${label}']/li`);
+    await listed().$('.//img').waitForDisplayed({ timeoutMsg: 'the consent is not listed with its picture' });
+    assert.match(await listed().getText(), new RegExp(`Zustimmung ${FAMILY}\\.png`));
+    await app.close();
+
+    // Neither the file's name nor its bytes are readable on disk.
+    const closed = leaks([`Zustimmung ${FAMILY}`]);
+    assert.deepEqual(closed.found, [], 'the file name');
+    const raw = closed.files.filter((f) => readFileSync(f).includes(picture.subarray(8, 70)));
+    assert.deepEqual(raw, [], 'the picture is stored only encrypted');
+
+    app = await launch({ name: 'vault-file-again', desk, access: 'unlock' });
+    browser = app.browser;
+    const entry = byText(browser, 'Friedrich Wiesner', 'span');
+    await entry.waitForDisplayed();
+    await entry.click();
+    await heading(browser, 'Antragstellerin oder Antragsteller').waitForDisplayed();
+    const thumb = listed().$('.//img');
+    await thumb.waitForDisplayed({ timeoutMsg: 'the picture does not come back from the vault' });
+    const expected = `data:image/png;base64,${picture.toString('base64')}`;
+    assert.equal(await thumb.getAttribute('src'), expected, 'the picture comes back byte for byte');
+    await thumb.scrollIntoView({ block: 'center' });
+    await shot(browser, 'vault-04-file-after-restart');
+    await app.close();
+    app = undefined;
+  } finally {
+    fixtures.remove();
+  }
 });
 
 test('the desk locks itself after the idle time', async () => {

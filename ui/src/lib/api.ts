@@ -2,10 +2,12 @@
 // arguments are camelCase here and snake_case there (Tauri converts them).
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { sendInParts } from './files';
 import type {
   CitizenView,
   DraftInfo,
   DraftView,
+  FileRef,
   FormSummary,
   IpcError,
   JsonValue,
@@ -167,4 +169,27 @@ export function isIpcError(e: unknown): e is IpcError {
     typeof (e as IpcError).code === 'string' &&
     typeof (e as IpcError).message === 'string'
   );
+}
+
+/**
+ * Sends `blob` as a file of draft `id`; the desk stores it encrypted, part by part, and answers with the
+ * record the answer keeps. `progress` hears the bytes sent so far.
+ */
+export async function sendFile(
+  id: number,
+  blob: Blob,
+  name: string,
+  progress?: (sent: number, total: number) => void,
+): Promise<FileRef> {
+  const file = await invoke<string>('begin_file', { id, name, mediaType: blob.type });
+  // The parts go as raw bytes; which file they belong to goes in the headers.
+  const headers = { 'Formdesk-Draft': String(id), 'Formdesk-File': file };
+  await sendInParts(blob, (bytes) => invoke<void>('add_to_file', bytes, { headers }), progress);
+  return invoke<FileRef>('finish_file', { id, file });
+}
+
+/** The bytes of one of draft `id`'s files. */
+export async function readFile(id: number, file: FileRef | { ref: string; mediaType: string }): Promise<Blob> {
+  const bytes = await invoke<ArrayBuffer>('read_file', { id, file: file.ref });
+  return new Blob([bytes], { type: file.mediaType });
 }

@@ -2,11 +2,12 @@
 // the text of inputs as typed. Every change goes to the desk through one queue (see queue.ts), and the
 // screen is redrawn from what the desk answers; the draft itself lives in Rust.
 import * as api from './api';
+import { dataUrl, isPicture, keepPicture, picture } from './files';
 import { CommandQueue, type Delivery } from './queue';
 import { REVIEW } from './steps';
 import { pointer } from './pointer';
 import { touch } from './touched';
-import type { DraftInfo, DraftView, FormState, JsonValue, ReviewView } from './types';
+import type { DraftInfo, DraftView, FileRef, FormState, JsonValue, ReviewView } from './types';
 
 type Answer = DraftView | ReviewView;
 
@@ -19,6 +20,10 @@ export interface FieldHost {
   readonly touched: ReadonlySet<string>;
   set(path: string, value: JsonValue, text?: string): void;
   touch(path: string): void;
+  /** Sends a file to the desk; its record, or `null` when the desk refused (the reason is shown). */
+  sendFile(blob: Blob, name: string, progress?: (sent: number, total: number) => void): Promise<FileRef | null>;
+  /** The picture of a stored photo or signature as a `data:` URL, from the cache or the desk. */
+  picture(file: { ref: string; mediaType: string }): Promise<string | undefined>;
 }
 
 /** A host for fields that only show answers: the citizen's screen. */
@@ -27,6 +32,9 @@ export const READ_ONLY_HOST: FieldHost = {
   touched: new Set(),
   set: () => undefined,
   touch: () => undefined,
+  sendFile: () => Promise.resolve(null),
+  // The citizen's window may not read files; it names them only.
+  picture: () => Promise.resolve(undefined),
 };
 
 export class DraftSession implements FieldHost {
@@ -122,6 +130,34 @@ export class DraftSession implements FieldHost {
     const apply = () => (this.touched = touch(this.touched, path));
     if (pointer) pointer.afterRelease(apply);
     else apply();
+  }
+
+  async sendFile(
+    blob: Blob,
+    name: string,
+    progress?: (sent: number, total: number) => void,
+  ): Promise<FileRef | null> {
+    try {
+      const file = await api.sendFile(this.id, blob, name, progress);
+      this.failure = null;
+      return file;
+    } catch (error) {
+      this.failure = this.#describe(error);
+      return null;
+    }
+  }
+
+  async picture(file: { ref: string; mediaType: string }): Promise<string | undefined> {
+    const cached = picture(file.ref);
+    if (cached !== undefined || !isPicture(file.mediaType)) return cached;
+    try {
+      const url = await dataUrl(await api.readFile(this.id, file));
+      keepPicture(file.ref, url);
+      return url;
+    } catch {
+      // No preview then; the file's name and size still show.
+      return undefined;
+    }
   }
 
   /** Forgets typed text under a repeat group whose instances moved. */

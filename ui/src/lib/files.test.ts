@@ -1,17 +1,77 @@
 import { describe, expect, it } from 'vitest';
-import { fileBlob, filesAnswer, filesOf, forget, keepFile, keepPicture, photoName, picture, signatureRef } from './files';
+import {
+  PART_SIZE,
+  dataUrl,
+  filesAnswer,
+  filesOf,
+  forget,
+  forgetAll,
+  isPicture,
+  keepPicture,
+  photoName,
+  picture,
+  sendInParts,
+  signatureRef,
+} from './files';
 
 describe('files', () => {
-  it('keeps the bytes in memory and records name, type, size and ref', () => {
-    const file = keepFile(new Blob(['%PDF-1.4'], { type: 'application/pdf' }), 'nachweis.pdf');
-    expect(file).toMatchObject({ name: 'nachweis.pdf', mediaType: 'application/pdf', size: 8 });
-    expect(file.ref).toMatch(/^[0-9a-f-]{36}$/);
-    expect(fileBlob(file.ref)?.size).toBe(8);
-    keepPicture(file.ref, 'data:image/png;base64,AAAA');
-    expect(picture(file.ref)).toBe('data:image/png;base64,AAAA');
-    forget(file.ref);
-    expect(fileBlob(file.ref)).toBeUndefined();
-    expect(picture(file.ref)).toBeUndefined();
+  it('sends a file in parts of PART_SIZE, in order, and reports the progress', async () => {
+    const bytes = new Uint8Array(2 * PART_SIZE + 5).map((_, i) => (i * 7) % 251);
+    const parts: Uint8Array[] = [];
+    const progress: number[] = [];
+    await sendInParts(
+      new Blob([bytes]),
+      async (part) => {
+        parts.push(part);
+      },
+      (sent, total) => {
+        expect(total).toBe(bytes.length);
+        progress.push(sent);
+      },
+    );
+    expect(parts.map((p) => p.length)).toEqual([PART_SIZE, PART_SIZE, 5]);
+    expect(progress).toEqual([PART_SIZE, 2 * PART_SIZE, 2 * PART_SIZE + 5]);
+    const joined = new Uint8Array(bytes.length);
+    let at = 0;
+    for (const p of parts) {
+      joined.set(p, at);
+      at += p.length;
+    }
+    expect(joined.every((b, i) => b === bytes[i])).toBe(true);
+  });
+
+  it('sends nothing for an empty file and stops at the first refused part', async () => {
+    let calls = 0;
+    await sendInParts(new Blob([]), async () => {
+      calls++;
+    });
+    expect(calls).toBe(0);
+    const refused = sendInParts(new Blob([new Uint8Array(3 * PART_SIZE)]), async () => {
+      calls++;
+      throw new Error('Formdesk ist gesperrt.');
+    });
+    await expect(refused).rejects.toThrow('gesperrt');
+    expect(calls).toBe(1);
+  });
+
+  it('keeps pictures until they are forgotten, one or all', async () => {
+    const url = await dataUrl(new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }));
+    expect(url).toBe('data:image/png;base64,iVBORw==');
+    keepPicture('7', url);
+    keepPicture('8', url);
+    expect(picture('7')).toBe(url);
+    forget('7');
+    expect(picture('7')).toBeUndefined();
+    expect(picture('8')).toBe(url);
+    forgetAll();
+    expect(picture('8')).toBeUndefined();
+  });
+
+  it('shows JPEG and PNG files as pictures and nothing else', () => {
+    expect(isPicture('image/jpeg')).toBe(true);
+    expect(isPicture('image/png')).toBe(true);
+    expect(isPicture('image/svg+xml')).toBe(false);
+    expect(isPicture('application/pdf')).toBe(false);
   });
 
   it('reads file records from an answer and leaves out anything else', () => {

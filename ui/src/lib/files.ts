@@ -1,35 +1,31 @@
-// Attachments, photos and signatures. The answer the engine sees is metadata only (`{name, mediaType, size,
-// ref}` per file, `{ref}` for a signature); the bytes stay here, in this window's memory, under the `ref`
-// the UI made up for them. Nothing is written to disk: the encrypted vault will take the bytes over.
-import type { JsonValue } from './types';
+// Attachments, photos and signatures. The bytes go to the desk at once, in parts, and the desk stores them
+// encrypted in its vault; the answer the engine sees is metadata only (`{name, mediaType, size, ref}` per
+// file, `{ref}` for a signature), with the `ref` the desk gave the file. Pictures (a photo's thumbnail, a
+// signature) are cached here as `data:` URLs while the desk is unlocked and forgotten when it locks.
+import type { FileRef, JsonValue } from './types';
 
-/** One file as the answer records it. */
-export interface FileRef {
-  name: string;
-  mediaType: string;
-  size: number;
-  ref: string;
+export type { FileRef };
+
+/** The size of the parts a file is sent in. */
+export const PART_SIZE = 1024 * 1024;
+
+/**
+ * Sends `blob` part by part through `sendPart`, one part at a time (a large file is never read whole), and
+ * reports the bytes sent after each part.
+ */
+export async function sendInParts(
+  blob: Blob,
+  sendPart: (bytes: Uint8Array) => Promise<void>,
+  progress?: (sent: number, total: number) => void,
+): Promise<void> {
+  for (let offset = 0; offset < blob.size; offset += PART_SIZE) {
+    const end = Math.min(offset + PART_SIZE, blob.size);
+    await sendPart(new Uint8Array(await blob.slice(offset, end).arrayBuffer()));
+    progress?.(end, blob.size);
+  }
 }
 
-const blobs = new Map<string, Blob>();
 const pictures = new Map<string, string>();
-
-/** A new id for a file or signature, unique for this desk. */
-export function newRef(): string {
-  return globalThis.crypto.randomUUID();
-}
-
-/** Keeps `blob` in memory and returns the answer's record of it. */
-export function keepFile(blob: Blob, name: string): FileRef {
-  const ref = newRef();
-  blobs.set(ref, blob);
-  return { name, mediaType: blob.type || 'application/octet-stream', size: blob.size, ref };
-}
-
-/** The bytes kept for `ref`, if this window still has them. */
-export function fileBlob(ref: string): Blob | undefined {
-  return blobs.get(ref);
-}
 
 /** Keeps a picture (a `data:` URL: a signature, a photo's preview) for `ref`. */
 export function keepPicture(ref: string, dataUrl: string): void {
@@ -41,10 +37,30 @@ export function picture(ref: string): string | undefined {
   return pictures.get(ref);
 }
 
-/** Drops what is kept for `ref`. */
+/** Drops the picture kept for `ref`. */
 export function forget(ref: string): void {
-  blobs.delete(ref);
   pictures.delete(ref);
+}
+
+/** Drops every picture: the desk locks. */
+export function forgetAll(): void {
+  pictures.clear();
+}
+
+/** Whether a file of this media type can be shown as a picture. */
+export function isPicture(mediaType: string): boolean {
+  return mediaType === 'image/jpeg' || mediaType === 'image/png';
+}
+
+/** The bytes of `blob` as a `data:` URL (the page's CSP allows pictures from `data:` only). */
+export async function dataUrl(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = '';
+  // In slices: a whole photo's bytes would overflow the arguments of one call.
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return `data:${blob.type || 'application/octet-stream'};base64,${btoa(binary)}`;
 }
 
 function isObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {

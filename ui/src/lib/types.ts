@@ -8,6 +8,7 @@ export type { DraftView } from './bindings/DraftView';
 export type { ErrorCode } from './bindings/ErrorCode';
 export type { FeeState } from './bindings/FeeState';
 export type { FieldError } from './bindings/FieldError';
+export type { FileRef } from './bindings/FileRef';
 export type { FormState } from './bindings/FormState';
 export type { FormSummary } from './bindings/FormSummary';
 export type { InputHints } from './bindings/InputHints';

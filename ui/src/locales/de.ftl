@@ -88,6 +88,7 @@ files-full =
         [one] Die Datei ist angehängt. Zum Austauschen erst entfernen.
        *[other] { $max } Dateien sind angehängt, mehr geht nicht. Zum Austauschen erst eine entfernen.
     }
+files-sending = „{ $name }“ wird verschlüsselt gespeichert … { $percent } %
 files-list = Angehängt: { $label }
 files-choose = Datei auswählen
 files-choose-many = Dateien auswählen

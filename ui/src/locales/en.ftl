@@ -87,6 +87,7 @@ files-full =
         [one] The file is attached. Remove it first to replace it.
        *[other] { $max } files are attached, which is the limit. Remove one first to replace it.
     }
+files-sending = Saving “{ $name }” encrypted … { $percent } %
 files-list = Attached: { $label }
 files-choose = Choose file
 files-choose-many = Choose files
