@@ -50,6 +50,10 @@ struct Args {
     /// locks.
     #[arg(long, value_name = "MINUTES", default_value_t = 5.0, value_parser = minutes)]
     idle_lock: f64,
+    /// Days a finalized submission's contents stay on the desk before they are shredded (what a receipt
+    /// lookup needs stays); 0 keeps them. Checked at start and every hour.
+    #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(0..=3650))]
+    retention_days: u32,
     /// Draw the windows in software, without GPU compositing (Linux). Starts faster where there is no GPU
     /// driver; WebKitWebDriver's screenshots can hang in this mode, so it is not the default.
     #[arg(long)]
@@ -66,6 +70,9 @@ struct LaunchOptions {
     #[serde(skip)]
     software_drawing: bool,
 }
+
+/// How often the retention period is applied.
+const RETENTION_CHECK: Duration = Duration::from_secs(3600);
 
 /// A number of minutes for `--idle-lock`: not negative, at most a day.
 fn minutes(text: &str) -> Result<f64, String> {
@@ -321,6 +328,7 @@ fn main() -> anyhow::Result<()> {
     };
     let data_dir = args.data_dir;
     let idle_lock = Duration::from_secs_f64(args.idle_lock * 60.0);
+    let retention = Duration::from_secs(u64::from(args.retention_days) * 86_400);
     tauri::Builder::default()
         .setup(move |app| {
             let dir = match data_dir {
@@ -349,6 +357,21 @@ fn main() -> anyhow::Result<()> {
                         if handle.state::<DeskState>().get().is_ok_and(|d| d.lock_if_idle(idle_lock)) {
                             locked(&handle);
                         }
+                    }
+                });
+            }
+            if !retention.is_zero() {
+                let handle = app.handle().clone();
+                std::thread::spawn(move || {
+                    loop {
+                        if let Ok(desk) = handle.state::<DeskState>().get() {
+                            match desk.shred_expired(retention) {
+                                Ok(0) => {}
+                                Ok(n) => eprintln!("formdesk: retention: shredded {n} finalized submission(s)"),
+                                Err(e) => eprintln!("formdesk: retention: {e}"),
+                            }
+                        }
+                        std::thread::sleep(RETENTION_CHECK);
                     }
                 });
             }

@@ -141,7 +141,7 @@ fn vault_message(e: &VaultError) -> String {
         VaultError::UnknownSubmission(id) => format!("Den Vorgang {id} gibt es nicht (mehr)."),
         VaultError::UnknownAttachment(_) => "Die Anlage gibt es nicht (mehr).".into(),
         VaultError::WrongState { id, status: Status::Shredded, .. } => {
-            format!("Vorgang {id} ist übermittelt und seine Angaben sind gelöscht.")
+            format!("Die Angaben von Vorgang {id} sind gelöscht (übermittelt oder Aufbewahrungsfrist abgelaufen).")
         }
         VaultError::WrongState { id, status: Status::Final, .. } => {
             format!("Der Vorgang {id} ist abgeschlossen und kann nicht mehr geändert werden.")
@@ -784,6 +784,19 @@ impl Desk {
         };
         self.notify(&view.draft);
         Ok(view)
+    }
+
+    /// Retention: shreds the plaintext of every finalized submission finalized more than `max_age` ago;
+    /// what a receipt lookup needs (ids, form, times) stays. Returns how many were shredded. Needs no
+    /// unlock: shredding destroys keys, it reads nothing.
+    pub fn shred_expired(&self, max_age: Duration) -> Result<usize, DeskError> {
+        let mut inner = self.inner();
+        let shredded = inner.vault.shred_older_than(i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX))?;
+        if shredded > 0 {
+            // Finalized drafts read since the unlock are read again from the vault when needed.
+            inner.drafts.retain(|_, d| d.status == DraftStatus::Open);
+        }
+        Ok(shredded)
     }
 
     /// Deletes a draft that is still open, with everything in it.

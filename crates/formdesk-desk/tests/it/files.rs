@@ -1,7 +1,7 @@
 //! Files of a draft (attachments, photos, signatures): sent in parts, kept encrypted in the vault, shown
 //! again after a restart, refused when they are not the draft's, dropped when no answer uses them.
 
-use super::{PIN, desk, desk_at, pattern, replace_refs, send};
+use super::{PIN, complete_hundeanmeldung, desk, desk_at, enter, pattern, send};
 use formdesk_desk::ipc::{ErrorCode, FileRef, IpcError};
 use formdesk_desk::{DeskError, MAX_FILE_BYTES};
 use serde_json::{Value, json};
@@ -108,29 +108,11 @@ fn names_and_media_types_are_tidied_and_a_file_too_large_is_refused() {
 fn finalizing_keeps_the_files_answers_use_and_drops_the_others() {
     let desk = desk();
     let id = desk.start("hundeanmeldung").expect("starts").draft.id;
-    let path =
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../forms/hundeanmeldung/scenarios/02_zwei_hunde_ein_listenhund.json");
-    let scenario: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
-    let mut answers = scenario["answers"].as_object().cloned().expect("answers");
+    let mut answers = complete_hundeanmeldung();
     // The scenario's signature and files name made-up refs; real ones replace them.
     let first = send(&desk, id, "Unterschrift.png", "image/png", &pattern(20_000));
     let second = send(&desk, id, "Unterschrift.png", "image/png", &pattern(21_000));
-    replace_refs(&mut answers, &desk, id);
-    for (key, value) in &answers {
-        if let Value::Array(items) = value
-            && items.first().is_some_and(Value::is_object)
-            && !items[0].as_object().is_some_and(|o| o.contains_key("ref"))
-        {
-            for (n, instance) in items.iter().enumerate() {
-                desk.add_instance(id, key).expect("instance");
-                for (field, v) in instance.as_object().expect("object") {
-                    desk.set_answer(id, &format!("{key}[{n}].{field}"), v.clone()).expect("answer");
-                }
-            }
-        } else {
-            desk.set_answer(id, key, value.clone()).expect("answer");
-        }
-    }
+    enter(&desk, id, &mut answers);
     let signature = answers.iter().find_map(|(k, v)| v.get("ref").map(|_| k.clone()));
     if let Some(field) = &signature {
         // Signed twice: the first signature is replaced by the second.

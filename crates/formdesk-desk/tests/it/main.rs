@@ -135,3 +135,30 @@ pub fn send(desk: &Desk, id: u64, name: &str, media_type: &str, bytes: &[u8]) ->
     }
     desk.finish_file(id, &file).expect("finishes")
 }
+
+/// The answers of the Hundeanmeldung's complete scenario (two dogs, one of them a Listenhund).
+pub fn complete_hundeanmeldung() -> serde_json::Map<String, Value> {
+    let path =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../forms/hundeanmeldung/scenarios/02_zwei_hunde_ein_listenhund.json");
+    let scenario: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
+    scenario["answers"].as_object().cloned().expect("answers")
+}
+
+/// Enters `answers` into draft `id` as the UI does: files sent first, repeat groups instance by instance.
+pub fn enter(desk: &Desk, id: u64, answers: &mut serde_json::Map<String, Value>) {
+    replace_refs(answers, desk, id);
+    for (key, value) in answers.iter() {
+        if let Value::Array(items) = value
+            && items.first().is_some_and(|i| i.is_object() && i.get("ref").is_none())
+        {
+            for (n, instance) in items.iter().enumerate() {
+                desk.add_instance(id, key).expect("instance");
+                for (field, v) in instance.as_object().expect("object") {
+                    desk.set_answer(id, &format!("{key}[{n}].{field}"), v.clone()).expect("answer");
+                }
+            }
+        } else {
+            desk.set_answer(id, key, value.clone()).expect("answer");
+        }
+    }
+}

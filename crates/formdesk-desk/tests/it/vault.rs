@@ -265,3 +265,49 @@ fn drafts_are_found_by_the_citizens_name() {
     assert_eq!(ids("Schmidt"), Vec::<u64>::new());
     assert_eq!(ids("").len(), 2);
 }
+
+#[test]
+fn finalized_submissions_are_shredded_after_the_retention_period_and_drafts_never() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    // The vault's clock, moved on by the test.
+    let now = Arc::new(AtomicI64::new(1_795_000_000));
+    let clock = now.clone();
+    let vault = formdesk_vault::Vault::open_with_clock(dir.path(), Arc::new(move || clock.load(Ordering::SeqCst)))
+        .expect("opens");
+    let catalog = formdesk_catalog::Catalog::embedded().expect("forms");
+    let today = formdesk_desk::FixedClock::on(formdesk_engine::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date"));
+    let desk = formdesk_desk::Desk::new(catalog, today, vault, formdesk_vault::KdfParams::FAST_INSECURE);
+    desk.set_up("Erika", PIN, PIN).expect("set up");
+
+    let old = desk.start("hundeanmeldung").expect("start").draft.id;
+    crate::enter(&desk, old, &mut crate::complete_hundeanmeldung());
+    desk.finalize(old).expect("finalizes");
+    let draft = desk.start("hundeabmeldung").expect("start").draft.id;
+    now.fetch_add(60 * 86_400, Ordering::SeqCst);
+    let recent = desk.start("hundeanmeldung").expect("start").draft.id;
+    crate::enter(&desk, recent, &mut crate::complete_hundeanmeldung());
+    desk.finalize(recent).expect("finalizes");
+    assert!(!desk.files(old).expect("files").is_empty(), "the signature is stored");
+
+    let ninety_days = Duration::from_secs(90 * 86_400);
+    assert_eq!(desk.shred_expired(ninety_days).expect("retention"), 0, "nothing is 90 days old yet");
+    now.fetch_add(31 * 86_400, Ordering::SeqCst);
+    assert_eq!(desk.shred_expired(ninety_days).expect("retention"), 1);
+
+    let listed: Vec<u64> = desk.drafts_list("").expect("list").iter().map(|d| d.id).collect();
+    assert_eq!(listed, [recent, draft], "the old submission leaves the work list; a draft is never shredded");
+    let (code, message) = code(desk.draft(old));
+    assert_eq!(code, ErrorCode::Finalized);
+    assert_eq!(
+        message,
+        format!("Die Angaben von Vorgang {old} sind gelöscht (übermittelt oder Aufbewahrungsfrist abgelaufen).")
+    );
+    assert_eq!(self::code(desk.files(old)).0, ErrorCode::Finalized, "its files went with it");
+    assert_eq!(desk.draft(recent).expect("still readable").draft.status, DraftStatus::Final);
+    // Shredding needs no unlock: a locked desk applies it too, and reads nothing.
+    desk.lock();
+    now.fetch_add(365 * 86_400, Ordering::SeqCst);
+    assert_eq!(desk.shred_expired(ninety_days).expect("retention while locked"), 1);
+}
