@@ -9,7 +9,7 @@ import { copyFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { Key } from 'webdriverio';
-import { PIN, assertNoSeriousViolations, axe, freshDesk, launch, setUp, shot, unlockDesk } from '../lib/app.mjs';
+import { CLERK, PIN, assertNoSeriousViolations, axe, freshDesk, launch, setUp, shot, unlockDesk } from '../lib/app.mjs';
 import { uploadFixtures } from '../lib/files.mjs';
 import { button, byText, choice, field, heading } from '../lib/query.mjs';
 
@@ -19,6 +19,8 @@ const CITIZEN = `${FIRST} ${FAMILY}`;
 
 const desk = freshDesk();
 let app;
+/** The recovery secret shown at setup. */
+let recoverySecret;
 
 after(async () => {
   await app?.close();
@@ -88,6 +90,7 @@ test('the first start sets the desk up and shows the recovery secret once', asyn
   await browser.refresh();
   const secret = await setUp(browser);
   assert.match(secret, /^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/);
+  recoverySecret = secret;
   assert.ok(await button(browser, 'Sperren').isDisplayed());
 });
 
@@ -199,4 +202,50 @@ test('the desk locks itself after the idle time', async () => {
   assert.equal(await button(browser, 'Sperren').isExisting(), false);
   await unlockDesk(browser);
   await field(browser, 'Leistung suchen').waitForDisplayed();
+});
+
+test('a second clerk gets an own PIN, and the recovery key replaces a forgotten one', async () => {
+  await app.close();
+  app = await launch({ name: 'vault-clerks', desk, access: 'unlock' });
+  const { browser } = app;
+  await button(browser, 'Zugang hinzufügen').click();
+  await heading(browser, 'Zugang hinzufügen').waitForDisplayed();
+  assertNoSeriousViolations(await axe(browser));
+  await field(browser, 'Name').setValue('Kemal Aydın');
+  await field(browser, 'PIN').setValue('864209');
+  await field(browser, 'PIN wiederholen').setValue('864209');
+  await button(browser, 'Zugang anlegen').click();
+  const added = 'Der Zugang für „Kemal Aydın“ ist angelegt. Auf dem Sperrbildschirm kann nun auch diese Person entsperren.';
+  await byText(browser, added, 'p').waitForDisplayed();
+  await shot(browser, 'vault-05-clerk-added');
+  await button(browser, 'Schließen').click();
+
+  // The new clerk unlocks with their own PIN; Erika's does not open it for him.
+  await button(browser, 'Sperren').click();
+  await lockScreen(browser);
+  await field(browser, 'Mitarbeiterin oder Mitarbeiter').selectByVisibleText('Kemal Aydın');
+  await field(browser, 'PIN').setValue(PIN);
+  await button(browser, 'Entsperren').click();
+  await byText(browser, 'Die PIN ist falsch (1. Fehlversuch in Folge).', 'div').waitForDisplayed({ timeout: 20_000 });
+  await unlockDesk(browser, '864209');
+  await field(browser, 'Leistung suchen').waitForDisplayed();
+
+  // Erika forgot her PIN: the recovery key sets a new one, and the cases are all there.
+  await button(browser, 'Sperren').click();
+  await lockScreen(browser);
+  await button(browser, 'PIN vergessen?').click();
+  await heading(browser, 'Zugang mit dem Wiederherstellungsschlüssel').waitForDisplayed();
+  assertNoSeriousViolations(await axe(browser));
+  await field(browser, 'Wiederherstellungsschlüssel').setValue(recoverySecret.toLowerCase());
+  await field(browser, 'Ihr Name').setValue(CLERK);
+  await field(browser, 'Neue PIN').setValue('975310');
+  await field(browser, 'PIN wiederholen').setValue('975310');
+  await shot(browser, 'vault-06-recovery');
+  await button(browser, 'Neue PIN festlegen und entsperren').click();
+  await byText(browser, 'Friedrich Wiesner', 'span').waitForDisplayed({ timeout: 30_000 });
+  await button(browser, 'Sperren').click();
+  await lockScreen(browser);
+  await field(browser, 'Mitarbeiterin oder Mitarbeiter').selectByVisibleText(CLERK);
+  await unlockDesk(browser, '975310');
+  await byText(browser, 'Friedrich Wiesner', 'span').waitForDisplayed();
 });
