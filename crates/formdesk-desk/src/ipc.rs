@@ -76,6 +76,10 @@ pub struct DraftInfo {
     pub created: NaiveDateTime,
     /// When it last changed.
     pub updated: NaiveDateTime,
+    /// Why it cannot be shown (its stored data is damaged), for the clerk; absent when it can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub damaged: Option<String>,
 }
 
 impl DraftInfo {
@@ -96,6 +100,32 @@ impl DraftInfo {
             citizen_lang: s.citizen_lang,
             created: s.created,
             updated: s.updated,
+            damaged: None,
+        }
+    }
+
+    /// An entry whose stored summary cannot be read: listed with what is known, so that nothing is hidden.
+    pub(crate) fn damaged(
+        id: u64,
+        form_id: &str,
+        form_title: &str,
+        status: DraftStatus,
+        (created, updated): (NaiveDateTime, NaiveDateTime),
+        message: String,
+    ) -> DraftInfo {
+        DraftInfo {
+            id,
+            form_id: form_id.to_owned(),
+            form_title: form_title.to_owned(),
+            citizen: String::new(),
+            status,
+            step: String::new(),
+            visited: Vec::new(),
+            checked: Vec::new(),
+            citizen_lang: "de".to_owned(),
+            created,
+            updated,
+            damaged: Some(message),
         }
     }
 }

@@ -580,8 +580,22 @@ impl Desk {
         for item in inner.vault.work_list()? {
             let Some(status) = draft_status(item.status) else { continue };
             let id = u64::try_from(item.id).map_err(|_| DeskError::UnknownDraft(0))?;
-            let summary = parse_summary(id, &item.summary)?;
             let (title, _) = self.form_names(&item.form_id);
+            let summary = match item
+                .damaged
+                .clone()
+                .map_or_else(|| parse_summary(id, &item.summary), |e| Err(DeskError::Unreadable(id, e)))
+            {
+                Ok(summary) => summary,
+                Err(e) => {
+                    // Listed, not hidden: the clerk sees that the case exists and why it does not open.
+                    if words.is_empty() {
+                        let times = (local_time(item.created_at), local_time(item.updated_at));
+                        list.push(DraftInfo::damaged(id, &item.form_id, &title, status, times, e.to_string()));
+                    }
+                    continue;
+                }
+            };
             if !words.is_empty() {
                 let haystack = formdesk_catalog::search::fold(&format!("{} {title}", summary.citizen));
                 if !words.iter().all(|w| haystack.contains(w.as_str())) {
@@ -812,6 +826,13 @@ impl Desk {
         }
         Ok(())
     }
+}
+
+/// A time stamp of the vault (seconds since 1970) in local time.
+fn local_time(seconds: i64) -> NaiveDateTime {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.with_timezone(&chrono::Local).naive_local())
+        .unwrap_or_default()
 }
 
 /// The vault's number of a file, from the reference an answer keeps.

@@ -99,6 +99,8 @@ pub struct WorkItem {
     pub revision: i64,
     /// The summary (typically the citizen's name); empty once shredded.
     pub summary: String,
+    /// Why the summary could not be read (damaged or changed in the file); `None` when it was.
+    pub damaged: Option<String>,
 }
 
 /// What the vault holds of one submission.
@@ -581,13 +583,26 @@ impl Vault {
         Ok((WorkItem { summary, ..raw.item }, Some(key)))
     }
 
-    /// Every submission, the most recently changed first, summaries decrypted.
+    /// Every submission, the most recently changed first, summaries decrypted. A submission whose key or
+    /// summary does not decrypt is listed with `damaged` set and an empty summary.
     pub fn work_list(&self) -> Result<Vec<WorkItem>, VaultError> {
         self.vault_key()?;
         let mut statement =
             self.conn.prepare(&format!("SELECT {WORK_COLUMNS} FROM submissions ORDER BY updated_at DESC, id DESC"))?;
         let raw: Vec<RawItem> = statement.query_map([], work_row)?.collect::<Result<_, _>>()?;
-        raw.into_iter().map(|r| Ok(self.open_raw(r)?.0)).collect()
+        raw.into_iter()
+            .map(|r| {
+                let item = r.item.clone();
+                match self.open_raw(r) {
+                    Ok((item, _)) => Ok(item),
+                    // One damaged entry must not hide the others: it is listed as damaged.
+                    Err(e @ (VaultError::Tampered { .. } | VaultError::Corrupt(_) | VaultError::Crypto(_))) => {
+                        Ok(WorkItem { damaged: Some(e.to_string()), ..item })
+                    }
+                    Err(e) => Err(e),
+                }
+            })
+            .collect()
     }
 
     /// Deletes a draft with everything in it; its key goes with it.
@@ -925,6 +940,7 @@ fn work_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawItem> {
             finalized_at: r.get(7)?,
             revision: r.get(8)?,
             summary: String::new(),
+            damaged: None,
         },
         wrapped_key: r.get(9)?,
         summary_sealed: r.get(10)?,

@@ -32,6 +32,7 @@ drafts-none = Noch keine Vorgänge. Angefangene und abgeschlossene Vorgänge ers
 drafts-matching = Vorgänge zu „{ $query }“
 drafts-none-matching = Kein Vorgang mit diesem Namen.
 draft-changed = Zuletzt geändert:
+draft-damaged = Gespeicherte Daten beschädigt – bitte die IT-Betreuung fragen
 draft-number = Vorgang { $id }
 status-open = in Bearbeitung
 status-final = abgeschlossen

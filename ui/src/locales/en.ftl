@@ -31,6 +31,7 @@ drafts-none = No cases yet. Unfinished and finalized cases show here.
 drafts-matching = Cases matching “{ $query }”
 drafts-none-matching = No case with this name.
 draft-changed = Last changed:
+draft-damaged = Stored data damaged – please ask IT support
 draft-number = Case { $id }
 status-open = in progress
 status-final = finalized

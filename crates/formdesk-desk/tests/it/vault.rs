@@ -311,3 +311,38 @@ fn finalized_submissions_are_shredded_after_the_retention_period_and_drafts_neve
     now.fetch_add(365 * 86_400, Ordering::SeqCst);
     assert_eq!(desk.shred_expired(ninety_days).expect("retention while locked"), 1);
 }
+
+#[test]
+fn a_damaged_case_is_listed_as_damaged_and_hides_no_other() {
+    let t = desk();
+    let a = t.start("hundeabmeldung").expect("start").draft.id;
+    t.set_answer(a, "halter_vorname", json!("Zofia")).expect("set");
+    t.set_answer(a, "halter_familienname", json!("Wójcik")).expect("set");
+    let b = t.start("hundeanmeldung").expect("start").draft.id;
+    t.set_answer(b, "halter_familienname", json!("Yılmaz")).expect("set");
+    let TestDesk { dir, .. } = t;
+    // A byte of draft b's summary changed in the file.
+    let conn = rusqlite::Connection::open(dir.path().join(formdesk_vault::FILE_NAME)).expect("opens");
+    let mut sealed: Vec<u8> =
+        conn.query_row("SELECT summary_sealed FROM submissions WHERE id = ?1", [b], |r| r.get(0)).expect("row");
+    let last = sealed.len() - 1;
+    sealed[last] ^= 0x20;
+    conn.execute("UPDATE submissions SET summary_sealed = ?2 WHERE id = ?1", rusqlite::params![b, sealed])
+        .expect("set");
+    drop(conn);
+
+    let desk = desk_at(dir.path());
+    desk.unlock("Erika", PIN).expect("unlock");
+    let list = desk.drafts_list("").expect("the list opens");
+    assert_eq!(list.len(), 2, "{list:?}");
+    let damaged = list.iter().find(|d| d.id == b).expect("the damaged case is listed");
+    assert_eq!(damaged.citizen, "");
+    assert!(
+        damaged.damaged.as_deref().is_some_and(|m| m.contains("beschädigt") || m.contains("gelesen")),
+        "{damaged:?}"
+    );
+    let fine = list.iter().find(|d| d.id == a).expect("listed");
+    assert_eq!((fine.citizen.as_str(), fine.damaged.as_deref()), ("Zofia Wójcik", None));
+    assert_eq!(code(desk.draft(b)).0, ErrorCode::Damaged);
+    assert_eq!(desk.drafts_list("Wójcik").expect("search").len(), 1);
+}

@@ -48,4 +48,8 @@ created: string,
 /**
  * When it last changed.
  */
-updated: string, };
+updated: string, 
+/**
+ * Why it cannot be shown (its stored data is damaged), for the clerk; absent when it can.
+ */
+damaged?: string, };
