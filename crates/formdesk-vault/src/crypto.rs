@@ -158,6 +158,20 @@ pub enum CryptoError {
     Authentication,
 }
 
+/// A new Ed25519 signing key as a PKCS#8 document (ring), wiped when dropped.
+pub fn new_signing_key() -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    let document =
+        ring::signature::Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| CryptoError::Random)?;
+    Ok(Zeroizing::new(document.as_ref().to_vec()))
+}
+
+/// The public key (32 bytes) of an Ed25519 key in PKCS#8.
+pub fn signing_public_key(pkcs8: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    use ring::signature::KeyPair as _;
+    let pair = ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| CryptoError::Malformed)?;
+    Ok(pair.public_key().as_ref().to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

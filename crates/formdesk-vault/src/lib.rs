@@ -542,6 +542,76 @@ impl Vault {
         Ok(())
     }
 
+    /// Keeps the citizen's receipt of final submission `id`: its reference (plain, unique) and the PDF
+    /// (sealed under the submission's key). Replaces an earlier one.
+    pub fn set_receipt(&mut self, id: SubmissionId, reference: &str, pdf: &[u8]) -> Result<(), VaultError> {
+        let (status, wrapped) = self.key_row(id)?;
+        let wrapped = match (status, wrapped) {
+            (Status::Final, Some(wrapped)) => wrapped,
+            (status, _) => return Err(VaultError::WrongState { id, status, action: "keeping its receipt" }),
+        };
+        let key = self.unwrap_submission_key(id, &wrapped)?;
+        let sealed = key.seal(&Aad::new("submissions", "receipt", id), pdf)?;
+        self.conn.execute(
+            "UPDATE submissions SET reference = ?2, receipt_sealed = ?3 WHERE id = ?1",
+            params![id, reference, sealed],
+        )?;
+        Ok(())
+    }
+
+    /// The receipt of submission `id`: its reference and, unless shredded, the PDF. `None` if none was kept.
+    pub fn receipt(&self, id: SubmissionId) -> Result<Option<(String, Option<Zeroizing<Vec<u8>>>)>, VaultError> {
+        let row: Option<(Option<String>, Option<Vec<u8>>)> = self
+            .conn
+            .query_row("SELECT reference, receipt_sealed FROM submissions WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let (reference, sealed) = row.ok_or(VaultError::UnknownSubmission(id))?;
+        let Some(reference) = reference else { return Ok(None) };
+        let Some(sealed) = sealed else { return Ok(Some((reference, None))) };
+        let key = self.submission_key(id)?;
+        let pdf = key
+            .open(&Aad::new("submissions", "receipt", id), &sealed)
+            .map_err(|source| VaultError::Tampered { id, place: "its receipt".into(), source })?;
+        Ok(Some((reference, Some(pdf))))
+    }
+
+    /// The submission with receipt reference `reference`, if any.
+    pub fn find_reference(&self, reference: &str) -> Result<Option<SubmissionId>, VaultError> {
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM submissions WHERE reference = ?1", [reference], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The desk's signing key (Ed25519, PKCS#8), made on first use. Needs the vault unlocked.
+    pub fn device_key(&mut self) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+        let aad = Aad::new("device", "private", 1);
+        let sealed: Option<Vec<u8>> =
+            self.conn.query_row("SELECT private_sealed FROM device WHERE id = 1", [], |r| r.get(0)).optional()?;
+        if let Some(sealed) = sealed {
+            return self.vault_key()?.open(&aad, &sealed).map_err(|source| VaultError::Tampered {
+                id: 0,
+                place: "the device key".into(),
+                source,
+            });
+        }
+        let vault_key = self.vault_key()?;
+        let pkcs8 = crypto::new_signing_key()?;
+        let public = crypto::signing_public_key(&pkcs8)?;
+        self.conn.execute(
+            "INSERT INTO device (id, created_at, public_key, private_sealed) VALUES (1, ?1, ?2, ?3)",
+            params![self.now(), public, vault_key.seal(&aad, &pkcs8)?],
+        )?;
+        Ok(pkcs8)
+    }
+
+    /// The public half of the desk's signing key (32 bytes), once it was made.
+    pub fn device_public_key(&self) -> Result<Option<Vec<u8>>, VaultError> {
+        Ok(self.conn.query_row("SELECT public_key FROM device WHERE id = 1", [], |r| r.get(0)).optional()?)
+    }
+
     /// One submission with its decrypted data.
     pub fn load(&self, id: SubmissionId) -> Result<Record, VaultError> {
         self.vault_key()?;
@@ -621,7 +691,7 @@ impl Vault {
         tx.execute("DELETE FROM attachments WHERE submission_id = ?1", [id])?;
         tx.execute(
             "UPDATE submissions SET status = 'shredded', shredded_at = ?2, wrapped_key = NULL,
-                    summary_sealed = NULL, data_sealed = NULL
+                    summary_sealed = NULL, data_sealed = NULL, receipt_sealed = NULL
              WHERE id = ?1",
             params![id, now],
         )?;

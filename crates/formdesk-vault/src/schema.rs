@@ -72,6 +72,22 @@ pub const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE attachments ADD COLUMN complete INTEGER NOT NULL DEFAULT 1 CHECK (complete IN (0, 1));
     ",
+    // 3: the citizen's receipt and the desk's own signing key. The receipt's reference is plain (a random
+    // code, no personal data: what a receipt lookup needs after shredding); the PDF is sealed under the
+    // submission's key and goes with it. The device key signs receipts (and later identifies the desk to the
+    // portal); its private half is sealed under the vault key.
+    "
+    ALTER TABLE submissions ADD COLUMN reference TEXT;
+    ALTER TABLE submissions ADD COLUMN receipt_sealed BLOB;
+    CREATE UNIQUE INDEX submissions_by_reference ON submissions (reference) WHERE reference IS NOT NULL;
+
+    CREATE TABLE device (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        created_at     INTEGER NOT NULL,
+        public_key     BLOB NOT NULL,
+        private_sealed BLOB NOT NULL
+    ) STRICT;
+    ",
 ];
 
 /// The layout version this code writes: the number of migrations.

@@ -202,7 +202,15 @@ fn a_file_of_the_first_layout_is_brought_forward_with_its_attachments() {
     drop(vault);
     // Back to layout 1, as a desk of the first release left it.
     let conn = raw(dir.path());
-    conn.execute_batch("ALTER TABLE attachments DROP COLUMN complete; PRAGMA user_version = 1;").unwrap();
+    conn.execute_batch(
+        "ALTER TABLE attachments DROP COLUMN complete;
+         DROP INDEX submissions_by_reference;
+         ALTER TABLE submissions DROP COLUMN reference;
+         ALTER TABLE submissions DROP COLUMN receipt_sealed;
+         DROP TABLE device;
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
     drop(conn);
 
     let mut vault = Vault::open(dir.path()).unwrap();
@@ -377,4 +385,65 @@ fn unknown_submissions_and_attachments_are_named() {
     assert_eq!(vault.read_attachment(id, 5, std::io::sink()).unwrap_err().to_string(), "attachment 5 does not exist");
     vault.discard(id).unwrap();
     assert!(matches!(vault.load(id), Err(VaultError::UnknownSubmission(_))));
+}
+
+#[test]
+fn a_final_submission_keeps_its_receipt_until_it_is_shredded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = new_vault(dir.path());
+    let id = vault.create("hundeanmeldung", "1.0.0", "Erika", b"{}").unwrap();
+    assert!(matches!(vault.set_receipt(id, "HUND-7K3F-Q9XD", b"%PDF"), Err(VaultError::WrongState { .. })));
+    vault.finalize(id, "Erika", b"{}").unwrap();
+    assert_eq!(vault.receipt(id).unwrap(), None);
+    let pdf = pattern(40_000);
+    vault.set_receipt(id, "HUND-7K3F-Q9XD", &pdf).unwrap();
+    let (reference, stored) = vault.receipt(id).unwrap().unwrap();
+    assert_eq!(reference, "HUND-7K3F-Q9XD");
+    assert!(*stored.unwrap() == pdf);
+    assert_eq!(vault.find_reference("HUND-7K3F-Q9XD").unwrap(), Some(id));
+
+    // A reference is unique: a second submission cannot take it.
+    let other = vault.create("hundeanmeldung", "1.0.0", "Erika", b"{}").unwrap();
+    vault.finalize(other, "Erika", b"{}").unwrap();
+    assert!(vault.set_receipt(other, "HUND-7K3F-Q9XD", b"%PDF").is_err());
+
+    // The PDF is sealed like everything else: a flipped byte is noticed.
+    let conn = raw(dir.path());
+    conn.execute("UPDATE submissions SET receipt_sealed = CAST(receipt_sealed || x'00' AS BLOB) WHERE id = ?1", [id])
+        .unwrap();
+    assert!(matches!(vault.receipt(id), Err(VaultError::Tampered { .. })));
+    vault.set_receipt(id, "HUND-7K3F-Q9XD", &pdf).unwrap();
+
+    // Shredding takes the PDF and keeps the reference for a lookup.
+    vault.shred(id).unwrap();
+    assert_eq!(
+        vault.receipt(id).unwrap().map(|(r, pdf)| (r, pdf.is_none())),
+        Some(("HUND-7K3F-Q9XD".to_owned(), true))
+    );
+    assert_eq!(vault.find_reference("HUND-7K3F-Q9XD").unwrap(), Some(id));
+}
+
+#[test]
+fn the_device_key_is_made_once_sealed_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = new_vault(dir.path());
+    assert_eq!(vault.device_public_key().unwrap(), None);
+    let key = vault.device_key().unwrap();
+    let public = vault.device_public_key().unwrap().unwrap();
+    assert_eq!(public.len(), 32);
+    let pair = ring::signature::Ed25519KeyPair::from_pkcs8(&key).unwrap();
+    let signature = pair.sign(b"HUND-7K3F-Q9XD");
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, &public)
+        .verify(b"HUND-7K3F-Q9XD", signature.as_ref())
+        .unwrap();
+    let private: Vec<u8> = raw(dir.path()).query_row("SELECT private_sealed FROM device", [], |r| r.get(0)).unwrap();
+    assert_eq!(&private[..4], b"FDVE", "the private key is stored sealed");
+
+    vault.lock();
+    assert!(matches!(vault.device_key(), Err(VaultError::Locked)));
+    assert_eq!(vault.device_public_key().unwrap(), Some(public.clone()), "the public half needs no unlock");
+    drop(vault);
+    let mut vault = Vault::open(dir.path()).unwrap();
+    vault.unlock("Anna", PIN).unwrap();
+    assert!(*vault.device_key().unwrap() == *key, "the same key after a restart");
 }
