@@ -111,6 +111,13 @@ pub struct Record {
     pub data: Option<Vec<u8>>,
 }
 
+/// A submission's receipt as kept: its reference, and the PDF unless shredded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReceipt {
+    pub reference: String,
+    pub pdf: Option<Zeroizing<Vec<u8>>>,
+}
+
 /// An attachment's name and media type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentInfo {
@@ -560,7 +567,7 @@ impl Vault {
     }
 
     /// The receipt of submission `id`: its reference and, unless shredded, the PDF. `None` if none was kept.
-    pub fn receipt(&self, id: SubmissionId) -> Result<Option<(String, Option<Zeroizing<Vec<u8>>>)>, VaultError> {
+    pub fn receipt(&self, id: SubmissionId) -> Result<Option<StoredReceipt>, VaultError> {
         let row: Option<(Option<String>, Option<Vec<u8>>)> = self
             .conn
             .query_row("SELECT reference, receipt_sealed FROM submissions WHERE id = ?1", [id], |r| {
@@ -569,12 +576,12 @@ impl Vault {
             .optional()?;
         let (reference, sealed) = row.ok_or(VaultError::UnknownSubmission(id))?;
         let Some(reference) = reference else { return Ok(None) };
-        let Some(sealed) = sealed else { return Ok(Some((reference, None))) };
+        let Some(sealed) = sealed else { return Ok(Some(StoredReceipt { reference, pdf: None })) };
         let key = self.submission_key(id)?;
         let pdf = key
             .open(&Aad::new("submissions", "receipt", id), &sealed)
             .map_err(|source| VaultError::Tampered { id, place: "its receipt".into(), source })?;
-        Ok(Some((reference, Some(pdf))))
+        Ok(Some(StoredReceipt { reference, pdf: Some(pdf) }))
     }
 
     /// The submission with receipt reference `reference`, if any.

@@ -397,9 +397,9 @@ fn a_final_submission_keeps_its_receipt_until_it_is_shredded() {
     assert_eq!(vault.receipt(id).unwrap(), None);
     let pdf = pattern(40_000);
     vault.set_receipt(id, "HUND-7K3F-Q9XD", &pdf).unwrap();
-    let (reference, stored) = vault.receipt(id).unwrap().unwrap();
-    assert_eq!(reference, "HUND-7K3F-Q9XD");
-    assert!(*stored.unwrap() == pdf);
+    let stored = vault.receipt(id).unwrap().unwrap();
+    assert_eq!(stored.reference, "HUND-7K3F-Q9XD");
+    assert!(*stored.pdf.unwrap() == pdf);
     assert_eq!(vault.find_reference("HUND-7K3F-Q9XD").unwrap(), Some(id));
 
     // A reference is unique: a second submission cannot take it.
