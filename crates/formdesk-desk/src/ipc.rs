@@ -301,6 +301,10 @@ pub enum ErrorCode {
     Storage,
     /// A file that is not the draft's, or too large.
     File,
+    /// Printing failed.
+    Print,
+    /// The receipt could not be made or saved.
+    Receipt,
 }
 
 /// An error as the UI receives it.
@@ -335,6 +339,8 @@ impl From<DeskError> for IpcError {
             DeskError::Incomplete(_) => ErrorCode::Incomplete,
             DeskError::PinMismatch => ErrorCode::BadPin,
             DeskError::UnknownFile | DeskError::FileTooLarge => ErrorCode::File,
+            DeskError::Print(_) => ErrorCode::Print,
+            DeskError::Receipt(_) => ErrorCode::Receipt,
             DeskError::NoClerkName => ErrorCode::Clerk,
             DeskError::Unreadable(..) => ErrorCode::Damaged,
             DeskError::Vault(ref v) => vault_code(v),

@@ -9,6 +9,7 @@
 
 pub mod drafts;
 pub mod ipc;
+pub mod print;
 
 pub use formdesk_vault::KdfParams;
 
@@ -104,6 +105,12 @@ pub enum DeskError {
     /// A file larger than a desk takes.
     #[error("Die Datei ist zu groß: höchstens {} MB sind möglich.", MAX_FILE_BYTES / (1024 * 1024))]
     FileTooLarge,
+    /// Printing failed or there is no printing system.
+    #[error("{0}")]
+    Print(String),
+    /// The receipt could not be made or saved.
+    #[error("{0}")]
+    Receipt(String),
     /// The PIN and its repetition differ.
     #[error("Die beiden PINs stimmen nicht überein.")]
     PinMismatch,

@@ -4,6 +4,7 @@ mod bindings;
 mod drafts;
 mod files;
 mod leak;
+mod print;
 mod vault;
 
 use formdesk_catalog::Catalog;
