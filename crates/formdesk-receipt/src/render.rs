@@ -345,7 +345,10 @@ pub fn render(receipt: &Receipt) -> Result<Vec<u8>, ReceiptError> {
             data_format: RawImageFormat::RGB8,
             tag: Vec::new(),
         };
-        (doc.add_image(&image), logo.width, logo.height)
+        // A fixed resource name instead of printpdf's random one keeps the output reproducible.
+        let id = XObjectId("Logo".to_owned());
+        doc.resources.xobjects.map.insert(id.clone(), printpdf::XObject::Image(image));
+        (id, logo.width, logo.height)
     });
     let mut layout = Layout { receipt, fonts: fonts.clone(), pages: vec![Vec::new()], y: 0.0 };
     letterhead(&mut layout, logo);
