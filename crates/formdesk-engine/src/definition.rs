@@ -63,6 +63,9 @@ pub struct FormDefinition {
     /// The prefix of receipt references.
     #[serde(default)]
     pub receipt_prefix: Option<String>,
+    /// What happens after the application was handed in, as the receipt tells the citizen.
+    #[serde(default)]
+    pub next_steps: Option<Text>,
     /// The text fields whose answers name a submission in the desk's work list, in order (the citizen's
     /// first and family name). Top-level text fields only.
     #[serde(default)]
@@ -208,6 +211,14 @@ pub enum ReceiptMode {
     Mask,
     /// Not at all.
     Omit,
+}
+
+impl ItemDefinition {
+    /// How the item appears on the receipt: as the definition says, else masked when it is sensitive and shown
+    /// when it is not.
+    pub fn receipt_mode(&self) -> ReceiptMode {
+        self.receipt.unwrap_or(if self.sensitive { ReceiptMode::Mask } else { ReceiptMode::Show })
+    }
 }
 
 /// Special formats of text fields.

@@ -852,6 +852,11 @@ impl Form {
         &self.def
     }
 
+    /// The definition of the item with this id, at any depth; ids are unique in the whole form.
+    pub fn item(&self, id: &str) -> Option<&ItemDefinition> {
+        self.items.iter().map(|it| &it.def).find(|def| def.id == id)
+    }
+
     /// The form's id.
     pub fn id(&self) -> &str {
         &self.def.id
