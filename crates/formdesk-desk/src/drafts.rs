@@ -44,6 +44,23 @@ pub(crate) struct Summary {
     pub citizen_lang: String,
     pub created: NaiveDateTime,
     pub updated: NaiveDateTime,
+    /// What the receipt was made from, once the draft is finalized (absent before, and in older drafts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<ReceiptInfo>,
+}
+
+/// What a finalized draft's receipt was made from, kept so that the same receipt can be made again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ReceiptInfo {
+    /// The reference (`HUND-7K3F-Q9XD`).
+    pub reference: String,
+    /// When it was issued, with the desk's UTC offset.
+    pub issued_at: chrono::DateTime<chrono::FixedOffset>,
+    /// The clerk who finalized.
+    pub clerk: String,
+    /// The signed QR payload.
+    pub payload: String,
 }
 
 /// A draft's answers as the vault keeps them (encrypted).
@@ -67,6 +84,7 @@ pub struct Draft {
     pub(crate) status: DraftStatus,
     pub(crate) created: NaiveDateTime,
     pub(crate) updated: NaiveDateTime,
+    pub(crate) receipt: Option<ReceiptInfo>,
 }
 
 /// One segment of an answer path: `hunde[1].rasse` is `hunde`, `[1]`, `rasse`.
@@ -145,6 +163,7 @@ impl Draft {
             citizen_lang: self.citizen_lang.clone(),
             created: self.created,
             updated: self.updated,
+            receipt: self.receipt.clone(),
         }
     }
 
@@ -166,6 +185,7 @@ impl Draft {
             status,
             created: summary.created,
             updated: summary.updated,
+            receipt: summary.receipt,
         }
     }
 
@@ -181,6 +201,7 @@ impl Draft {
             status: DraftStatus::Open,
             created: now,
             updated: now,
+            receipt: None,
         }
     }
 

@@ -40,6 +40,20 @@ impl FileRef {
     }
 }
 
+/// What the app shows of a finalized draft's receipt; the PDF stays in the desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptView {
+    /// The reference to read aloud (`HUND-7K3F-Q9XD`).
+    pub reference: String,
+    /// The delivery state, in German.
+    pub delivery: String,
+    /// The QR code as SVG.
+    pub qr_svg: String,
+    /// The text the QR code carries: the signed payload (no personal data).
+    pub payload: String,
+}
+
 /// A search result.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SearchResult {
@@ -340,7 +354,7 @@ impl From<DeskError> for IpcError {
             DeskError::PinMismatch => ErrorCode::BadPin,
             DeskError::UnknownFile | DeskError::FileTooLarge => ErrorCode::File,
             DeskError::Print(_) => ErrorCode::Print,
-            DeskError::Receipt(_) => ErrorCode::Receipt,
+            DeskError::Receipt(_) | DeskError::NoReceipt(_) => ErrorCode::Receipt,
             DeskError::NoClerkName => ErrorCode::Clerk,
             DeskError::Unreadable(..) => ErrorCode::Damaged,
             DeskError::Vault(ref v) => vault_code(v),

@@ -13,20 +13,21 @@ pub mod print;
 
 pub use formdesk_vault::KdfParams;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use drafts::{Contents, DRAFT_FORMAT, Draft, DraftStatus, REVIEW, Summary};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
+use drafts::{Contents, DRAFT_FORMAT, Draft, DraftStatus, REVIEW, ReceiptInfo, Summary};
 use formdesk_catalog::Catalog;
 use formdesk_engine::display;
 use formdesk_engine::state::ItemState;
 use formdesk_engine::{Answers, FormState};
+use formdesk_receipt::{Delivery, DeviceKey, Issue, Municipality, Receipt, Reference};
 use formdesk_vault::{MIN_PIN_LEN, Status, Vault, VaultError};
 use ipc::{
-    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, ReviewItem, ReviewStep, ReviewView, SearchResult,
-    SetupResult, VaultState,
+    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, ReceiptView, ReviewItem, ReviewStep, ReviewView,
+    SearchResult, SetupResult, VaultState,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
@@ -105,6 +106,9 @@ pub enum DeskError {
     /// A file larger than a desk takes.
     #[error("Die Datei ist zu groß: höchstens {} MB sind möglich.", MAX_FILE_BYTES / (1024 * 1024))]
     FileTooLarge,
+    /// A draft that has no receipt (not finalized).
+    #[error("Vorgang {0} hat noch keine Eingangsbestätigung: sie entsteht beim Abschließen.")]
+    NoReceipt(u64),
     /// Printing failed or there is no printing system.
     #[error("{0}")]
     Print(String),
@@ -202,6 +206,8 @@ pub struct Desk {
     observer: Option<Observer>,
     /// When the clerk last did something; the idle lock counts from here.
     activity: Mutex<Instant>,
+    /// Whose receipts this desk issues.
+    municipality: Municipality,
 }
 
 impl std::fmt::Debug for Desk {
@@ -221,7 +227,14 @@ impl Desk {
             inner: Mutex::new(Inner { vault, drafts: BTreeMap::new(), current: None, uploads: BTreeMap::new() }),
             observer: None,
             activity: Mutex::new(Instant::now()),
+            municipality: Municipality::example(),
         }
+    }
+
+    /// Issues receipts for `municipality` (the default is the example "Gemeinde Musterstadt").
+    pub fn with_municipality(mut self, municipality: Municipality) -> Desk {
+        self.municipality = municipality;
+        self
     }
 
     /// Opens the vault in the data directory `dir`, creating both if needed. The vault is locked.
@@ -796,8 +809,15 @@ impl Desk {
             }
             draft.finalize(now)?;
             Self::drop_unused_files(&mut inner, id, &draft.answers)?;
+            // The receipt is signed now and finalized with the draft; its PDF follows (and is made again on
+            // demand if that fails).
+            let (info, receipt) = self.issue_receipt(&mut inner, &draft)?;
+            draft.receipt = Some(info);
             let (summary, contents) = self.sealed_parts(&draft)?;
             inner.vault.finalize(vault_id(id)?, &summary, &contents)?;
+            if let Ok(pdf) = formdesk_receipt::render(&receipt) {
+                let _ = inner.vault.set_receipt(vault_id(id)?, &receipt.reference.to_string(), &pdf);
+            }
             let view = self.view(&draft)?;
             inner.drafts.insert(id, draft);
             inner.current = Some(id);
@@ -805,6 +825,111 @@ impl Desk {
         };
         self.notify(&view.draft);
         Ok(view)
+    }
+
+    // ---- the receipt ----
+
+    /// Signs a new receipt for `draft`, about to be finalized: a fresh reference, now, the clerk.
+    fn issue_receipt(&self, inner: &mut Inner, draft: &Draft) -> Result<(ReceiptInfo, Receipt), DeskError> {
+        let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
+        let mut random = [0u8; 8];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut random)
+            .map_err(|_| DeskError::Receipt("Es fehlen Zufallszahlen für das Aktenzeichen.".into()))?;
+        let reference =
+            Reference::from_random(&Reference::prefix_for(form.definition()), random).map_err(receipt_error)?;
+        let now = self.clock.now();
+        let issued_at = chrono::Local
+            .from_local_datetime(&now)
+            .earliest()
+            .map_or_else(|| now.and_utc().fixed_offset(), |t| t.fixed_offset());
+        let clerk = inner.vault.clerk().unwrap_or_default().to_owned();
+        let info = ReceiptInfo { reference: reference.to_string(), issued_at, clerk, payload: String::new() };
+        let receipt = self.build_receipt(inner, draft, &info)?;
+        Ok((ReceiptInfo { payload: receipt.payload.clone(), ..info }, receipt))
+    }
+
+    /// The receipt of `draft` as issued with `info` (signatures are deterministic: the same receipt again).
+    fn build_receipt(&self, inner: &mut Inner, draft: &Draft, info: &ReceiptInfo) -> Result<Receipt, DeskError> {
+        let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
+        let key = DeviceKey::from_pkcs8(&inner.vault.device_key()?).map_err(receipt_error)?;
+        let issue = Issue {
+            municipality: &self.municipality,
+            reference: Reference::parse(&info.reference).map_err(receipt_error)?,
+            issued_at: info.issued_at,
+            clerk: &info.clerk,
+            citizen_lang: &draft.citizen_lang,
+            delivery: Delivery::Pending,
+        };
+        Receipt::build(form, &draft.answers, issue, &key).map_err(receipt_error)
+    }
+
+    /// The receipt of finalized draft `id`: its reference and the PDF the vault keeps (made again and kept
+    /// if it is missing).
+    pub fn receipt(&self, id: u64) -> Result<(String, Zeroizing<Vec<u8>>), DeskError> {
+        self.touch();
+        let mut inner = self.inner();
+        let draft = Self::loaded(&mut inner, id)?.clone();
+        let info = draft.receipt.clone().ok_or(DeskError::NoReceipt(id))?;
+        if let Some(stored) = inner.vault.receipt(vault_id(id)?)?
+            && let Some(pdf) = stored.pdf
+        {
+            return Ok((stored.reference, pdf));
+        }
+        let receipt = self.build_receipt(&mut inner, &draft, &info)?;
+        let pdf = Zeroizing::new(formdesk_receipt::render(&receipt).map_err(receipt_error)?);
+        inner.vault.set_receipt(vault_id(id)?, &info.reference, &pdf)?;
+        Ok((info.reference, pdf))
+    }
+
+    /// Prints the receipt of draft `id` through the system's printing ([`print::print_pdf`]).
+    pub fn print_receipt(&self, id: u64) -> Result<(), DeskError> {
+        let (reference, pdf) = self.receipt(id)?;
+        print::print_pdf(&pdf, &format!("Eingangsbestätigung {reference}"))
+    }
+
+    /// What the app shows of the receipt of finalized draft `id`.
+    pub fn receipt_view(&self, id: u64) -> Result<ReceiptView, DeskError> {
+        let mut inner = self.inner();
+        let info = Self::loaded(&mut inner, id)?.receipt.clone().ok_or(DeskError::NoReceipt(id))?;
+        let qr = formdesk_receipt::qr::encode(&info.payload).map_err(receipt_error)?;
+        Ok(ReceiptView {
+            reference: info.reference,
+            delivery: "Wird übermittelt, sobald eine Verbindung besteht.".into(),
+            qr_svg: qr_svg(&qr),
+            payload: info.payload,
+        })
+    }
+
+    /// Saves the receipt of draft `id` as `path` (`.pdf` added if missing), replacing a file of that name
+    /// only once the new one is complete. Returns where it was saved.
+    pub fn save_receipt(&self, id: u64, path: &Path) -> Result<PathBuf, DeskError> {
+        let (_, pdf) = self.receipt(id)?;
+        let path = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+            path.to_owned()
+        } else {
+            path.with_extension("pdf")
+        };
+        let partial = path.with_extension("pdf.part");
+        let failed = |e: std::io::Error| {
+            let _ = std::fs::remove_file(&partial);
+            DeskError::Receipt(format!(
+                "Die Eingangsbestätigung konnte nicht unter {} gespeichert werden ({e}).",
+                path.display()
+            ))
+        };
+        std::fs::write(&partial, &*pdf).map_err(failed)?;
+        std::fs::rename(&partial, &path).map_err(failed)?;
+        Ok(path)
+    }
+
+    /// The public half of the desk's signing key, which verifies its receipts; made on first use.
+    pub fn device_public_key(&self) -> Result<Vec<u8>, DeskError> {
+        let mut inner = self.inner();
+        if let Some(key) = inner.vault.device_public_key()? {
+            return Ok(key);
+        }
+        let key = DeviceKey::from_pkcs8(&inner.vault.device_key()?).map_err(receipt_error)?;
+        Ok(key.public_key().to_vec())
     }
 
     /// Retention: shreds the plaintext of every finalized submission finalized more than `max_age` ago;
@@ -840,6 +965,24 @@ fn local_time(seconds: i64) -> NaiveDateTime {
     chrono::DateTime::from_timestamp(seconds, 0)
         .map(|t| t.with_timezone(&chrono::Local).naive_local())
         .unwrap_or_default()
+}
+
+/// A receipt that could not be made, in the clerk's words.
+fn receipt_error(e: formdesk_receipt::ReceiptError) -> DeskError {
+    DeskError::Receipt(format!("Die Eingangsbestätigung konnte nicht erstellt werden ({e})."))
+}
+
+/// A QR code as SVG, with the quiet zone of four modules the standard asks for.
+fn qr_svg(qr: &formdesk_receipt::qr::QrMatrix) -> String {
+    let size = qr.width + 8;
+    let mut path = String::new();
+    for (i, _) in qr.modules.iter().enumerate().filter(|(_, dark)| **dark) {
+        path.push_str(&format!("M{},{}h1v1h-1z", i % qr.width + 4, i / qr.width + 4));
+    }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\">\
+         <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+    )
 }
 
 /// The vault's number of a file, from the reference an answer keeps.

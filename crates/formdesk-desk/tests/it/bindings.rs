@@ -3,7 +3,8 @@
 //! with `UPDATE_BINDINGS=1`) writes them anew.
 
 use formdesk_desk::ipc::{
-    CitizenView, DraftView, FileRef, FormSummary, IpcError, ReviewView, SearchResult, SetupResult, VaultState,
+    CitizenView, DraftView, FileRef, FormSummary, IpcError, ReceiptView, ReviewView, SearchResult, SetupResult,
+    VaultState,
 };
 use formdesk_engine::FormState;
 use std::collections::BTreeMap;
@@ -47,6 +48,7 @@ fn typescript_bindings_are_current() {
     SetupResult::export_all(&cfg).expect("export SetupResult");
     VaultState::export_all(&cfg).expect("export VaultState");
     FileRef::export_all(&cfg).expect("export FileRef");
+    ReceiptView::export_all(&cfg).expect("export ReceiptView");
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated.len() >= 15, "expected the whole IPC surface, got {:?}", generated.keys());

@@ -5,6 +5,7 @@ mod drafts;
 mod files;
 mod leak;
 mod print;
+mod receipt;
 mod vault;
 
 use formdesk_catalog::Catalog;
