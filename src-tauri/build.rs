@@ -33,6 +33,9 @@ fn main() {
         "add_to_file",
         "finish_file",
         "read_file",
+        "receipt_view",
+        "print_receipt",
+        "save_receipt",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri-build failed");
 }

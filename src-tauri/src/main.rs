@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use formdesk_catalog::Catalog;
 use formdesk_desk::ipc::{
-    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, IpcError, ReviewView, SearchResult, SetupResult,
+    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, ReceiptView, IpcError, ReviewView, SearchResult, SetupResult,
     VaultState,
 };
 use formdesk_desk::{Desk, KdfParams, SystemClock};
@@ -276,6 +276,35 @@ async fn read_file(desk: State<'_, DeskState>, id: u64, file: String) -> Result<
     Ok(tauri::ipc::Response::new(bytes.to_vec()))
 }
 
+#[tauri::command]
+async fn receipt_view(desk: State<'_, DeskState>, id: u64) -> Result<ReceiptView, IpcError> {
+    desk.get()?.receipt_view(id).map_err(IpcError::from)
+}
+
+#[tauri::command]
+async fn print_receipt(desk: State<'_, DeskState>, id: u64) -> Result<(), IpcError> {
+    desk.get()?.print_receipt(id).map_err(IpcError::from)
+}
+
+/// Asks the clerk where to save the receipt (the system's save dialog, opened from here: the web view has
+/// no file access) and saves it there. `None` when the clerk cancelled.
+#[tauri::command]
+async fn save_receipt(app: AppHandle, desk: State<'_, DeskState>, id: u64) -> Result<Option<String>, IpcError> {
+    use tauri_plugin_dialog::DialogExt as _;
+    let desk = desk.get()?;
+    let reference = desk.receipt_view(id)?.reference;
+    let chosen = app
+        .dialog()
+        .file()
+        .set_title("Eingangsbestätigung speichern")
+        .set_file_name(format!("Eingangsbestätigung {reference}.pdf"))
+        .add_filter("PDF", &["pdf"])
+        .blocking_save_file();
+    let Some(chosen) = chosen else { return Ok(None) };
+    let path = chosen.into_path().map_err(|e| IpcError::receipt(&e))?;
+    Ok(Some(desk.save_receipt(id, &path)?.display().to_string()))
+}
+
 /// What the citizen's screen shows. The only command the citizen's window may call.
 #[tauri::command]
 async fn citizen_view(desk: State<'_, DeskState>) -> Result<Option<CitizenView>, IpcError> {
@@ -330,6 +359,8 @@ fn main() -> anyhow::Result<()> {
     let idle_lock = Duration::from_secs_f64(args.idle_lock * 60.0);
     let retention = Duration::from_secs(u64::from(args.retention_days) * 86_400);
     tauri::Builder::default()
+        // The save dialog for receipts, used from Rust only: no capability lets the web view call it.
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let dir = match data_dir {
                 Some(dir) => dir,
@@ -411,7 +442,10 @@ fn main() -> anyhow::Result<()> {
             begin_file,
             add_to_file,
             finish_file,
-            read_file
+            read_file,
+            receipt_view,
+            print_receipt,
+            save_receipt
         ])
         .run(tauri::generate_context!())
         .context("the window could not be run")

@@ -336,6 +336,14 @@ impl IpcError {
         IpcError { code: ErrorCode::Window, message: format!("Das Fenster konnte nicht geöffnet werden ({e}).") }
     }
 
+    /// The place chosen for the receipt cannot be used.
+    pub fn receipt(e: &dyn std::fmt::Display) -> IpcError {
+        IpcError {
+            code: ErrorCode::Receipt,
+            message: format!("Die Eingangsbestätigung kann dort nicht gespeichert werden ({e})."),
+        }
+    }
+
     /// A part of a file arrived without the bytes or without saying whose it is.
     pub fn file_part(what: &str) -> IpcError {
         IpcError { code: ErrorCode::File, message: format!("Die Datei konnte nicht übertragen werden ({what}).") }

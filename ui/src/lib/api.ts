@@ -12,6 +12,7 @@ import type {
   IpcError,
   JsonValue,
   LaunchOptions,
+  ReceiptView,
   ReviewView,
   SearchResult,
   SetupResult,
@@ -192,4 +193,19 @@ export async function sendFile(
 export async function readFile(id: number, file: FileRef | { ref: string; mediaType: string }): Promise<Blob> {
   const bytes = await invoke<ArrayBuffer>('read_file', { id, file: file.ref });
   return new Blob([bytes], { type: file.mediaType });
+}
+
+/** What the receipt of finalized draft `id` shows: reference, QR code, delivery state. */
+export function receiptView(id: number): Promise<ReceiptView> {
+  return invoke<ReceiptView>('receipt_view', { id });
+}
+
+/** Prints the receipt through the system's printing. */
+export function printReceipt(id: number): Promise<void> {
+  return invoke<void>('print_receipt', { id });
+}
+
+/** Asks the clerk where to save the receipt's PDF and saves it there; the path, or `null` if cancelled. */
+export function saveReceipt(id: number): Promise<string | null> {
+  return invoke<string | null>('save_receipt', { id });
 }

@@ -18,6 +18,7 @@ export type { ItemKind } from './bindings/ItemKind';
 export type { ItemState } from './bindings/ItemState';
 export type { OptionState } from './bindings/OptionState';
 export type { RepeatState } from './bindings/RepeatState';
+export type { ReceiptView } from './bindings/ReceiptView';
 export type { ReviewItem } from './bindings/ReviewItem';
 export type { ReviewStep } from './bindings/ReviewStep';
 export type { ReviewView } from './bindings/ReviewView';
