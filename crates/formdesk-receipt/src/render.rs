@@ -333,7 +333,7 @@ fn qr_ops(matrix: &qr::QrMatrix, x: f32, top: f32, size: f32) -> Vec<Op> {
 
 /// Renders the receipt as a PDF (A4, fonts embedded and subset, PDF/A-2b metadata and output intent).
 pub fn render(receipt: &Receipt) -> Result<Vec<u8>, ReceiptError> {
-    let matrix = qr::encode(&receipt.payload)?;
+    let matrix = receipt.qr_matrix()?;
     let mut doc = PdfDocument::new(&format!("{} {}", texts::DE.title, receipt.reference));
     let tags = pdfa::font_tags(&receipt.payload);
     let fonts = [FontId(tags[0].clone()), FontId(tags[1].clone())];
