@@ -34,6 +34,10 @@ const APT_PACKAGES: &[&str] = &[
     "xdotool",
     "imagemagick",
     "webkit2gtk-driver",
+    // The receipt tests read the real PDF: pdftotext, pdffonts, pdftoppm; qpdf --check; zbarimg.
+    "poppler-utils",
+    "qpdf",
+    "zbar-tools",
 ];
 
 fn root() -> PathBuf {

@@ -20,6 +20,7 @@
 
 use crate::ReceiptError;
 use crate::base45;
+use crate::qr::QrMatrix;
 use crate::reference::{BODY_SPACE, Reference};
 use chrono::{DateTime, FixedOffset, TimeZone};
 use formdesk_engine::Answers;
@@ -175,13 +176,18 @@ fn body(payload: &Payload) -> Result<Vec<u8>, ReceiptError> {
 /// Signs a payload with the device key and returns its text for the QR code. Fails when the payload would
 /// not fit a QR code of version 8 at error correction level M.
 pub fn sign(payload: &Payload, key: &DeviceKey) -> Result<String, ReceiptError> {
+    sign_and_encode(payload, key).map(|(text, _)| text)
+}
+
+/// [`sign`], with the QR code it was checked against.
+pub(crate) fn sign_and_encode(payload: &Payload, key: &DeviceKey) -> Result<(String, QrMatrix), ReceiptError> {
     let mut bytes = body(payload)?;
     let mut message = CONTEXT.to_vec();
     message.extend_from_slice(&bytes);
     bytes.extend_from_slice(key.0.sign(&message).as_ref());
     let text = base45::encode(&bytes);
-    crate::qr::encode(&text)?;
-    Ok(text)
+    let matrix = crate::qr::encode(&text)?;
+    Ok((text, matrix))
 }
 
 /// A cursor over the payload's bytes that names what is missing.

@@ -103,6 +103,27 @@ fn xmp(
     )
 }
 
+/// Compresses every stream that allows it with Flate at zlib's default level: lopdf's own `compress` uses
+/// the best level, which takes three times as long for about 3 % less.
+fn compress(doc: &mut lopdf::Document) -> Result<(), ReceiptError> {
+    use std::io::Write;
+    for object in doc.objects.values_mut() {
+        if let Object::Stream(stream) = object
+            && stream.allows_compression
+            && stream.dict.get(b"Filter").is_err()
+        {
+            let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(&stream.content).map_err(|e| ReceiptError::Pdf(e.to_string()))?;
+            let compressed = encoder.finish().map_err(|e| ReceiptError::Pdf(e.to_string()))?;
+            if compressed.len() < stream.content.len() {
+                stream.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                stream.set_content(compressed);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Completes printpdf's document for PDF/A-2b and writes it.
 pub(crate) fn finish(mut doc: lopdf::Document, receipt: &Receipt) -> Result<Vec<u8>, ReceiptError> {
     let pdf_error = |e: lopdf::Error| ReceiptError::Pdf(e.to_string());
@@ -118,8 +139,7 @@ pub(crate) fn finish(mut doc: lopdf::Document, receipt: &Receipt) -> Result<Vec<
         _ => created,
     };
 
-    let mut icc = Stream::new(Dictionary::from_iter(vec![("N", Object::Integer(3))]), SRGB.to_vec());
-    icc.compress().map_err(pdf_error)?;
+    let icc = Stream::new(Dictionary::from_iter(vec![("N", Object::Integer(3))]), SRGB.to_vec());
     let icc_id = doc.add_object(icc);
     let intent = Dictionary::from_iter(vec![
         ("Type", Object::Name(b"OutputIntent".to_vec())),
@@ -172,7 +192,7 @@ pub(crate) fn finish(mut doc: lopdf::Document, receipt: &Receipt) -> Result<Vec<
     );
 
     doc.prune_objects();
-    doc.compress();
+    compress(&mut doc)?;
     let mut out = Vec::new();
     doc.save_to(&mut out).map_err(|e| ReceiptError::Pdf(e.to_string()))?;
     Ok(out)

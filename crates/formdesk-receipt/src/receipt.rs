@@ -6,6 +6,7 @@
 //! named, never embedded. Non-goals: layout (the renderer's), keeping the receipt (the desk's vault).
 
 use crate::payload::{self, DeviceKey, Payload};
+use crate::qr::QrMatrix;
 use crate::reference::Reference;
 use crate::texts::{self, Words};
 use crate::{Municipality, ReceiptError};
@@ -132,6 +133,8 @@ pub struct Receipt {
     pub payload: String,
     /// Marks an administrator's preview: the PDF says in large letters that it is no receipt.
     pub preview: bool,
+    /// The QR code of `payload` as encoded when it was signed; the renderer encodes again if `payload` changed.
+    qr: (String, QrMatrix),
 }
 
 /// Dates and times as printed: `24.11.2026, 10:42 Uhr`.
@@ -308,7 +311,7 @@ impl Receipt {
             None => Bilingual::new(texts::DE.next_default, second_lang.as_ref().map(|_| words.next_default.to_owned())),
         };
 
-        let payload = payload::sign(
+        let (payload, matrix) = payload::sign_and_encode(
             &Payload {
                 reference: issue.reference.clone(),
                 form_id: def.id.clone(),
@@ -332,9 +335,19 @@ impl Receipt {
             fee_total,
             next_steps,
             delivery: issue.delivery,
+            qr: (payload.clone(), matrix),
             payload,
             preview: false,
         })
+    }
+
+    /// The QR code of the payload.
+    pub(crate) fn qr_matrix(&self) -> Result<std::borrow::Cow<'_, QrMatrix>, ReceiptError> {
+        if self.qr.0 == self.payload {
+            Ok(std::borrow::Cow::Borrowed(&self.qr.1))
+        } else {
+            crate::qr::encode(&self.payload).map(std::borrow::Cow::Owned)
+        }
     }
 
     /// The receipt's own words in its second language, if any.

@@ -20,14 +20,14 @@ const PAGE_W: f32 = 210.0;
 const PAGE_H: f32 = 297.0;
 const LEFT: f32 = 20.0;
 const RIGHT: f32 = PAGE_W - 20.0;
-/// Content ends here; below are the footer's line and texts.
-const BOTTOM: f32 = PAGE_H - 30.0;
+/// The footer's texts start this far above the page's lower edge at most; a shorter footer leaves more room.
+const FOOTER_MAX: f32 = 24.0;
 const LABEL_W: f32 = 56.0;
 const VALUE_X: f32 = LEFT + LABEL_W + 4.0;
 const QR_SIZE: f32 = 36.0;
 const PT_TO_MM: f32 = 25.4 / 72.0;
 /// Space between rows, mm.
-const ROW_GAP: f32 = 1.2;
+const ROW_GAP: f32 = 0.9;
 
 const INK: (f32, f32, f32) = (0.10, 0.11, 0.13);
 const GREY: (f32, f32, f32) = (0.36, 0.38, 0.42);
@@ -44,11 +44,11 @@ struct Style {
     color: (f32, f32, f32),
 }
 
-const LABEL: Style = Style { face: Face::Regular, size: 9.0, color: GREY };
-const LABEL_2: Style = Style { face: Face::Regular, size: 8.0, color: GREY };
-const VALUE: Style = Style { face: Face::Regular, size: 10.0, color: INK };
-const VALUE_2: Style = Style { face: Face::Regular, size: 8.5, color: GREY };
-const STRONG: Style = Style { face: Face::Bold, size: 10.0, color: INK };
+const LABEL: Style = Style { face: Face::Regular, size: 8.5, color: GREY };
+const LABEL_2: Style = Style { face: Face::Regular, size: 7.5, color: GREY };
+const VALUE: Style = Style { face: Face::Regular, size: 9.5, color: INK };
+const VALUE_2: Style = Style { face: Face::Regular, size: 8.0, color: GREY };
+const STRONG: Style = Style { face: Face::Bold, size: 9.5, color: INK };
 
 impl Style {
     /// The distance between baselines, in mm.
@@ -148,6 +148,8 @@ struct Layout<'a> {
     pages: Vec<Vec<Op>>,
     /// The top of the free space on the current page, mm from the top.
     y: f32,
+    /// Content ends here, mm from the top; below are the footer's rule and texts.
+    bottom: f32,
 }
 
 impl Layout<'_> {
@@ -238,7 +240,7 @@ impl Layout<'_> {
 
     /// Makes room for `height` mm, on a new page if need be.
     fn need(&mut self, height: f32) {
-        if self.y + height > BOTTOM {
+        if self.y + height > self.bottom {
             self.new_page();
         }
     }
@@ -333,7 +335,7 @@ fn qr_ops(matrix: &qr::QrMatrix, x: f32, top: f32, size: f32) -> Vec<Op> {
 
 /// Renders the receipt as a PDF (A4, fonts embedded and subset, PDF/A-2b metadata and output intent).
 pub fn render(receipt: &Receipt) -> Result<Vec<u8>, ReceiptError> {
-    let matrix = qr::encode(&receipt.payload)?;
+    let matrix = receipt.qr_matrix()?;
     let mut doc = PdfDocument::new(&format!("{} {}", texts::DE.title, receipt.reference));
     let tags = pdfa::font_tags(&receipt.payload);
     let fonts = [FontId(tags[0].clone()), FontId(tags[1].clone())];
@@ -350,13 +352,15 @@ pub fn render(receipt: &Receipt) -> Result<Vec<u8>, ReceiptError> {
         doc.resources.xobjects.map.insert(id.clone(), printpdf::XObject::Image(image));
         (id, logo.width, logo.height)
     });
-    let mut layout = Layout { receipt, fonts: fonts.clone(), pages: vec![Vec::new()], y: 0.0 };
+    let second = receipt.second_words();
+    let footer_height = footer_block(second, 10.0).height();
+    let bottom = PAGE_H - 12.0 - footer_height.min(FOOTER_MAX) - 4.0;
+    let mut layout = Layout { receipt, fonts: fonts.clone(), pages: vec![Vec::new()], y: 0.0, bottom };
     letterhead(&mut layout, logo);
     layout.ops().extend(qr_ops(&matrix, RIGHT - QR_SIZE + 2.5, 12.0, QR_SIZE));
     body(&mut layout);
 
     let count = layout.pages.len();
-    let second = receipt.second_words();
     let mut pages = Vec::with_capacity(count);
     for (n, ops) in std::mem::take(&mut layout.pages).into_iter().enumerate() {
         layout.pages = vec![ops];
@@ -434,7 +438,7 @@ fn letterhead(layout: &mut Layout<'_>, logo: Option<(XObjectId, usize, usize)>) 
         y += address.line();
         layout.text(address, x, y, &line);
     }
-    layout.y = y.max(14.0 + 22.0).max(12.0 + QR_SIZE - 2.0) + 6.0;
+    layout.y = y.max(14.0 + 22.0) + 5.0;
 }
 
 fn body(layout: &mut Layout<'_>) {
@@ -442,30 +446,32 @@ fn body(layout: &mut Layout<'_>) {
     let second = r.second_words();
     let de = &texts::DE;
 
-    if r.preview {
-        let style = Style { face: Face::Bold, size: 12.0, color: WARN };
-        layout.text(style, LEFT, layout.y + 4.0, "MUSTER – Vorschau für die Verwaltung, keine Eingangsbestätigung");
-        layout.y += 8.0;
-    }
     let title = both(de, second, |w| w.title);
+    // The title stands left of the QR code's lower part; everything below it has the full width.
+    let beside_qr = RIGHT - QR_SIZE - 4.0 - LEFT;
     let title_block = Block::new(
         &title,
-        Style { face: Face::Bold, size: 20.0, color: INK },
-        Style { face: Face::Regular, size: 12.0, color: GREY },
-        RIGHT - LEFT,
+        Style { face: Face::Bold, size: 18.0, color: INK },
+        Style { face: Face::Regular, size: 11.0, color: GREY },
+        beside_qr,
     );
     let top = layout.y;
     layout.block(&title_block, LEFT, top);
     layout.y = top + title_block.height() + 2.0;
     let service = Block::new(
         &r.title,
-        Style { face: Face::Bold, size: 13.0, color: ACCENT },
-        Style { face: Face::Regular, size: 10.5, color: GREY },
-        RIGHT - LEFT,
+        Style { face: Face::Bold, size: 12.5, color: ACCENT },
+        Style { face: Face::Regular, size: 10.0, color: GREY },
+        beside_qr,
     );
     let top = layout.y;
     layout.block(&service, LEFT, top);
-    layout.y = top + service.height() + 4.0;
+    layout.y = (top + service.height()).max(12.0 + QR_SIZE - 2.0) + 3.5;
+    if r.preview {
+        let style = Style { face: Face::Bold, size: 12.0, color: WARN };
+        layout.text(style, LEFT, layout.y + 4.0, "MUSTER – Vorschau für die Verwaltung, keine Eingangsbestätigung");
+        layout.y += 7.0;
+    }
 
     // The key facts in a shaded box.
     let facts: Vec<(Bilingual, Bilingual, Style)> = vec![
@@ -502,9 +508,9 @@ fn body(layout: &mut Layout<'_>) {
     }
     layout.y += 1.5;
 
-    layout.heading(&both(de, second, |w| w.answers), 12.5, INK, 4.0, true);
+    layout.heading(&both(de, second, |w| w.answers), 11.5, INK, 3.0, true);
     for section in &r.sections {
-        layout.heading(&section.title, 10.5, ACCENT, 1.5, false);
+        layout.heading(&section.title, 10.0, ACCENT, 1.2, false);
         for entry in &section.entries {
             match entry {
                 Entry::Heading(text) => layout.heading(text, 9.5, INK, 0.8, false),
@@ -513,7 +519,7 @@ fn body(layout: &mut Layout<'_>) {
         }
     }
 
-    layout.heading(&both(de, second, |w| w.fees), 12.5, INK, 4.0, true);
+    layout.heading(&both(de, second, |w| w.fees), 11.5, INK, 3.0, true);
     if r.fees.is_empty() {
         layout.paragraph(&both(de, second, |w| w.no_fees), VALUE, VALUE_2, LEFT);
     }
@@ -527,23 +533,30 @@ fn body(layout: &mut Layout<'_>) {
         layout.row(&both(de, second, |w| w.total), &Bilingual::plain(total.clone()), STRONG);
     }
 
-    layout.heading(&both(de, second, |w| w.next), 12.5, INK, 4.0, true);
+    layout.heading(&both(de, second, |w| w.next), 11.5, INK, 3.0, true);
     layout.paragraph(&r.next_steps, VALUE, VALUE_2, LEFT);
+}
+
+const FOOTER: Style = Style { face: Face::Regular, size: 7.0, color: GREY };
+
+/// The footer's explanation, wrapped beside a page counter `counter_w` mm wide.
+fn footer_block(second: Option<&'static Words>, counter_w: f32) -> Block {
+    let text = both(&texts::DE, second, |w| w.footer);
+    Block::new(&text, FOOTER, FOOTER, RIGHT - LEFT - counter_w.max(30.0) - 6.0)
 }
 
 fn footer(layout: &mut Layout<'_>, page: usize, pages: usize, second: Option<&'static Words>) {
     let de = &texts::DE;
-    let top = BOTTOM + 4.0;
+    let top = layout.bottom + 4.0;
     layout.rule(top);
-    let small = Style { face: Face::Regular, size: 7.0, color: GREY };
+    let small = FOOTER;
     let counter = |w: &Words| w.page.replace("{0}", &page.to_string()).replace("{1}", &pages.to_string());
     let mut right = counter(de);
     if let Some(w) = second.filter(|w| counter(w) != counter(de)) {
         right = format!("{right} · {}", counter(w));
     }
     let right_w = font::width(small.face, &right, small.size) * PT_TO_MM;
-    let text = both(de, second, |w| w.footer);
-    let block = Block::new(&text, small, small, RIGHT - LEFT - right_w - 6.0);
+    let block = footer_block(second, right_w);
     layout.block(&block, LEFT, top + 1.5);
     layout.text(small, RIGHT - right_w, top + 1.5 + small.line() * 0.76, &right);
     let reference = layout.receipt.reference.to_string();

@@ -157,7 +157,9 @@ fn eval_names_bad_input() {
 
 #[test]
 fn every_command_explains_itself_with_an_example() {
-    for args in [&["forms", "check", "--help"][..], &["forms", "eval", "--help"][..]] {
+    for args in
+        [&["forms", "check", "--help"][..], &["forms", "eval", "--help"][..], &["forms", "receipt", "--help"][..]]
+    {
         let out = portal(args);
         assert!(out.status.success());
         assert!(text(&out.stdout).contains("Example: formdesk-portal forms"), "{args:?}");

@@ -1,3 +1,4 @@
 //! The administrators' command line, run as the real binary.
 
 mod forms;
+mod receipt;
