@@ -182,7 +182,7 @@ test('the review lists the tree and its photo', async () => {
 test('"Abschließen" finalizes the application', async () => {
   await press(browser, button(browser, 'Abschließen'));
   await heading(browser, 'Antrag abgeschlossen').waitForDisplayed({ timeoutMsg: '"Abschließen" did not finalize' });
-  assert.match(squash(await browser.$(`//p[starts-with(normalize-space(.), 'Vorgangsnummer:')]`).getText()), /^Vorgangsnummer: \d+$/);
+  assert.match(squash(await browser.$(`//p[starts-with(normalize-space(.), 'Nummer am Arbeitsplatz:')]`).getText()), /^Nummer am Arbeitsplatz: \d+$/);
   assert.ok(await heading(browser, 'Angaben im Antrag').isDisplayed());
   assert.ok(await button(browser, 'Neuer Vorgang').isDisplayed());
   await shot(browser, 'baum-10-final');

@@ -6,6 +6,10 @@
 // The tests run in order on one app and one draft; each picks up where the previous one stopped.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Key } from 'webdriverio';
 import { assertNoSeriousViolations, axe, launch, shot } from '../lib/app.mjs';
@@ -262,17 +266,36 @@ test('the review shows what was entered, with "Ändern" at each entry', async ()
 test('"Abschließen" finalizes the application', async () => {
   await press(browser, button(browser, 'Abschließen'));
   await heading(browser, 'Antrag abgeschlossen').waitForDisplayed({ timeoutMsg: '"Abschließen" did not finalize' });
-  const number = browser.$(`//p[starts-with(normalize-space(.), 'Vorgangsnummer:')]`);
-  assert.match(squash(await number.getText()), /^Vorgangsnummer: \d+$/);
+  const number = browser.$(`//p[starts-with(normalize-space(.), 'Nummer am Arbeitsplatz:')]`);
+  assert.match(squash(await number.getText()), /^Nummer am Arbeitsplatz: \d+$/);
   assert.ok(await heading(browser, 'Angaben im Antrag').isDisplayed());
   assert.ok(await button(browser, 'Neuer Vorgang').isDisplayed());
   assert.equal(await button(browser, 'Abschließen').isExisting(), false);
   assert.equal(await browser.$(`//button[starts-with(@aria-label, 'Ändern:')]`).isExisting(), false);
+
+  // The citizen's receipt: a reference to read aloud and a QR code that scans.
+  await heading(browser, 'Eingangsbestätigung für die Bürgerin / den Bürger').waitForDisplayed();
+  const reference = browser.$(`//p[contains(@class,'receipt-reference')]`);
+  await reference.waitForDisplayed({ timeoutMsg: 'no receipt reference' });
+  assert.match(await reference.getText(), /^HUND-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+  assert.ok(await button(browser, 'Drucken').isDisplayed());
+  assert.ok(await button(browser, 'Speichern …').isDisplayed());
+  const qr = browser.$(`//img[starts-with(@alt, 'QR-Code der Eingangsbestätigung')]`);
+  await qr.scrollIntoView({ block: 'center' });
+  const scratch = mkdtempSync(join(tmpdir(), 'formdesk-qr-'));
+  try {
+    const picture = join(scratch, 'qr.png');
+    await qr.saveScreenshot(picture);
+    const scanned = execFileSync('zbarimg', ['--quiet', '--raw', picture], { encoding: 'utf8' }).trim();
+    assert.match(scanned, /^[0-9A-Z $%*+\-./:]{100,}$/, 'the QR code on screen scans as a Base45 payload');
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   await shot(browser, 'hund-12-final');
   assertNoSeriousViolations(await axe(browser));
 
   // "Neuer Vorgang" leads back to the start, where the draft is listed as finished.
-  const id = squash(await number.getText()).split(' ')[1];
+  const id = squash(await number.getText()).split(' ').at(-1);
   await press(browser, button(browser, 'Neuer Vorgang'));
   await heading(browser, 'Angefangene und letzte Vorgänge').waitForDisplayed();
   const entry = browser.$(`//button[contains(@class,'draft-entry')][contains(normalize-space(.), 'Vorgang ${id}')]`);

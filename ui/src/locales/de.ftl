@@ -123,7 +123,7 @@ edit = Ändern
 edit-named = Ändern: { $label }
 finalize = Abschließen
 receipt-title = Eingangsbestätigung für die Bürgerin / den Bürger
-receipt-reference = Aktenzeichen der Eingangsbestätigung
+receipt-reference = Vorgangsnummer (steht auf der Eingangsbestätigung)
 receipt-qr = QR-Code der Eingangsbestätigung { $reference }
 receipt-print = Drucken
 receipt-save = Speichern …
@@ -131,7 +131,7 @@ receipt-loading = Die Eingangsbestätigung wird erstellt …
 receipt-printed = Die Eingangsbestätigung wurde an den Drucker gegeben.
 receipt-saved = Gespeichert: { $path }
 final-title = Antrag abgeschlossen
-final-number = Vorgangsnummer:
+final-number = Nummer am Arbeitsplatz:
 final-text = Der Antrag ist abgeschlossen und kann nicht mehr geändert werden.
 new-case = Neuer Vorgang
 

@@ -122,7 +122,7 @@ edit = Change
 edit-named = Change: { $label }
 finalize = Finalize
 receipt-title = Receipt for the citizen
-receipt-reference = Receipt reference
+receipt-reference = Case number (printed on the receipt)
 receipt-qr = QR code of receipt { $reference }
 receipt-print = Print
 receipt-save = Save …
@@ -130,7 +130,7 @@ receipt-loading = Preparing the receipt …
 receipt-printed = The receipt was sent to the printer.
 receipt-saved = Saved: { $path }
 final-title = Application finalized
-final-number = Case number:
+final-number = Number at this desk:
 final-text = The application is finalized and can no longer be changed.
 new-case = New case
 
