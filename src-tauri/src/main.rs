@@ -11,8 +11,8 @@ use anyhow::Context as _;
 use clap::Parser;
 use formdesk_catalog::Catalog;
 use formdesk_desk::ipc::{
-    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, ReceiptView, IpcError, ReviewView, SearchResult, SetupResult,
-    VaultState,
+    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, IpcError, ReceiptView, ReviewView, SearchResult,
+    SetupResult, VaultState,
 };
 use formdesk_desk::{Desk, KdfParams, SystemClock};
 use serde::Serialize;
