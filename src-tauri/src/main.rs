@@ -50,6 +50,10 @@ struct Args {
     /// locks.
     #[arg(long, value_name = "MINUTES", default_value_t = 5.0, value_parser = minutes)]
     idle_lock: f64,
+    /// The municipality whose receipts this desk issues: a JSON file (see `formdesk_desk::config`). Default:
+    /// the example "Gemeinde Musterstadt".
+    #[arg(long, value_name = "FILE")]
+    municipality: Option<PathBuf>,
     /// Days a finalized submission's contents stay on the desk before they are shredded (what a receipt
     /// lookup needs stays); 0 keeps them. Checked at start and every hour.
     #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(0..=3650))]
@@ -355,6 +359,10 @@ fn main() -> anyhow::Result<()> {
         Some(dir) => Catalog::load_dir(dir).with_context(|| format!("cannot load the forms in {}", dir.display()))?,
         None => Catalog::embedded().context("the forms built into the app are invalid")?,
     };
+    let municipality = match &args.municipality {
+        Some(file) => Some(formdesk_desk::config::load_municipality(file).map_err(|e| anyhow::anyhow!("{e}"))?),
+        None => None,
+    };
     let data_dir = args.data_dir;
     let idle_lock = Duration::from_secs_f64(args.idle_lock * 60.0);
     let retention = Duration::from_secs(u64::from(args.retention_days) * 86_400);
@@ -369,7 +377,12 @@ fn main() -> anyhow::Result<()> {
             // Every change of a draft is pushed to the citizen's window, which then reads `citizen_view`.
             let handle = app.handle().clone();
             let desk = Desk::open_vault(&dir).map(|vault| {
-                Desk::new(catalog, SystemClock, vault, KdfParams::RECOMMENDED).with_observer(move |draft| {
+                let desk = Desk::new(catalog, SystemClock, vault, KdfParams::RECOMMENDED);
+                let desk = match municipality {
+                    Some(town) => desk.with_municipality(town),
+                    None => desk,
+                };
+                desk.with_observer(move |draft| {
                     // The window may not be open; nothing to tell then.
                     let _ = handle.emit_to(CITIZEN_WINDOW, "draft-changed", draft.id);
                 })

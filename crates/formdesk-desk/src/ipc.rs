@@ -362,7 +362,7 @@ impl From<DeskError> for IpcError {
             DeskError::PinMismatch => ErrorCode::BadPin,
             DeskError::UnknownFile | DeskError::FileTooLarge => ErrorCode::File,
             DeskError::Print(_) => ErrorCode::Print,
-            DeskError::Receipt(_) | DeskError::NoReceipt(_) => ErrorCode::Receipt,
+            DeskError::Receipt(_) | DeskError::NoReceipt(_) | DeskError::Config(_) => ErrorCode::Receipt,
             DeskError::NoClerkName => ErrorCode::Clerk,
             DeskError::Unreadable(..) => ErrorCode::Damaged,
             DeskError::Vault(ref v) => vault_code(v),

@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+pub mod config;
 pub mod drafts;
 pub mod ipc;
 pub mod print;
@@ -106,6 +107,9 @@ pub enum DeskError {
     /// A file larger than a desk takes.
     #[error("Die Datei ist zu groß: höchstens {} MB sind möglich.", MAX_FILE_BYTES / (1024 * 1024))]
     FileTooLarge,
+    /// A configuration file that cannot be used.
+    #[error("{0}")]
+    Config(String),
     /// A draft that has no receipt (not finalized).
     #[error("Vorgang {0} hat noch keine Eingangsbestätigung: sie entsteht beim Abschließen.")]
     NoReceipt(u64),

@@ -95,3 +95,22 @@ fn tempfile_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).expect("create a temporary data folder");
     dir
 }
+
+#[test]
+fn a_municipality_file_that_cannot_be_used_stops_the_app_with_its_name() {
+    let dir = tempfile_dir();
+    let file = dir.join("gemeinde.json");
+    std::fs::write(&file, r#"{"formatVersion": 1, "name": "", "address": []}"#).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_formdesk"))
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--municipality")
+        .arg(&file)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("the app runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim(), format!("Error: {}: name: the municipality needs a name", file.display()));
+    let _ = std::fs::remove_dir_all(&dir);
+}

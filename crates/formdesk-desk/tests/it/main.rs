@@ -1,6 +1,7 @@
 //! The desk API that the Tauri commands call, exercised without a window.
 
 mod bindings;
+mod config;
 mod drafts;
 mod files;
 mod leak;
