@@ -14,10 +14,12 @@
 
 mod crypto;
 mod kdf;
+pub mod outbox;
 mod schema;
 
 pub use crypto::{AAD_SCHEMA, CryptoError, ENVELOPE_VERSION, MAGIC};
 pub use kdf::{KdfParams, MIN_PIN_LEN, RecoverySecret};
+pub use outbox::{Delivery, Outbox, OutboxEntry, Queued, Registration, SealedPart, StoredDestination};
 
 use crypto::{Aad, Key};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -45,7 +47,7 @@ pub const FREE_ATTEMPTS: u32 = 3;
 /// Seconds since the Unix epoch, as the vault's clock gives them.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
-fn system_clock() -> Clock {
+pub(crate) fn system_clock() -> Clock {
     Arc::new(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0)))
 }
 
@@ -535,18 +537,87 @@ impl Vault {
     /// Makes a draft final with its last `data`; from then on it cannot change. Committed with
     /// `synchronous=FULL`: it survives a power cut once this returns.
     pub fn finalize(&mut self, id: SubmissionId, summary: &str, data: &[u8]) -> Result<(), VaultError> {
+        self.finalize_and_queue(id, summary, data, None)
+    }
+
+    /// [`Vault::finalize`], and queues the parts sealed for the destination in the same transaction: after a
+    /// crash the submission is final and queued, or a draft and not queued.
+    pub fn finalize_and_queue(
+        &mut self,
+        id: SubmissionId,
+        summary: &str,
+        data: &[u8],
+        queued: Option<&Queued>,
+    ) -> Result<(), VaultError> {
         let key = self.draft_key(id, "finalizing it")?;
         let (summary, data) = seal_contents(&key, id, summary, data)?;
+        let now = self.now();
         self.conn.pragma_update(None, "synchronous", "FULL")?;
-        let result = self.conn.execute(
-            "UPDATE submissions SET summary_sealed = ?2, data_sealed = ?3, updated_at = ?4, finalized_at = ?4,
-                    status = 'final', revision = revision + 1
-             WHERE id = ?1 AND status = 'draft'",
-            params![id, summary, data, self.now()],
-        );
+        let result = (|| {
+            let tx = self.conn.transaction()?;
+            tx.execute(
+                "UPDATE submissions SET summary_sealed = ?2, data_sealed = ?3, updated_at = ?4, finalized_at = ?4,
+                        status = 'final', revision = revision + 1
+                 WHERE id = ?1 AND status = 'draft'",
+                params![id, summary, data, now],
+            )?;
+            if let Some(queued) = queued {
+                outbox::queue(&tx, id, queued, now)?;
+            }
+            tx.commit()?;
+            Ok::<_, VaultError>(())
+        })();
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        result?;
+        result
+    }
+
+    /// Queues final submission `id`, which was finalized before its destination's key was known.
+    pub fn queue(&mut self, id: SubmissionId, queued: &Queued) -> Result<(), VaultError> {
+        self.require(id, Status::Final, "queueing it")?;
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        outbox::queue(&tx, id, queued, now)?;
+        tx.commit()?;
         Ok(())
+    }
+
+    /// Final submissions (not shredded) that are not in the outbox.
+    pub fn unqueued(&self) -> Result<Vec<SubmissionId>, VaultError> {
+        let mut statement = self.conn.prepare(
+            "SELECT id FROM submissions s WHERE status = 'final'
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.submission_id = s.id) ORDER BY id",
+        )?;
+        Ok(statement.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    }
+
+    /// The outbox entry of submission `id`, if it was queued.
+    pub fn outbox_entry(&self, id: SubmissionId) -> Result<Option<OutboxEntry>, VaultError> {
+        outbox::entry(&self.conn, id)
+    }
+
+    /// Every outbox entry, the most recently queued first.
+    pub fn outbox_entries(&self) -> Result<Vec<OutboxEntry>, VaultError> {
+        outbox::all_entries(&self.conn)
+    }
+
+    /// The desk's registration with its portal, if it was enrolled.
+    pub fn registration(&self) -> Result<Option<Registration>, VaultError> {
+        outbox::registration(&self.conn)
+    }
+
+    /// Keeps the desk's registration with its portal (replacing an earlier one).
+    pub fn set_registration(&mut self, registration: &Registration) -> Result<(), VaultError> {
+        outbox::set_registration(&self.conn, registration)
+    }
+
+    /// The destinations' public keys as last fetched from the portal.
+    pub fn destinations(&self) -> Result<Vec<StoredDestination>, VaultError> {
+        outbox::destinations(&self.conn)
+    }
+
+    /// Replaces the cached destinations with the portal's current list.
+    pub fn set_destinations(&mut self, list: &[StoredDestination]) -> Result<(), VaultError> {
+        outbox::set_destinations(&mut self.conn, list)
     }
 
     /// Keeps the citizen's receipt of final submission `id`: its reference (plain, unique) and the PDF
@@ -695,13 +766,7 @@ impl Vault {
         self.require(id, Status::Final, "shredding it")?;
         let now = self.now();
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM attachments WHERE submission_id = ?1", [id])?;
-        tx.execute(
-            "UPDATE submissions SET status = 'shredded', shredded_at = ?2, wrapped_key = NULL,
-                    summary_sealed = NULL, data_sealed = NULL, receipt_sealed = NULL
-             WHERE id = ?1",
-            params![id, now],
-        )?;
+        shred_in(&tx, id, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -965,6 +1030,20 @@ fn insert_clerk(
     tx.execute(
         "UPDATE clerks SET wrapped_key = ?2 WHERE id = ?1",
         params![id, kek.wrap(&Aad::new("clerks", "wrapped_key", id), vault_key)?],
+    )?;
+    Ok(())
+}
+
+/// Shreds final submission `id` inside `tx`: its key, data, summary, receipt and attachments go; ids, form,
+/// times and state stay. An outbox entry stays as it is: its parts are sealed for the authority, readable by
+/// nobody else, and still to be delivered if they are there.
+pub(crate) fn shred_in(tx: &rusqlite::Transaction<'_>, id: SubmissionId, now: i64) -> Result<(), VaultError> {
+    tx.execute("DELETE FROM attachments WHERE submission_id = ?1", [id])?;
+    tx.execute(
+        "UPDATE submissions SET status = 'shredded', shredded_at = ?2, wrapped_key = NULL,
+                summary_sealed = NULL, data_sealed = NULL, receipt_sealed = NULL
+         WHERE id = ?1 AND status = 'final'",
+        params![id, now],
     )?;
     Ok(())
 }

@@ -88,6 +88,50 @@ pub const MIGRATIONS: &[&str] = &[
         private_sealed BLOB NOT NULL
     ) STRICT;
     ",
+    // 4: delivery to the portal. The outbox holds what a finalized submission travels as: its parts sealed
+    // for the receiving authority (JWE, readable by the authority alone, so they need no vault key and can
+    // be sent while the desk is locked) and where the delivery stands. A row is written in the same
+    // transaction as the finalization; after the portal's acceptance the parts go, the acceptance stays.
+    // The desk's registration with the portal and the destinations' public keys are public facts, plain.
+    "
+    CREATE TABLE portal (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        url         TEXT NOT NULL,
+        device_id   TEXT NOT NULL,
+        device_name TEXT NOT NULL,
+        portal_key  BLOB NOT NULL,
+        enrolled_at INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE destinations (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        key_id     TEXT NOT NULL,
+        public_key BLOB NOT NULL,
+        fetched_at INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE outbox (
+        submission_id   INTEGER PRIMARY KEY REFERENCES submissions (id),
+        destination_id  TEXT NOT NULL,
+        state           TEXT NOT NULL CHECK (state IN ('queued', 'failed', 'delivered')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        queued_at       INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        last_error      TEXT,
+        delivered_at    INTEGER,
+        acceptance      TEXT
+    ) STRICT;
+    CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+
+    CREATE TABLE outbox_parts (
+        submission_id INTEGER NOT NULL REFERENCES outbox (submission_id) ON DELETE CASCADE,
+        idx           INTEGER NOT NULL,
+        name          TEXT NOT NULL,
+        jwe           TEXT NOT NULL,
+        PRIMARY KEY (submission_id, idx)
+    ) STRICT, WITHOUT ROWID;
+    ",
 ];
 
 /// The layout version this code writes: the number of migrations.

@@ -203,7 +203,11 @@ fn a_file_of_the_first_layout_is_brought_forward_with_its_attachments() {
     // Back to layout 1, as a desk of the first release left it.
     let conn = raw(dir.path());
     conn.execute_batch(
-        "ALTER TABLE attachments DROP COLUMN complete;
+        "DROP TABLE outbox_parts;
+         DROP TABLE outbox;
+         DROP TABLE destinations;
+         DROP TABLE portal;
+         ALTER TABLE attachments DROP COLUMN complete;
          DROP INDEX submissions_by_reference;
          ALTER TABLE submissions DROP COLUMN reference;
          ALTER TABLE submissions DROP COLUMN receipt_sealed;

@@ -6,6 +6,7 @@
 mod basics;
 mod crash;
 mod leak;
+mod outbox;
 mod state;
 mod tamper;
 
