@@ -1,4 +1,8 @@
-//! The administrators' command line, run as the real binary.
+//! The administrators' command line and the portal server, run as the real binary.
 
+mod admin;
+mod api;
+mod delivery;
 mod forms;
 mod receipt;
+mod support;

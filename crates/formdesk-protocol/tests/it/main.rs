@@ -1,6 +1,9 @@
 //! The protocol as the two sides use it together: a desk's signed request checked the way the portal checks
 //! it, and an acceptance checked the way the desk checks it.
 
+// Test helpers fail loudly.
+#![allow(clippy::unwrap_used)]
+
 use formdesk_protocol::acceptance::{Acceptance, PartHash};
 use formdesk_protocol::auth::{Authorization, authorize};
 use formdesk_protocol::wire::{Announce, submission_path};

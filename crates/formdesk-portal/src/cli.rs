@@ -1,0 +1,305 @@
+//! The command line: every command and option of `formdesk-portal`, and where the data lives.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "formdesk-portal", version, about = "The Formdesk portal and the administrators' tools.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Work with form definitions.
+    #[command(subcommand)]
+    Forms(FormsCommand),
+    /// Run the portal server.
+    ///
+    /// Prints `formdesk-portal: listening on http://ADDR` once it listens; stops on SIGTERM or ctrl-c.
+    ///
+    /// Example: formdesk-portal serve --listen 127.0.0.1:8440 --data-dir /var/lib/formdesk-portal
+    #[command(verbatim_doc_comment)]
+    Serve(ServeArgs),
+    /// Register, list and revoke desks.
+    #[command(subcommand)]
+    Devices(DevicesCommand),
+    /// Manage the authorities' destinations and their keys.
+    #[command(subcommand)]
+    Destinations(DestinationsCommand),
+    /// Export what arrived for a destination.
+    #[command(subcommand)]
+    Inbox(InboxCommand),
+    /// Check citizens' receipts.
+    #[command(subcommand)]
+    Receipt(ReceiptCommand),
+}
+
+/// Where the portal keeps its data.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
+    /// The data folder; default: $XDG_DATA_HOME/formdesk-portal or ~/.local/share/formdesk-portal.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// The database: a SQLite file (default: portal.sqlite in the data folder) or postgres://user@host/db.
+    #[arg(long)]
+    pub database: Option<String>,
+}
+
+/// The options of `serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:8440")]
+    pub listen: std::net::SocketAddr,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The largest request body taken, in bytes.
+    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    pub max_request_bytes: usize,
+    /// The largest part (one attachment's JWE) taken, in bytes.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    pub max_part_bytes: u64,
+    /// Hours after which the ciphertext of a picked-up submission is deleted.
+    #[arg(long, default_value_t = 168)]
+    pub keep_after_pickup: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Register a desk and print its one-time enrolment code.
+    ///
+    /// Example: formdesk-portal devices enrol --name "Bürgerbus 1"
+    #[command(verbatim_doc_comment)]
+    Enrol {
+        /// The desk's name, as administrators know it.
+        #[arg(long)]
+        name: String,
+        /// How many days the code can be used.
+        #[arg(long, default_value_t = 7)]
+        valid_days: u32,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List every desk with its state.
+    ///
+    /// Example: formdesk-portal devices list
+    #[command(verbatim_doc_comment)]
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke a desk: its requests are refused from now on.
+    ///
+    /// Example: formdesk-portal devices revoke 0b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41
+    #[command(verbatim_doc_comment)]
+    Revoke {
+        /// The device's id.
+        id: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DestinationsCommand {
+    /// Add a destination, or replace the name and key of an existing one.
+    ///
+    /// Example: formdesk-portal destinations add --id ordnungsamt --name "Ordnungsamt Musterstadt" --key pub.pem
+    #[command(verbatim_doc_comment)]
+    Add {
+        /// Its id: a-z, 0-9 and -.
+        #[arg(long)]
+        id: String,
+        /// Its name, for people.
+        #[arg(long)]
+        name: String,
+        /// Its RSA public key (at least 3072 bits) as a PEM file.
+        #[arg(long)]
+        key: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List the destinations.
+    ///
+    /// Example: formdesk-portal destinations list
+    #[command(verbatim_doc_comment)]
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Generate an RSA key pair for a destination (for test setups and pilots).
+    ///
+    /// Example: formdesk-portal destinations keygen --out private.pem --public pub.pem
+    #[command(verbatim_doc_comment)]
+    Keygen {
+        /// Where to write the private key (PKCS#8 PEM, readable by the owner only).
+        #[arg(long)]
+        out: PathBuf,
+        /// Where to write the public key (PEM).
+        #[arg(long)]
+        public: PathBuf,
+        /// The key's size: 3072 or 4096 bits.
+        #[arg(long, default_value_t = 4096)]
+        bits: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InboxCommand {
+    /// Decrypt and write out every submission for a destination that was not picked up yet.
+    ///
+    /// Writes DIR/<submission>/submission.json and DIR/<submission>/attachments/<id>-<file name>, then marks
+    /// each submission picked up.
+    ///
+    /// Example: formdesk-portal inbox export --destination ordnungsamt --key private.pem --out eingang
+    #[command(verbatim_doc_comment)]
+    Export {
+        /// The destination's id.
+        #[arg(long)]
+        destination: String,
+        /// The destination's private key (PEM).
+        #[arg(long)]
+        key: PathBuf,
+        /// The folder to write to.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReceiptCommand {
+    /// Check a scanned receipt QR payload against the keys of every enrolled desk.
+    ///
+    /// Prints which desk signed it and what it says; exits with status 1 if no desk did.
+    ///
+    /// Example: formdesk-portal receipt verify "6BF7…"
+    #[command(verbatim_doc_comment)]
+    Verify {
+        /// The payload text as scanned.
+        payload: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCommand {
+    /// Check every form in a forms folder and report all errors.
+    ///
+    /// Prints one line per valid form with its id and version, then `N forms ok`; on errors, prints every
+    /// error as `file: JSON path: message` and exits with status 1.
+    ///
+    /// Example: formdesk-portal forms check forms
+    #[command(verbatim_doc_comment)]
+    Check {
+        /// The forms folder: `codelists/` and one folder per form with its `form.json`.
+        dir: PathBuf,
+    },
+    /// Evaluate a form for a set of answers and print the evaluated state as JSON.
+    ///
+    /// Example: formdesk-portal forms eval forms/hundeanmeldung --answers answers.json --lang de --date 2026-11-24
+    #[command(verbatim_doc_comment)]
+    Eval {
+        /// The form's folder or its `form.json`.
+        form: PathBuf,
+        /// A JSON file with the answers, keyed by field id; `-` reads standard input.
+        #[arg(long)]
+        answers: PathBuf,
+        /// The language of texts and messages (de, en, tr, …).
+        #[arg(long, default_value = "de")]
+        lang: String,
+        /// The reference date for ages and date checks, YYYY-MM-DD; default: today.
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Render a form's receipt (Eingangsbestätigung) for a set of answers as a PDF, to preview it.
+    ///
+    /// The PDF is marked as a preview. The answers must be complete; a scenario file
+    /// (forms/<id>/scenarios/*.json) works too, its "answers" are used. Without --key the QR code is
+    /// signed with a one-off key, without --reference and --time a random reference and the current
+    /// time are printed.
+    ///
+    /// Example: formdesk-portal forms receipt forms/hundeanmeldung --answers answers.json --out receipt.pdf
+    #[command(verbatim_doc_comment)]
+    Receipt {
+        /// The form's folder or its `form.json`.
+        form: PathBuf,
+        /// A JSON file with the answers, keyed by field id, or a scenario file; `-` reads standard input.
+        #[arg(long)]
+        answers: PathBuf,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The citizen's language; the receipt is bilingual when the form has it (tr, en, …).
+        #[arg(long, default_value = "de")]
+        lang: String,
+        /// The time of the receipt, RFC 3339 (2026-11-24T10:42:00+01:00); default: now.
+        #[arg(long)]
+        time: Option<String>,
+        /// The reference, e.g. HUND-7K3F-Q9XD; default: a random one with the form's prefix.
+        #[arg(long)]
+        reference: Option<String>,
+        /// The clerk's name.
+        #[arg(long, default_value = "Vorschau")]
+        clerk: String,
+        /// The desk's Ed25519 key as a PKCS#8 (DER) file; default: a one-off key.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Print the receipt as delivered at this time (RFC 3339) instead of waiting for a connection.
+        #[arg(long)]
+        delivered: Option<String>,
+    },
+}
+
+/// Which database a command works on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+impl StoreArgs {
+    /// The database these options name, creating the data folder for the default SQLite file.
+    pub fn database(&self) -> anyhow::Result<Database> {
+        if let Some(url) = &self.database {
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                return Ok(Database::Postgres(url.clone()));
+            }
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            return Ok(Database::Sqlite(PathBuf::from(path)));
+        }
+        let dir = match &self.data_dir {
+            Some(dir) => dir.clone(),
+            None => default_data_dir()?,
+        };
+        create_private_dir(&dir)?;
+        Ok(Database::Sqlite(dir.join("portal.sqlite")))
+    }
+}
+
+fn default_data_dir() -> anyhow::Result<PathBuf> {
+    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(xdg).join("formdesk-portal"));
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(".local/share/formdesk-portal")),
+        None => anyhow::bail!("neither XDG_DATA_HOME nor HOME is set; give --data-dir"),
+    }
+}
+
+/// Creates a folder (and its parents) that only its owner can enter, if it does not exist.
+pub fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use std::os::unix::fs::DirBuilderExt as _;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create the folder {}", dir.display()))
+}

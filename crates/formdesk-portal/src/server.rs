@@ -1,0 +1,477 @@
+//! The portal's HTTP server: the API of `formdesk_protocol::wire`, over any [`Store`].
+//!
+//! Every answer to a bad request is an [`ErrorBody`] with a 4xx status: the body is read by the extractors
+//! of this module (with the size limit, the device's signature and the JSON checked there), never by axum's
+//! own, whose rejections are plain text. A 5xx means the database failed, never the input.
+//!
+//! The server keeps no state of its own besides the acceptance key it reads from the store, so several
+//! instances can share one PostgreSQL database. It speaks plain HTTP/1.1: TLS ends at the reverse proxy in
+//! front of it.
+
+use crate::store::{Announced, Destination, Enrolment, Piece, Refusal, Store, StoreError, Uploaded};
+use anyhow::Context as _;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use formdesk_protocol::auth::Authorization;
+use formdesk_protocol::wire::{
+    Announce, AttachmentStatus, EnrolRequest, EnrolResponse, ErrorBody, PortalInfo, Submit, Submitted, UploadConflict,
+};
+use formdesk_protocol::{PROTOCOL_VERSION, decode_base64url, encode_base64url, ids};
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The most attachments one submission may announce.
+const MAX_ATTACHMENTS: usize = 1000;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where it listens.
+    pub listen: SocketAddr,
+    /// The largest request body it reads, in bytes.
+    pub max_request_bytes: usize,
+    /// The largest part (one attachment's JWE) it takes, in bytes.
+    pub max_part_bytes: u64,
+    /// How long the ciphertext of a picked-up submission stays, in hours.
+    pub keep_after_pickup_hours: u64,
+}
+
+/// What every handler shares.
+#[derive(Debug)]
+struct App<S> {
+    store: S,
+    key: Arc<Ed25519KeyPair>,
+    portal_key: String,
+    options: Options,
+}
+
+/// Runs the server on `store` until SIGTERM or ctrl-c, then lets open requests finish.
+pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
+    let candidate = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+        .map_err(|_| anyhow::anyhow!("no random numbers for the portal's key"))?;
+    let pkcs8 = store.portal_key(candidate.as_ref().to_vec()).await.context("reading the portal's key")?;
+    let key = Ed25519KeyPair::from_pkcs8(&pkcs8)
+        .map_err(|e| anyhow::anyhow!("the portal's key in the database is not an Ed25519 PKCS#8 key: {e}"))?;
+    let portal_key = encode_base64url(key.public_key().as_ref());
+    let app = Arc::new(App { store, key: Arc::new(key), portal_key, options: options.clone() });
+
+    // The purge runs once before the server answers, so a portal started after a long pause never serves
+    // with ciphertext it should have deleted.
+    purge(&app).await;
+    let purger = tokio::spawn(purge_hourly(Arc::clone(&app)));
+
+    let shutdown = shutdown()?;
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", options.listen))?;
+    let addr = listener.local_addr().context("the listening address")?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "formdesk-portal: listening on http://{addr}")?;
+    out.flush()?;
+    drop(out);
+
+    let served = axum::serve(listener, router(Arc::clone(&app))).with_graceful_shutdown(shutdown).await;
+    purger.abort();
+    // Waiting for the aborted task drops its handle on the store, so the database is closed cleanly when
+    // `app` goes.
+    let _ = purger.await;
+    drop(app);
+    served.context("serving")?;
+    Ok(())
+}
+
+/// Waits for SIGTERM or SIGINT (ctrl-c). The handlers are installed when this is called, not when the future
+/// is first polled, so a signal that arrives right after the listening line is not lost.
+fn shutdown() -> anyhow::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+    })
+}
+
+async fn purge<S: Store>(app: &App<S>) {
+    let now = now();
+    let keep = i64::try_from(app.options.keep_after_pickup_hours.saturating_mul(3600)).unwrap_or(i64::MAX);
+    match app.store.purge_picked_up(now.saturating_sub(keep), now).await {
+        Ok(0) => {}
+        Ok(n) => eprintln!("formdesk-portal: deleted the parts of {n} submission(s) picked up before"),
+        Err(e) => eprintln!("formdesk-portal: deleting picked-up submissions failed: {e}"),
+    }
+}
+
+async fn purge_hourly<S: Store>(app: Arc<App<S>>) {
+    let mut interval = tokio::time::interval(Duration::from_secs(3600));
+    // The first tick is immediate; the purge at start has just run.
+    interval.tick().await;
+    loop {
+        interval.tick().await;
+        purge(&app).await;
+    }
+}
+
+fn router<S: Store>(app: Arc<App<S>>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz::<S>))
+        .route("/v1/portal", get(portal::<S>))
+        .route("/v1/enrolment", post(enrol::<S>))
+        .route("/v1/destinations", get(destinations::<S>))
+        .route("/v1/submissions/{id}", put(announce::<S>).get(submission::<S>))
+        .route("/v1/submissions/{id}/attachments/{attachment}", put(upload::<S>))
+        .route("/v1/submissions/{id}/submit", post(submit::<S>))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(app)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// An error answer: a status and an [`ErrorBody`], and for an upload that must resume elsewhere the
+/// attachment's status.
+#[derive(Debug)]
+struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    attachment: Option<AttachmentStatus>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into(), attachment: None }
+    }
+
+    fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    fn unauthorized(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        let message = e.to_string();
+        match e {
+            StoreError::Refused { kind, attachment, .. } => {
+                let (status, code) = match kind {
+                    Refusal::BadRequest => (StatusCode::BAD_REQUEST, "bad_request"),
+                    Refusal::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+                    Refusal::Conflict => (StatusCode::CONFLICT, "conflict"),
+                    Refusal::Incomplete => (StatusCode::CONFLICT, "incomplete"),
+                    Refusal::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+                    Refusal::UnknownDestination => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_destination"),
+                    Refusal::InvalidPart => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_part"),
+                };
+                ApiError { status, code, message, attachment }
+            }
+            StoreError::TooNew { .. } => {
+                eprintln!("formdesk-portal: {message}");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+            }
+            StoreError::Database(_) | StoreError::Corrupt(_) => {
+                eprintln!("formdesk-portal: {message}");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the portal's database failed")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let error = ErrorBody { code: self.code.to_owned(), message: self.message };
+        match self.attachment {
+            Some(attachment) => json(self.status, &UploadConflict { error, attachment }),
+            None => json(self.status, &error),
+        }
+    }
+}
+
+fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => {
+            let mut response = (status, bytes).into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// Reads a JSON body, naming what is wrong with it.
+fn parse<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the body is not a valid {what}: {e}")))
+}
+
+async fn read_body(request: Request, limit: usize) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is larger than {limit} bytes"),
+        )
+    };
+    let declared =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX)) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(request.into_body(), limit).await.map_err(|_| too_large())
+}
+
+/// The body of a request that needs no device.
+struct Body(Bytes);
+
+impl<S: Store> FromRequest<Arc<App<S>>> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, app: &Arc<App<S>>) -> Result<Body, ApiError> {
+        read_body(request, app.options.max_request_bytes).await.map(Body)
+    }
+}
+
+/// A request signed by an enrolled, not revoked device, and its body.
+struct Signed {
+    device: String,
+    body: Bytes,
+}
+
+impl<S: Store> FromRequest<Arc<App<S>>> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, app: &Arc<App<S>>) -> Result<Signed, ApiError> {
+        let method = request.method().as_str().to_owned();
+        let path = request.uri().path_and_query().map_or_else(|| request.uri().path().to_owned(), |p| p.to_string());
+        let header = match request.headers().get(header::AUTHORIZATION) {
+            Some(value) => value
+                .to_str()
+                .map_err(|_| ApiError::unauthorized("the Authorization header is not ASCII text"))?
+                .to_owned(),
+            None => return Err(ApiError::unauthorized("the request has no Authorization header")),
+        };
+        let auth = Authorization::parse(&header).map_err(|e| ApiError::unauthorized(e.to_string()))?;
+        let body = read_body(request, app.options.max_request_bytes).await?;
+        let device =
+            app.store.device(auth.device_id.clone()).await?.ok_or_else(|| {
+                ApiError::unauthorized(format!("device {} is not known to this portal", auth.device_id))
+            })?;
+        if let Some(revoked) = device.revoked_at {
+            return Err(ApiError::unauthorized(format!("device {} was revoked at {}", device.id, time_text(revoked))));
+        }
+        let Some(public_key) = &device.public_key else {
+            return Err(ApiError::unauthorized(format!("device {} has not enrolled yet", device.id)));
+        };
+        auth.verify(public_key, &method, &path, &body, now()).map_err(|e| {
+            ApiError::unauthorized(format!("request of device {}: {e} (signed: {method} {path})", device.id))
+        })?;
+        Ok(Signed { device: device.id, body })
+    }
+}
+
+/// The ids in a path, as text; checked by the handler after the device is known.
+struct Ids(std::collections::HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Ids, ApiError> {
+        axum::extract::Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(ids)| Ids(ids))
+            .map_err(|e| ApiError::bad_request(format!("the path: {}", e.body_text())))
+    }
+}
+
+impl Ids {
+    fn get(&self, name: &str) -> Result<&str, ApiError> {
+        self.0.get(name).map(String::as_str).ok_or_else(|| ApiError::bad_request(format!("the path lacks the {name}")))
+    }
+}
+
+fn check_uuid(what: &str, id: &str) -> Result<(), ApiError> {
+    ids::check_uuid(what, id).map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// A time for messages, in UTC.
+pub fn time_text(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map_or_else(|| seconds.to_string(), |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+}
+
+async fn healthz<S: Store>(State(app): State<Arc<App<S>>>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string()).into_response(),
+    }
+}
+
+async fn portal<S: Store>(State(app): State<Arc<App<S>>>) -> Response {
+    json(StatusCode::OK, &PortalInfo { protocol_version: PROTOCOL_VERSION, portal_key: app.portal_key.clone() })
+}
+
+async fn enrol<S: Store>(State(app): State<Arc<App<S>>>, Body(body): Body) -> Result<Response, ApiError> {
+    let request: EnrolRequest = parse("enrolment request", &body)?;
+    let code = ids::normalize_enrolment_code(&request.code).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let public_key = decode_base64url(&request.public_key)
+        .ok_or_else(|| ApiError::bad_request("publicKey is not base64url without padding"))?;
+    formdesk_protocol::auth::check_public_key(&public_key)
+        .map_err(|e| ApiError::bad_request(format!("publicKey: {e}")))?;
+    match app.store.enrol(crate::store::code_hash(&code), public_key, now()).await? {
+        Enrolment::Enrolled(device) => Ok(json(
+            StatusCode::OK,
+            &EnrolResponse { device_id: device.id, name: device.name, portal_key: app.portal_key.clone() },
+        )),
+        Enrolment::UnknownCode => Err(ApiError::unauthorized("the enrolment code is not known to this portal")),
+        Enrolment::Expired(at) => {
+            Err(ApiError::unauthorized(format!("the enrolment code expired at {}; ask for a new one", time_text(at))))
+        }
+        Enrolment::Revoked(at) => {
+            Err(ApiError::unauthorized(format!("the device of this enrolment code was revoked at {}", time_text(at))))
+        }
+        Enrolment::OtherKey => {
+            Err(ApiError::new(StatusCode::CONFLICT, "conflict", "the enrolment code was already used with another key"))
+        }
+    }
+}
+
+async fn destinations<S: Store>(State(app): State<Arc<App<S>>>, _signed: Signed) -> Result<Response, ApiError> {
+    let list: Vec<formdesk_protocol::wire::Destination> = app
+        .store
+        .destinations()
+        .await?
+        .into_iter()
+        .map(|Destination { id, name, key_id, public_key }| formdesk_protocol::wire::Destination {
+            id,
+            name,
+            key_id,
+            public_key: encode_base64url(&public_key),
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &list))
+}
+
+async fn announce<S: Store>(State(app): State<Arc<App<S>>>, ids: Ids, signed: Signed) -> Result<Response, ApiError> {
+    let id = ids.get("id")?;
+    check_uuid("submission id", id)?;
+    let announce: Announce = parse("announcement", &signed.body)?;
+    ids::check_destination_id(&announce.destination_id).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    if announce.attachments.len() > MAX_ATTACHMENTS {
+        return Err(ApiError::bad_request(format!(
+            "{} attachments announced, at most {MAX_ATTACHMENTS} are taken",
+            announce.attachments.len()
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for attachment in &announce.attachments {
+        check_uuid("attachment id", attachment)?;
+        if !seen.insert(attachment.as_str()) {
+            return Err(ApiError::bad_request(format!("attachment id {attachment} is announced twice")));
+        }
+    }
+    match app.store.announce(signed.device, id.to_owned(), announce, now()).await? {
+        Announced::Created(status) => Ok(json(StatusCode::CREATED, &status)),
+        Announced::Repeated(status) => Ok(json(StatusCode::OK, &status)),
+    }
+}
+
+async fn submission<S: Store>(State(app): State<Arc<App<S>>>, ids: Ids, signed: Signed) -> Result<Response, ApiError> {
+    let id = ids.get("id")?;
+    check_uuid("submission id", id)?;
+    match app.store.submission(signed.device, id.to_owned()).await? {
+        Some(status) => Ok(json(StatusCode::OK, &status)),
+        None => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("submission {id} is not known"))),
+    }
+}
+
+/// Reads `offset` and `total` from the query of an upload.
+fn offset_and_total(query: Option<&str>) -> Result<(u64, u64), ApiError> {
+    let (mut offset, mut total) = (None, None);
+    for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let number = || {
+            value.parse::<u64>().map_err(|_| {
+                ApiError::bad_request(format!("query parameter {name}={value:?} is not a number of bytes"))
+            })
+        };
+        match name {
+            "offset" => offset = Some(number()?),
+            "total" => total = Some(number()?),
+            _ => return Err(ApiError::bad_request(format!("unknown query parameter {name:?}"))),
+        }
+    }
+    match (offset, total) {
+        (Some(offset), Some(total)) => Ok((offset, total)),
+        _ => Err(ApiError::bad_request("an upload needs the query parameters offset and total")),
+    }
+}
+
+async fn upload<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    uri: axum::http::Uri,
+    ids: Ids,
+    signed: Signed,
+) -> Result<Response, ApiError> {
+    let (id, attachment) = (ids.get("id")?, ids.get("attachment")?);
+    check_uuid("submission id", id)?;
+    check_uuid("attachment id", attachment)?;
+    let (offset, total) = offset_and_total(uri.query())?;
+    let piece = Piece { offset, total, bytes: signed.body, max_part: app.options.max_part_bytes };
+    match app.store.upload(signed.device, id.to_owned(), attachment.to_owned(), piece).await? {
+        Uploaded::Stored(status) => Ok(json(StatusCode::OK, &status)),
+        Uploaded::Discarded(why) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_part",
+            format!("{why}; the part was discarded, upload it again from offset 0"),
+        )),
+    }
+}
+
+async fn submit<S: Store>(State(app): State<Arc<App<S>>>, ids: Ids, signed: Signed) -> Result<Response, ApiError> {
+    let id = ids.get("id")?;
+    check_uuid("submission id", id)?;
+    let submit: Submit = parse("submit request", &signed.body)?;
+    let acceptance = app
+        .store
+        .submit(signed.device, id.to_owned(), submit.metadata, submit.data, now(), Arc::clone(&app.key))
+        .await?;
+    Ok(json(StatusCode::OK, &Submitted { acceptance }))
+}
+
+async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no such path: {}", uri.path()))
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "bad_request", format!("{method} is not allowed on {}", uri.path()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_queries_are_read_strictly() {
+        assert_eq!(offset_and_total(Some("offset=5&total=9")).unwrap(), (5, 9));
+        for bad in [None, Some("offset=5"), Some("offset=-1&total=9"), Some("offset=1&total=9&x=1")] {
+            assert!(offset_and_total(bad).is_err(), "{bad:?}");
+        }
+    }
+}

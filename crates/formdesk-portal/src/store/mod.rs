@@ -1,0 +1,755 @@
+//! What the portal keeps, behind one [`Store`] trait with two backends: a SQLite file ([`sqlite`]) for a
+//! single instance and PostgreSQL ([`postgres`]) for several stateless instances sharing one database.
+//!
+//! The rules of the protocol (when a repeat is the same call, when it is a conflict, how an upload resumes,
+//! what an acceptance says) are decided here once, by plain functions over the rows a backend has loaded and
+//! locked inside its transaction; the backends only read, lock and write. The server does not know which
+//! backend it talks to.
+//!
+//! Non-goals: no plaintext of a submission ever reaches this module; it stores the ciphertext the desks send,
+//! byte for byte, and the hashes of it.
+
+pub mod postgres;
+pub mod sqlite;
+
+use formdesk_protocol::acceptance::{Acceptance, PartHash};
+use formdesk_protocol::wire::{Announce, AttachmentStatus, SubmissionStatus};
+use formdesk_protocol::{PROTOCOL_VERSION, sha256_hex};
+use ring::signature::Ed25519KeyPair;
+use std::future::Future;
+use std::ops::Range;
+
+/// The schema version this portal writes. Each backend migrates forward to it and refuses a newer one.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Why a request cannot be granted; the server turns each kind into its HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The request is malformed (400).
+    BadRequest,
+    /// The submission or attachment is not this device's or does not exist (404).
+    NotFound,
+    /// The call contradicts what the portal already has (409).
+    Conflict,
+    /// A submission is submitted before all its attachments are complete (409).
+    Incomplete,
+    /// A part is larger than the portal takes (413).
+    TooLarge,
+    /// The destination is unknown (422).
+    UnknownDestination,
+    /// A part is not a JWE for the destination's key (422).
+    InvalidPart,
+}
+
+/// Everything the store can answer instead of a result.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The request cannot be granted; `message` says why, naming the id.
+    #[error("{message}")]
+    Refused {
+        /// Which kind of refusal.
+        kind: Refusal,
+        /// What was wrong.
+        message: String,
+        /// The attachment's status, when an upload has to resume elsewhere.
+        attachment: Option<AttachmentStatus>,
+    },
+    /// The database failed or is unreachable.
+    #[error("database: {0}")]
+    Database(String),
+    /// The database was written by a newer portal.
+    #[error(
+        "the database has schema version {found}, newer than version {SCHEMA_VERSION} that this portal knows; \
+         run a newer formdesk-portal"
+    )]
+    TooNew {
+        /// The version found.
+        found: i64,
+    },
+    /// A stored value is not what this portal wrote.
+    #[error("the database holds an unexpected value: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// A refusal of `kind` with `message`.
+    pub fn refused(kind: Refusal, message: impl Into<String>) -> StoreError {
+        StoreError::Refused { kind, message: message.into(), attachment: None }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Database(e.to_string())
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> StoreError {
+        // The plain text of a tokio-postgres error is only "db error"; the server's message says what failed.
+        match e.as_db_error() {
+            Some(db) => StoreError::Database(format!("{}: {}", db.code().code(), db.message())),
+            None => StoreError::Database(e.to_string()),
+        }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> StoreError {
+        StoreError::Database(format!("no connection to PostgreSQL: {e}"))
+    }
+}
+
+/// A desk the administrator registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Its id, a UUID.
+    pub id: String,
+    /// The administrator's name for it.
+    pub name: String,
+    /// Its Ed25519 public key, once it enrolled.
+    pub public_key: Option<Vec<u8>>,
+    /// SHA-256 (hex) of its normalized enrolment code.
+    pub code_hash: String,
+    /// Until when the code can be used, Unix seconds.
+    pub code_expires_at: i64,
+    /// When the administrator registered it.
+    pub created_at: i64,
+    /// When it enrolled.
+    pub enrolled_at: Option<i64>,
+    /// When it was revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// How an enrolment went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Enrolment {
+    /// The device enrolled now, or had enrolled with this very key before (a retry).
+    Enrolled(Device),
+    /// No device has this code.
+    UnknownCode,
+    /// The code expired before it was used.
+    Expired(i64),
+    /// The device was revoked.
+    Revoked(i64),
+    /// The code was used with another key.
+    OtherKey,
+}
+
+/// A destination: an authority's department and its RSA key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The key's id (`kid`).
+    pub key_id: String,
+    /// The key as SubjectPublicKeyInfo DER.
+    pub public_key: Vec<u8>,
+}
+
+/// Where a submission stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Announced, attachments coming.
+    Announced,
+    /// Accepted, waiting for the authority.
+    Submitted,
+    /// Exported by the authority.
+    PickedUp,
+}
+
+impl State {
+    /// The name on the wire and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Announced => "announced",
+            State::Submitted => "submitted",
+            State::PickedUp => "picked_up",
+        }
+    }
+
+    /// Reads a stored state.
+    pub fn parse(text: &str) -> Result<State, StoreError> {
+        match text {
+            "announced" => Ok(State::Announced),
+            "submitted" => Ok(State::Submitted),
+            "picked_up" => Ok(State::PickedUp),
+            other => Err(StoreError::Corrupt(format!("submission state {other:?}"))),
+        }
+    }
+}
+
+/// A submission's row, without its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionRow {
+    /// The desk's id of it.
+    pub id: String,
+    /// The device that announced it.
+    pub device_id: String,
+    /// Where it goes.
+    pub destination_id: String,
+    /// The announced attachment ids, in order.
+    pub attachments: Vec<String>,
+    /// Where it stands.
+    pub state: State,
+    /// SHA-256 of the metadata JWE, once submitted.
+    pub metadata_sha256: Option<String>,
+    /// SHA-256 of the data JWE, once submitted.
+    pub data_sha256: Option<String>,
+    /// The signed acceptance, once submitted.
+    pub acceptance: Option<String>,
+    /// Whether the ciphertext was deleted after pick-up.
+    pub purged: bool,
+}
+
+/// One attachment's part, as far as it has arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartRow {
+    /// The attachment's id.
+    pub attachment_id: String,
+    /// The size the desk gave with its first piece.
+    pub total: Option<u64>,
+    /// Bytes received.
+    pub received: u64,
+    /// Whether all bytes are in and the part checked out.
+    pub complete: bool,
+    /// SHA-256 of the part, once complete.
+    pub sha256: Option<String>,
+}
+
+impl PartRow {
+    /// The part as the wire shows it.
+    pub fn status(&self) -> AttachmentStatus {
+        AttachmentStatus {
+            id: self.attachment_id.clone(),
+            received: self.received,
+            total: self.total,
+            complete: self.complete,
+        }
+    }
+}
+
+/// The status answer for a submission and its parts (in announced order).
+pub fn status(row: &SubmissionRow, parts: &[PartRow]) -> SubmissionStatus {
+    SubmissionStatus {
+        id: row.id.clone(),
+        destination_id: row.destination_id.clone(),
+        state: row.state.as_str().to_owned(),
+        attachments: parts.iter().map(PartRow::status).collect(),
+        acceptance: row.acceptance.clone(),
+    }
+}
+
+/// How an announcement went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Announced {
+    /// A new submission (201).
+    Created(SubmissionStatus),
+    /// The same announcement again (200).
+    Repeated(SubmissionStatus),
+}
+
+/// A piece of an attachment as the desk sent it.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    /// Where the piece starts in the part.
+    pub offset: u64,
+    /// The part's whole size.
+    pub total: u64,
+    /// The piece's bytes.
+    pub bytes: axum::body::Bytes,
+    /// The largest part the portal takes.
+    pub max_part: u64,
+}
+
+/// How an upload went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uploaded {
+    /// The piece is stored (or was already); the part's status.
+    Stored(AttachmentStatus),
+    /// The part was complete but is no JWE for the destination; it was discarded.
+    Discarded(String),
+}
+
+/// A submitted submission's ciphertext, for the authority's export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The submission's id.
+    pub id: String,
+    /// The metadata JWE.
+    pub metadata: String,
+    /// The data JWE.
+    pub data: String,
+    /// Each attachment's id and JWE, in announced order.
+    pub attachments: Vec<(String, String)>,
+}
+
+/// The portal's storage. Every method is one transaction; the server calls them from async code, and each
+/// backend keeps the runtime free (SQLite on blocking threads, PostgreSQL through its async driver).
+pub trait Store: Send + Sync + 'static {
+    /// Answers once the database does.
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The portal's Ed25519 acceptance key (PKCS#8). The first caller's `candidate` is stored and returned;
+    /// every later caller, on any instance sharing the database, gets that same key.
+    fn portal_key(&self, candidate: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+
+    /// Registers a device that has not enrolled yet.
+    fn add_device(&self, device: Device) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every device, oldest first.
+    fn devices(&self) -> impl Future<Output = Result<Vec<Device>, StoreError>> + Send;
+
+    /// One device.
+    fn device(&self, id: String) -> impl Future<Output = Result<Option<Device>, StoreError>> + Send;
+
+    /// Revokes a device; `None` if there is none with this id. Revoking twice keeps the first time.
+    fn revoke_device(&self, id: String, now: i64) -> impl Future<Output = Result<Option<Device>, StoreError>> + Send;
+
+    /// Trades an enrolment code (by its hash) for the registration of `public_key`.
+    fn enrol(
+        &self,
+        code_hash: String,
+        public_key: Vec<u8>,
+        now: i64,
+    ) -> impl Future<Output = Result<Enrolment, StoreError>> + Send;
+
+    /// Adds a destination or replaces its name and key.
+    fn put_destination(&self, destination: Destination) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every destination, by id.
+    fn destinations(&self) -> impl Future<Output = Result<Vec<Destination>, StoreError>> + Send;
+
+    /// Announces submission `id` for `device`.
+    fn announce(
+        &self,
+        device: String,
+        id: String,
+        announce: Announce,
+        now: i64,
+    ) -> impl Future<Output = Result<Announced, StoreError>> + Send;
+
+    /// The status of `device`'s submission `id`; `None` for unknown ids and ids of other devices alike.
+    fn submission(
+        &self,
+        device: String,
+        id: String,
+    ) -> impl Future<Output = Result<Option<SubmissionStatus>, StoreError>> + Send;
+
+    /// Stores a piece of an attachment.
+    fn upload(
+        &self,
+        device: String,
+        id: String,
+        attachment: String,
+        piece: Piece,
+    ) -> impl Future<Output = Result<Uploaded, StoreError>> + Send;
+
+    /// Completes a submission with its metadata and data, signing the acceptance with `key` at `now`.
+    fn submit(
+        &self,
+        device: String,
+        id: String,
+        metadata: String,
+        data: String,
+        now: i64,
+        key: std::sync::Arc<Ed25519KeyPair>,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
+
+    /// The ids of the submitted, not yet picked-up submissions for `destination`, oldest first.
+    fn pending(&self, destination: String) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
+    /// The ciphertext of a submitted submission.
+    fn delivery(&self, id: String) -> impl Future<Output = Result<Delivery, StoreError>> + Send;
+
+    /// Marks a submission picked up by the authority.
+    fn mark_picked_up(&self, id: String, now: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes the ciphertext of submissions picked up at or before `before`, keeping ids, times and the
+    /// acceptance. Returns how many were purged.
+    fn purge_picked_up(&self, before: i64, now: i64) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
+/// SHA-256 of an enrolment code as the store keeps it: the code itself is never stored.
+pub fn code_hash(normalized_code: &str) -> String {
+    sha256_hex(normalized_code.as_bytes())
+}
+
+/// What an enrolment code does for a key, decided by [`judge_enrolment`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrolDecision {
+    /// Store the key: the device enrols now.
+    Register,
+    /// The device enrolled with this key before; answer as then.
+    Same,
+    /// The device enrolled with another key.
+    OtherKey,
+    /// The code expired unused.
+    Expired,
+    /// The device was revoked.
+    Revoked,
+}
+
+/// Decides what presenting `device`'s code with `public_key` at `now` does.
+pub fn judge_enrolment(device: &Device, public_key: &[u8], now: i64) -> EnrolDecision {
+    if device.revoked_at.is_some() {
+        return EnrolDecision::Revoked;
+    }
+    match &device.public_key {
+        Some(known) if known.as_slice() == public_key => EnrolDecision::Same,
+        Some(_) => EnrolDecision::OtherKey,
+        None if now > device.code_expires_at => EnrolDecision::Expired,
+        None => EnrolDecision::Register,
+    }
+}
+
+/// The outcome of a decision that stores nothing.
+pub fn enrolment_outcome(decision: EnrolDecision, device: Device) -> Enrolment {
+    match decision {
+        EnrolDecision::Register | EnrolDecision::Same => Enrolment::Enrolled(device),
+        EnrolDecision::OtherKey => Enrolment::OtherKey,
+        EnrolDecision::Expired => Enrolment::Expired(device.code_expires_at),
+        EnrolDecision::Revoked => Enrolment::Revoked(device.revoked_at.unwrap_or_default()),
+    }
+}
+
+/// The refusal for a destination that does not exist.
+pub fn unknown_destination(id: &str) -> StoreError {
+    StoreError::refused(Refusal::UnknownDestination, format!("destination {id} is not known to this portal"))
+}
+
+/// The refusal for an attachment that was not announced.
+pub fn attachment_not_found(id: &str, attachment: &str) -> StoreError {
+    StoreError::refused(Refusal::NotFound, format!("attachment {attachment} was not announced for submission {id}"))
+}
+
+/// Checks an announcement against the submission already stored under its id. `Ok` means the same
+/// announcement again.
+pub fn judge_announce(existing: &SubmissionRow, device: &str, announce: &Announce) -> Result<(), StoreError> {
+    if existing.device_id != device {
+        // Another desk's id: say nothing about that submission.
+        return Err(StoreError::refused(Refusal::Conflict, format!("submission id {} is taken", existing.id)));
+    }
+    if existing.destination_id != announce.destination_id {
+        return Err(StoreError::refused(
+            Refusal::Conflict,
+            format!(
+                "submission {} was announced for destination {}, not {}",
+                existing.id, existing.destination_id, announce.destination_id
+            ),
+        ));
+    }
+    if existing.attachments != announce.attachments {
+        return Err(StoreError::refused(
+            Refusal::Conflict,
+            format!(
+                "submission {} was announced with attachments [{}], not [{}]",
+                existing.id,
+                existing.attachments.join(", "),
+                announce.attachments.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What a backend does with a piece, decided by [`plan_upload`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadPlan {
+    /// The stored bytes the start of the piece repeats, which must be equal.
+    pub compare: Option<Range<u64>>,
+    /// Where in the piece the new bytes start (they go at `received`).
+    pub append_from: usize,
+    /// Whether the part is complete with this piece and has to be checked.
+    pub completes: bool,
+}
+
+/// Decides what to do with a piece of attachment `part` of submission `row`.
+pub fn plan_upload(row: &SubmissionRow, part: &PartRow, piece: &Piece) -> Result<UploadPlan, StoreError> {
+    let name = &part.attachment_id;
+    if piece.total > piece.max_part {
+        return Err(StoreError::refused(
+            Refusal::TooLarge,
+            format!(
+                "attachment {name}: total {} is more than the {} bytes a part may have",
+                piece.total, piece.max_part
+            ),
+        ));
+    }
+    if let Some(total) = part.total
+        && total != piece.total
+    {
+        return Err(StoreError::refused(
+            Refusal::Conflict,
+            format!("attachment {name}: its total was given as {total} bytes, now as {}", piece.total),
+        ));
+    }
+    let len = u64::try_from(piece.bytes.len()).unwrap_or(u64::MAX);
+    let end = piece.offset.checked_add(len).filter(|end| *end <= piece.total).ok_or_else(|| {
+        StoreError::refused(
+            Refusal::BadRequest,
+            format!(
+                "attachment {name}: {len} bytes at offset {} go beyond the total of {} bytes",
+                piece.offset, piece.total
+            ),
+        )
+    })?;
+    if piece.offset > part.received {
+        return Err(StoreError::Refused {
+            kind: Refusal::Conflict,
+            message: format!(
+                "attachment {name}: offset {} is beyond the {} bytes received; resume at {}",
+                piece.offset, part.received, part.received
+            ),
+            attachment: Some(part.status()),
+        });
+    }
+    if row.state != State::Announced && row.purged {
+        return Err(StoreError::refused(
+            Refusal::Conflict,
+            format!("submission {} was picked up and its parts are deleted", row.id),
+        ));
+    }
+    let repeated_end = end.min(part.received);
+    let compare = (piece.offset < repeated_end).then_some(piece.offset..repeated_end);
+    let append_from =
+        usize::try_from(part.received.saturating_sub(piece.offset)).unwrap_or(usize::MAX).min(piece.bytes.len());
+    let completes = !part.complete && end.max(part.received) == piece.total;
+    Ok(UploadPlan { compare, append_from, completes })
+}
+
+/// The bytes `range` of a part out of its stored chunks (each with its offset, in order).
+pub fn stored_range(chunks: &[(u64, Vec<u8>)], range: &Range<u64>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (offset, bytes) in chunks {
+        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let (start, end) = ((*offset).max(range.start), (offset + len).min(range.end));
+        if start < end {
+            let from = usize::try_from(start - offset).unwrap_or(usize::MAX);
+            let to = usize::try_from(end - offset).unwrap_or(usize::MAX);
+            if let Some(slice) = bytes.get(from..to) {
+                out.extend_from_slice(slice);
+            }
+        }
+    }
+    out
+}
+
+/// Checks a repeated piece against what is stored.
+pub fn check_repeat(name: &str, stored: &[u8], piece: &[u8], range: &Range<u64>) -> Result<(), StoreError> {
+    let len = usize::try_from(range.end - range.start).unwrap_or(usize::MAX);
+    if stored.len() != len || piece.get(..len) != Some(stored) {
+        return Err(StoreError::refused(
+            Refusal::Conflict,
+            format!(
+                "attachment {name}: bytes {}..{} differ from the bytes received before at that place",
+                range.start, range.end
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that `part` is a JWE in compact serialisation sealed for the key `kid`, with the algorithms of the
+/// protocol. The error says what is wrong, naming the part.
+pub fn check_part(name: &str, part: &[u8], kid: &str) -> Result<(), String> {
+    let text = std::str::from_utf8(part).map_err(|_| format!("{name} is not a JWE: not UTF-8 text"))?;
+    let header = formdesk_seal::header(text).map_err(|e| format!("{name} is not a JWE for this portal: {e}"))?;
+    match header.kid {
+        Some(found) if found == kid => Ok(()),
+        Some(found) => Err(format!("{name} is sealed for key {found:?}, but the destination's key is {kid:?}")),
+        None => Err(format!("{name} names no key (kid); the destination's key is {kid:?}")),
+    }
+}
+
+/// What [`judge_submit`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitAction {
+    /// The same submit again: the stored acceptance.
+    Repeat(String),
+    /// Store the parts with these hashes and the signed acceptance.
+    Accept {
+        /// SHA-256 of the metadata JWE.
+        metadata_sha256: String,
+        /// SHA-256 of the data JWE.
+        data_sha256: String,
+        /// The signed acceptance.
+        acceptance: String,
+    },
+}
+
+/// Decides a submit of `row` (whose parts are `parts`, in announced order) for a destination with key `kid`.
+pub fn judge_submit(
+    row: &SubmissionRow,
+    parts: &[PartRow],
+    metadata: &str,
+    data: &str,
+    kid: &str,
+    now: i64,
+    key: &Ed25519KeyPair,
+) -> Result<SubmitAction, StoreError> {
+    let metadata_sha256 = sha256_hex(metadata.as_bytes());
+    let data_sha256 = sha256_hex(data.as_bytes());
+    if row.state != State::Announced {
+        let same = row.metadata_sha256.as_deref() == Some(metadata_sha256.as_str())
+            && row.data_sha256.as_deref() == Some(data_sha256.as_str());
+        return match (&row.acceptance, same) {
+            (Some(acceptance), true) => Ok(SubmitAction::Repeat(acceptance.clone())),
+            (_, false) => Err(StoreError::refused(
+                Refusal::Conflict,
+                format!("submission {} was submitted with other metadata or data", row.id),
+            )),
+            (None, true) => Err(StoreError::Corrupt(format!("submission {} is submitted without acceptance", row.id))),
+        };
+    }
+    for part in parts {
+        if !part.complete {
+            let total = part.total.map_or_else(|| "an unknown number of".to_owned(), |t| t.to_string());
+            return Err(StoreError::refused(
+                Refusal::Incomplete,
+                format!("attachment {} is incomplete: {} of {total} bytes received", part.attachment_id, part.received),
+            ));
+        }
+    }
+    for (name, part) in [("metadata", metadata), ("data", data)] {
+        check_part(name, part.as_bytes(), kid).map_err(|m| StoreError::refused(Refusal::InvalidPart, m))?;
+    }
+    let mut hashes = vec![
+        PartHash { name: "metadata".into(), sha256: metadata_sha256.clone(), size: len(metadata) },
+        PartHash { name: "data".into(), sha256: data_sha256.clone(), size: len(data) },
+    ];
+    for part in parts {
+        let sha256 = part.sha256.clone().ok_or_else(|| {
+            StoreError::Corrupt(format!("attachment {} is complete without hash", part.attachment_id))
+        })?;
+        hashes.push(PartHash {
+            name: format!("attachment:{}", part.attachment_id),
+            sha256,
+            size: part.total.unwrap_or(part.received),
+        });
+    }
+    let acceptance = Acceptance {
+        format_version: PROTOCOL_VERSION,
+        submission_id: row.id.clone(),
+        destination_id: row.destination_id.clone(),
+        device_id: row.device_id.clone(),
+        accepted_at: now,
+        parts: hashes,
+    }
+    .sign(key);
+    Ok(SubmitAction::Accept { metadata_sha256, data_sha256, acceptance })
+}
+
+fn len(text: &str) -> u64 {
+    u64::try_from(text.len()).unwrap_or(u64::MAX)
+}
+
+/// Converts a stored count to `u64`.
+pub fn to_u64(value: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} is {value}")))
+}
+
+/// Converts a count to the signed integer the databases store.
+pub fn to_i64(value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|_| StoreError::refused(Refusal::TooLarge, format!("{value} is too large")))
+}
+
+/// The attachment list as stored: a JSON array of ids.
+pub fn attachments_json(ids: &[String]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Reads the stored attachment list.
+pub fn parse_attachments(json: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("attachment list {json:?}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> SubmissionRow {
+        SubmissionRow {
+            id: "s".into(),
+            device_id: "d".into(),
+            destination_id: "amt".into(),
+            attachments: vec!["a".into()],
+            state: State::Announced,
+            metadata_sha256: None,
+            data_sha256: None,
+            acceptance: None,
+            purged: false,
+        }
+    }
+
+    fn part(received: u64, total: Option<u64>) -> PartRow {
+        PartRow { attachment_id: "a".into(), total, received, complete: false, sha256: None }
+    }
+
+    fn piece(offset: u64, total: u64, bytes: &'static [u8]) -> Piece {
+        Piece { offset, total, bytes: axum::body::Bytes::from_static(bytes), max_part: 100 }
+    }
+
+    #[test]
+    fn uploads_append_repeat_and_overlap() {
+        let plan = plan_upload(&row(), &part(0, None), &piece(0, 10, b"abcd")).unwrap();
+        assert_eq!(plan, UploadPlan { compare: None, append_from: 0, completes: false });
+        let plan = plan_upload(&row(), &part(4, Some(10)), &piece(2, 10, b"cdefghij")).unwrap();
+        assert_eq!(plan, UploadPlan { compare: Some(2..4), append_from: 2, completes: true });
+        let plan = plan_upload(&row(), &part(4, Some(10)), &piece(0, 10, b"abcd")).unwrap();
+        assert_eq!(plan, UploadPlan { compare: Some(0..4), append_from: 4, completes: false });
+    }
+
+    #[test]
+    fn uploads_refuse_gaps_changed_totals_and_oversize() {
+        let refusal = |r: Result<UploadPlan, StoreError>| match r {
+            Err(StoreError::Refused { kind, .. }) => kind,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(refusal(plan_upload(&row(), &part(4, Some(10)), &piece(5, 10, b"x"))), Refusal::Conflict);
+        assert_eq!(refusal(plan_upload(&row(), &part(4, Some(10)), &piece(4, 11, b"x"))), Refusal::Conflict);
+        assert_eq!(refusal(plan_upload(&row(), &part(0, None), &piece(0, 101, b"x"))), Refusal::TooLarge);
+        assert_eq!(refusal(plan_upload(&row(), &part(0, None), &piece(9, 10, b"xx"))), Refusal::BadRequest);
+    }
+
+    #[test]
+    fn stored_ranges_span_chunks() {
+        let chunks = vec![(0, b"abc".to_vec()), (3, b"defg".to_vec())];
+        assert_eq!(stored_range(&chunks, &(1..5)), b"bcde");
+        assert_eq!(stored_range(&chunks, &(3..7)), b"defg");
+        assert!(check_repeat("a", b"bcde", b"bcdexyz", &(1..5)).is_ok());
+        assert!(check_repeat("a", b"bcde", b"bXde", &(1..5)).is_err());
+    }
+
+    #[test]
+    fn enrolment_codes_work_once_and_until_they_expire() {
+        let mut device = Device {
+            id: "d".into(),
+            name: "Bürgerbus 1".into(),
+            public_key: None,
+            code_hash: code_hash("0000111111110000"),
+            code_expires_at: 1_000,
+            created_at: 0,
+            enrolled_at: None,
+            revoked_at: None,
+        };
+        assert_eq!(judge_enrolment(&device, b"k", 1_000), EnrolDecision::Register);
+        assert_eq!(judge_enrolment(&device, b"k", 1_001), EnrolDecision::Expired);
+        device.public_key = Some(b"k".to_vec());
+        // A retry after the code expired still gets the answer it lost.
+        assert_eq!(judge_enrolment(&device, b"k", 5_000), EnrolDecision::Same);
+        assert_eq!(judge_enrolment(&device, b"j", 500), EnrolDecision::OtherKey);
+        device.revoked_at = Some(600);
+        assert_eq!(judge_enrolment(&device, b"k", 700), EnrolDecision::Revoked);
+        assert_eq!(enrolment_outcome(EnrolDecision::Revoked, device), Enrolment::Revoked(600));
+    }
+
+    #[test]
+    fn another_devices_id_reveals_nothing() {
+        let announce = Announce { destination_id: "other".into(), attachments: vec![] };
+        let err = judge_announce(&row(), "e", &announce).unwrap_err().to_string();
+        assert_eq!(err, "submission id s is taken");
+    }
+}
