@@ -319,6 +319,8 @@ pub enum ErrorCode {
     Print,
     /// The receipt could not be made or saved.
     Receipt,
+    /// Sealing for the authority or delivery to the portal failed.
+    Delivery,
 }
 
 /// An error as the UI receives it.
@@ -364,6 +366,7 @@ impl From<DeskError> for IpcError {
             DeskError::Print(_) => ErrorCode::Print,
             DeskError::Receipt(_) | DeskError::NoReceipt(_) | DeskError::Config(_) => ErrorCode::Receipt,
             DeskError::NoClerkName => ErrorCode::Clerk,
+            DeskError::Delivery(_) => ErrorCode::Delivery,
             DeskError::Unreadable(..) => ErrorCode::Damaged,
             DeskError::Vault(ref v) => vault_code(v),
         };

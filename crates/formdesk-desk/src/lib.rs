@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+mod delivery;
 pub mod drafts;
 pub mod ipc;
 pub mod print;
@@ -20,8 +21,9 @@ use formdesk_catalog::Catalog;
 use formdesk_engine::display;
 use formdesk_engine::state::ItemState;
 use formdesk_engine::{Answers, FormState};
+use formdesk_protocol::content::FormRef;
 use formdesk_receipt::{Delivery, DeviceKey, Issue, Municipality, Receipt, Reference};
-use formdesk_vault::{MIN_PIN_LEN, Status, Vault, VaultError};
+use formdesk_vault::{MIN_PIN_LEN, Queued, Registration, Status, StoredDestination, Vault, VaultError};
 use ipc::{
     CitizenView, DraftInfo, DraftView, FileRef, FormSummary, ReceiptView, ReviewItem, ReviewStep, ReviewView,
     SearchResult, SetupResult, VaultState,
@@ -119,6 +121,9 @@ pub enum DeskError {
     /// The receipt could not be made or saved.
     #[error("{0}")]
     Receipt(String),
+    /// Sealing for the authority or the desk's side of delivery failed.
+    #[error("{0}")]
+    Delivery(String),
     /// The PIN and its repetition differ.
     #[error("Die beiden PINs stimmen nicht überein.")]
     PinMismatch,
@@ -818,7 +823,8 @@ impl Desk {
             let (info, receipt) = self.issue_receipt(&mut inner, &draft)?;
             draft.receipt = Some(info);
             let (summary, contents) = self.sealed_parts(&draft)?;
-            inner.vault.finalize(vault_id(id)?, &summary, &contents)?;
+            let queued = self.seal_for_delivery(&inner, &draft)?;
+            inner.vault.finalize_and_queue(vault_id(id)?, &summary, &contents, queued.as_ref())?;
             if let Ok(pdf) = formdesk_receipt::render(&receipt) {
                 let _ = inner.vault.set_receipt(vault_id(id)?, &receipt.reference.to_string(), &pdf);
             }
@@ -829,6 +835,107 @@ impl Desk {
         };
         self.notify(&view.draft);
         Ok(view)
+    }
+
+    // ---- delivery ----
+
+    /// The parts of finalized `draft` sealed for its form's destination, if the desk has the destination's
+    /// key; `None` if not (the submission is queued by [`Desk::queue_waiting`] once the key is there).
+    fn seal_for_delivery(&self, inner: &Inner, draft: &Draft) -> Result<Option<Queued>, DeskError> {
+        let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
+        let definition = form.definition();
+        let Some(key) = delivery::destination_key(inner, &definition.destination)? else { return Ok(None) };
+        let receipt = draft.receipt.as_ref().ok_or(DeskError::NoReceipt(draft.id))?;
+        let uuid = inner.vault.load(vault_id(draft.id)?)?.item.uuid;
+        let sealing = delivery::Sealing {
+            draft,
+            uuid: &uuid,
+            receipt,
+            form: FormRef {
+                id: definition.id.clone(),
+                version: definition.version.clone(),
+                title: definition.title.get("de").to_owned(),
+            },
+            destination: &definition.destination,
+        };
+        delivery::seal(inner, &sealing, &key).map(Some)
+    }
+
+    /// Seals and queues every finalized submission that waits for its destination's key and can now be
+    /// sealed. Returns how many were queued. Needs the desk unlocked.
+    pub fn queue_waiting(&self) -> Result<usize, DeskError> {
+        let mut inner = self.inner();
+        let mut queued = 0;
+        for vault_id in inner.vault.unqueued()? {
+            let id = u64::try_from(vault_id).map_err(|_| DeskError::UnknownDraft(0))?;
+            let draft = Self::loaded(&mut inner, id)?.clone();
+            if let Some(parts) = self.seal_for_delivery(&inner, &draft)? {
+                inner.vault.queue(vault_id, &parts)?;
+                queued += 1;
+            }
+        }
+        Ok(queued)
+    }
+
+    /// The desk's registration with its portal, if it was enrolled.
+    pub fn registration(&self) -> Result<Option<Registration>, DeskError> {
+        Ok(self.inner().vault.registration()?)
+    }
+
+    /// Keeps the desk's registration with its portal.
+    pub fn set_registration(&self, registration: &Registration) -> Result<(), DeskError> {
+        Ok(self.inner().vault.set_registration(registration)?)
+    }
+
+    /// Replaces the cached destination keys with the portal's list, refusing one whose key is unusable, and
+    /// queues what waited for them (if the desk is unlocked). Returns how many submissions were queued.
+    pub fn set_destinations(
+        &self,
+        list: &[formdesk_protocol::wire::Destination],
+        fetched_at: i64,
+    ) -> Result<usize, DeskError> {
+        let mut stored = Vec::with_capacity(list.len());
+        for d in list {
+            let der = formdesk_protocol::decode_base64url(&d.public_key).ok_or_else(|| {
+                DeskError::Delivery(format!("Der Schlüssel der Empfangsstelle „{}“ ist nicht lesbar.", d.id))
+            })?;
+            formdesk_seal::RecipientKey::from_spki_der(&der).map_err(|e| {
+                DeskError::Delivery(format!("Der Schlüssel der Empfangsstelle „{}“ ist unbrauchbar ({e}).", d.id))
+            })?;
+            stored.push(StoredDestination {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                key_id: d.key_id.clone(),
+                public_key: der,
+                fetched_at,
+            });
+        }
+        self.inner().vault.set_destinations(&stored)?;
+        if self.is_unlocked() { self.queue_waiting() } else { Ok(0) }
+    }
+
+    /// Forgets what was decrypted of submission `uuid` after the sync engine delivered and shredded it.
+    pub fn forget_delivered(&self, uuid: &str) {
+        let mut inner = self.inner();
+        let delivered: Vec<u64> = inner
+            .drafts
+            .iter()
+            .filter(|(id, _)| {
+                vault_id(**id)
+                    .ok()
+                    .and_then(|v| inner.vault.outbox_entry(v).ok().flatten())
+                    .is_some_and(|e| e.uuid == uuid)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in delivered {
+            inner.drafts.remove(&id);
+        }
+    }
+
+    /// The outbox of the delivery queue as the clerk sees it, the most recent first.
+    pub fn outbox(&self) -> Result<Vec<formdesk_vault::OutboxEntry>, DeskError> {
+        Ok(self.inner().vault.outbox_entries()?)
     }
 
     // ---- the receipt ----
@@ -896,12 +1003,15 @@ impl Desk {
         let mut inner = self.inner();
         let info = Self::loaded(&mut inner, id)?.receipt.clone().ok_or(DeskError::NoReceipt(id))?;
         let qr = formdesk_receipt::qr::encode(&info.payload).map_err(receipt_error)?;
-        Ok(ReceiptView {
-            reference: info.reference,
-            delivery: "Wird übermittelt, sobald eine Verbindung besteht.".into(),
-            qr_svg: qr_svg(&qr),
-            payload: info.payload,
-        })
+        let delivery = match inner.vault.outbox_entry(vault_id(id)?)? {
+            Some(entry) if entry.state == formdesk_vault::Delivery::Delivered => {
+                let at = entry.delivered_at.and_then(|t| chrono::DateTime::from_timestamp(t, 0));
+                let at = at.map(|t| t.with_timezone(&chrono::Local).format("%d.%m.%Y um %H:%M Uhr").to_string());
+                format!("Übermittelt am {}.", at.unwrap_or_default())
+            }
+            _ => "Wird übermittelt, sobald eine Verbindung besteht.".into(),
+        };
+        Ok(ReceiptView { reference: info.reference, delivery, qr_svg: qr_svg(&qr), payload: info.payload })
     }
 
     /// Saves the receipt of draft `id` as `path` (`.pdf` added if missing), replacing a file of that name

@@ -2,6 +2,7 @@
 
 mod bindings;
 mod config;
+mod delivery;
 mod drafts;
 mod files;
 mod leak;
