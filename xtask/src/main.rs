@@ -144,8 +144,11 @@ fn test() -> Result<()> {
     npm("test")?;
     npm("build")?;
     cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
-    // Every test runs with a display, so the window tests open a real window.
+    // Every test runs with a display, so the window tests open a real window. The sync engine's tests run the
+    // portal binary that the same build makes.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     run(Command::new("xvfb-run")
+        .env("FORMDESK_PORTAL_BIN", target.join("debug").join("formdesk-portal"))
         .args(["-a", "-s", "-screen 0 1280x800x24", "cargo", "nextest", "run", "--workspace", "--locked"])
         .args(["--no-fail-fast", "--failure-output", "final"])
         .current_dir(root()))?;

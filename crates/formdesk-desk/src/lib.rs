@@ -1036,6 +1036,12 @@ impl Desk {
         Ok(path)
     }
 
+    /// The desk's signing key (Ed25519, PKCS#8), which signs its receipts and its requests to the portal; made
+    /// on first use. Needs the desk unlocked: the sync engine gets it at unlock and loses it at lock.
+    pub fn device_key(&self) -> Result<Zeroizing<Vec<u8>>, DeskError> {
+        Ok(self.inner().vault.device_key()?)
+    }
+
     /// The public half of the desk's signing key, which verifies its receipts; made on first use.
     pub fn device_public_key(&self) -> Result<Vec<u8>, DeskError> {
         let mut inner = self.inner();

@@ -1,0 +1,573 @@
+//! The HTTP client of one portal: enrolment, the destinations and the delivery of one submission.
+//!
+//! A delivery is the protocol's sequence, each step idempotent at the portal:
+//!
+//! 1. `PUT /v1/submissions/{id}` announces the submission with its attachment ids. The answer is the
+//!    submission's status, the same as `GET` gives: how much of each attachment the portal has and, if an
+//!    earlier attempt got as far, the signed acceptance (then the delivery is done).
+//! 2. Each incomplete attachment is uploaded in pieces ([`PortalOptions::piece_size`]) from where the portal
+//!    stands. A 409 carries the attachment's status; the upload resumes at its `received`.
+//! 3. `POST …/submit` sends metadata and data and gets the signed acceptance, which is checked against what
+//!    was sent ([`crate::acceptance`]). If that answer is lost, the submission's status is read once more: the
+//!    portal may have it complete, with the acceptance.
+//!
+//! Any step whose answer is lost simply fails the attempt as transient; the next attempt repeats from step 1.
+//!
+//! Every request but enrolment and `/healthz` is signed with the device key over its method, the exact path
+//! and query, the time and the body sent (`formdesk_protocol::auth`). The key is handed in after the desk is
+//! unlocked and taken away when it locks; without it, nothing is sent.
+//!
+//! Only `https://host[:port]` is used, with the system's trusted certificates; plain `http://` only for this
+//! machine itself (127.0.0.0/8, ::1, localhost), where nothing crosses a network. No redirects are followed: a
+//! signed request belongs to the address it was signed for.
+//!
+//! Non-goals: retries and their timing (the engine), storing anything.
+
+use crate::SyncError;
+use crate::acceptance::{Delivered, check_acceptance};
+use crate::clock::{Clock, SystemClock};
+use crate::engine::Courier;
+use crate::failure::{DeliveryError, classify, shorten};
+use crate::outbox::{Entry, Parts};
+use formdesk_protocol::auth::{authorize, check_public_key};
+use formdesk_protocol::wire::{
+    Announce, AttachmentStatus, Destination, EnrolRequest, EnrolResponse, SubmissionStatus, Submit, Submitted,
+    UploadConflict, attachment_path, submission_path, submit_path,
+};
+use formdesk_protocol::{decode_base64url, encode_base64url, ids};
+use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use ring::signature::Ed25519KeyPair;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::net::IpAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// How the client talks to the portal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalOptions {
+    /// How long to wait for a connection.
+    pub connect_timeout: Duration,
+    /// How long one request may take from start to the end of its answer.
+    pub request_timeout: Duration,
+    /// The size of the pieces an attachment is uploaded in, in bytes.
+    pub piece_size: usize,
+}
+
+impl Default for PortalOptions {
+    fn default() -> PortalOptions {
+        PortalOptions {
+            connect_timeout: Duration::from_secs(10),
+            // A piece of 1 MiB takes some 10 s on a poor mobile connection; 60 s leaves room without leaving a
+            // dead connection unnoticed for long.
+            request_timeout: Duration::from_secs(60),
+            piece_size: 1024 * 1024,
+        }
+    }
+}
+
+/// How often one upload takes the portal's word where to resume before it gives up: a portal that keeps
+/// contradicting itself would otherwise keep the desk busy forever.
+const MAX_RESUMES: u64 = 8;
+
+/// Checks a portal address and returns its origin (`https://host[:port]`) and whether it is plain http to
+/// this machine.
+pub fn check_base_url(text: &str) -> Result<(String, bool), SyncError> {
+    let refuse = |reason: String| SyncError::Address { url: text.to_owned(), reason };
+    let url = reqwest::Url::parse(text.trim()).map_err(|e| refuse(format!("sie ist keine gültige Adresse ({e})")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("sie darf keinen Benutzernamen und kein Kennwort enthalten".into()));
+    }
+    // The portal's paths start at the root, and each request is signed over the path the portal sees: a
+    // prefix would either miss its routes or, stripped by a proxy, break every signature.
+    if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse(
+            "sie darf nur aus Protokoll, Rechnername und Port bestehen (https://rechner[:port])".into(),
+        ));
+    }
+    let host = url.host_str().ok_or_else(|| refuse("sie nennt keinen Rechner".into()))?;
+    let loopback = match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    };
+    match url.scheme() {
+        "https" => Ok((url.origin().ascii_serialization(), false)),
+        "http" if loopback => Ok((url.origin().ascii_serialization(), true)),
+        "http" => Err(refuse(
+            "unverschlüsselt (http) wird nur mit diesem Gerät selbst gesprochen (127.0.0.1, ::1, localhost); \
+             für das Portal ist https nötig"
+                .into(),
+        )),
+        other => Err(refuse(format!("das Protokoll „{other}“ wird nicht unterstützt, nur https"))),
+    }
+}
+
+/// An answer, read whole: the portal's answers are small JSON.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T, DeliveryError> {
+        if !self.ok() {
+            return Err(classify(self.status, &self.body));
+        }
+        // Whatever answered is not speaking the protocol: a captive portal or a proxy in between, most likely,
+        // which passes.
+        serde_json::from_slice(&self.body).map_err(|e| {
+            DeliveryError::Unavailable(format!(
+                "the answer to {what} (HTTP {}) is not what the protocol says: {e}: {}",
+                self.status,
+                shorten(&String::from_utf8_lossy(&self.body))
+            ))
+        })
+    }
+}
+
+/// The connection to one portal address, without any device.
+#[derive(Debug, Clone)]
+struct Http {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Http {
+    fn new(base_url: &str, options: &PortalOptions) -> Result<Http, SyncError> {
+        let (base, plain_loopback) = check_base_url(base_url)?;
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("formdesk-sync/", env!("CARGO_PKG_VERSION")))
+            .https_only(!plain_loopback);
+        if plain_loopback {
+            // A proxy from the environment has no business with this machine's own ports.
+            builder = builder.no_proxy();
+        }
+        let client = builder.build().map_err(|e| SyncError::Client(error_chain(&e)))?;
+        Ok(Http { client, base })
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<(Vec<u8>, &'static str)>,
+        authorization: Option<String>,
+    ) -> Result<Answer, DeliveryError> {
+        let mut request = self.client.request(method, format!("{}{path_and_query}", self.base));
+        if let Some(value) = authorization {
+            request = request.header(AUTHORIZATION, value);
+        }
+        if let Some((bytes, content_type)) = body {
+            request = request.header(CONTENT_TYPE, content_type).body(bytes);
+        }
+        let response = request.send().await.map_err(|e| transport(&e))?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(|e| transport(&e))?;
+        Ok(Answer { status, body: body.to_vec() })
+    }
+}
+
+/// reqwest's own text only says that sending failed; the chain of sources says why (refused, reset, timed
+/// out).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+fn transport(error: &reqwest::Error) -> DeliveryError {
+    let text = shorten(&error_chain(error));
+    if error.is_timeout() {
+        DeliveryError::Unreachable(format!("no answer in time: {text}"))
+    } else if error.is_builder() {
+        DeliveryError::Unavailable(text)
+    } else {
+        DeliveryError::Unreachable(text)
+    }
+}
+
+fn json_body<T: Serialize>(value: &T) -> Option<(Vec<u8>, &'static str)> {
+    // The protocol's bodies are plain structs of strings; serializing them cannot fail.
+    Some((serde_json::to_vec(value).unwrap_or_default(), "application/json"))
+}
+
+/// One enrolled desk's client of its portal.
+pub struct Portal {
+    http: Http,
+    device_id: String,
+    portal_key: Vec<u8>,
+    key: RwLock<Option<Arc<Ed25519KeyPair>>>,
+    piece_size: usize,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Portal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Portal")
+            .field("base", &self.http.base)
+            .field("device_id", &self.device_id)
+            .field("locked", &self.is_locked())
+            .field("piece_size", &self.piece_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Portal {
+    /// Trades an enrolment code for the desk's registration; `public_key` is the desk's Ed25519 public key (32
+    /// bytes). The only call without a signature.
+    pub async fn enrol(
+        base_url: &str,
+        code: &str,
+        public_key: &[u8],
+        options: &PortalOptions,
+    ) -> Result<EnrolResponse, SyncError> {
+        let http = Http::new(base_url, options)?;
+        check_public_key(public_key).map_err(|e| SyncError::Registration(format!("the device key: {e}")))?;
+        let code = ids::normalize_enrolment_code(code).map_err(|e| SyncError::Code(e.to_string()))?;
+        let request = EnrolRequest { code, public_key: encode_base64url(public_key) };
+        let answer = http.send(Method::POST, "/v1/enrolment", json_body(&request), None).await?;
+        if answer.status == 401 {
+            let detail = match classify(401, &answer.body) {
+                DeliveryError::Unenrolled(detail) => detail,
+                other => other.reason(),
+            };
+            return Err(SyncError::Portal(DeliveryError::Refused(format!(
+                "Das Portal hat den Anmeldecode nicht angenommen: er ist unbekannt, abgelaufen oder schon \
+                 verwendet. ({detail})"
+            ))));
+        }
+        let registration: EnrolResponse = answer.json("the enrolment")?;
+        ids::check_uuid("device id", &registration.device_id).map_err(|e| SyncError::Registration(e.to_string()))?;
+        let key = decode_base64url(&registration.portal_key)
+            .ok_or_else(|| SyncError::Registration("the portal key is not base64url".into()))?;
+        check_public_key(&key).map_err(|e| SyncError::Registration(format!("the portal key: {e}")))?;
+        Ok(registration)
+    }
+
+    /// The client of the portal at `base_url` for the enrolled device `device_id`, which checks acceptances with
+    /// `portal_key` (the 32-byte Ed25519 key from the enrolment). It starts locked.
+    pub fn new(
+        base_url: &str,
+        device_id: &str,
+        portal_key: &[u8],
+        options: PortalOptions,
+    ) -> Result<Portal, SyncError> {
+        ids::check_uuid("device id", device_id).map_err(|e| SyncError::Registration(e.to_string()))?;
+        check_public_key(portal_key).map_err(|e| SyncError::Registration(format!("the portal key: {e}")))?;
+        Ok(Portal {
+            http: Http::new(base_url, &options)?,
+            device_id: device_id.to_owned(),
+            portal_key: portal_key.to_vec(),
+            key: RwLock::new(None),
+            piece_size: options.piece_size.max(1),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// The same client with another clock for the time its requests are signed at.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Portal {
+        self.clock = clock;
+        self
+    }
+
+    /// The portal's origin, `https://host[:port]`.
+    pub fn base_url(&self) -> &str {
+        &self.http.base
+    }
+
+    /// The device's id at the portal.
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// Hands in the device key after the desk was unlocked.
+    pub fn unlock(&self, key: Arc<Ed25519KeyPair>) {
+        self.set_key(Some(key));
+    }
+
+    /// Takes the device key away when the desk locks: from now on nothing is sent, and a delivery under way
+    /// stops at its next request.
+    pub fn lock(&self) {
+        self.set_key(None);
+    }
+
+    fn set_key(&self, key: Option<Arc<Ed25519KeyPair>>) {
+        // A poisoned lock only means a panic elsewhere while holding it; the slot itself is always whole.
+        let mut slot = self.key.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = key;
+    }
+
+    fn key(&self) -> Option<Arc<Ed25519KeyPair>> {
+        self.key.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Whether the client has no key and so sends nothing.
+    pub fn is_locked(&self) -> bool {
+        self.key().is_none()
+    }
+
+    async fn signed(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<(Vec<u8>, &'static str)>,
+    ) -> Result<Answer, DeliveryError> {
+        let key = self.key().ok_or(DeliveryError::Locked)?;
+        let bytes = body.as_ref().map_or(&[][..], |(bytes, _)| bytes.as_slice());
+        let authorization = authorize(&key, &self.device_id, method.as_str(), path_and_query, self.clock.now(), bytes);
+        drop(key);
+        self.http.send(method, path_and_query, body, Some(authorization)).await
+    }
+
+    /// Answers once the portal does (`GET /healthz`, no signature).
+    pub async fn healthz(&self) -> Result<(), DeliveryError> {
+        let answer = self.http.send(Method::GET, "/healthz", None, None).await?;
+        if answer.ok() { Ok(()) } else { Err(classify(answer.status, &answer.body)) }
+    }
+
+    /// The destinations the portal knows, with their keys.
+    pub async fn destinations(&self) -> Result<Vec<Destination>, DeliveryError> {
+        self.signed(Method::GET, "/v1/destinations", None).await?.json("the destinations")
+    }
+
+    /// The portal's status of submission `id`; `None` if it does not know it.
+    pub async fn submission(&self, id: &str) -> Result<Option<SubmissionStatus>, DeliveryError> {
+        let answer = self.signed(Method::GET, &submission_path(id), None).await?;
+        if answer.status == 404 {
+            return Ok(None);
+        }
+        answer.json("the submission's status").map(Some)
+    }
+
+    /// Delivers one submission, or takes up an earlier attempt where it stopped; see the module's description.
+    pub async fn deliver(&self, entry: &Entry, parts: &Parts) -> Result<Delivered, DeliveryError> {
+        let id = &entry.submission_id;
+        let announce = Announce {
+            destination_id: entry.destination_id.clone(),
+            attachments: parts.attachments.iter().map(|(attachment, _)| attachment.clone()).collect(),
+        };
+        let status: SubmissionStatus =
+            self.signed(Method::PUT, &submission_path(id), json_body(&announce)).await?.json("the announcement")?;
+        if let Some(signed) = &status.acceptance {
+            return self.check(signed, entry, parts);
+        }
+        for (attachment, jwe) in &parts.attachments {
+            match status.attachments.iter().find(|a| &a.id == attachment) {
+                Some(known) if known.complete => {}
+                Some(known) => {
+                    self.upload(id, attachment, jwe, known.received).await?;
+                }
+                None => {
+                    return Err(DeliveryError::Refused(format!(
+                        "Das Portal führt einen Anhang dieser Sendung nicht. (attachment {attachment} is missing \
+                         from the portal's status of submission {id})"
+                    )));
+                }
+            }
+        }
+        let submit = Submit { metadata: parts.metadata.clone(), data: parts.data.clone() };
+        let submitted = self.signed(Method::POST, &submit_path(id), json_body(&submit)).await;
+        match submitted.and_then(|answer| answer.json::<Submitted>("the submission")) {
+            Ok(submitted) => self.check(&submitted.acceptance, entry, parts),
+            Err(lost) if lost.is_unreachable() => {
+                // The portal may have taken the submission and only its answer was lost; then its status holds
+                // the acceptance, and there is nothing left to repeat.
+                match self.submission(id).await {
+                    Ok(Some(SubmissionStatus { acceptance: Some(signed), .. })) => self.check(&signed, entry, parts),
+                    _ => Err(lost),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Uploads attachment `attachment` (the JWE text `jwe`) of submission `id` from byte `from` on, in pieces;
+    /// on a 409 it resumes where the portal says it stands. Returns the portal's status of the complete part.
+    pub async fn upload(
+        &self,
+        id: &str,
+        attachment: &str,
+        jwe: &str,
+        from: u64,
+    ) -> Result<AttachmentStatus, DeliveryError> {
+        let bytes = jwe.as_bytes();
+        let total = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let piece = u64::try_from(self.piece_size).unwrap_or(u64::MAX);
+        let mut offset = from.min(total);
+        let mut resumes = 0;
+        // Every round either moves forward by a piece or uses up one resume, so this many rounds suffice.
+        let rounds = total / piece + 2 + MAX_RESUMES;
+        for _ in 0..rounds {
+            let start = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+            let end = start.saturating_add(self.piece_size).min(bytes.len());
+            let path = attachment_path(id, attachment, offset, total);
+            let body = Some((bytes[start..end].to_vec(), "application/octet-stream"));
+            let answer = self.signed(Method::PUT, &path, body).await?;
+            let status = match answer.status {
+                409 => match serde_json::from_slice::<UploadConflict>(&answer.body) {
+                    Ok(conflict) => {
+                        resumes += 1;
+                        if resumes > MAX_RESUMES {
+                            break;
+                        }
+                        conflict.attachment
+                    }
+                    // A 409 without the attachment's status: the bytes differ from what the portal has.
+                    Err(_) => return Err(classify(409, &answer.body)),
+                },
+                _ => answer.json::<AttachmentStatus>("a piece of an attachment")?,
+            };
+            if status.complete {
+                return Ok(status);
+            }
+            if status.received <= offset && answer.ok() {
+                // Stored, but no further: the portal contradicts itself. Count it like a resume.
+                resumes += 1;
+                if resumes > MAX_RESUMES {
+                    break;
+                }
+            }
+            offset = status.received.min(total);
+        }
+        Err(DeliveryError::Refused(format!(
+            "Ein Anhang konnte nicht vollständig zum Portal übertragen werden. (attachment {attachment} of \
+             submission {id}: the portal's answers did not lead to a complete part)"
+        )))
+    }
+
+    fn check(&self, signed: &str, entry: &Entry, parts: &Parts) -> Result<Delivered, DeliveryError> {
+        check_acceptance(signed, &self.portal_key, &self.device_id, entry, parts)
+    }
+}
+
+impl Courier for Portal {
+    fn has_key(&self) -> bool {
+        !self.is_locked()
+    }
+
+    fn set_key(&self, key: Option<Arc<Ed25519KeyPair>>) {
+        Portal::set_key(self, key);
+    }
+
+    async fn deliver(&self, entry: &Entry, parts: &Parts) -> Result<Delivered, DeliveryError> {
+        Portal::deliver(self, entry, parts).await
+    }
+
+    async fn probe(&self) -> Result<(), DeliveryError> {
+        self.healthz().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_and_plain_http_only_to_this_machine() {
+        assert_eq!(
+            check_base_url("https://portal.musterstadt.de").unwrap(),
+            ("https://portal.musterstadt.de".into(), false)
+        );
+        assert_eq!(
+            check_base_url("https://portal.musterstadt.de:8443/").unwrap().0,
+            "https://portal.musterstadt.de:8443"
+        );
+        for loopback in
+            ["http://127.0.0.1:8440", "http://127.3.4.5", "http://[::1]:80/", "http://localhost:1", "http://LOCALHOST"]
+        {
+            let (base, plain) = check_base_url(loopback).unwrap();
+            assert!(plain, "{loopback}");
+            assert!(base.starts_with("http://"), "{base}");
+        }
+        for remote in [
+            "http://portal.musterstadt.de",
+            "http://10.0.0.1:8440",
+            "http://192.168.1.1",
+            "http://[::2]",
+            "http://128.0.0.1",
+            "http://localhost.musterstadt.de",
+        ] {
+            let err = check_base_url(remote).unwrap_err();
+            assert!(matches!(err, SyncError::Address { .. }), "{remote}: {err:?}");
+            assert!(err.to_string().contains("für das Portal ist https nötig"), "{err}");
+            // The client refuses before it sends anything.
+            let err = Portal::new(remote, "1b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41", &[0; 32], PortalOptions::default())
+                .unwrap_err();
+            assert!(matches!(err, SyncError::Address { .. }), "{remote}");
+        }
+    }
+
+    #[test]
+    fn addresses_with_more_than_an_origin_are_refused() {
+        for (bad, says) in [
+            ("https://portal.musterstadt.de/formdesk", "nur aus Protokoll"),
+            ("https://portal.musterstadt.de/?x=1", "nur aus Protokoll"),
+            ("https://user:pw@portal.musterstadt.de", "Benutzernamen"),
+            ("ftp://portal.musterstadt.de", "„ftp“"),
+            ("portal.musterstadt.de", "keine gültige Adresse"),
+        ] {
+            let err = check_base_url(bad).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("Die Adresse des Portals „{bad}“ kann nicht verwendet werden")), "{err}");
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn registration_values_are_checked() {
+        let base = "http://127.0.0.1:9";
+        assert!(matches!(
+            Portal::new(base, "not-a-uuid", &[0; 32], PortalOptions::default()),
+            Err(SyncError::Registration(_))
+        ));
+        assert!(matches!(
+            Portal::new(base, "1b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41", &[0; 31], PortalOptions::default()),
+            Err(SyncError::Registration(_))
+        ));
+        let portal =
+            Portal::new(base, "1b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41", &[0; 32], PortalOptions::default()).unwrap();
+        assert!(portal.is_locked());
+        assert_eq!(portal.base_url(), "http://127.0.0.1:9");
+    }
+
+    #[tokio::test]
+    async fn a_locked_client_sends_nothing() {
+        // Port 9 (discard) on loopback: were anything sent, this would fail as unreachable, not as locked.
+        let portal = Portal::new(
+            "http://127.0.0.1:9",
+            "1b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41",
+            &[0; 32],
+            PortalOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(portal.destinations().await, Err(DeliveryError::Locked));
+        let entry = Entry {
+            submission_id: "0b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41".into(),
+            destination_id: "amt".into(),
+            attempts: 0,
+        };
+        let parts = Parts { metadata: "m".into(), data: "d".into(), attachments: vec![] };
+        assert_eq!(portal.deliver(&entry, &parts).await, Err(DeliveryError::Locked));
+    }
+
+    #[tokio::test]
+    async fn an_enrolment_code_is_checked_before_it_is_sent() {
+        let err = Portal::enrol("http://127.0.0.1:9", "ABCD", &[0; 32], &PortalOptions::default()).await.unwrap_err();
+        assert!(matches!(err, SyncError::Code(_)), "{err:?}");
+        let err =
+            Portal::enrol("http://portal.example", "ABCD", &[0; 32], &PortalOptions::default()).await.unwrap_err();
+        assert!(matches!(err, SyncError::Address { .. }), "{err:?}");
+    }
+}
