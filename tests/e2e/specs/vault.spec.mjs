@@ -196,7 +196,9 @@ test('a file goes into the vault encrypted and its picture comes back after a re
 });
 
 test('the desk locks itself after the idle time', async () => {
-  app = await launch({ name: 'vault-idle', desk, access: 'unlock', args: ['--idle-lock', '0.05'] });
+  // Nine seconds: short enough to wait for, long enough that a busy machine shows the start screen after
+  // unlocking before the desk locks itself again.
+  app = await launch({ name: 'vault-idle', desk, access: 'unlock', args: ['--idle-lock', '0.15'] });
   const { browser } = app;
   await lockScreen(browser);
   assert.equal(await button(browser, 'Sperren').isExisting(), false);
