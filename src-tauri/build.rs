@@ -36,6 +36,9 @@ fn main() {
         "receipt_view",
         "print_receipt",
         "save_receipt",
+        "sync_view",
+        "enrol_portal",
+        "send_now",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri-build failed");
 }

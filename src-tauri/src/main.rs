@@ -11,10 +11,11 @@ use anyhow::Context as _;
 use clap::Parser;
 use formdesk_catalog::Catalog;
 use formdesk_desk::ipc::{
-    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, IpcError, ReceiptView, ReviewView, SearchResult,
-    SetupResult, VaultState,
+    CitizenView, DraftInfo, DraftView, ErrorCode, FileRef, FormSummary, IpcError, ReceiptView, ReviewView,
+    SearchResult, SetupResult, SyncView, VaultState,
 };
 use formdesk_desk::{Desk, KdfParams, SystemClock};
+use formdesk_sync::desk::{DeskLink, LinkEvent};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -117,19 +118,29 @@ async fn set_up_desk(
 }
 
 #[tauri::command]
-async fn unlock(desk: State<'_, DeskState>, clerk: String, pin: String) -> Result<VaultState, IpcError> {
-    desk.get()?.unlock(&clerk, &pin).map_err(IpcError::from)
+async fn unlock(
+    desk: State<'_, DeskState>,
+    link: State<'_, LinkState>,
+    clerk: String,
+    pin: String,
+) -> Result<VaultState, IpcError> {
+    let state = desk.get()?.unlock(&clerk, &pin)?;
+    link.unlocked(desk.get()?);
+    Ok(state)
 }
 
 #[tauri::command]
 async fn recover(
     desk: State<'_, DeskState>,
+    link: State<'_, LinkState>,
     secret: String,
     clerk: String,
     pin: String,
     repeated: String,
 ) -> Result<VaultState, IpcError> {
-    desk.get()?.recover(&secret, &clerk, &pin, &repeated).map_err(IpcError::from)
+    let state = desk.get()?.recover(&secret, &clerk, &pin, &repeated)?;
+    link.unlocked(desk.get()?);
+    Ok(state)
 }
 
 #[tauri::command]
@@ -158,7 +169,9 @@ async fn still_here(desk: State<'_, DeskState>) -> Result<(), IpcError> {
 }
 
 /// Tells both windows that the desk locked: the clerk's shows the lock screen, the citizen's goes blank.
+/// Sending pauses: the sync engine loses the device key.
 fn locked(app: &AppHandle) {
+    app.state::<LinkState>().locked();
     // A window that is not open has nothing to show.
     let _ = app.emit_to(MAIN_WINDOW, "desk-locked", ());
     let _ = app.emit_to(CITIZEN_WINDOW, "draft-changed", 0);
@@ -235,8 +248,95 @@ async fn review_draft(desk: State<'_, DeskState>, id: u64) -> Result<ReviewView,
 }
 
 #[tauri::command]
-async fn finalize_draft(desk: State<'_, DeskState>, id: u64) -> Result<DraftView, IpcError> {
-    desk.get()?.finalize(id).map_err(IpcError::from)
+async fn finalize_draft(
+    desk: State<'_, DeskState>,
+    link: State<'_, LinkState>,
+    id: u64,
+) -> Result<DraftView, IpcError> {
+    let view = desk.get()?.finalize(id)?;
+    link.wake();
+    Ok(view)
+}
+
+/// The "Übermittlung" panel: registration, connection and the queue.
+#[tauri::command]
+async fn sync_view(desk: State<'_, DeskState>, link: State<'_, LinkState>) -> Result<SyncView, IpcError> {
+    desk.get()?.sync_view(&link.status()).map_err(IpcError::from)
+}
+
+/// Connects the desk with its portal by the administrator's one-time code.
+#[tauri::command]
+async fn enrol_portal(
+    desk: State<'_, DeskState>,
+    link: State<'_, LinkState>,
+    url: String,
+    code: String,
+) -> Result<SyncView, IpcError> {
+    link.get()?.enrol(desk.get()?, &url, &code).await.map_err(sync_error)?;
+    desk.get()?.sync_view(&link.status()).map_err(IpcError::from)
+}
+
+/// "Jetzt senden": everything not yet delivered is sent now, refused submissions included.
+#[tauri::command]
+async fn send_now(desk: State<'_, DeskState>, link: State<'_, LinkState>) -> Result<SyncView, IpcError> {
+    link.get()?.send_now().map_err(sync_error)?;
+    desk.get()?.sync_view(&link.status()).map_err(IpcError::from)
+}
+
+fn sync_error(e: formdesk_sync::SyncError) -> IpcError {
+    IpcError { code: ErrorCode::Delivery, message: e.to_string() }
+}
+
+/// The desk's link to its portal, or why it could not start.
+struct LinkState(Result<DeskLink, IpcError>);
+
+impl LinkState {
+    fn get(&self) -> Result<&DeskLink, IpcError> {
+        self.0.as_ref().map_err(Clone::clone)
+    }
+
+    fn status(&self) -> formdesk_desk::LinkStatus {
+        self.0.as_ref().map(DeskLink::status).unwrap_or_default()
+    }
+
+    fn unlocked(&self, desk: &Desk) {
+        if let Ok(link) = &self.0 {
+            link.unlocked(desk);
+        }
+    }
+
+    fn locked(&self) {
+        if let Ok(link) = &self.0 {
+            link.locked();
+        }
+    }
+
+    fn wake(&self) {
+        if let Ok(link) = &self.0 {
+            link.wake();
+        }
+    }
+}
+
+/// What the link reports: new destination keys go to the desk (which seals what waited for them), and the
+/// window redraws its queue.
+fn link_event(app: &AppHandle, event: LinkEvent) {
+    if let Ok(desk) = app.state::<DeskState>().get() {
+        match event {
+            LinkEvent::Destinations(list) => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+                match desk.set_destinations(&list, now) {
+                    Ok(queued) if queued > 0 => app.state::<LinkState>().wake(),
+                    Ok(_) => {}
+                    Err(e) => eprintln!("formdesk: destinations: {e}"),
+                }
+            }
+            LinkEvent::Changed => desk.forget_delivered(),
+        }
+    }
+    let _ = app.emit_to(MAIN_WINDOW, "sync-changed", ());
 }
 
 #[tauri::command]
@@ -390,6 +490,15 @@ fn main() -> anyhow::Result<()> {
             if let Err(e) = &desk {
                 eprintln!("formdesk: cannot open the data directory {}: {e}", dir.display());
             }
+            // The link to the portal: connected at once if the desk is enrolled; sending starts at unlock.
+            let registration = desk.as_ref().ok().and_then(|d| d.registration().ok().flatten());
+            let handle = app.handle().clone();
+            let link = DeskLink::start(&dir, registration.as_ref(), move |event| link_event(&handle, event))
+                .map_err(|e| IpcError { code: ErrorCode::Delivery, message: e.to_string() });
+            if let Err(e) = &link {
+                eprintln!("formdesk: sync: {}", e.message);
+            }
+            app.manage(LinkState(link));
             app.manage(DeskState(desk.map_err(IpcError::from)));
             if !idle_lock.is_zero() {
                 let handle = app.handle().clone();
@@ -458,7 +567,10 @@ fn main() -> anyhow::Result<()> {
             read_file,
             receipt_view,
             print_receipt,
-            save_receipt
+            save_receipt,
+            sync_view,
+            enrol_portal,
+            send_now
         ])
         .run(tauri::generate_context!())
         .context("the window could not be run")

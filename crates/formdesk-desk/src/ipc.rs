@@ -54,6 +54,51 @@ pub struct ReceiptView {
     pub payload: String,
 }
 
+/// Where delivery to the portal stands, for the start screen's "Übermittlung" panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncView {
+    /// Whether the desk is registered with a portal.
+    pub enrolled: bool,
+    /// The portal's address.
+    pub portal_url: Option<String>,
+    /// The name the administrator gave this desk.
+    pub device_name: Option<String>,
+    /// Whether the portal answered last time (`None`: not tried yet since the start).
+    pub online: Option<bool>,
+    /// Sending pauses while the desk is locked.
+    pub locked: bool,
+    /// When a submission was last delivered, in German (`02.12.2026, 14:03 Uhr`).
+    pub last_sync_at: Option<String>,
+    /// Why the last attempt failed, for the clerk.
+    pub last_error: Option<String>,
+    /// Submissions being sent right now.
+    pub sending: u32,
+    /// Finalized submissions that wait for their authority's key (the desk has not fetched it yet).
+    pub waiting_for_key: u32,
+    /// The queue, the most recent first.
+    pub entries: Vec<QueueEntry>,
+}
+
+/// One finalized submission on its way to the portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueEntry {
+    /// The draft's number on this desk.
+    #[ts(type = "number")]
+    pub draft_id: u64,
+    /// The form's title, in German.
+    pub form_title: String,
+    /// `queued`, `failed` (refused; waits for "Jetzt senden") or `delivered`.
+    pub state: String,
+    /// The state in German: "Wartet auf Übermittlung", "Abgelehnt", "Übermittelt am 02.12.2026, 14:03 Uhr".
+    pub label: String,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// Why the last attempt failed, for the clerk.
+    pub last_error: Option<String>,
+}
+
 /// A search result.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SearchResult {

@@ -13,7 +13,7 @@ pub mod drafts;
 pub mod ipc;
 pub mod print;
 
-pub use formdesk_vault::KdfParams;
+pub use formdesk_vault::{KdfParams, Registration};
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
 use drafts::{Contents, DRAFT_FORMAT, Draft, DraftStatus, REVIEW, ReceiptInfo, Summary};
@@ -23,10 +23,10 @@ use formdesk_engine::state::ItemState;
 use formdesk_engine::{Answers, FormState};
 use formdesk_protocol::content::FormRef;
 use formdesk_receipt::{Delivery, DeviceKey, Issue, Municipality, Receipt, Reference};
-use formdesk_vault::{MIN_PIN_LEN, Queued, Registration, Status, StoredDestination, Vault, VaultError};
+use formdesk_vault::{MIN_PIN_LEN, Queued, Status, StoredDestination, Vault, VaultError};
 use ipc::{
-    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, ReceiptView, ReviewItem, ReviewStep, ReviewView,
-    SearchResult, SetupResult, VaultState,
+    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, QueueEntry, ReceiptView, ReviewItem, ReviewStep,
+    ReviewView, SearchResult, SetupResult, SyncView, VaultState,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -914,23 +914,69 @@ impl Desk {
         if self.is_unlocked() { self.queue_waiting() } else { Ok(0) }
     }
 
-    /// Forgets what was decrypted of submission `uuid` after the sync engine delivered and shredded it.
-    pub fn forget_delivered(&self, uuid: &str) {
+    /// Forgets what was decrypted of the submissions the sync engine delivered (and so shredded) since.
+    pub fn forget_delivered(&self) {
         let mut inner = self.inner();
         let delivered: Vec<u64> = inner
             .drafts
             .iter()
+            .filter(|(_, d)| d.status == DraftStatus::Final)
             .filter(|(id, _)| {
                 vault_id(**id)
                     .ok()
                     .and_then(|v| inner.vault.outbox_entry(v).ok().flatten())
-                    .is_some_and(|e| e.uuid == uuid)
+                    .is_some_and(|e| e.state == formdesk_vault::Delivery::Delivered)
             })
             .map(|(id, _)| *id)
             .collect();
         for id in delivered {
             inner.drafts.remove(&id);
         }
+    }
+
+    /// The "Übermittlung" panel: the registration, the sync engine's `link` state and the queue.
+    pub fn sync_view(&self, link: &LinkStatus) -> Result<SyncView, DeskError> {
+        let inner = self.inner();
+        let registration = inner.vault.registration()?;
+        let waiting_for_key = u32::try_from(inner.vault.unqueued()?.len()).unwrap_or(u32::MAX);
+        let entries = inner
+            .vault
+            .outbox_entries()?
+            .into_iter()
+            .map(|e| {
+                let form_title = self
+                    .catalog
+                    .get(&e.form_id)
+                    .map_or_else(|| e.form_id.clone(), |f| f.definition().title.get("de").to_owned());
+                let (state, label) = match e.state {
+                    formdesk_vault::Delivery::Queued => ("queued", "Wartet auf Übermittlung".to_owned()),
+                    formdesk_vault::Delivery::Failed => ("failed", "Abgelehnt – bitte prüfen".to_owned()),
+                    formdesk_vault::Delivery::Delivered => {
+                        ("delivered", format!("Übermittelt am {}", german_time(e.delivered_at.unwrap_or(0))))
+                    }
+                };
+                QueueEntry {
+                    draft_id: u64::try_from(e.submission).unwrap_or(0),
+                    form_title,
+                    state: state.to_owned(),
+                    label,
+                    attempts: e.attempts,
+                    last_error: e.last_error,
+                }
+            })
+            .collect();
+        Ok(SyncView {
+            enrolled: registration.is_some(),
+            portal_url: registration.as_ref().map(|r| r.url.clone()),
+            device_name: registration.map(|r| r.device_name),
+            online: link.online,
+            locked: !inner.vault.is_unlocked(),
+            last_sync_at: link.last_sync_at.map(german_time),
+            last_error: link.last_error.clone(),
+            sending: link.sending,
+            waiting_for_key,
+            entries,
+        })
     }
 
     /// The outbox of the delivery queue as the clerk sees it, the most recent first.
@@ -1005,9 +1051,7 @@ impl Desk {
         let qr = formdesk_receipt::qr::encode(&info.payload).map_err(receipt_error)?;
         let delivery = match inner.vault.outbox_entry(vault_id(id)?)? {
             Some(entry) if entry.state == formdesk_vault::Delivery::Delivered => {
-                let at = entry.delivered_at.and_then(|t| chrono::DateTime::from_timestamp(t, 0));
-                let at = at.map(|t| t.with_timezone(&chrono::Local).format("%d.%m.%Y um %H:%M Uhr").to_string());
-                format!("Übermittelt am {}.", at.unwrap_or_default())
+                format!("Übermittelt am {}.", german_time(entry.delivered_at.unwrap_or(0)))
             }
             _ => "Wird übermittelt, sobald eine Verbindung besteht.".into(),
         };
@@ -1132,6 +1176,26 @@ fn file_refs(value: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|v| file_refs(v, out)),
         _ => {}
     }
+}
+
+/// What the sync engine reports, as the desk shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkStatus {
+    /// Whether the portal answered last time.
+    pub online: Option<bool>,
+    /// When a submission was last delivered, Unix seconds.
+    pub last_sync_at: Option<i64>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// Submissions being sent right now.
+    pub sending: u32,
+}
+
+/// Unix seconds as the desk's local time in German: `02.12.2026, 14:03 Uhr`.
+fn german_time(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.with_timezone(&chrono::Local).format("%d.%m.%Y, %H:%M Uhr").to_string())
+        .unwrap_or_default()
 }
 
 /// The vault's number for draft `id`.

@@ -12,6 +12,7 @@
 //! - [`failure`]: why an attempt failed, in words a clerk understands, and whether repeating it can help.
 //! - [`backoff`]: exponential backoff with full jitter, and the random source it draws from.
 //! - [`clock`]: where the engine gets the time.
+//! - [`desk`]: the desk app's side: enrolment, the engine over the vault's outbox, the key while unlocked.
 //! - [`engine`]: the background task that delivers due entries, notices when the portal is unreachable and
 //!   reports its state.
 //!
@@ -26,6 +27,7 @@
 pub mod acceptance;
 pub mod backoff;
 pub mod clock;
+pub mod desk;
 pub mod engine;
 pub mod failure;
 pub mod memory;

@@ -16,6 +16,7 @@ import type {
   ReviewView,
   SearchResult,
   SetupResult,
+  SyncView,
   VaultState,
 } from './types';
 
@@ -208,4 +209,24 @@ export function printReceipt(id: number): Promise<void> {
 /** Asks the clerk where to save the receipt's PDF and saves it there; the path, or `null` if cancelled. */
 export function saveReceipt(id: number): Promise<string | null> {
   return invoke<string | null>('save_receipt', { id });
+}
+
+/** Where delivery to the portal stands: registration, connection and the queue. */
+export function syncView(): Promise<SyncView> {
+  return invoke<SyncView>('sync_view');
+}
+
+/** Connects the desk with its portal by the administrator's one-time code. */
+export function enrolPortal(url: string, code: string): Promise<SyncView> {
+  return invoke<SyncView>('enrol_portal', { url, code });
+}
+
+/** "Jetzt senden": everything not yet delivered is sent now. */
+export function sendNow(): Promise<SyncView> {
+  return invoke<SyncView>('send_now');
+}
+
+/** Calls `handler` whenever the queue or the connection changed. */
+export function onSyncChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen('sync-changed', () => handler());
 }

@@ -198,3 +198,23 @@ recover-new-pin-label = Neue PIN
 recover-submit = Neue PIN festlegen und entsperren
 recover-cancel = Zurück zur PIN-Eingabe
 desk-failure-title = Formdesk kann nicht starten
+
+## Übermittlung an das Portal
+sync-title = Übermittlung
+sync-not-enrolled = Dieser Arbeitsplatz ist noch mit keinem Portal verbunden. Abgeschlossene Anträge bleiben verschlüsselt hier, bis er verbunden ist.
+sync-enrol-open = Mit Portal verbinden
+sync-url = Adresse des Portals
+sync-code = Anmeldecode
+sync-code-hint = Den Code erhalten Sie von der Administration, z. B. K7QF-3MZX-9RTA-W2HC.
+sync-enrol = Verbinden
+sync-enrolled = Verbunden mit { $url } als „{ $name }“.
+sync-online = Portal erreichbar
+sync-offline = Keine Verbindung zum Portal – es wird später erneut versucht.
+sync-unknown = Verbindung wird geprüft …
+sync-locked = Die Übermittlung ruht, solange Formdesk gesperrt ist.
+sync-last = Zuletzt übermittelt: { $time }
+sync-never = Noch nichts übermittelt.
+sync-counts = { $waiting } wartend, { $failed } abgelehnt, { $delivered } übermittelt
+sync-waiting-key = { $count } abgeschlossene(r) Antrag/Anträge warten auf den Schlüssel der Empfangsstelle.
+sync-send-now = Jetzt senden
+sync-attempts = { $count } Fehlversuch(e)

@@ -197,3 +197,23 @@ recover-new-pin-label = New PIN
 recover-submit = Set the new PIN and unlock
 recover-cancel = Back to the PIN
 desk-failure-title = Formdesk cannot start
+
+## Delivery to the portal
+sync-title = Delivery
+sync-not-enrolled = This desk is not connected to a portal yet. Finalized applications stay here, encrypted, until it is.
+sync-enrol-open = Connect to portal
+sync-url = Portal address
+sync-code = Enrolment code
+sync-code-hint = The administration gives you the code, e.g. K7QF-3MZX-9RTA-W2HC.
+sync-enrol = Connect
+sync-enrolled = Connected to { $url } as “{ $name }”.
+sync-online = Portal reachable
+sync-offline = No connection to the portal – trying again later.
+sync-unknown = Checking the connection …
+sync-locked = Delivery pauses while Formdesk is locked.
+sync-last = Last delivered: { $time }
+sync-never = Nothing delivered yet.
+sync-counts = { $waiting } waiting, { $failed } refused, { $delivered } delivered
+sync-waiting-key = { $count } finalized application(s) wait for the receiving office's key.
+sync-send-now = Send now
+sync-attempts = { $count } failed attempt(s)

@@ -111,7 +111,7 @@ fn a_submission_finalized_before_the_key_arrived_is_queued_when_it_does() {
     let uuid = t.outbox().unwrap()[0].uuid.clone();
     let mut outbox = Outbox::open(t.dir.path()).unwrap();
     outbox.delivered(&uuid, "payload.signature", 1_800_000_000).unwrap();
-    t.forget_delivered(&uuid);
+    t.forget_delivered();
     assert_eq!(t.outbox().unwrap()[0].state, Delivery::Delivered);
     let err = IpcError::from(t.draft(id).unwrap_err());
     assert!(err.message.contains("gelöscht"), "{}", err.message);

@@ -128,7 +128,7 @@ fn registration_and_destinations_are_kept_across_a_restart() {
         public_key: vec![1, 2, 3],
         fetched_at: 9,
     };
-    vault.set_destinations(&[destination.clone()]).unwrap();
+    vault.set_destinations(std::slice::from_ref(&destination)).unwrap();
     drop(vault);
     let vault = Vault::open(dir.path()).unwrap();
     assert_eq!(vault.registration().unwrap(), Some(registration));

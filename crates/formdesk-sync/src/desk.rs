@@ -1,0 +1,189 @@
+//! The desk app's side of sync, as plain Rust the shell's commands call: enrolment with a portal, the engine
+//! over the vault's outbox, the device key while the desk is unlocked, the destinations' keys and "Jetzt
+//! senden".
+//!
+//! [`DeskLink`] owns a small tokio runtime of its own, so the shell's commands stay synchronous one-liners and
+//! sending never runs on the window's threads. What the engine learns (a delivery, the portal going offline,
+//! a new list of destinations) it reports through the `events` callback; the shell passes destinations on to
+//! the desk, which seals what waited for them, and tells the window to redraw its queue.
+//!
+//! Non-goals: the window, the queue's presentation (`formdesk_desk::Desk::sync_view`), storing anything
+//! beyond what the desk's vault keeps.
+
+use crate::{EngineOptions, Portal, PortalOptions, SyncEngine, SyncError};
+use formdesk_desk::{Desk, LinkStatus};
+use formdesk_protocol::wire::Destination;
+use formdesk_vault::Registration;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// What the link tells the shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEvent {
+    /// The portal's current destinations: hand them to the desk ([`Desk::set_destinations`]).
+    Destinations(Vec<Destination>),
+    /// Something the queue view shows changed.
+    Changed,
+}
+
+type Events = Arc<dyn Fn(LinkEvent) + Send + Sync>;
+
+struct Connected {
+    portal: Arc<Portal>,
+    engine: SyncEngine,
+}
+
+/// The desk's connection to its portal: nothing until the desk is enrolled.
+pub struct DeskLink {
+    runtime: tokio::runtime::Runtime,
+    dir: PathBuf,
+    events: Events,
+    connected: Mutex<Option<Connected>>,
+}
+
+impl std::fmt::Debug for DeskLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeskLink").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+fn key_pair(desk: &Desk) -> Result<Arc<Ed25519KeyPair>, SyncError> {
+    let pkcs8 = desk.device_key().map_err(|e| SyncError::Registration(e.to_string()))?;
+    Ed25519KeyPair::from_pkcs8(&pkcs8)
+        .map(Arc::new)
+        .map_err(|_| SyncError::Registration("der Schlüssel dieses Arbeitsplatzes ist unlesbar".into()))
+}
+
+impl DeskLink {
+    /// Starts the link for the desk whose vault is in `dir`; connects at once if `registration` says the desk
+    /// is enrolled (sending starts when [`DeskLink::unlocked`] hands in the key).
+    pub fn start(
+        dir: &Path,
+        registration: Option<&Registration>,
+        events: impl Fn(LinkEvent) + Send + Sync + 'static,
+    ) -> Result<DeskLink, SyncError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("formdesk-sync")
+            .enable_all()
+            .build()
+            .map_err(|e| SyncError::Client(e.to_string()))?;
+        let link = DeskLink { runtime, dir: dir.to_owned(), events: Arc::new(events), connected: Mutex::new(None) };
+        if let Some(registration) = registration {
+            link.connect(registration)?;
+        }
+        Ok(link)
+    }
+
+    fn slot(&self) -> MutexGuard<'_, Option<Connected>> {
+        self.connected.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn connect(&self, registration: &Registration) -> Result<(), SyncError> {
+        let portal = Arc::new(Portal::new(
+            &registration.url,
+            &registration.device_id,
+            &registration.portal_key,
+            PortalOptions::default(),
+        )?);
+        let outbox = formdesk_vault::Outbox::open(&self.dir).map_err(|e| SyncError::Outbox(e.to_string()))?;
+        let engine = {
+            let _inside = self.runtime.enter();
+            SyncEngine::start(outbox, Arc::clone(&portal), EngineOptions::default())?
+        };
+        // Every change of the engine's state is a change of the queue view.
+        let mut changes = engine.subscribe();
+        let events = Arc::clone(&self.events);
+        self.runtime.spawn(async move {
+            while changes.changed().await.is_ok() {
+                events(LinkEvent::Changed);
+            }
+        });
+        *self.slot() = Some(Connected { portal, engine });
+        Ok(())
+    }
+
+    /// Enrols the unlocked `desk` with the portal at `url` using the administrator's one-time `code`, keeps
+    /// the registration in the vault and starts sending. The request runs on the link's own runtime; this may
+    /// be awaited from any other.
+    pub async fn enrol(&self, desk: &Desk, url: &str, code: &str) -> Result<(), SyncError> {
+        let key = key_pair(desk)?;
+        let url = url.trim().trim_end_matches('/').to_owned();
+        let (at, code, public) = (url.clone(), code.to_owned(), key.public_key().as_ref().to_vec());
+        let answer = self
+            .runtime
+            .spawn(async move { Portal::enrol(&at, &code, &public, &PortalOptions::default()).await })
+            .await
+            .map_err(|e| SyncError::Client(e.to_string()))??;
+        let portal_key = formdesk_protocol::decode_base64url(&answer.portal_key)
+            .ok_or_else(|| SyncError::Registration("der Schlüssel des Portals ist unlesbar".into()))?;
+        let registration = Registration {
+            url,
+            device_id: answer.device_id,
+            device_name: answer.name,
+            portal_key,
+            enrolled_at: crate::Clock::now(&crate::SystemClock),
+        };
+        desk.set_registration(&registration).map_err(|e| SyncError::Outbox(e.to_string()))?;
+        if let Some(old) = self.slot().take() {
+            old.engine.lock();
+        }
+        self.connect(&registration)?;
+        self.unlocked(desk);
+        (self.events)(LinkEvent::Changed);
+        Ok(())
+    }
+
+    /// The desk was unlocked: sending resumes with its key, and the destinations are fetched anew.
+    pub fn unlocked(&self, desk: &Desk) {
+        let Ok(key) = key_pair(desk) else { return };
+        let slot = self.slot();
+        let Some(connected) = slot.as_ref() else { return };
+        connected.engine.unlock(key);
+        let portal = Arc::clone(&connected.portal);
+        let events = Arc::clone(&self.events);
+        self.runtime.spawn(async move {
+            // Offline, the desk keeps the keys it has; they are fetched again at the next unlock.
+            if let Ok(Ok(list)) = tokio::time::timeout(Duration::from_secs(30), portal.destinations()).await {
+                events(LinkEvent::Destinations(list));
+            }
+        });
+    }
+
+    /// The desk was locked: nothing more is sent until the next unlock.
+    pub fn locked(&self) {
+        if let Some(connected) = self.slot().as_ref() {
+            connected.engine.lock();
+        }
+    }
+
+    /// "Jetzt senden": every submission not yet delivered is due now, refused ones included.
+    pub fn send_now(&self) -> Result<(), SyncError> {
+        let mut outbox = formdesk_vault::Outbox::open(&self.dir).map_err(|e| SyncError::Outbox(e.to_string()))?;
+        outbox.send_now().map_err(|e| SyncError::Outbox(e.to_string()))?;
+        self.wake();
+        Ok(())
+    }
+
+    /// Something new was queued: look at the outbox now.
+    pub fn wake(&self) {
+        if let Some(connected) = self.slot().as_ref() {
+            connected.engine.wake();
+        }
+    }
+
+    /// The engine's state as the desk shows it.
+    pub fn status(&self) -> LinkStatus {
+        let slot = self.slot();
+        let Some(connected) = slot.as_ref() else { return LinkStatus::default() };
+        let status = connected.engine.status();
+        LinkStatus {
+            online: status.online,
+            last_sync_at: status.last_sync_at,
+            last_error: status.last_error,
+            sending: u32::try_from(status.sending).unwrap_or(u32::MAX),
+        }
+    }
+}
