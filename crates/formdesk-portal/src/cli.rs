@@ -17,9 +17,11 @@ pub enum Command {
     Forms(FormsCommand),
     /// Run the portal server.
     ///
-    /// Prints `formdesk-portal: listening on http://ADDR` once it listens; stops on SIGTERM or ctrl-c.
+    /// Prints `formdesk-portal: listening on http://ADDR` (https:// with --tls-cert) once it listens; stops
+    /// on SIGTERM or ctrl-c.
     ///
     /// Example: formdesk-portal serve --listen 127.0.0.1:8440 --data-dir /var/lib/formdesk-portal
+    ///          formdesk-portal serve --listen 0.0.0.0:443 --tls-cert portal.pem --tls-key portal.key
     #[command(verbatim_doc_comment)]
     Serve(ServeArgs),
     /// Register, list and revoke desks.
@@ -64,6 +66,13 @@ pub struct ServeArgs {
     /// Hours after which the ciphertext of a picked-up submission is deleted.
     #[arg(long, default_value_t = 168)]
     pub keep_after_pickup: u64,
+    /// Serve HTTPS with this certificate (PEM, with its intermediates); without it, plain HTTP for a reverse
+    /// proxy that ends TLS in front of the portal.
+    #[arg(long, requires = "tls_key", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, requires = "tls_cert", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

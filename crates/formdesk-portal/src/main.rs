@@ -95,6 +95,10 @@ async fn run<S: Store>(store: S, command: &Command) -> Result<ExitCode> {
                 max_request_bytes: args.max_request_bytes,
                 max_part_bytes: args.max_part_bytes,
                 keep_after_pickup_hours: args.keep_after_pickup,
+                tls: match (&args.tls_cert, &args.tls_key) {
+                    (Some(cert), Some(key)) => Some(server::Tls { cert: cert.clone(), key: key.clone() }),
+                    _ => None,
+                },
             };
             server::serve(store, options).await?;
             Ok(ExitCode::SUCCESS)

@@ -5,8 +5,8 @@
 //! own, whose rejections are plain text. A 5xx means the database failed, never the input.
 //!
 //! The server keeps no state of its own besides the acceptance key it reads from the store, so several
-//! instances can share one PostgreSQL database. It speaks plain HTTP/1.1: TLS ends at the reverse proxy in
-//! front of it.
+//! instances can share one PostgreSQL database. It speaks HTTP/1.1, over TLS with a given certificate and key
+//! ([`Tls`]) or in plain text behind a reverse proxy that ends TLS.
 
 use crate::store::{Announced, Destination, Enrolment, Piece, Refusal, Store, StoreError, Uploaded};
 use anyhow::Context as _;
@@ -26,6 +26,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,6 +44,50 @@ pub struct Options {
     pub max_part_bytes: u64,
     /// How long the ciphertext of a picked-up submission stays, in hours.
     pub keep_after_pickup_hours: u64,
+    /// HTTPS with this certificate and key; plain HTTP without.
+    pub tls: Option<Tls>,
+}
+
+/// The portal's own HTTPS: a certificate chain and its private key, both PEM files.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    /// The certificate, followed by the intermediate certificates up to (not including) the root.
+    pub cert: PathBuf,
+    /// The private key of the first certificate (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+impl Tls {
+    /// Reads the files into a rustls configuration: TLS 1.2 and 1.3 on ring, HTTP/1.1 by ALPN. Every
+    /// error names the file and what is wrong with it.
+    pub fn config(&self) -> anyhow::Result<rustls::ServerConfig> {
+        use rustls::pki_types::pem::PemObject as _;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let read = |path: &Path, what: &str| {
+            std::fs::read(path).with_context(|| format!("cannot read the {what} {}", path.display()))
+        };
+        let certs = CertificateDer::pem_slice_iter(&read(&self.cert, "certificate")?)
+            .collect::<Result<Vec<_>, _>>()
+            .with_context(|| format!("{} is not a PEM certificate file", self.cert.display()))?;
+        anyhow::ensure!(
+            !certs.is_empty(),
+            "{} holds no certificate (a PEM file with -----BEGIN CERTIFICATE----- is needed)",
+            self.cert.display()
+        );
+        let key = PrivateKeyDer::from_pem_slice(&read(&self.key, "private key")?)
+            .with_context(|| format!("{} holds no PEM private key", self.key.display()))?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .context("the TLS versions")?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .with_context(|| {
+                format!("the key {} does not fit the certificate {}", self.key.display(), self.cert.display())
+            })?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(config)
+    }
 }
 
 /// What every handler shares.
@@ -69,17 +114,37 @@ pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
     purge(&app).await;
     let purger = tokio::spawn(purge_hourly(Arc::clone(&app)));
 
+    // A bad certificate stops the start before the port is taken.
+    let tls = options.tls.as_ref().map(Tls::config).transpose()?;
     let shutdown = shutdown()?;
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .with_context(|| format!("cannot listen on {}", options.listen))?;
     let addr = listener.local_addr().context("the listening address")?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let mut out = std::io::stdout().lock();
-    writeln!(out, "formdesk-portal: listening on http://{addr}")?;
+    writeln!(out, "formdesk-portal: listening on {scheme}://{addr}")?;
     out.flush()?;
     drop(out);
 
-    let served = axum::serve(listener, router(Arc::clone(&app))).with_graceful_shutdown(shutdown).await;
+    let served = match tls {
+        None => axum::serve(listener, router(Arc::clone(&app))).with_graceful_shutdown(shutdown).await,
+        Some(config) => {
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                shutdown.await;
+                // As axum::serve does for plain HTTP: no new connections, open requests finish.
+                stopper.graceful_shutdown(Some(Duration::from_secs(30)));
+            });
+            let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
+            axum_server::from_tcp_rustls(listener.into_std().context("the listening socket")?, config)
+                .context("serving HTTPS")?
+                .handle(handle)
+                .serve(router(Arc::clone(&app)).into_make_service())
+                .await
+        }
+    };
     purger.abort();
     // Waiting for the aborted task drops its handle on the store, so the database is closed cleanly when
     // `app` goes.

@@ -53,6 +53,9 @@ pub struct PortalOptions {
     pub request_timeout: Duration,
     /// The size of the pieces an attachment is uploaded in, in bytes.
     pub piece_size: usize,
+    /// Certificate authorities (PEM) trusted for the portal's HTTPS on top of the system's: a
+    /// municipality's own, when the desk's operating system does not trust it (or through `SSL_CERT_FILE`).
+    pub extra_roots_pem: Vec<u8>,
 }
 
 impl Default for PortalOptions {
@@ -63,6 +66,7 @@ impl Default for PortalOptions {
             // dead connection unnoticed for long.
             request_timeout: Duration::from_secs(60),
             piece_size: 1024 * 1024,
+            extra_roots_pem: Vec::new(),
         }
     }
 }
@@ -150,6 +154,16 @@ impl Http {
             // A proxy from the environment has no business with this machine's own ports.
             builder = builder.no_proxy();
         }
+        if !options.extra_roots_pem.is_empty() {
+            let roots = reqwest::Certificate::from_pem_bundle(&options.extra_roots_pem)
+                .map_err(|e| SyncError::Client(format!("the extra certificate authorities: {}", error_chain(&e))))?;
+            if roots.is_empty() {
+                return Err(SyncError::Client("the extra certificate authorities hold no PEM certificate".into()));
+            }
+            for root in roots {
+                builder = builder.add_root_certificate(root);
+            }
+        }
         let client = builder.build().map_err(|e| SyncError::Client(error_chain(&e)))?;
         Ok(Http { client, base })
     }
@@ -192,6 +206,10 @@ fn transport(error: &reqwest::Error) -> DeliveryError {
     let text = shorten(&error_chain(error));
     if error.is_timeout() {
         DeliveryError::Unreachable(format!("no answer in time: {text}"))
+    } else if text.contains("invalid peer certificate") {
+        // Transient as far as the engine goes (a hotel's login page in between passes), but said plainly: it
+        // is what an administrator must fix when the portal's certificate is wrong or its issuer not trusted.
+        DeliveryError::Unreachable(format!("the portal's certificate is not trusted here: {text}"))
     } else if error.is_builder() {
         DeliveryError::Unavailable(text)
     } else {

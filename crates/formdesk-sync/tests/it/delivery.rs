@@ -179,6 +179,7 @@ async fn through_faults_and_a_portal_restart_every_submission_arrives_exactly_on
         connect_timeout: Duration::from_secs(2),
         request_timeout: Duration::from_secs(10),
         piece_size: 16 * 1024,
+        ..PortalOptions::default()
     };
     let portal = setup.portal(&proxy.url(), options);
     let engine_options = EngineOptions {

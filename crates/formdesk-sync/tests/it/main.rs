@@ -8,3 +8,4 @@ mod delivery;
 mod engine;
 mod proxy;
 mod support;
+mod tls;

@@ -166,6 +166,12 @@ impl PortalEnv {
 
     /// `formdesk-portal serve` on `listen` (`127.0.0.1:0` for any free port).
     pub fn serve(&self, listen: &str) -> PortalProcess {
+        self.serve_with(listen, &[]).unwrap_or_else(|log| panic!("the portal did not start: {log}"))
+    }
+
+    /// `formdesk-portal serve` on `listen` with `extra` arguments; the portal's log if it exits instead of
+    /// listening.
+    pub fn serve_with(&self, listen: &str, extra: &[&str]) -> Result<PortalProcess, String> {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -173,6 +179,7 @@ impl PortalEnv {
             .expect("the portal's log");
         let mut child = Command::new(portal_bin())
             .args(["serve", "--listen", listen, "--data-dir", &self.data_dir()])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -188,19 +195,17 @@ impl PortalEnv {
             // Keep reading, so the portal never blocks on a full pipe.
             for _ in lines {}
         });
-        let line = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) => line,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("the portal did not say where it listens; its log: {}", self.log());
-            }
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) else {
+            let _ = child.kill();
+            let status = child.wait().expect("the portal's exit");
+            return Err(format!("{status}: {}", self.log()));
         };
-        let addr = line
-            .strip_prefix("formdesk-portal: listening on http://")
+        let url = line
+            .strip_prefix("formdesk-portal: listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .trim()
-            .to_owned();
-        PortalProcess { child, addr }
+            .trim();
+        let (scheme, addr) = url.split_once("://").unwrap_or_else(|| panic!("no scheme in {line:?}"));
+        Ok(PortalProcess { child, scheme: scheme.to_owned(), addr: addr.to_owned() })
     }
 
     pub fn log(&self) -> String {
@@ -212,13 +217,15 @@ impl PortalEnv {
 #[derive(Debug)]
 pub struct PortalProcess {
     child: Child,
+    /// `http` or `https`.
+    pub scheme: String,
     /// Where it listens, `127.0.0.1:PORT`.
     pub addr: String,
 }
 
 impl PortalProcess {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// Kills it hard, as a crash or a power cut would.
