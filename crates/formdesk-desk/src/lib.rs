@@ -197,7 +197,8 @@ struct Inner {
     vault: Vault,
     /// Drafts read or changed since the last unlock, exactly as saved. Emptied when the desk locks.
     drafts: BTreeMap<u64, Draft>,
-    /// The draft the clerk worked on last: the one the citizen's screen shows.
+    /// The draft the clerk worked on last: the one the citizen's screen shows. A finalized one stays readable
+    /// while it is this one, delivered or not, so its receipt can still be printed.
     current: Option<u64>,
     /// Files being received, by attachment id: the bytes so far.
     uploads: BTreeMap<i64, u64>,
@@ -441,7 +442,7 @@ impl Desk {
                 inner.drafts.insert(id, draft.clone());
             }
             outcome?;
-            inner.current = Some(id);
+            Self::set_current(&mut inner, id);
             self.view(&draft)?
         };
         // Outside the lock: the observer may call back into the desk.
@@ -567,7 +568,7 @@ impl Desk {
             let id = inner.vault.create(form_id, form.version(), &summary, &contents)?;
             draft.id = u64::try_from(id).map_err(|_| DeskError::UnknownDraft(0))?;
             let view = self.view(&draft)?;
-            inner.current = Some(draft.id);
+            Self::set_current(&mut inner, draft.id);
             inner.drafts.insert(draft.id, draft);
             view
         };
@@ -830,7 +831,7 @@ impl Desk {
             }
             let view = self.view(&draft)?;
             inner.drafts.insert(id, draft);
-            inner.current = Some(id);
+            Self::set_current(&mut inner, id);
             view
         };
         self.notify(&view.draft);
@@ -914,13 +915,31 @@ impl Desk {
         if self.is_unlocked() { self.queue_waiting() } else { Ok(0) }
     }
 
-    /// Forgets what was decrypted of the submissions the sync engine delivered (and so shredded) since.
+    /// Lets the vault shred the submissions the portal has confirmed, except the case the clerk has open
+    /// (its receipt may still be printed), and forgets what was decrypted of them. The shell calls it
+    /// whenever the sync engine reports a change.
     pub fn forget_delivered(&self) {
-        let mut inner = self.inner();
+        Self::release_delivered(&mut self.inner());
+    }
+
+    /// Makes `id` the clerk's current case; a delivered case left behind is shredded now.
+    fn set_current(inner: &mut Inner, id: u64) {
+        if inner.current != Some(id) {
+            inner.current = Some(id);
+            Self::release_delivered(inner);
+        }
+    }
+
+    fn release_delivered(inner: &mut Inner) {
+        let keep = inner.current.and_then(|id| vault_id(id).ok());
+        // A failure here (a full disk) loses nothing: the plaintext stays encrypted, and the next call shreds it.
+        if inner.vault.shred_delivered(keep).is_err() {
+            return;
+        }
         let delivered: Vec<u64> = inner
             .drafts
             .iter()
-            .filter(|(_, d)| d.status == DraftStatus::Final)
+            .filter(|(id, d)| d.status == DraftStatus::Final && inner.current != Some(**id))
             .filter(|(id, _)| {
                 vault_id(**id)
                     .ok()
@@ -1001,12 +1020,18 @@ impl Desk {
             .map_or_else(|| now.and_utc().fixed_offset(), |t| t.fixed_offset());
         let clerk = inner.vault.clerk().unwrap_or_default().to_owned();
         let info = ReceiptInfo { reference: reference.to_string(), issued_at, clerk, payload: String::new() };
-        let receipt = self.build_receipt(inner, draft, &info)?;
+        let receipt = self.build_receipt(inner, draft, &info, Delivery::Pending)?;
         Ok((ReceiptInfo { payload: receipt.payload.clone(), ..info }, receipt))
     }
 
     /// The receipt of `draft` as issued with `info` (signatures are deterministic: the same receipt again).
-    fn build_receipt(&self, inner: &mut Inner, draft: &Draft, info: &ReceiptInfo) -> Result<Receipt, DeskError> {
+    fn build_receipt(
+        &self,
+        inner: &mut Inner,
+        draft: &Draft,
+        info: &ReceiptInfo,
+        delivery: Delivery,
+    ) -> Result<Receipt, DeskError> {
         let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
         let key = DeviceKey::from_pkcs8(&inner.vault.device_key()?).map_err(receipt_error)?;
         let issue = Issue {
@@ -1015,7 +1040,7 @@ impl Desk {
             issued_at: info.issued_at,
             clerk: &info.clerk,
             citizen_lang: &draft.citizen_lang,
-            delivery: Delivery::Pending,
+            delivery,
         };
         Receipt::build(form, &draft.answers, issue, &key).map_err(receipt_error)
     }
@@ -1027,15 +1052,35 @@ impl Desk {
         let mut inner = self.inner();
         let draft = Self::loaded(&mut inner, id)?.clone();
         let info = draft.receipt.clone().ok_or(DeskError::NoReceipt(id))?;
+        // Once the portal has confirmed it, the receipt says so ("übermittelt am …"): made again from the case,
+        // which stays readable until the clerk moves on.
+        if let Some(at) = Self::delivered_at(&inner, id)? {
+            let delivered = chrono::Local
+                .timestamp_opt(at, 0)
+                .single()
+                .map_or(Delivery::Pending, |t| Delivery::Delivered(t.fixed_offset()));
+            let receipt = self.build_receipt(&mut inner, &draft, &info, delivered)?;
+            let pdf = Zeroizing::new(formdesk_receipt::render(&receipt).map_err(receipt_error)?);
+            return Ok((info.reference, pdf));
+        }
         if let Some(stored) = inner.vault.receipt(vault_id(id)?)?
             && let Some(pdf) = stored.pdf
         {
             return Ok((stored.reference, pdf));
         }
-        let receipt = self.build_receipt(&mut inner, &draft, &info)?;
+        let receipt = self.build_receipt(&mut inner, &draft, &info, Delivery::Pending)?;
         let pdf = Zeroizing::new(formdesk_receipt::render(&receipt).map_err(receipt_error)?);
         inner.vault.set_receipt(vault_id(id)?, &info.reference, &pdf)?;
         Ok((info.reference, pdf))
+    }
+
+    /// When the portal confirmed draft `id`, if it has.
+    fn delivered_at(inner: &Inner, id: u64) -> Result<Option<i64>, DeskError> {
+        Ok(inner
+            .vault
+            .outbox_entry(vault_id(id)?)?
+            .filter(|e| e.state == formdesk_vault::Delivery::Delivered)
+            .map(|e| e.delivered_at.unwrap_or(0)))
     }
 
     /// Prints the receipt of draft `id` through the system's printing ([`print::print_pdf`]).
@@ -1049,11 +1094,9 @@ impl Desk {
         let mut inner = self.inner();
         let info = Self::loaded(&mut inner, id)?.receipt.clone().ok_or(DeskError::NoReceipt(id))?;
         let qr = formdesk_receipt::qr::encode(&info.payload).map_err(receipt_error)?;
-        let delivery = match inner.vault.outbox_entry(vault_id(id)?)? {
-            Some(entry) if entry.state == formdesk_vault::Delivery::Delivered => {
-                format!("Übermittelt am {}.", german_time(entry.delivered_at.unwrap_or(0)))
-            }
-            _ => "Wird übermittelt, sobald eine Verbindung besteht.".into(),
+        let delivery = match Self::delivered_at(&inner, id)? {
+            Some(at) => format!("Übermittelt am {}.", german_time(at)),
+            None => "Wird übermittelt, sobald eine Verbindung besteht.".into(),
         };
         Ok(ReceiptView { reference: info.reference, delivery, qr_svg: qr_svg(&qr), payload: info.payload })
     }

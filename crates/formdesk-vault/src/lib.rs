@@ -771,6 +771,25 @@ impl Vault {
         Ok(())
     }
 
+    /// Shreds every final submission the portal has confirmed (the outbox says delivered), except `keep`, the
+    /// one still open on the clerk's screen; returns how many.
+    pub fn shred_delivered(&mut self, keep: Option<SubmissionId>) -> Result<usize, VaultError> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let ids: Vec<SubmissionId> = {
+            let mut statement = tx.prepare(
+                "SELECT s.id FROM submissions s JOIN outbox o ON o.submission_id = s.id
+                 WHERE s.status = 'final' AND o.state = 'delivered' AND s.id IS NOT ?1",
+            )?;
+            statement.query_map([keep], |r| r.get(0))?.collect::<Result<_, _>>()?
+        };
+        for id in &ids {
+            shred_in(&tx, *id, now)?;
+        }
+        tx.commit()?;
+        Ok(ids.len())
+    }
+
     /// Shreds every final submission finalized more than `max_age_seconds` ago; returns how many.
     pub fn shred_older_than(&mut self, max_age_seconds: i64) -> Result<usize, VaultError> {
         let limit = self.now() - max_age_seconds;

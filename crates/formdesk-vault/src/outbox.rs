@@ -296,11 +296,12 @@ impl Outbox {
         Ok(())
     }
 
-    /// Records the portal's verified acceptance: the entry is delivered, its sealed parts are dropped and the
-    /// submission's plaintext is shredded, all in one transaction. Repeating it changes nothing.
+    /// Records the portal's verified acceptance: the entry is delivered and its sealed parts are dropped, in
+    /// one transaction. Repeating it changes nothing. The submission's plaintext stays (encrypted) until
+    /// [`Vault::shred_delivered`](crate::Vault::shred_delivered): the clerk may still be printing the
+    /// citizen's receipt of a case delivered a second after it was finalized.
     pub fn delivered(&mut self, uuid: &str, acceptance: &str, accepted_at: i64) -> Result<(), VaultError> {
         let id = self.id_of(uuid)?;
-        let now = (self.clock)();
         let tx = self.conn.transaction()?;
         let changed = tx.execute(
             "UPDATE outbox SET state = 'delivered', delivered_at = ?2, acceptance = ?3, attempts = attempts + 1,
@@ -310,7 +311,6 @@ impl Outbox {
         )?;
         if changed > 0 {
             tx.execute("DELETE FROM outbox_parts WHERE submission_id = ?1", [id])?;
-            crate::shred_in(&tx, id, now)?;
         }
         tx.commit()?;
         Ok(())

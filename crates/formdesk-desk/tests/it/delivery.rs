@@ -107,14 +107,61 @@ fn a_submission_finalized_before_the_key_arrived_is_queued_when_it_does() {
     assert_eq!(t.set_destinations(&[destination("steueramt", &key)], 2).unwrap(), 1);
     assert_eq!(t.queue_waiting().unwrap(), 0, "queued once only");
 
-    // Delivered: the receipt says so, and the plaintext is gone.
+    // Delivered a moment after finalizing, while the case is still on the clerk's screen: it stays readable,
+    // and the receipt, on screen and printed, says when it was delivered.
+    let (_, pending_pdf) = t.receipt(id).unwrap();
+    assert!(pdf_text(&pending_pdf).contains("wird übermittelt, sobald eine Verbindung besteht"));
     let uuid = t.outbox().unwrap()[0].uuid.clone();
     let mut outbox = Outbox::open(t.dir.path()).unwrap();
     outbox.delivered(&uuid, "payload.signature", 1_800_000_000).unwrap();
     t.forget_delivered();
     assert_eq!(t.outbox().unwrap()[0].state, Delivery::Delivered);
+    let shown = t.receipt_view(id).unwrap().delivery;
+    let when = shown.strip_prefix("Übermittelt am ").and_then(|w| w.strip_suffix('.')).expect(&shown).to_owned();
+    assert!(when.ends_with(" Uhr") && when.contains("2027"), "{when}");
+    let (_, pdf) = t.receipt(id).unwrap();
+    let text = pdf_text(&pdf);
+    assert!(text.contains(&format!("übermittelt am {when}")), "{text}");
+    assert!(!text.contains("sobald eine Verbindung besteht"), "{text}");
+
+    // The clerk moves on to the next citizen: the delivered case is shredded.
+    let next = t.start("hundeabmeldung").unwrap().draft.id;
     let err = IpcError::from(t.draft(id).unwrap_err());
     assert!(err.message.contains("gelöscht"), "{}", err.message);
+    assert!(t.receipt(id).is_err());
+    let list = t.drafts_list("").unwrap();
+    assert!(list.iter().any(|d| d.id == next));
+}
+
+#[test]
+fn a_delivered_case_is_shredded_when_the_engine_reports_and_the_clerk_is_elsewhere() {
+    let key = authority();
+    let t = desk();
+    t.set_destinations(&[destination("steueramt", &key)], 1).unwrap();
+    let id = t.start("hundeanmeldung").unwrap().draft.id;
+    enter(&t, id, &mut complete_hundeanmeldung());
+    t.finalize(id).unwrap();
+    let other = t.start("hundeanmeldung").unwrap().draft.id;
+    let uuid = t.outbox().unwrap()[0].uuid.clone();
+    Outbox::open(t.dir.path()).unwrap().delivered(&uuid, "payload.signature", 1_800_000_000).unwrap();
+    assert!(t.receipt_view(id).is_ok(), "nothing is shredded before the desk hears of the delivery");
+    t.forget_delivered();
+    let err = IpcError::from(t.draft(id).unwrap_err());
+    assert!(err.message.contains("gelöscht"), "{}", err.message);
+    assert!(t.draft(other).is_ok(), "an open draft is never touched");
+}
+
+/// The text of a PDF as `pdftotext` extracts it.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("receipt.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args([path.as_os_str(), std::ffi::OsStr::new("-")])
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]

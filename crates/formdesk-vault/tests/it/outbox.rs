@@ -29,7 +29,7 @@ fn queued(attachments: usize) -> Queued {
 }
 
 #[test]
-fn finalizing_queues_and_delivery_shreds_in_one_step() {
+fn finalizing_queues_and_a_delivered_case_is_shredded_once_the_desk_lets_it_go() {
     let dir = tempfile::tempdir().unwrap();
     let (now, clock) = clock_at(1_800_000_000);
     let mut vault = new_vault(dir.path());
@@ -79,9 +79,19 @@ fn finalizing_queues_and_delivery_shreds_in_one_step() {
     assert!(outbox.parts(&uuid).unwrap().is_empty(), "the sealed parts go once delivered");
     assert_eq!(outbox.send_now().unwrap(), 0, "a delivered entry is never sent again");
 
+    // The plaintext stays until the desk lets it go: the case may still be on the clerk's screen, with the
+    // citizen's receipt to print.
     vault.unlock("Anna", crate::PIN).unwrap();
+    assert_eq!(vault.load(id).unwrap().item.status, Status::Final);
+    let other = vault.create("hundeanmeldung", "1.0.0", "Otto", b"{}").unwrap();
+    vault.finalize(other, "Otto", b"{}").unwrap();
+    assert_eq!(vault.shred_delivered(Some(id)).unwrap(), 0, "kept while on screen; the other is not delivered");
+    assert!(vault.load(id).unwrap().data.is_some());
+    assert_eq!(vault.shred_delivered(None).unwrap(), 1);
     let record = vault.load(id).unwrap();
-    assert_eq!((record.item.status, record.data), (Status::Shredded, None), "delivered means shredded");
+    assert_eq!((record.item.status, record.data), (Status::Shredded, None), "delivered and let go: shredded");
+    assert_eq!(vault.load(other).unwrap().item.status, Status::Final, "not delivered: kept");
+    assert_eq!(vault.shred_delivered(None).unwrap(), 0);
     assert_eq!(vault.outbox_entry(id).unwrap().unwrap().state, Delivery::Delivered);
     assert_eq!(vault.integrity_check().unwrap(), "ok");
 }
