@@ -273,8 +273,12 @@ export async function launch({ args = [], name = 'app', env = {}, desk, access =
   return { browser, close, desk, recoverySecret, logPath };
 }
 
-/** Sets a new desk up for CLERK with PIN on the setup screen; returns the recovery secret it showed. */
-export async function setUp(browser, clerk = CLERK, pin = PIN) {
+/**
+ * Sets a new desk up for CLERK with PIN on the setup screen; returns the recovery secret it showed. With
+ * `portal` (`{ url, code, beforeConnecting }`) the setup's last step connects the desk with that portal
+ * (`beforeConnecting()` runs with the form filled in), else it is left for later.
+ */
+export async function setUp(browser, clerk = CLERK, pin = PIN, portal = null) {
   await field(browser, 'Ihr Name').waitForDisplayed();
   await field(browser, 'Ihr Name').setValue(clerk);
   await field(browser, 'PIN').setValue(pin);
@@ -284,7 +288,16 @@ export async function setUp(browser, clerk = CLERK, pin = PIN) {
   await secret.waitForDisplayed({ timeout: 30_000 });
   const text = (await secret.$$('.recovery-group').map((g) => g.getText())).join('-');
   await browser.$(`//label[contains(., 'Wiederherstellungsschlüssel notiert')]//input`).click();
-  await browser.$(`//button[normalize-space(.) = 'Weiter zu Formdesk']`).click();
+  await browser.$(`//button[normalize-space(.) = 'Weiter']`).click();
+  await browser.$(`//h2[normalize-space(.) = 'Mit dem Portal verbinden']`).waitForDisplayed();
+  if (portal) {
+    await field(browser, 'Adresse des Portals').setValue(portal.url);
+    await field(browser, 'Anmeldecode').setValue(portal.code);
+    await portal.beforeConnecting?.();
+    await browser.$(`//button[normalize-space(.) = 'Verbinden']`).click();
+  } else {
+    await browser.$(`//button[normalize-space(.) = 'Später verbinden']`).click();
+  }
   // The start screen follows, or with `--open` the form's first step.
   await browser.$('.access').waitForExist({ reverse: true });
   return text;

@@ -1,16 +1,19 @@
-// The desk and its portal: the real `formdesk-portal serve` on loopback, a one-time enrolment code made with
-// the administrators' command, and the "Übermittlung" panel of the start screen that connects the desk with
-// it: a wrong code is refused with a message, the right one connects, and the portal lists the desk as
-// enrolled.
+// The desk and its portal: the real `formdesk-portal serve` on loopback and one-time enrolment codes made with
+// the administrators' command. The "Übermittlung" panel of the start screen connects a desk: a wrong code is
+// refused with a message, the right one connects, and the portal lists the desk as enrolled. A second desk is
+// connected in its setup, finalizes a Hundeabmeldung with a vet's certificate attached, and its receipt says
+// "Übermittelt am …" while the citizen is still there; the authority's export opens what was entered,
+// the attachment byte for byte.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO, assertNoSeriousViolations, axe, launch, shot } from '../lib/app.mjs';
-import { button, field, heading } from '../lib/query.mjs';
+import { CLERK, PIN, REPO, assertNoSeriousViolations, axe, launch, setUp, shot } from '../lib/app.mjs';
+import { uploadFixtures } from '../lib/files.mjs';
+import { button, byText, choice, field, fill, fillAddress, heading, press, waitForErrors } from '../lib/query.mjs';
 
 const PORTAL = process.env.FORMDESK_PORTAL_BIN ?? join(REPO, 'target', 'debug', 'formdesk-portal');
 const portalData = mkdtempSync(join(tmpdir(), 'formdesk-portal-e2e-'));
@@ -92,4 +95,90 @@ test('the desk connects to its portal with the one-time code', async () => {
   const line = devices.split('\n').find((l) => l.includes('Bürgerbus 1'));
   assert.ok(line, devices);
   assert.match(line, /enrolled/);
+});
+
+test('a desk connected in its setup delivers a finalized case at once, and the authority opens it', async () => {
+  await app?.close();
+  const enrolment = admin('devices', 'enrol', '--name', 'Bürgerbus 2');
+  const code = /^code\s+(\S+)$/m.exec(enrolment)?.[1];
+  assert.ok(code, `no code in: ${enrolment}`);
+  const files = uploadFixtures();
+  const exported = mkdtempSync(join(tmpdir(), 'formdesk-eingang-'));
+  try {
+    app = await launch({ name: 'sync-setup', access: 'none', args: ['--open', 'hundeabmeldung'] });
+    const { browser } = app;
+    await setUp(browser, CLERK, PIN, {
+      url: portalUrl,
+      code,
+      beforeConnecting: async () => {
+        await shot(browser, 'sync-03-setup-portal');
+        assertNoSeriousViolations(await axe(browser));
+      },
+    });
+
+    // The owner, the dog, the reason with the vet's certificate; nothing to refund.
+    await heading(browser, 'Halterin oder Halter').waitForDisplayed({ timeout: 30_000 });
+    await fill(browser, 'Vorname(n)', 'Otto');
+    await fill(browser, 'Familienname', 'Normalverbraucher');
+    await fill(browser, 'Geburtsdatum', '02.05.1970');
+    await fillAddress(browser, { street: 'Lindenweg', houseNumber: '7', postcode: '32051', city: 'Herford' });
+    await press(browser, button(browser, 'Weiter'));
+    await heading(browser, 'Hund und Grund der Abmeldung').waitForDisplayed();
+    await fill(browser, 'Name des Hundes', 'Bello');
+    await choice(browser, 'Der Hund ist verstorben', { group: 'Grund der Abmeldung' }).click();
+    await fill(browser, 'Datum (Tod, Abgabe oder Wegzug)', '20.11.2026');
+    const proof = await field(browser, 'Nachweis');
+    await proof.addValue(files.pdf);
+    await browser
+      .$(`//ul[@aria-label='Angehängt: Nachweis']//span[normalize-space(.)='erlaubnis.pdf']`)
+      .waitForDisplayed({ timeoutMsg: 'the certificate is not listed as attached' });
+    await waitForErrors(browser, proof, [], 'the certificate');
+    await press(browser, button(browser, 'Weiter'));
+    await heading(browser, 'Erstattung').waitForDisplayed();
+    await press(browser, button(browser, 'Weiter'));
+    await heading(browser, 'Prüfen und abschließen').waitForDisplayed();
+    await press(browser, button(browser, 'Abschließen'));
+    await heading(browser, 'Antrag abgeschlossen').waitForDisplayed({ timeoutMsg: '"Abschließen" did not finalize' });
+
+    // Online, the portal confirms within moments; the receipt on screen says so, and can still be printed.
+    const delivery = browser.$(`//p[contains(@class,'receipt-delivery')]`);
+    await browser.waitUntil(async () => /^Übermittelt am \d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr\.$/.test(await delivery.getText()), {
+      timeout: 60_000,
+      timeoutMsg: 'the receipt does not say "Übermittelt am …"',
+    });
+    const reference = await browser.$(`//p[contains(@class,'receipt-reference')]`).getText();
+    assert.ok(await button(browser, 'Drucken').isEnabled());
+    await shot(browser, 'sync-04-delivered');
+    assertNoSeriousViolations(await axe(browser));
+
+    // The start screen: connected since the setup, one delivered, nothing waiting.
+    await press(browser, button(browser, 'Neuer Vorgang'));
+    await heading(browser, 'Übermittlung').waitForDisplayed();
+    await byText(browser, `Verbunden mit ${portalUrl} als „Bürgerbus 2“.`, 'p').waitForDisplayed();
+    await byText(browser, '0 wartend, 0 abgelehnt, 1 übermittelt', 'p').waitForDisplayed({
+      timeoutMsg: 'the panel does not count the delivery',
+    });
+    await shot(browser, 'sync-05-start-after');
+
+    // The authority's side: the export decrypts it; the answers are what was typed, the certificate is the file.
+    const key = join(REPO, 'crates/formdesk-seal/tests/keys/authority-a-4096.pem');
+    const printed = admin('inbox', 'export', '--destination', 'steueramt', '--key', key, '--out', exported);
+    assert.match(printed, /1 submission\(s\) exported/);
+    const [folder] = readdirSync(exported);
+    const submission = JSON.parse(readFileSync(join(exported, folder, 'submission.json'), 'utf8'));
+    assert.equal(submission.metadata.reference, reference);
+    assert.equal(submission.metadata.form.id, 'hundeabmeldung');
+    const answers = submission.data.answers;
+    assert.equal(answers.halter_vorname, 'Otto');
+    assert.equal(answers.halter_familienname, 'Normalverbraucher');
+    assert.equal(answers.hund_name, 'Bello');
+    assert.equal(answers.abmeldegrund, 'verstorben');
+    const attached = readdirSync(join(exported, folder, 'attachments'));
+    assert.equal(attached.length, 1, attached.join(', '));
+    assert.ok(attached[0].endsWith('erlaubnis.pdf'), attached[0]);
+    assert.deepEqual(readFileSync(join(exported, folder, 'attachments', attached[0])), readFileSync(files.pdf));
+  } finally {
+    files.remove();
+    rmSync(exported, { recursive: true, force: true });
+  }
 });
