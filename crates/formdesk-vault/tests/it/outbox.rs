@@ -14,7 +14,7 @@ fn clock_at(start: i64) -> (Arc<AtomicI64>, Clock) {
     (now, Arc::new(move || reading.load(Ordering::SeqCst)))
 }
 
-fn queued(attachments: usize) -> Queued {
+pub fn queued(attachments: usize) -> Queued {
     let mut parts = vec![
         SealedPart { name: "metadata".into(), jwe: "eyJtZXRh.a.b.c.d".into() },
         SealedPart { name: "data".into(), jwe: "eyJkYXRh.a.b.c.d".into() },

@@ -1,8 +1,11 @@
 //! Property test of the submission state machine (draft → final → shredded, and discard) under random
-//! sequences of operations, locking and reopening included, against a model kept in memory.
+//! sequences of operations, locking and reopening included, against a model kept in memory. Finalizing may
+//! queue for delivery; the sync engine's own connection marks queued ones delivered, and the desk lets
+//! delivered ones go (all but the one on screen) with `shred_delivered`.
 
+use crate::outbox::queued;
 use crate::{PIN, new_vault};
-use formdesk_vault::{Status, Vault, VaultError};
+use formdesk_vault::{Delivery, Outbox, Status, Vault, VaultError};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -11,6 +14,9 @@ enum Op {
     Create(u8),
     Save(usize, u8),
     Finalize(usize),
+    FinalizeQueued(usize),
+    Deliver(usize),
+    ShredDelivered(Option<usize>),
     Shred(usize),
     Discard(usize),
     Lock,
@@ -23,6 +29,9 @@ fn op() -> impl Strategy<Value = Op> {
         3 => any::<u8>().prop_map(Op::Create),
         5 => (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Op::Save(i, b)),
         2 => any::<usize>().prop_map(Op::Finalize),
+        2 => any::<usize>().prop_map(Op::FinalizeQueued),
+        2 => any::<usize>().prop_map(Op::Deliver),
+        1 => any::<Option<usize>>().prop_map(Op::ShredDelivered),
         1 => any::<usize>().prop_map(Op::Shred),
         1 => any::<usize>().prop_map(Op::Discard),
         1 => Just(Op::Lock),
@@ -36,6 +45,15 @@ fn op() -> impl Strategy<Value = Op> {
 struct Expected {
     status: Status,
     data: Option<Vec<u8>>,
+    /// Whether it is in the outbox, and whether the portal has confirmed it.
+    queued: bool,
+    delivered: bool,
+}
+
+impl Expected {
+    fn new(status: Status, data: &[u8]) -> Expected {
+        Expected { status, data: Some(data.to_vec()), queued: false, delivered: false }
+    }
 }
 
 /// Fails the case unless `result` matches `pattern`, showing what it was.
@@ -54,6 +72,8 @@ proptest! {
     fn the_vault_behaves_like_its_model(ops in proptest::collection::vec(op(), 1..40)) {
         let dir = tempfile::tempdir().unwrap();
         let mut vault = new_vault(dir.path());
+        let mut outbox = Outbox::open(dir.path()).unwrap();
+        let mut uuids: BTreeMap<i64, String> = BTreeMap::new();
         let mut model: BTreeMap<i64, Expected> = BTreeMap::new();
         let mut known: Vec<i64> = Vec::new(); // every id ever created, discarded ones too
         let mut unlocked = true;
@@ -66,7 +86,8 @@ proptest! {
                         let id = result.unwrap();
                         prop_assert!(!known.contains(&id), "id {id} reused");
                         known.push(id);
-                        model.insert(id, Expected { status: Status::Draft, data: Some(vec![b]) });
+                        uuids.insert(id, vault.load(id).unwrap().item.uuid);
+                        model.insert(id, Expected::new(Status::Draft, &[b]));
                     } else {
                         expect_err!(result, Err(VaultError::Locked));
                     }
@@ -92,11 +113,52 @@ proptest! {
                         (_, None) => expect_err!(result, Err(VaultError::UnknownSubmission(_))),
                         (true, Some(e)) if e.status == Status::Draft => {
                             result.unwrap();
-                            *e = Expected { status: Status::Final, data: Some(b"final".to_vec()) };
+                            *e = Expected::new(Status::Final, b"final");
                         }
                         (false, Some(e)) if e.status == Status::Draft => expect_err!(result, Err(VaultError::Locked)),
                         (_, Some(_)) => expect_err!(result, Err(VaultError::WrongState { .. })),
                     }
+                }
+                Op::FinalizeQueued(i) => {
+                    let id = pick(&known, i);
+                    let result = vault.finalize_and_queue(id, "s", b"final", Some(&queued(i % 3)));
+                    match (unlocked, model.get_mut(&id)) {
+                        (_, None) => expect_err!(result, Err(VaultError::UnknownSubmission(_))),
+                        (true, Some(e)) if e.status == Status::Draft => {
+                            result.unwrap();
+                            *e = Expected { queued: true, ..Expected::new(Status::Final, b"final") };
+                        }
+                        (false, Some(e)) if e.status == Status::Draft => expect_err!(result, Err(VaultError::Locked)),
+                        (_, Some(_)) => expect_err!(result, Err(VaultError::WrongState { .. })),
+                    }
+                }
+                Op::Deliver(i) => {
+                    let id = pick(&known, i);
+                    let Some(uuid) = uuids.get(&id) else { continue };
+                    let result = outbox.delivered(uuid, "a.b", 1_800_000_000);
+                    match model.get_mut(&id) {
+                        // The engine only delivers what the outbox gave it: anything else means the file
+                        // was changed behind its back.
+                        Some(e) if e.queued => {
+                            result.unwrap();
+                            e.delivered = true;
+                        }
+                        _ => expect_err!(result, Err(VaultError::Corrupt(_))),
+                    }
+                }
+                Op::ShredDelivered(keep) => {
+                    let keep = keep.map(|k| pick(&known, k));
+                    // Needs no key either, so the desk can let go of deliveries while locked.
+                    let shredded = vault.shred_delivered(keep).unwrap();
+                    let mut expected = 0;
+                    for (&id, e) in &mut model {
+                        if e.delivered && e.status == Status::Final && Some(id) != keep {
+                            e.status = Status::Shredded;
+                            e.data = None;
+                            expected += 1;
+                        }
+                    }
+                    prop_assert_eq!(shredded, expected);
                 }
                 Op::Shred(i) => {
                     let id = pick(&known, i);
@@ -106,7 +168,8 @@ proptest! {
                         // Shredding needs no key: it only destroys.
                         Some(e) if e.status == Status::Final => {
                             result.unwrap();
-                            *e = Expected { status: Status::Shredded, data: None };
+                            e.status = Status::Shredded;
+                            e.data = None;
                         }
                         Some(_) => expect_err!(result, Err(VaultError::WrongState { .. })),
                     }
@@ -137,7 +200,18 @@ proptest! {
                     unlocked = false;
                 }
             }
-            // After every step, everything the model knows is what the vault holds.
+            // After every step, everything the model knows is what the vault holds; the outbox holds the queued
+            // ones, with their sealed parts until they are delivered.
+            for (&id, expected) in &model {
+                let entry = vault.outbox_entry(id).unwrap();
+                prop_assert_eq!(entry.is_some(), expected.queued, "submission {} in the outbox", id);
+                if let Some(entry) = entry {
+                    let delivered = entry.state == Delivery::Delivered;
+                    prop_assert_eq!(delivered, expected.delivered, "submission {} delivered", id);
+                    let parts = outbox.parts(&uuids[&id]).unwrap();
+                    prop_assert_eq!(parts.is_empty(), expected.delivered, "submission {}: sealed parts", id);
+                }
+            }
             if unlocked {
                 for (&id, expected) in &model {
                     let record = vault.load(id).unwrap();
