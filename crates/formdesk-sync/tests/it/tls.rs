@@ -6,11 +6,14 @@
 use crate::support::{PortalEnv, SplitMix, check_export, device_key, seal_submission};
 use formdesk_protocol::decode_base64url;
 use formdesk_seal::RecipientKey;
-use formdesk_sync::{Entry, Portal, PortalOptions, SyncError, check_acceptance};
+use formdesk_sync::{
+    EngineOptions, Entry, MemoryOutbox, Portal, PortalOptions, SyncEngine, SyncError, check_acceptance,
+};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use ring::signature::KeyPair as _;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// A certificate authority and a server certificate it issued for `localhost` and 127.0.0.1.
 struct TestPki {
@@ -65,7 +68,7 @@ async fn a_desk_that_trusts_the_portals_authority_enrols_and_delivers_over_https
     let registration = Portal::enrol(&url, &code, key.public_key().as_ref(), &options).await.unwrap();
     assert_eq!(registration.device_id, device_id);
     let portal_key = decode_base64url(&registration.portal_key).unwrap();
-    let portal = Portal::new(&url, &device_id, &portal_key, options).unwrap();
+    let portal = Arc::new(Portal::new(&url, &device_id, &portal_key, options).unwrap());
     portal.unlock(Arc::clone(&key));
 
     let destinations = portal.destinations().await.unwrap();
@@ -75,9 +78,34 @@ async fn a_desk_that_trusts_the_portals_authority_enrols_and_delivers_over_https
     let delivered = portal.deliver(&entry, &sealed.parts).await.unwrap();
     check_acceptance(&delivered.acceptance, &portal_key, &device_id, &entry, &sealed.parts).unwrap();
 
+    // The sync engine over HTTPS, with a 50 KB attachment each, as the plain run in `delivery` does.
+    let n = std::env::var("FORMDESK_SYNC_TLS_N").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    let mut random = SplitMix(8);
+    let batch: Vec<_> =
+        (1..=n).map(|i| seal_submission(&mut random, "ordnungsamt", &recipient, i, 1, 50_000)).collect();
+    let outbox = MemoryOutbox::new();
+    for s in &batch {
+        outbox.queue(&s.id, "ordnungsamt", s.parts.clone(), 0).unwrap();
+    }
+    let started = Instant::now();
+    let engine = SyncEngine::start(outbox.clone(), Arc::clone(&portal), EngineOptions::default()).unwrap();
+    while outbox.delivered_count().unwrap() < n && started.elapsed() < Duration::from_secs(300) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let took = started.elapsed();
+    engine.shutdown().await;
+    assert_eq!(outbox.delivered_count().unwrap(), n, "{:?}", outbox.records().unwrap().first());
+    eprintln!(
+        "https run: {n} submissions with a 50 KB attachment each delivered in {:.2} s: {:.0} submissions/s",
+        took.as_secs_f64(),
+        n as f64 / took.as_secs_f64()
+    );
+
     let out = env.path("eingang");
     let stdout = env.export("ordnungsamt", &private_key, &out);
-    check_export(&out, &stdout, std::slice::from_ref(&sealed));
+    let mut all = vec![sealed];
+    all.extend(batch);
+    check_export(&out, &stdout, &all);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
