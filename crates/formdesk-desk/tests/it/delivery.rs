@@ -153,15 +153,15 @@ fn a_delivered_case_is_shredded_when_the_engine_reports_and_the_clerk_is_elsewhe
 
 /// The text of a PDF as `pdftotext` extracts it.
 fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("receipt.pdf");
-    std::fs::write(&path, pdf).unwrap();
+    std::fs::write(&path, pdf).expect("the PDF written");
     let out = std::process::Command::new("pdftotext")
         .args([path.as_os_str(), std::ffi::OsStr::new("-")])
         .output()
         .expect("pdftotext (poppler-utils) runs");
     assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8(out.stdout).expect("pdftotext writes UTF-8")
 }
 
 #[test]
