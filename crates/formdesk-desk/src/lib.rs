@@ -933,22 +933,8 @@ impl Desk {
     fn release_delivered(inner: &mut Inner) {
         let keep = inner.current.and_then(|id| vault_id(id).ok());
         // A failure here (a full disk) loses nothing: the plaintext stays encrypted, and the next call shreds it.
-        if inner.vault.shred_delivered(keep).is_err() {
-            return;
-        }
-        let delivered: Vec<u64> = inner
-            .drafts
-            .iter()
-            .filter(|(id, d)| d.status == DraftStatus::Final && inner.current != Some(**id))
-            .filter(|(id, _)| {
-                vault_id(**id)
-                    .ok()
-                    .and_then(|v| inner.vault.outbox_entry(v).ok().flatten())
-                    .is_some_and(|e| e.state == formdesk_vault::Delivery::Delivered)
-            })
-            .map(|(id, _)| *id)
-            .collect();
-        for id in delivered {
+        let Ok(shredded) = inner.vault.shred_delivered(keep) else { return };
+        for id in shredded.into_iter().filter_map(|id| u64::try_from(id).ok()) {
             inner.drafts.remove(&id);
         }
     }

@@ -95,10 +95,8 @@ async fn run<S: Store>(store: S, command: &Command) -> Result<ExitCode> {
                 max_request_bytes: args.max_request_bytes,
                 max_part_bytes: args.max_part_bytes,
                 keep_after_pickup_hours: args.keep_after_pickup,
-                tls: match (&args.tls_cert, &args.tls_key) {
-                    (Some(cert), Some(key)) => Some(server::Tls { cert: cert.clone(), key: key.clone() }),
-                    _ => None,
-                },
+                // clap makes sure the two come together.
+                tls: args.tls_cert.clone().zip(args.tls_key.clone()).map(|(cert, key)| server::Tls { cert, key }),
             };
             server::serve(store, options).await?;
             Ok(ExitCode::SUCCESS)

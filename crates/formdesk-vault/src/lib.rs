@@ -772,8 +772,8 @@ impl Vault {
     }
 
     /// Shreds every final submission the portal has confirmed (the outbox says delivered), except `keep`, the
-    /// one still open on the clerk's screen; returns how many.
-    pub fn shred_delivered(&mut self, keep: Option<SubmissionId>) -> Result<usize, VaultError> {
+    /// one still open on the clerk's screen; returns their ids.
+    pub fn shred_delivered(&mut self, keep: Option<SubmissionId>) -> Result<Vec<SubmissionId>, VaultError> {
         let now = self.now();
         let tx = self.conn.transaction()?;
         let ids: Vec<SubmissionId> = {
@@ -787,7 +787,7 @@ impl Vault {
             shred_in(&tx, *id, now)?;
         }
         tx.commit()?;
-        Ok(ids.len())
+        Ok(ids)
     }
 
     /// Shreds every final submission finalized more than `max_age_seconds` ago; returns how many.

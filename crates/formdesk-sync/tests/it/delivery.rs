@@ -400,7 +400,7 @@ async fn the_vaults_outbox_is_delivered_and_shredded_while_the_desk_is_locked() 
 
     // Delivered, the plaintext waits for the desk to let it go (the shell does on the engine's report), which
     // it can while locked: shredding needs no key.
-    assert_eq!(vault.shred_delivered(None).unwrap(), ids.len());
+    assert_eq!(vault.shred_delivered(None).unwrap().len(), ids.len());
     vault.unlock("Anna", "482913").unwrap();
     for (id, s) in ids.iter().zip(&desk_sealed) {
         let record = vault.load(*id).unwrap();
