@@ -63,6 +63,10 @@ struct Args {
     /// driver; WebKitWebDriver's screenshots can hang in this mode, so it is not the default.
     #[arg(long)]
     software_drawing: bool,
+    /// Let WebKit paint with the GPU, its own default (Linux). Without this it paints on the CPU, which is
+    /// faster where the GPU is emulated in software, as under Xvfb or in a virtual machine.
+    #[arg(long)]
+    gpu_painting: bool,
 }
 
 /// How the app was started, as far as the front end needs to know.
@@ -454,6 +458,8 @@ async fn launch_options(options: State<'_, LaunchOptions>) -> Result<LaunchOptio
 fn main() -> anyhow::Result<()> {
     STARTED.get_or_init(Instant::now);
     let args = Args::parse();
+    // Still the only thread: the environment may change.
+    webview::prepare_process(args.gpu_painting);
     let software_drawing = args.software_drawing;
     let catalog = match &args.forms {
         Some(dir) => Catalog::load_dir(dir).with_context(|| format!("cannot load the forms in {}", dir.display()))?,

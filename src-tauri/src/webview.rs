@@ -1,8 +1,13 @@
 //! Settings of the web views on Linux (WebKitGTK) that Tauri leaves at WebKit's defaults.
 //!
-//! - Rendering: WebKit's default (GPU compositing), or in software with `--software-drawing`. Measured under
-//!   Xvfb (docs/benchmarks.md), software drawing reaches the first frame about 250 ms sooner, but
-//!   WebKitWebDriver's screenshots can then hang, so the end-to-end tests could not cover it as the default.
+//! - Painting: WebKit composites the page's layers as usual, but its painter (Skia) draws them on the CPU
+//!   and hands finished frames to the window in shared memory (`prepare_process`). Forms are text, boxes
+//!   and a few pictures; measured under Xvfb (docs/benchmarks.md) this reaches the first screen about 300 ms
+//!   sooner than WebKit's default of painting with the GPU through GL and DMA buffers, and a keystroke's
+//!   validation message is painted in about half the time. `--gpu-painting` keeps WebKit's default, for a
+//!   desk whose GPU driver does better; environment variables the user set for WebKit win over both.
+//! - Rendering without compositing at all, with `--software-drawing`: also fast under Xvfb, but
+//!   WebKitWebDriver's screenshots can then hang, so the end-to-end tests cannot cover it.
 //! - Camera, for "Foto aufnehmen" in the clerk's window only: WebKitGTK keeps `getUserMedia` off and denies
 //!   every permission request nobody answers. This turns media streams on and grants requests for a video
 //!   device; never the microphone, never screen capture. `FORMDESK_FAKE_CAMERA=1` swaps the real devices
@@ -24,6 +29,34 @@ pub struct Options {
     /// Offer a video camera to the page.
     pub camera: bool,
 }
+
+/// WebKit's settings for painting on the CPU: Skia paints on the CPU, frames go to the window through
+/// shared memory instead of DMA buffers.
+#[cfg(target_os = "linux")]
+const CPU_PAINTING: [(&str, &str); 2] =
+    [("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"), ("WEBKIT_DMABUF_RENDERER_FORCE_SHM", "1")];
+
+/// Settles how WebKit paints, for the app and the web processes it starts, which read it from the
+/// environment: on the CPU unless `gpu_painting`. A variable the user already set is left alone.
+///
+/// Call it first thing in `main`, while the process has only one thread: no other thread may read the
+/// environment while it changes.
+#[cfg(target_os = "linux")]
+pub fn prepare_process(gpu_painting: bool) {
+    if gpu_painting {
+        return;
+    }
+    for (name, value) in CPU_PAINTING {
+        // `false`: what the user set stays. Fails only for names with '=', which these have not.
+        if let Err(e) = webkit2gtk::glib::setenv(name, value, false) {
+            eprintln!("formdesk: cannot set {name}: {e}");
+        }
+    }
+}
+
+/// The system web view decides for itself.
+#[cfg(not(target_os = "linux"))]
+pub fn prepare_process(_gpu_painting: bool) {}
 
 /// Applies `options` to the web view of `window`.
 #[cfg(target_os = "linux")]
