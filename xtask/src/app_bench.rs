@@ -3,10 +3,12 @@
 //! - Launch: from spawning `formdesk` to its line "formdesk: ready (…)", which the front end triggers once
 //!   its first screen is painted with the focus in its first field (`ui_ready`). Each launch gets a fresh
 //!   data directory, so that first screen is the desk's setup. Measured from the outside, so it includes
-//!   loading the binary and starting WebKit's processes.
+//!   loading the binary and starting WebKit's processes. Every way of drawing is measured, taking turns
+//!   launch by launch, so that a machine that gets slower or faster meanwhile affects them alike.
 //! - Memory: PSS and RSS of the app and every process it started (WebKit's web and network processes) at
-//!   that first screen, from `/proc/PID/smaps_rollup`. The keystroke run below has the Hundeanmeldung open.
-//! - Keystroke to painted validation message: `tests/e2e/bench/keystroke.mjs`, through tauri-driver.
+//!   that first screen, from `/proc/PID/smaps_rollup`.
+//! - Keystroke to painted validation message, and memory with the Hundeanmeldung open:
+//!   `tests/e2e/bench/keystroke.mjs`, through tauri-driver.
 //!
 //! Non-goals: pass/fail thresholds. The figures go to docs/benchmarks.md.
 
@@ -16,8 +18,15 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Launches measured; the first one (cold file cache) is reported separately.
+/// Launches measured per way of drawing; the first round (cold file cache) is reported separately.
 const LAUNCHES: usize = 20;
+
+/// The app's ways of drawing on Linux, by their arguments.
+const DRAWING: [(&str, &[&str]); 3] = [
+    ("CPU painting (default)", &[]),
+    ("--gpu-painting", &["--gpu-painting"]),
+    ("--software-drawing", &["--software-drawing"]),
+];
 
 /// Spawns the app with `args` and waits for its "ready" line; returns the child and the time it took.
 fn launch(app: &Path, args: &[&str]) -> Result<(Child, Duration)> {
@@ -103,27 +112,32 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// Runs the three measurements and prints their figures; `extra` goes to every launch of the app.
+/// Runs the three measurements and prints their figures; `extra` goes to the launches for memory and
+/// keystrokes (the launch times cover every way of drawing).
 pub fn run(root: &Path, extra: &[&str]) -> Result<()> {
     let app = root.join("target/release/formdesk");
     println!("app: {} {}", app.display(), extra.join(" "));
 
-    let mut times = Vec::new();
+    let mut times = vec![Vec::new(); DRAWING.len()];
     for _ in 0..=LAUNCHES {
-        let (child, took) = launch(&app, extra)?;
-        stop(child);
-        times.push(took.as_secs_f64() * 1000.0);
+        for (runs, (_, args)) in times.iter_mut().zip(DRAWING) {
+            let (child, took) = launch(&app, args)?;
+            stop(child);
+            runs.push(took.as_secs_f64() * 1000.0);
+        }
     }
-    let first = times.remove(0);
-    times.sort_by(f64::total_cmp);
-    println!(
-        "launch to the first interactive screen ({LAUNCHES} runs after one cold one of {first:.0} ms): \
-         median {:.0} ms, p90 {:.0} ms, min {:.0} ms, max {:.0} ms",
-        percentile(&times, 50.0),
-        percentile(&times, 90.0),
-        times[0],
-        times[times.len() - 1],
-    );
+    println!("launch to the first interactive screen ({LAUNCHES} runs each, taking turns, after a cold round):");
+    for (mut runs, (name, _)) in times.into_iter().zip(DRAWING) {
+        let first = runs.remove(0);
+        runs.sort_by(f64::total_cmp);
+        println!(
+            "  {name:<24} median {:.0} ms, p90 {:.0} ms, min {:.0} ms, max {:.0} ms (cold {first:.0} ms)",
+            percentile(&runs, 50.0),
+            percentile(&runs, 90.0),
+            runs[0],
+            runs[runs.len() - 1],
+        );
+    }
 
     let (child, _) = launch(&app, extra)?;
     std::thread::sleep(Duration::from_secs(3));

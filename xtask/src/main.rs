@@ -6,8 +6,8 @@
 //!   tests (the window tests under Xvfb), and the end-to-end tests that drive the real app window through
 //!   tauri-driver and WebKitWebDriver (`tests/e2e`).
 //! - `cargo xtask bench`: the criterion benchmarks.
-//! - `cargo xtask bench app [-- --software-drawing]`: launch time, memory and keystroke latency of the release build of the
-//!   desk app under Xvfb (see `app_bench.rs`).
+//! - `cargo xtask bench app [-- --gpu-painting | --software-drawing]`: launch time, memory and keystroke
+//!   latency of the release build of the desk app under Xvfb (see `app_bench.rs`).
 //! - `cargo xtask codegen`: writes the TypeScript types of the IPC surface into `ui/src/lib/bindings/`.
 //! - `cargo xtask fuzz [expression|definition] [SECONDS]`: coverage-guided fuzzing of the parsers of outside
 //!   input with cargo-fuzz (libFuzzer), the definition target seeded with the real forms.
@@ -223,7 +223,7 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz(rest.first().copied().unwrap_or("expression"), rest.get(1).copied().unwrap_or("60")),
         _ => {
             println!(
-                "usage: cargo xtask setup | run [-- ARGS] | test | bench [app [-- --software-drawing]] | codegen | fuzz [expression|definition] [SECONDS]"
+                "usage: cargo xtask setup | run [-- ARGS] | test | bench [app [-- --gpu-painting | --software-drawing]] | codegen | fuzz [expression|definition] [SECONDS]"
             );
             Ok(())
         }
