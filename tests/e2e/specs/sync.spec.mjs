@@ -142,10 +142,15 @@ test('a desk connected in its setup delivers a finalized case at once, and the a
 
     // Online, the portal confirms within moments; the receipt on screen says so, and can still be printed.
     const delivery = browser.$(`//p[contains(@class,'receipt-delivery')]`);
-    await browser.waitUntil(async () => /^Übermittelt am \d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr\.$/.test(await delivery.getText()), {
-      timeout: 60_000,
-      timeoutMsg: 'the receipt does not say "Übermittelt am …"',
-    });
+    let said = '';
+    await browser
+      .waitUntil(async () => /^Übermittelt am \d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr\.$/.test((said = await delivery.getText())), {
+        timeout: 60_000,
+      })
+      .catch(async () => {
+        await shot(browser, 'sync-04-not-delivered');
+        throw new Error(`the receipt does not say "Übermittelt am …" but "${said}"`);
+      });
     const reference = await browser.$(`//p[contains(@class,'receipt-reference')]`).getText();
     assert.ok(await button(browser, 'Drucken').isEnabled());
     await shot(browser, 'sync-04-delivered');
