@@ -245,6 +245,11 @@ async fn with_outbox<O: Outbox + 'static, T: Send + 'static>(
     .map_err(|e| SyncError::Outbox(format!("the outbox call did not finish: {e}")))?
 }
 
+/// Whether the engine was told to stop, or its handle is gone.
+fn stopped(stop: &watch::Receiver<bool>) -> bool {
+    *stop.borrow() || stop.has_changed().is_err()
+}
+
 fn secs(seconds: i64) -> Duration {
     Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
 }
@@ -252,10 +257,10 @@ fn secs(seconds: i64) -> Duration {
 impl<O: Outbox + 'static, C: Courier> Worker<O, C> {
     async fn run(mut self, mut stop: watch::Receiver<bool>) {
         loop {
-            if *stop.borrow() {
+            if stopped(&stop) {
                 break;
             }
-            let deadline = self.step().await;
+            let deadline = self.step(&stop).await;
             let stopping = tokio::select! {
                 biased;
                 // A dropped handle (an error here) stops the engine as well.
@@ -279,7 +284,7 @@ impl<O: Outbox + 'static, C: Courier> Worker<O, C> {
     }
 
     /// Starts whatever can start now; returns when to look again (`None`: at the next event only).
-    async fn step(&mut self) -> Option<Instant> {
+    async fn step(&mut self, stop: &watch::Receiver<bool>) -> Option<Instant> {
         let locked = !self.courier.has_key();
         self.publish(|s| s.locked = locked);
         if locked {
@@ -313,6 +318,10 @@ impl<O: Outbox + 'static, C: Courier> Worker<O, C> {
             Ok(due) => due,
             Err(e) => return self.outbox_failed(e),
         };
+        // Stopped while the outbox was asked: nothing new starts.
+        if stopped(stop) {
+            return None;
+        }
         let fetched = due.len();
         for entry in due {
             if self.deliveries.len() >= self.options.concurrency {
