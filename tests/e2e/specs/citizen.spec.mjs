@@ -54,11 +54,14 @@ test('"Bürgeransicht" opens a second window showing the current step', async ()
   assert.match(await browser.getUrl(), /#citizen$/);
   assert.equal(await browser.getTitle(), 'Formdesk – Ansicht für Bürgerinnen und Bürger');
 
-  // The form's texts in Turkish; the frame of the window (progress) in the desk's language.
+  // The form's texts in Turkish, and so are the ones around them: progress, the address's parts.
   await heading(browser, 'Köpek sahibi').waitForDisplayed({ timeoutMsg: 'the citizen does not see step 1 in Turkish' });
   assert.ok(await heading(browser, 'Köpek kaydı (köpek vergisi)').isDisplayed());
-  assert.ok(await byText(browser, 'Schritt 1 von 3', 'p').isDisplayed());
+  assert.ok(await byText(browser, 'Adım 1 / 3', 'p').isDisplayed());
+  assert.equal(await byText(browser, 'Schritt 1 von 3', 'p').isExisting(), false);
+  assert.equal(await field(browser, 'Posta kodu').getValue(), '32052');
   assert.equal(await browser.$('.items').getAttribute('lang'), 'tr');
+  assert.equal(await browser.$('.citizen-screen').getAttribute('lang'), 'tr');
   await shot(browser, 'citizen-01-step1');
   assertNoSeriousViolations(await axe(browser));
 });
@@ -115,7 +118,7 @@ test('the citizen screen follows the clerk to the next step', async () => {
 
   await asCitizen();
   await heading(browser, 'Köpekler').waitForDisplayed({ timeoutMsg: 'the citizen screen stayed on step 1' });
-  assert.ok(await byText(browser, 'Schritt 2 von 3', 'p').isDisplayed());
+  assert.ok(await byText(browser, 'Adım 2 / 3', 'p').isDisplayed());
   await shot(browser, 'citizen-03-step2');
   assertNoSeriousViolations(await axe(browser));
 });

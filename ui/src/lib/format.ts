@@ -2,9 +2,11 @@
 // 24.11.2026, 14:05, 1.234,50 €, 1,2 MB. Spaces Intl puts between a number and its unit are ordinary spaces,
 // as in the texts the desk formats in Rust; the stylesheet keeps amounts on one line.
 
-/** The Intl locale of an interface language: German as in Germany, English as in Europe. */
+/** The Intl locale of a language of the texts: German as in Germany, English as in Europe, Turkish. */
 export function locale(lang: string): string {
-  return lang === 'en' ? 'en-GB' : 'de-DE';
+  if (lang === 'en') return 'en-GB';
+  if (lang === 'tr') return 'tr-TR';
+  return 'de-DE';
 }
 
 /** Intl's narrow and non-breaking spaces as ordinary ones. */

@@ -1,15 +1,17 @@
 // The interface language the clerk chose, and `t`, which every component uses for its texts. Reading
 // `t(...)` in a template makes the template follow a change of language.
+import { getContext, setContext } from 'svelte';
 import de from '../locales/de.ftl?raw';
 import en from '../locales/en.ftl?raw';
+import tr from '../locales/tr.ftl?raw';
 import { isIpcError } from './api';
-import { messagesFor, type Messages, type MessageArgs, type UiLang } from './i18n';
+import { frameLang, messagesFor, type FrameLang, type Messages, type MessageArgs, type UiLang } from './i18n';
 
-const SOURCES: Readonly<Record<UiLang, string>> = { de, en };
+const SOURCES: Readonly<Record<FrameLang, string>> = { de, en, tr };
 
-const cache = new Map<UiLang, Messages>();
+const cache = new Map<FrameLang, Messages>();
 
-function messages(lang: UiLang): Messages {
+function messages(lang: FrameLang): Messages {
   let m = cache.get(lang);
   if (!m) {
     m = messagesFor(lang, SOURCES);
@@ -33,6 +35,50 @@ export function t(id: string, args?: MessageArgs): string {
 export function setUiLang(lang: UiLang): void {
   ui.lang = lang;
   document.documentElement.lang = lang;
+}
+
+/**
+ * Texts in one language, for the components that draw a form's items: the clerk's window gives them the
+ * interface's language, the citizen's window the citizen's (see `provideTexts`). `lang` is for the `lang`
+ * attribute of what shows them.
+ */
+export interface Texts {
+  readonly lang: FrameLang;
+  t(id: string, args?: MessageArgs): string;
+}
+
+/** The interface's texts, following the clerk's choice of language. */
+export const clerkTexts: Texts = {
+  get lang() {
+    return ui.lang;
+  },
+  t,
+};
+
+/**
+ * Texts for a citizen who reads `lang()` (a form's language code, read anew on each use so that it can
+ * follow the clerk's choice): that language where there is a message file for it, else the interface's.
+ */
+export function citizenTexts(lang: () => string): Texts {
+  const current = (): FrameLang => frameLang(lang(), ui.lang);
+  return {
+    get lang() {
+      return current();
+    },
+    t: (id, args) => messages(current()).format(id, args),
+  };
+}
+
+const TEXTS = Symbol('texts');
+
+/** Makes `texts` the texts of every form item inside the calling component. */
+export function provideTexts(texts: Texts): void {
+  setContext(TEXTS, texts);
+}
+
+/** The texts a form item shows: those provided by an enclosing component, else the interface's. */
+export function itemTexts(): Texts {
+  return getContext<Texts | undefined>(TEXTS) ?? clerkTexts;
 }
 
 /** A message for the clerk about a failed command: the desk's own message, or a general one. */

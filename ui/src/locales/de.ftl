@@ -91,6 +91,7 @@ files-full =
     }
 files-sending = „{ $name }“ wird verschlüsselt gespeichert … { $percent } %
 files-list = Angehängt: { $label }
+files-none = Noch keine Datei angehängt.
 files-choose = Datei auswählen
 files-choose-many = Dateien auswählen
 file-remove = Entfernen
@@ -103,6 +104,7 @@ cancel = Abbrechen
 signature-note = Unterschrift auf dem Unterschriftenpad oder mit der Maus, danach „Übernehmen“.
 signature-accepted = { $label }: übernommene Unterschrift
 signature-present = Die Unterschrift liegt vor.
+signature-missing = Noch nicht unterschrieben.
 signature-clear = Löschen
 signature-accept = Übernehmen
 

@@ -90,6 +90,7 @@ files-full =
     }
 files-sending = Saving “{ $name }” encrypted … { $percent } %
 files-list = Attached: { $label }
+files-none = No file attached yet.
 files-choose = Choose file
 files-choose-many = Choose files
 file-remove = Remove
@@ -102,6 +103,7 @@ cancel = Cancel
 signature-note = Sign on the signature pad or with the mouse, then “Accept”.
 signature-accepted = { $label }: accepted signature
 signature-present = The signature is there.
+signature-missing = Not signed yet.
 signature-clear = Clear
 signature-accept = Accept
 
