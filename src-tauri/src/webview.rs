@@ -4,7 +4,7 @@
 //!   and hands finished frames to the window in shared memory (`prepare_process`). Forms are text, boxes
 //!   and a few pictures; measured under Xvfb (docs/benchmarks.md) this reaches the first screen about 120 ms
 //!   sooner than WebKit's default of painting with the GPU through GL and DMA buffers (median 626 against
-//!   745 ms), and the slow keystrokes get their validation message sooner (p95 27 against 39 ms).
+//!   745 ms), and the slow keystrokes get their validation message sooner (p95 23 against 29 ms).
 //!   `--gpu-painting` keeps WebKit's default, for a desk whose GPU driver does better; environment variables
 //!   the user set for WebKit win over both.
 //! - Rendering without compositing at all, with `--software-drawing`: also fast under Xvfb, but

@@ -8,10 +8,15 @@
 //   - dom:        from the input event to the moment the field's message changed in the DOM,
 //   - paint:      from the input event to the end of the next frame's rendering (a task queued from
 //                 requestAnimationFrame runs after that frame has been painted),
+//   - frameStart: from the input event to the start of the frame that paints the message (its
+//                 requestAnimationFrame callbacks), render: from there to the end of that frame,
 //   - keyToPaint: from the keydown handler to that same moment,
 //   - sent:       from the input event to the `set_answer` request leaving the page (Tauri's fetch),
-//   - ipc:        from that request to its answer in the page, i.e. the round trip through the desk.
-// Prints one JSON line: the percentiles of each in milliseconds, and `memory`: PSS and RSS in MiB of the
+//   - ipc:        from that request to its answer in the page, i.e. the round trip through the desk;
+//   - sameFrame:  whether the message was in the DOM before the first frame after the input event began
+//                 (its requestAnimationFrame callbacks), so that the typed character and the message were
+//                 painted in the same frame; otherwise the message came one frame later.
+// Prints one JSON line: the percentiles of each in milliseconds, `sameFrame` as the share of keystrokes, and `memory`: PSS and RSS in MiB of the
 // app and every process it started (WebKit's web and network processes) with the form open, after typing.
 //
 // Non-goals: asserting anything about speed; the figures go to docs/benchmarks.md.
@@ -123,24 +128,42 @@ try {
       });
     };
     el.addEventListener('keydown', () => (keydown = performance.now()), { capture: true });
-    el.addEventListener('input', () => (input = performance.now()), { capture: true });
+    // When the first frame after the newest input event began; null until it has.
+    let firstFrame = null;
+    el.addEventListener(
+      'input',
+      () => {
+        const at = performance.now();
+        input = at;
+        firstFrame = null;
+        requestAnimationFrame(() => {
+          if (input === at) firstFrame = performance.now();
+        });
+      },
+      { capture: true },
+    );
     new MutationObserver(() => {
       if (keydown === null || input === null) return;
       const [key, typed, changed] = [keydown, input, performance.now()];
+      const sameFrame = firstFrame === null;
       const ipc = sent !== null && sent >= typed ? { sent: sent - typed, ipc: answered - sent } : null;
       keydown = input = sent = answered = null;
-      requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        const frame = performance.now();
         setTimeout(() => {
           const painted = performance.now();
           w.benchSamples.push({
             keyToInput: typed - key,
             dom: changed - typed,
+            frameStart: frame - typed,
+            render: painted - frame,
             paint: painted - typed,
             keyToPaint: painted - key,
+            sameFrame,
             ...ipc,
           });
-        }),
-      );
+        });
+      });
     }).observe(messages, { childList: true, subtree: true, characterData: true });
     return true;
   }, input);
@@ -168,10 +191,13 @@ try {
   console.log(
     JSON.stringify(
       Object.fromEntries(
-        ['keyToInput', 'dom', 'paint', 'keyToPaint', 'sent', 'ipc'].map((k) => [
+        ['keyToInput', 'dom', 'frameStart', 'render', 'paint', 'keyToPaint', 'sent', 'ipc'].map((k) => [
           k,
           summary(samples.map((s) => s[k]).filter((v) => v !== undefined)),
-        ]).concat([['memory', used]]),
+        ]).concat([
+          ['sameFrame', Math.round((100 * samples.filter((s) => s.sameFrame).length) / samples.length) / 100],
+          ['memory', used],
+        ]),
       ),
     ),
   );
