@@ -108,6 +108,28 @@ pub struct SearchResult {
     pub score: f32,
 }
 
+/// How far a finalized case has come on its way to the authority, as the work list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum DeliveryState {
+    /// Not delivered yet: queued, or waiting for the destination's key or a connection.
+    Waiting,
+    /// The portal refused it for a reason a retry does not change; the "Übermittlung" panel says why.
+    Refused,
+    /// The portal has confirmed it.
+    Delivered,
+}
+
+impl From<formdesk_vault::Delivery> for DeliveryState {
+    fn from(delivery: formdesk_vault::Delivery) -> Self {
+        match delivery {
+            formdesk_vault::Delivery::Queued => DeliveryState::Waiting,
+            formdesk_vault::Delivery::Failed => DeliveryState::Refused,
+            formdesk_vault::Delivery::Delivered => DeliveryState::Delivered,
+        }
+    }
+}
+
 /// A draft's bookkeeping, without its answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -139,6 +161,11 @@ pub struct DraftInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub damaged: Option<String>,
+    /// For a finalized draft in the work list: how far its delivery has come. Absent for open drafts and
+    /// outside the work list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub delivery: Option<DeliveryState>,
 }
 
 impl DraftInfo {
@@ -160,6 +187,7 @@ impl DraftInfo {
             created: s.created,
             updated: s.updated,
             damaged: None,
+            delivery: None,
         }
     }
 
@@ -185,6 +213,7 @@ impl DraftInfo {
             created,
             updated,
             damaged: Some(message),
+            delivery: None,
         }
     }
 }

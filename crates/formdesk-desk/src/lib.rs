@@ -25,8 +25,8 @@ use formdesk_protocol::content::FormRef;
 use formdesk_receipt::{Delivery, DeviceKey, Issue, Municipality, Receipt, Reference};
 use formdesk_vault::{MIN_PIN_LEN, Queued, Status, StoredDestination, Vault, VaultError};
 use ipc::{
-    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, QueueEntry, ReceiptView, ReviewItem, ReviewStep,
-    ReviewView, SearchResult, SetupResult, SyncView, VaultState,
+    CitizenView, DeliveryState, DraftInfo, DraftView, FileRef, FormSummary, QueueEntry, ReceiptView, ReviewItem,
+    ReviewStep, ReviewView, SearchResult, SetupResult, SyncView, VaultState,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -606,9 +606,14 @@ impl Desk {
     pub fn drafts_list(&self, query: &str) -> Result<Vec<DraftInfo>, DeskError> {
         let inner = self.inner();
         let words: Vec<String> = query.split_whitespace().map(formdesk_catalog::search::fold).collect();
+        let deliveries: BTreeMap<formdesk_vault::SubmissionId, DeliveryState> =
+            inner.vault.outbox_entries()?.into_iter().map(|e| (e.submission, e.state.into())).collect();
         let mut list = Vec::new();
         for item in inner.vault.work_list()? {
             let Some(status) = draft_status(item.status) else { continue };
+            // A finalized case not in the outbox waits for its destination's key.
+            let delivery = (status == DraftStatus::Final)
+                .then(|| deliveries.get(&item.id).copied().unwrap_or(DeliveryState::Waiting));
             let id = u64::try_from(item.id).map_err(|_| DeskError::UnknownDraft(0))?;
             let (title, _) = self.form_names(&item.form_id);
             let summary = match item
@@ -621,7 +626,8 @@ impl Desk {
                     // Listed, not hidden: the clerk sees that the case exists and why it does not open.
                     if words.is_empty() {
                         let times = (local_time(item.created_at), local_time(item.updated_at));
-                        list.push(DraftInfo::damaged(id, &item.form_id, &title, status, times, e.to_string()));
+                        let info = DraftInfo::damaged(id, &item.form_id, &title, status, times, e.to_string());
+                        list.push(DraftInfo { delivery, ..info });
                     }
                     continue;
                 }
@@ -632,7 +638,7 @@ impl Desk {
                     continue;
                 }
             }
-            list.push(DraftInfo::from_summary(id, &item.form_id, &title, status, summary));
+            list.push(DraftInfo { delivery, ..DraftInfo::from_summary(id, &item.form_id, &title, status, summary) });
         }
         list.sort_by(|a, b| b.updated.cmp(&a.updated).then(b.id.cmp(&a.id)));
         Ok(list)

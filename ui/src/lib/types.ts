@@ -2,6 +2,7 @@
 // the Rust tests fail when they are stale. Only what the shell defines by itself is written here.
 
 export type { CitizenView } from './bindings/CitizenView';
+export type { DeliveryState } from './bindings/DeliveryState';
 export type { DraftInfo } from './bindings/DraftInfo';
 export type { DraftStatus } from './bindings/DraftStatus';
 export type { DraftView } from './bindings/DraftView';

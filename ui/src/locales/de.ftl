@@ -36,6 +36,9 @@ draft-damaged = Gespeicherte Daten beschädigt – bitte die IT-Betreuung fragen
 draft-number = Vorgang { $id }
 status-open = in Bearbeitung
 status-final = abgeschlossen
+delivery-waiting = wartet auf Übermittlung
+delivery-refused = Übermittlung abgelehnt
+delivery-delivered = übermittelt
 
 ## Wizard
 citizen-lang-label = Sprache der Bürgerin / des Bürgers

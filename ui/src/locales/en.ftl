@@ -35,6 +35,9 @@ draft-damaged = Stored data damaged – please ask IT support
 draft-number = Case { $id }
 status-open = in progress
 status-final = finalized
+delivery-waiting = waiting to be sent
+delivery-refused = refused by the portal
+delivery-delivered = delivered
 
 ## Wizard
 citizen-lang-label = Citizen's language

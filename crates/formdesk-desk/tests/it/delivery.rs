@@ -2,7 +2,7 @@
 //! authority's key opens what the desk sealed, byte for byte.
 
 use crate::{complete_hundeanmeldung, desk, enter, pattern};
-use formdesk_desk::ipc::{ErrorCode, IpcError};
+use formdesk_desk::ipc::{DeliveryState, ErrorCode, IpcError};
 use formdesk_protocol::content::{Metadata, SubmissionData};
 use formdesk_protocol::wire::Destination;
 use formdesk_protocol::{encode_base64url, sha256_hex};
@@ -131,6 +131,32 @@ fn a_submission_finalized_before_the_key_arrived_is_queued_when_it_does() {
     assert!(t.receipt(id).is_err());
     let list = t.drafts_list("").unwrap();
     assert!(list.iter().any(|d| d.id == next));
+}
+
+#[test]
+fn the_work_list_says_how_far_each_finalized_case_has_come() {
+    let key = authority();
+    let t = desk();
+    let delivery = |id: u64| t.drafts_list("").unwrap().into_iter().find(|d| d.id == id).expect("listed").delivery;
+    let open = t.start("hundeanmeldung").unwrap().draft.id;
+    let [refused, delivered] = [(); 2].map(|()| {
+        let id = t.start("hundeanmeldung").unwrap().draft.id;
+        enter(&t, id, &mut complete_hundeanmeldung());
+        t.finalize(id).unwrap();
+        id
+    });
+    assert_eq!(delivery(open), None, "an open draft has no delivery");
+    assert_eq!(delivery(refused), Some(DeliveryState::Waiting), "finalized before the key arrived");
+
+    t.set_destinations(&[destination("steueramt", &key)], 1).unwrap();
+    assert_eq!([delivery(refused), delivery(delivered)], [Some(DeliveryState::Waiting); 2], "queued");
+    let uuid = |id: u64| t.outbox().unwrap().into_iter().find(|e| e.submission == id as i64).expect("queued").uuid;
+    let mut outbox = Outbox::open(t.dir.path()).unwrap();
+    outbox.failed(&uuid(refused), "form version unknown to the authority", true, 0).unwrap();
+    outbox.delivered(&uuid(delivered), "payload.signature", 1_800_000_000).unwrap();
+    assert_eq!(delivery(refused), Some(DeliveryState::Refused));
+    assert_eq!(delivery(delivered), Some(DeliveryState::Delivered));
+    assert_eq!(delivery(open), None);
 }
 
 #[test]
