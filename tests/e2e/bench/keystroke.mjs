@@ -16,8 +16,9 @@
 //   - sameFrame:  whether the message was in the DOM before the first frame after the input event began
 //                 (its requestAnimationFrame callbacks), so that the typed character and the message were
 //                 painted in the same frame; otherwise the message came one frame later.
-// Prints one JSON line: the percentiles of each in milliseconds, `sameFrame` as the share of keystrokes, and `memory`: PSS and RSS in MiB of the
-// app and every process it started (WebKit's web and network processes) with the form open, after typing.
+// Prints one JSON line: the percentiles of each in milliseconds, `sameFrame` as the share of keystrokes,
+// and `memory`: PSS and RSS in MiB of the app and every process it started (WebKit's web and network
+// processes) with the form open, after typing.
 //
 // Non-goals: asserting anything about speed; the figures go to docs/benchmarks.md.
 

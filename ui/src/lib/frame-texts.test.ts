@@ -9,7 +9,7 @@ import signatureField from '../components/SignatureField.svelte?raw';
 import de from '../locales/de.ftl?raw';
 import en from '../locales/en.ftl?raw';
 import tr from '../locales/tr.ftl?raw';
-import { bundleOf, frameLang, messagesFor } from './i18n';
+import { bundleOf, declaredIds as ids, frameLang, messagesFor } from './i18n';
 
 const sources = { de, en, tr };
 
@@ -20,11 +20,6 @@ const ITEM_COMPONENTS: Readonly<Record<string, string>> = {
   'FileField.svelte': fileField,
   'SignatureField.svelte': signatureField,
 };
-
-/** The ids of the messages in a Fluent file. */
-function ids(source: string): string[] {
-  return [...source.matchAll(/^([a-zA-Z][\w-]*) =/gm)].map((m) => m[1]!);
-}
 
 /** The ids that `source` looks up through the texts of the language around the form (`tx.t('…')`). */
 function framed(source: string): string[] {

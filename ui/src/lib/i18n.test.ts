@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import de from '../locales/de.ftl?raw';
 import en from '../locales/en.ftl?raw';
-import { bundleOf, isUiLang, Messages, messagesFor } from './i18n';
+import tr from '../locales/tr.ftl?raw';
+import { bundleOf, declaredIds as ids, isUiLang, Messages, messagesFor } from './i18n';
 
-const sources = { de, en };
-
-/** The ids of the messages in a Fluent file. */
-function ids(source: string): string[] {
-  return [...source.matchAll(/^([a-zA-Z][\w-]*) =/gm)].map((m) => m[1]!);
-}
+const sources = { de, en, tr };
 
 describe('the message files', () => {
   it('parse without errors', () => {

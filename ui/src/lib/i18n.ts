@@ -43,6 +43,11 @@ export function isUiLang(lang: unknown): lang is UiLang {
   return typeof lang === 'string' && (UI_LANGS as readonly string[]).includes(lang);
 }
 
+/** The ids of the messages (and terms) that the Fluent file `source` declares, as written in it. */
+export function declaredIds(source: string): string[] {
+  return [...source.matchAll(/^(-?[a-zA-Z][\w-]*)\s*=/gm)].map((m) => m[1] ?? '');
+}
+
 /**
  * A bundle of the messages in `source` for `lang`. Fluent's runtime parser skips an entry it cannot read;
  * here a message declared in the file but lost that way is an error, as is a message declared twice.
@@ -53,8 +58,7 @@ export function bundleOf(lang: string, source: string): FluentBundle {
   const bundle = new FluentBundle(locale(lang), { useIsolating: false });
   const resource = new FluentResource(source);
   const parsed = new Set(resource.body.map((entry) => entry.id));
-  const declared = [...source.matchAll(/^(-?[a-zA-Z][\w-]*)\s*=/gm)].map((m) => m[1] ?? '');
-  const lost = declared.filter((id) => !parsed.has(id));
+  const lost = declaredIds(source).filter((id) => !parsed.has(id));
   const errors = [...lost.map((id) => `„${id}“ ist nicht lesbar`), ...bundle.addResource(resource).map(String)];
   if (errors.length > 0) throw new Error(`Fehler in den Texten für „${lang}“: ${errors.join('; ')}`);
   return bundle;
@@ -87,19 +91,8 @@ export class Messages {
   }
 }
 
-/**
- * The messages for `lang` from `sources`, the message files by language, falling back to German (also for
- * the whole of a language `sources` has no file for).
- */
-export function messagesFor(
-  lang: FrameLang,
-  sources: Readonly<Partial<Record<FrameLang, string>> & { de: string }>,
-): Messages {
+/** The messages for `lang` from `sources`, the message files by language, falling back to German. */
+export function messagesFor(lang: FrameLang, sources: Readonly<Record<FrameLang, string>>): Messages {
   const chain: FrameLang[] = lang === 'de' ? ['de'] : [lang, 'de'];
-  return new Messages(
-    chain.flatMap((l) => {
-      const source = sources[l];
-      return source === undefined ? [] : [bundleOf(l, source)];
-    }),
-  );
+  return new Messages(chain.map((l) => bundleOf(l, sources[l])));
 }

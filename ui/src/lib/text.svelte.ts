@@ -48,7 +48,7 @@ export interface Texts {
 }
 
 /** The interface's texts, following the clerk's choice of language. */
-export const clerkTexts: Texts = {
+const clerkTexts: Texts = {
   get lang() {
     return ui.lang;
   },
