@@ -18,7 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use formdesk_protocol::auth::Authorization;
 use formdesk_protocol::wire::{
-    Announce, AttachmentStatus, EnrolRequest, EnrolResponse, ErrorBody, PortalInfo, Submit, Submitted, UploadConflict,
+    Announce, AttachmentStatus, EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, PortalInfo, Submit, Submitted,
+    UploadConflict,
 };
 use formdesk_protocol::{PROTOCOL_VERSION, decode_base64url, encode_base64url, ids};
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -213,22 +214,22 @@ fn now() -> i64 {
 #[derive(Debug)]
 struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     attachment: Option<AttachmentStatus>,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError { status, code, message: message.into(), attachment: None }
     }
 
     fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
     }
 
     fn unauthorized(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
     }
 }
 
@@ -238,23 +239,23 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Refused { kind, attachment, .. } => {
                 let (status, code) = match kind {
-                    Refusal::BadRequest => (StatusCode::BAD_REQUEST, "bad_request"),
-                    Refusal::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-                    Refusal::Conflict => (StatusCode::CONFLICT, "conflict"),
-                    Refusal::Incomplete => (StatusCode::CONFLICT, "incomplete"),
-                    Refusal::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-                    Refusal::UnknownDestination => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_destination"),
-                    Refusal::InvalidPart => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_part"),
+                    Refusal::BadRequest => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+                    Refusal::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+                    Refusal::Conflict => (StatusCode::CONFLICT, ErrorCode::Conflict),
+                    Refusal::Incomplete => (StatusCode::CONFLICT, ErrorCode::Incomplete),
+                    Refusal::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
+                    Refusal::UnknownDestination => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownDestination),
+                    Refusal::InvalidPart => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidPart),
                 };
                 ApiError { status, code, message, attachment }
             }
             StoreError::TooNew { .. } => {
                 eprintln!("formdesk-portal: {message}");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, message)
             }
             StoreError::Database(_) | StoreError::Corrupt(_) => {
                 eprintln!("formdesk-portal: {message}");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the portal's database failed")
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "the portal's database failed")
             }
         }
     }
@@ -262,7 +263,7 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let error = ErrorBody { code: self.code.to_owned(), message: self.message };
+        let error = ErrorBody { code: self.code, message: self.message };
         match self.attachment {
             Some(attachment) => json(self.status, &UploadConflict { error, attachment }),
             None => json(self.status, &error),
@@ -290,7 +291,7 @@ async fn read_body(request: Request, limit: usize) -> Result<Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("the body is larger than {limit} bytes"),
         )
     };
@@ -339,13 +340,25 @@ impl<S: Store> FromRequest<Arc<App<S>>> for Signed {
                 ApiError::unauthorized(format!("device {} is not known to this portal", auth.device_id))
             })?;
         if let Some(revoked) = device.revoked_at {
-            return Err(ApiError::unauthorized(format!("device {} was revoked at {}", device.id, time_text(revoked))));
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::DeviceRevoked,
+                format!("device {} was revoked at {}", device.id, time_text(revoked)),
+            ));
         }
         let Some(public_key) = &device.public_key else {
             return Err(ApiError::unauthorized(format!("device {} has not enrolled yet", device.id)));
         };
         auth.verify(public_key, &method, &path, &body, now()).map_err(|e| {
-            ApiError::unauthorized(format!("request of device {}: {e} (signed: {method} {path})", device.id))
+            let code = match e {
+                formdesk_protocol::ProtocolError::ClockSkew { .. } => ErrorCode::ClockSkew,
+                _ => ErrorCode::Unauthorized,
+            };
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                code,
+                format!("request of device {}: {e} (signed: {method} {path})", device.id),
+            )
         })?;
         Ok(Signed { device: device.id, body })
     }
@@ -384,7 +397,7 @@ pub fn time_text(seconds: i64) -> String {
 async fn healthz<S: Store>(State(app): State<Arc<App<S>>>) -> Response {
     match app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string()).into_response(),
+        Err(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, e.to_string()).into_response(),
     }
 }
 
@@ -404,16 +417,26 @@ async fn enrol<S: Store>(State(app): State<Arc<App<S>>>, Body(body): Body) -> Re
             StatusCode::OK,
             &EnrolResponse { device_id: device.id, name: device.name, portal_key: app.portal_key.clone() },
         )),
-        Enrolment::UnknownCode => Err(ApiError::unauthorized("the enrolment code is not known to this portal")),
-        Enrolment::Expired(at) => {
-            Err(ApiError::unauthorized(format!("the enrolment code expired at {}; ask for a new one", time_text(at))))
-        }
-        Enrolment::Revoked(at) => {
-            Err(ApiError::unauthorized(format!("the device of this enrolment code was revoked at {}", time_text(at))))
-        }
-        Enrolment::OtherKey => {
-            Err(ApiError::new(StatusCode::CONFLICT, "conflict", "the enrolment code was already used with another key"))
-        }
+        Enrolment::UnknownCode => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::EnrolmentCodeUnknown,
+            "the enrolment code is not known to this portal",
+        )),
+        Enrolment::Expired(at) => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::EnrolmentCodeExpired,
+            format!("the enrolment code expired at {}; ask for a new one", time_text(at)),
+        )),
+        Enrolment::Revoked(at) => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::DeviceRevoked,
+            format!("the device of this enrolment code was revoked at {}", time_text(at)),
+        )),
+        Enrolment::OtherKey => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::EnrolmentCodeUsed,
+            "the enrolment code was already used with another key",
+        )),
     }
 }
 
@@ -462,7 +485,7 @@ async fn submission<S: Store>(State(app): State<Arc<App<S>>>, ids: Ids, signed: 
     check_uuid("submission id", id)?;
     match app.store.submission(signed.device, id.to_owned()).await? {
         Some(status) => Ok(json(StatusCode::OK, &status)),
-        None => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("submission {id} is not known"))),
+        None => Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("submission {id} is not known"))),
     }
 }
 
@@ -503,7 +526,7 @@ async fn upload<S: Store>(
         Uploaded::Stored(status) => Ok(json(StatusCode::OK, &status)),
         Uploaded::Discarded(why) => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_part",
+            ErrorCode::InvalidPart,
             format!("{why}; the part was discarded, upload it again from offset 0"),
         )),
     }
@@ -521,11 +544,15 @@ async fn submit<S: Store>(State(app): State<Arc<App<S>>>, ids: Ids, signed: Sign
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no such path: {}", uri.path()))
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no such path: {}", uri.path()))
 }
 
 async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "bad_request", format!("{method} is not allowed on {}", uri.path()))
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::BadRequest,
+        format!("{method} is not allowed on {}", uri.path()),
+    )
 }
 
 #[cfg(test)]

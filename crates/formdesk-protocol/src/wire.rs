@@ -37,15 +37,121 @@ pub fn submit_path(id: &str) -> String {
 
 /// What every error answer says. The desk switches on `code`, and shows `message` to nobody but a log: its own
 /// texts for the clerk are German.
+///
+/// The JSON is `{"code": "...", "message": "..."}`; the codes are the closed set of [`ErrorCode`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
-    /// A stable code: `bad_request`, `unauthorized`, `not_found`, `conflict`, `incomplete`,
-    /// `payload_too_large`, `unknown_destination`, `invalid_part` (a part that is not a JWE for the
-    /// destination's key), `unavailable`, `internal`.
-    pub code: String,
+    /// What went wrong, as one of a fixed set of codes.
+    pub code: ErrorCode,
     /// What was wrong, in English, naming the field or id.
     pub message: String,
+}
+
+/// The codes of error answers, written in snake case on the wire. A desk that meets a code it does not know
+/// (from a newer portal, or a proxy's body that happens to parse) reads it as [`ErrorCode::Unknown`] and goes
+/// by the HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400 (405 for a method the path does not have): the request is malformed; the message names the field.
+    BadRequest,
+    /// 401: a signed request that is not signed as the protocol asks, by no device the portal knows, by a
+    /// device that has not enrolled, or with a signature that does not verify.
+    Unauthorized,
+    /// 401: the request's time is more than [`crate::auth::MAX_CLOCK_SKEW`] seconds from the portal's clock;
+    /// the desk's clock is wrong.
+    ClockSkew,
+    /// 401: the device was revoked by an administrator (on a signed request, or an enrolment with the code of
+    /// a revoked device).
+    DeviceRevoked,
+    /// 401: nobody handed out this enrolment code at this portal.
+    EnrolmentCodeUnknown,
+    /// 401: the enrolment code expired before it was used; the administrator makes a new one.
+    EnrolmentCodeExpired,
+    /// 409: the enrolment code was already used, with another key.
+    EnrolmentCodeUsed,
+    /// 404: no such path, or no such submission of this device.
+    NotFound,
+    /// 409: the same id with other content, or a piece that does not continue where the portal stands.
+    Conflict,
+    /// 409: a submit before every attachment is complete; the message names the first one missing.
+    Incomplete,
+    /// 413: a body or part larger than the portal takes.
+    PayloadTooLarge,
+    /// 422: the destination is not known to the portal.
+    UnknownDestination,
+    /// 422: a part that is not a JWE for the destination's key.
+    InvalidPart,
+    /// 503: the portal is over its limits of connections, requests or memory for bodies; try again after the
+    /// `Retry-After` seconds.
+    Busy,
+    /// 503: the database cannot be used now.
+    Unavailable,
+    /// 500: the portal's database failed.
+    Internal,
+    /// A code this version of the protocol does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The code as the wire writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::ClockSkew => "clock_skew",
+            ErrorCode::DeviceRevoked => "device_revoked",
+            ErrorCode::EnrolmentCodeUnknown => "enrolment_code_unknown",
+            ErrorCode::EnrolmentCodeExpired => "enrolment_code_expired",
+            ErrorCode::EnrolmentCodeUsed => "enrolment_code_used",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Incomplete => "incomplete",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnknownDestination => "unknown_destination",
+            ErrorCode::InvalidPart => "invalid_part",
+            ErrorCode::Busy => "busy",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unknown => "unknown",
+        }
+    }
+
+    /// Every code, [`ErrorCode::Unknown`] last.
+    pub const ALL: [ErrorCode; 17] = [
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::ClockSkew,
+        ErrorCode::DeviceRevoked,
+        ErrorCode::EnrolmentCodeUnknown,
+        ErrorCode::EnrolmentCodeExpired,
+        ErrorCode::EnrolmentCodeUsed,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::Incomplete,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnknownDestination,
+        ErrorCode::InvalidPart,
+        ErrorCode::Busy,
+        ErrorCode::Unavailable,
+        ErrorCode::Internal,
+        ErrorCode::Unknown,
+    ];
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Reads a code as the wire writes it; any other text is [`ErrorCode::Unknown`].
+impl From<&str> for ErrorCode {
+    fn from(text: &str) -> ErrorCode {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == text).unwrap_or(ErrorCode::Unknown)
+    }
 }
 
 /// The portal's public facts.
@@ -176,5 +282,19 @@ mod tests {
         let err = serde_json::from_str::<Announce>(r#"{"destination":"x","attachments":[]}"#).unwrap_err();
         assert!(err.to_string().contains("destination"), "{err}");
         assert_eq!(attachment_path("s", "a", 5, 9), "/v1/submissions/s/attachments/a?offset=5&total=9");
+    }
+
+    #[test]
+    fn error_codes_are_snake_case_and_unknown_ones_are_read() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
+            assert_eq!(ErrorCode::from(code.as_str()), code);
+        }
+        let body: ErrorBody = serde_json::from_str(r#"{"code":"teapot","message":"short and stout"}"#).unwrap();
+        assert_eq!(body.code, ErrorCode::Unknown);
+        let body = ErrorBody { code: ErrorCode::EnrolmentCodeUsed, message: "m".into() };
+        assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"code":"enrolment_code_used","message":"m"}"#);
     }
 }

@@ -27,10 +27,17 @@ fn enrolment(env: Env) {
     // The desk whose answer was lost asks again and gets the same answer.
     assert_eq!(desk.enrol(&code).ok(200), first);
     // Another key with the used code is refused.
-    Desk::new(&portal).enrol(&code).error(409, "conflict", "already used with another key");
+    Desk::new(&portal).enrol(&code).error(409, "enrolment_code_used", "already used with another key");
     // A well-formed code nobody handed out, and one that is no code at all.
-    Desk::new(&portal).enrol("0000-0000-0000-0000").error(401, "unauthorized", "not known");
+    Desk::new(&portal).enrol("0000-0000-0000-0000").error(401, "enrolment_code_unknown", "not known");
     Desk::new(&portal).enrol("ABCD").error(400, "bad_request", "16 characters");
+    // A code whose time ran out, and the code of a desk revoked before it enrolled.
+    let (expired, expired_code) = env.enrol_code("Bürgerbus 2");
+    env.execute(&format!("UPDATE devices SET code_expires_at = 1000 WHERE id = '{expired}'"));
+    Desk::new(&portal).enrol(&expired_code).error(401, "enrolment_code_expired", "expired at 1970-01-01");
+    let (revoked, revoked_code) = env.enrol_code("Bürgerbus 3");
+    env.cli_ok(&["devices", "revoke", &revoked]);
+    Desk::new(&portal).enrol(&revoked_code).error(401, "device_revoked", "was revoked");
     let bad_key = serde_json::json!({ "code": code, "publicKey": "AAAA" }).to_string();
     send(&client, client.post(portal.url("/v1/enrolment")).body(bad_key)).error(400, "bad_request", "publicKey");
 
@@ -74,13 +81,13 @@ fn authentication(env: Env) {
     let moved = client.get(portal.url("/v1/destinations")).header("Authorization", header);
     send(&client, moved).error(401, "unauthorized", "does not verify");
     // Too far from the portal's clock.
-    desk.signed_at("GET", "/v1/destinations", b"", crate::support::now() - 3600).error(401, "unauthorized", "apart");
+    desk.signed_at("GET", "/v1/destinations", b"", crate::support::now() - 3600).error(401, "clock_skew", "apart");
 
     desk.signed("GET", "/v1/destinations", b"").ok(200);
     // Revoked from the command line while the server runs.
     let revoked = env.cli_ok(&["devices", "revoke", &desk.device_id]);
     assert!(revoked.contains("revoked since"), "{revoked}");
-    desk.signed("GET", "/v1/destinations", b"").error(401, "unauthorized", "was revoked");
+    desk.signed("GET", "/v1/destinations", b"").error(401, "device_revoked", "was revoked");
     let listed = env.cli_ok(&["devices", "list"]);
     assert!(listed.contains("revoked   since"), "{listed}");
     let unknown = env.cli(&["devices", "revoke", &uuid()]);

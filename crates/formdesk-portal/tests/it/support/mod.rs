@@ -125,6 +125,20 @@ impl Env {
         private
     }
 
+    /// Runs one SQL statement on this portal's database, behind the server's back (to put the store into a
+    /// state that only time would bring about).
+    pub fn execute(&self, sql: &str) {
+        match &self.database {
+            Some(url) => {
+                pg::cluster().query(url, sql);
+            }
+            None => {
+                let db = rusqlite::Connection::open(self.dir.path().join("data").join("portal.sqlite")).expect("open");
+                db.execute_batch(sql).expect("the statement runs");
+            }
+        }
+    }
+
     pub fn serve(&self, extra: &[&str]) -> Portal {
         Portal::start(self, extra)
     }
