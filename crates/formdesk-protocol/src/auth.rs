@@ -81,9 +81,29 @@ impl Authorization {
         body: &[u8],
         now: i64,
     ) -> Result<(), ProtocolError> {
-        if (self.time - now).abs() > MAX_CLOCK_SKEW {
+        self.check_time(now)?;
+        self.verify_signature(public_key, method, path_and_query, body)
+    }
+
+    /// Checks only the time against `now`: the portal does so before it reads a body, and refuses a request
+    /// signed more than [`MAX_CLOCK_SKEW`] seconds away from its clock. Any `i64` on either side is taken:
+    /// the difference is computed without overflow.
+    pub fn check_time(&self, now: i64) -> Result<(), ProtocolError> {
+        if self.time.abs_diff(now) > MAX_CLOCK_SKEW.unsigned_abs() {
             return Err(ProtocolError::ClockSkew { signed: self.time, now, max: MAX_CLOCK_SKEW });
         }
+        Ok(())
+    }
+
+    /// Checks only the signature against the device's `public_key` for this request and body, whatever the
+    /// time says.
+    pub fn verify_signature(
+        &self,
+        public_key: &[u8],
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+    ) -> Result<(), ProtocolError> {
         verify_ed25519(public_key, signed_text(method, path_and_query, self.time, body).as_bytes(), &self.signature)
     }
 }
@@ -132,6 +152,30 @@ mod tests {
             auth.verify(&public, "PUT", "/v1/submissions/x", b"body", 1_301),
             Err(ProtocolError::ClockSkew { signed: 1_000, now: 1_301, max: 300 })
         ));
+    }
+
+    #[test]
+    fn the_extreme_times_are_refused_without_overflow() {
+        let key = new_key();
+        let public = key.public_key().as_ref().to_vec();
+        for (time, now) in
+            [(i64::MIN, 1_800_000_000), (i64::MAX, 1_800_000_000), (i64::MIN, i64::MAX), (i64::MAX, i64::MIN)]
+        {
+            let header = authorize(&key, DEVICE, "GET", "/v1/destinations", time, b"");
+            let auth = Authorization::parse(&header).unwrap();
+            assert_eq!(auth.time, time);
+            assert_eq!(
+                auth.verify(&public, "GET", "/v1/destinations", b"", now),
+                Err(ProtocolError::ClockSkew { signed: time, now, max: MAX_CLOCK_SKEW })
+            );
+        }
+        let at_edge = Authorization::parse(&authorize(&key, DEVICE, "GET", "/", i64::MIN + 300, b"")).unwrap();
+        assert_eq!(at_edge.check_time(i64::MIN), Ok(()));
+        assert!(at_edge.check_time(i64::MIN + 601).is_err());
+        let header = format!("{SCHEME} {DEVICE}.-9223372036854775808.{}", b64(&[0; 64]));
+        assert_eq!(Authorization::parse(&header).unwrap().time, i64::MIN);
+        let header = format!("{SCHEME} {DEVICE}.9223372036854775808.{}", b64(&[0; 64]));
+        assert!(Authorization::parse(&header).unwrap_err().to_string().contains("time"));
     }
 
     #[test]

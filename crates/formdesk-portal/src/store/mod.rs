@@ -525,10 +525,11 @@ pub fn stored_range(chunks: &[(u64, Vec<u8>)], range: &Range<u64>) -> Vec<u8> {
     let mut out = Vec::new();
     for (offset, bytes) in chunks {
         let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        let (start, end) = ((*offset).max(range.start), (offset + len).min(range.end));
+        let (start, end) = ((*offset).max(range.start), offset.saturating_add(len).min(range.end));
         if start < end {
-            let from = usize::try_from(start - offset).unwrap_or(usize::MAX);
-            let to = usize::try_from(end - offset).unwrap_or(usize::MAX);
+            // start >= offset and end > start, so neither difference can wrap.
+            let from = usize::try_from(start.saturating_sub(*offset)).unwrap_or(usize::MAX);
+            let to = usize::try_from(end.saturating_sub(*offset)).unwrap_or(usize::MAX);
             if let Some(slice) = bytes.get(from..to) {
                 out.extend_from_slice(slice);
             }
@@ -539,7 +540,7 @@ pub fn stored_range(chunks: &[(u64, Vec<u8>)], range: &Range<u64>) -> Vec<u8> {
 
 /// Checks a repeated piece against what is stored.
 pub fn check_repeat(name: &str, stored: &[u8], piece: &[u8], range: &Range<u64>) -> Result<(), StoreError> {
-    let len = usize::try_from(range.end - range.start).unwrap_or(usize::MAX);
+    let len = usize::try_from(range.end.saturating_sub(range.start)).unwrap_or(usize::MAX);
     if stored.len() != len || piece.get(..len) != Some(stored) {
         return Err(StoreError::refused(
             Refusal::Conflict,
@@ -644,6 +645,15 @@ pub fn judge_submit(
 
 fn len(text: &str) -> u64 {
     u64::try_from(text.len()).unwrap_or(u64::MAX)
+}
+
+/// The bytes received after appending `new` bytes to `received`; a sum past `u64` (which `plan_upload`'s
+/// limits rule out) is refused rather than wrapped.
+pub fn received_after(received: u64, new: usize) -> Result<u64, StoreError> {
+    u64::try_from(new)
+        .ok()
+        .and_then(|new| received.checked_add(new))
+        .ok_or_else(|| StoreError::refused(Refusal::TooLarge, format!("{received} + {new} bytes is too large")))
 }
 
 /// Converts a stored count to `u64`.

@@ -436,7 +436,7 @@ impl Store for PgStore {
             super::check_repeat(&attachment, &stored, &piece.bytes, range)?;
         }
         let new = piece.bytes.get(plan.append_from..).unwrap_or_default();
-        let received = part.received + u64::try_from(new.len()).unwrap_or(u64::MAX);
+        let received = super::received_after(part.received, new.len())?;
         if !new.is_empty() {
             tx.execute(
                 "INSERT INTO attachment_chunks (submission_id, attachment_id, byte_offset, bytes) VALUES ($1, $2, $3, $4)",

@@ -82,6 +82,10 @@ fn authentication(env: Env) {
     send(&client, moved).error(401, "unauthorized", "does not verify");
     // Too far from the portal's clock.
     desk.signed_at("GET", "/v1/destinations", b"", crate::support::now() - 3600).error(401, "clock_skew", "apart");
+    // The extreme times are refused as well, not wrapped around (nor a panic in the handler).
+    for time in [i64::MIN, i64::MIN + 1, i64::MAX] {
+        desk.signed_at("GET", "/v1/destinations", b"", time).error(401, "clock_skew", &time.to_string());
+    }
 
     desk.signed("GET", "/v1/destinations", b"").ok(200);
     // Revoked from the command line while the server runs.
