@@ -9,6 +9,7 @@
 //! Non-goals: no plaintext of a submission ever reaches this module; it stores the ciphertext the desks send,
 //! byte for byte, and the hashes of it.
 
+pub mod part;
 pub mod postgres;
 pub mod sqlite;
 
@@ -554,15 +555,11 @@ pub fn check_repeat(name: &str, stored: &[u8], piece: &[u8], range: &Range<u64>)
 }
 
 /// Checks that `part` is a JWE in compact serialisation sealed for the key `kid`, with the algorithms of the
-/// protocol. The error says what is wrong, naming the part.
-pub fn check_part(name: &str, part: &[u8], kid: &str) -> Result<(), String> {
-    let text = std::str::from_utf8(part).map_err(|_| format!("{name} is not a JWE: not UTF-8 text"))?;
-    let header = formdesk_seal::header(text).map_err(|e| format!("{name} is not a JWE for this portal: {e}"))?;
-    match header.kid {
-        Some(found) if found == kid => Ok(()),
-        Some(found) => Err(format!("{name} is sealed for key {found:?}, but the destination's key is {kid:?}")),
-        None => Err(format!("{name} names no key (kid); the destination's key is {kid:?}")),
-    }
+/// protocol, and returns its hash and size. The error says what is wrong, naming the part.
+pub fn check_part(name: &str, part: &[u8], kid: &str) -> Result<part::Checked, String> {
+    let mut check = part::PartCheck::new(name);
+    check.update(part);
+    check.finish(kid)
 }
 
 /// What [`judge_submit`] decided.
@@ -591,8 +588,11 @@ pub fn judge_submit(
     now: i64,
     key: &Ed25519KeyPair,
 ) -> Result<SubmitAction, StoreError> {
-    let metadata_sha256 = sha256_hex(metadata.as_bytes());
-    let data_sha256 = sha256_hex(data.as_bytes());
+    let metadata_check = check_part("metadata", metadata.as_bytes(), kid);
+    let data_check = check_part("data", data.as_bytes(), kid);
+    let metadata_sha256 =
+        metadata_check.as_ref().map_or_else(|_| sha256_hex(metadata.as_bytes()), |c| c.sha256.clone());
+    let data_sha256 = data_check.as_ref().map_or_else(|_| sha256_hex(data.as_bytes()), |c| c.sha256.clone());
     if row.state != State::Announced {
         let same = row.metadata_sha256.as_deref() == Some(metadata_sha256.as_str())
             && row.data_sha256.as_deref() == Some(data_sha256.as_str());
@@ -614,8 +614,8 @@ pub fn judge_submit(
             ));
         }
     }
-    for (name, part) in [("metadata", metadata), ("data", data)] {
-        check_part(name, part.as_bytes(), kid).map_err(|m| StoreError::refused(Refusal::InvalidPart, m))?;
+    for check in [metadata_check, data_check] {
+        check.map_err(|m| StoreError::refused(Refusal::InvalidPart, m))?;
     }
     let mut hashes = vec![
         PartHash { name: "metadata".into(), sha256: metadata_sha256.clone(), size: len(metadata) },

@@ -13,7 +13,6 @@ use super::{
 };
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use formdesk_protocol::sha256_hex;
 use formdesk_protocol::wire::{Announce, SubmissionStatus};
 use ring::signature::Ed25519KeyPair;
 use std::sync::Arc;
@@ -246,6 +245,41 @@ async fn chunks(
     Ok(out)
 }
 
+/// Checks a stored part chunk by chunk: the offsets first, then one chunk in memory at a time.
+async fn check_stored_part(
+    client: &impl GenericClient,
+    id: &str,
+    attachment: &str,
+    total: u64,
+    kid: &str,
+) -> Result<Result<super::part::Checked, String>, StoreError> {
+    let mut check = super::part::PartCheck::new(format!("attachment {attachment}"));
+    let offsets = client
+        .query(
+            "SELECT byte_offset FROM attachment_chunks WHERE submission_id = $1 AND attachment_id = $2
+             ORDER BY byte_offset",
+            &[&id, &attachment],
+        )
+        .await?;
+    for offset in &offsets {
+        let offset: i64 = get(offset, 0)?;
+        let row = client
+            .query_one(
+                "SELECT bytes FROM attachment_chunks
+                 WHERE submission_id = $1 AND attachment_id = $2 AND byte_offset = $3",
+                &[&id, &attachment, &offset],
+            )
+            .await?;
+        let bytes: &[u8] = get(&row, 0)?;
+        check.update_chunk(super::to_u64(offset, "a chunk's offset")?, bytes, total).map_err(StoreError::Corrupt)?;
+    }
+    if check.size() != total {
+        return Err(StoreError::Corrupt(format!("attachment {attachment}: {} of {total} bytes stored", check.size())));
+    }
+    Ok(check.finish(kid))
+}
+
+/// The whole part, for the authority's export.
 async fn whole_part(
     client: &impl GenericClient,
     id: &str,
@@ -454,24 +488,26 @@ impl Store for PgStore {
                 .await?
                 .ok_or_else(|| super::unknown_destination(&row.destination_id))?
                 .key_id;
-            let bytes = whole_part(&tx, &id, &attachment, piece.total).await?;
-            if let Err(why) = super::check_part(&format!("attachment {attachment}"), &bytes, &kid) {
-                tx.execute(
-                    "DELETE FROM attachment_chunks WHERE submission_id = $1 AND attachment_id = $2",
-                    &[&id, &attachment],
-                )
-                .await?;
-                tx.execute(
+            let checked = match check_stored_part(&tx, &id, &attachment, piece.total, &kid).await? {
+                Ok(checked) => checked,
+                Err(why) => {
+                    tx.execute(
+                        "DELETE FROM attachment_chunks WHERE submission_id = $1 AND attachment_id = $2",
+                        &[&id, &attachment],
+                    )
+                    .await?;
+                    tx.execute(
                     "UPDATE attachment_parts SET total = NULL, received = 0 WHERE submission_id = $1 AND attachment_id = $2",
                     &[&id, &attachment],
                 )
                 .await?;
-                tx.commit().await?;
-                return Ok(Uploaded::Discarded(why));
-            }
+                    tx.commit().await?;
+                    return Ok(Uploaded::Discarded(why));
+                }
+            };
             tx.execute(
                 "UPDATE attachment_parts SET complete = TRUE, sha256 = $3 WHERE submission_id = $1 AND attachment_id = $2",
-                &[&id, &attachment, &sha256_hex(&bytes)],
+                &[&id, &attachment, &checked.sha256],
             )
             .await?;
         }

@@ -11,7 +11,6 @@ use super::{
     Announced, Delivery, Destination, Device, Enrolment, PartRow, Piece, Refusal, SCHEMA_VERSION, State, Store,
     StoreError, SubmissionRow, SubmitAction, Uploaded,
 };
-use formdesk_protocol::sha256_hex;
 use formdesk_protocol::wire::{Announce, SubmissionStatus};
 use ring::signature::Ed25519KeyPair;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -256,6 +255,32 @@ fn chunks(tx: &Connection, id: &str, attachment: &str, from: u64, to: u64) -> Re
     Ok(out)
 }
 
+/// Checks a stored part chunk by chunk: one chunk in memory at a time.
+fn check_stored_part(
+    tx: &Connection,
+    id: &str,
+    attachment: &str,
+    total: u64,
+    kid: &str,
+) -> Result<Result<super::part::Checked, String>, StoreError> {
+    let mut check = super::part::PartCheck::new(format!("attachment {attachment}"));
+    let mut stmt = tx.prepare(
+        "SELECT byte_offset, bytes FROM attachment_chunks WHERE submission_id = ?1 AND attachment_id = ?2
+         ORDER BY byte_offset",
+    )?;
+    let mut rows = stmt.query(params![id, attachment])?;
+    while let Some(row) = rows.next()? {
+        let offset = super::to_u64(row.get::<_, i64>(0)?, "a chunk's offset")?;
+        let bytes = row.get_ref(1)?.as_blob().map_err(|e| StoreError::Corrupt(format!("a chunk: {e}")))?;
+        check.update_chunk(offset, bytes, total).map_err(StoreError::Corrupt)?;
+    }
+    if check.size() != total {
+        return Err(StoreError::Corrupt(format!("attachment {attachment}: {} of {total} bytes stored", check.size())));
+    }
+    Ok(check.finish(kid))
+}
+
+/// The whole part, for the authority's export.
 fn whole_part(tx: &Connection, id: &str, attachment: &str, total: u64) -> Result<Vec<u8>, StoreError> {
     let chunks = chunks(tx, id, attachment, 0, total)?;
     Ok(super::stored_range(&chunks, &(0..total)))
@@ -436,8 +461,9 @@ impl Store for SqliteStore {
                 let kid = destination(tx, &row.destination_id)?
                     .ok_or_else(|| super::unknown_destination(&row.destination_id))?
                     .key_id;
-                let bytes = whole_part(tx, &id, &attachment, piece.total)?;
-                if let Err(why) = super::check_part(&format!("attachment {attachment}"), &bytes, &kid) {
+                let checked = match check_stored_part(tx, &id, &attachment, piece.total, &kid)? {
+                    Ok(checked) => checked,
+                    Err(why) => {
                     tx.execute(
                         "DELETE FROM attachment_chunks WHERE submission_id = ?1 AND attachment_id = ?2",
                         params![id, attachment],
@@ -448,10 +474,11 @@ impl Store for SqliteStore {
                         params![id, attachment],
                     )?;
                     return Ok(Uploaded::Discarded(why));
-                }
+                    }
+                };
                 tx.execute(
                     "UPDATE attachment_parts SET complete = 1, sha256 = ?3 WHERE submission_id = ?1 AND attachment_id = ?2",
-                    params![id, attachment, sha256_hex(&bytes)],
+                    params![id, attachment, checked.sha256],
                 )?;
             }
             let part = parts(tx, &id)?
