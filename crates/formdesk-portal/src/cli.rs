@@ -57,9 +57,30 @@ pub struct ServeArgs {
     pub listen: std::net::SocketAddr,
     #[command(flatten)]
     pub store: StoreArgs,
-    /// The largest request body taken, in bytes.
+    /// The largest submit request (metadata and data JWEs) taken, in bytes. An enrolment may have 4 KiB, an
+    /// announcement 64 KiB, a piece of an attachment --max-piece-bytes.
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     pub max_request_bytes: usize,
+    /// The largest piece of an attachment in one request, in bytes (the desk sends 1 MiB pieces).
+    #[arg(long, default_value_t = 4 * 1024 * 1024)]
+    pub max_piece_bytes: usize,
+    /// The most bytes of request bodies held in memory at once; a body that finds no room within 2 s is
+    /// answered with 503 (busy). At least the largest body above.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    pub max_body_memory: usize,
+    /// The most open connections; one more is answered with 503 (busy) over plain HTTP, or closed over HTTPS.
+    #[arg(long, default_value_t = 1024)]
+    pub max_connections: usize,
+    /// The most requests answered at once; one more is answered with 503 (busy) and Retry-After.
+    #[arg(long, default_value_t = 128)]
+    pub max_requests: usize,
+    /// Seconds a client may take to send a request's headers (or its TLS handshake); also how long an idle
+    /// connection stays open.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Seconds a client may take to send a request's body; then it is answered with 408.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
     /// The largest part (one attachment's JWE) taken, in bytes.
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     pub max_part_bytes: u64,

@@ -3,6 +3,7 @@
 //!
 //! - [`cli`]: the commands and options.
 //! - [`server`]: the HTTP API of `formdesk_protocol::wire`.
+//! - [`limits`]: how much the server takes on at once; [`listen`]: its accept loop.
 //! - [`store`]: what the portal keeps, in SQLite or PostgreSQL.
 //! - [`admin`]: devices, destinations and receipt checks.
 //! - [`inbox`]: the authority's export of what arrived.
@@ -15,6 +16,8 @@ mod admin;
 mod cli;
 mod forms;
 mod inbox;
+mod limits;
+mod listen;
 mod server;
 mod store;
 
@@ -97,6 +100,14 @@ async fn run<S: Store>(store: S, command: &Command) -> Result<ExitCode> {
                 keep_after_pickup_hours: args.keep_after_pickup,
                 // clap makes sure the two come together.
                 tls: args.tls_cert.clone().zip(args.tls_key.clone()).map(|(cert, key)| server::Tls { cert, key }),
+                limits: limits::Limits {
+                    max_connections: args.max_connections,
+                    max_requests: args.max_requests,
+                    max_body_memory: args.max_body_memory,
+                    max_piece_bytes: args.max_piece_bytes,
+                    header_timeout: std::time::Duration::from_secs(args.header_timeout),
+                    body_timeout: std::time::Duration::from_secs(args.body_timeout),
+                },
             };
             server::serve(store, options).await?;
             Ok(ExitCode::SUCCESS)

@@ -2,12 +2,18 @@
 //!
 //! Every answer to a bad request is an [`ErrorBody`] with a 4xx status: the body is read by the extractors
 //! of this module (with the size limit, the device's signature and the JSON checked there), never by axum's
-//! own, whose rejections are plain text. A 5xx means the database failed, never the input.
+//! own, whose rejections are plain text. A 5xx means the database failed or the portal is over its limits
+//! ([`crate::limits`]), never the input.
+//!
+//! A signed request is checked as far as it can be before its body is read: the `Authorization` header, the
+//! device (known, enrolled, not revoked) and the time; only then is the body read, up to the size its route
+//! takes ([`BodyLimit`]) and with room in the byte budget, and the signature over it checked.
 //!
 //! The server keeps no state of its own besides the acceptance key it reads from the store, so several
 //! instances can share one PostgreSQL database. It speaks HTTP/1.1, over TLS with a given certificate and key
 //! ([`Tls`]) or in plain text behind a reverse proxy that ends TLS.
 
+use crate::limits::{ANNOUNCE_BYTES, BodyBudget, ENROLMENT_BYTES, InFlight, Limits};
 use crate::store::{Announced, Destination, Enrolment, Piece, Refusal, Store, StoreError, Uploaded};
 use anyhow::Context as _;
 use axum::Router;
@@ -22,10 +28,12 @@ use formdesk_protocol::wire::{
     UploadConflict,
 };
 use formdesk_protocol::{PROTOCOL_VERSION, decode_base64url, encode_base64url, ids};
+use http_body_util::BodyExt as _;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::io::Write as _;
+use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -39,7 +47,7 @@ const MAX_ATTACHMENTS: usize = 1000;
 pub struct Options {
     /// Where it listens.
     pub listen: SocketAddr,
-    /// The largest request body it reads, in bytes.
+    /// The largest submit request (metadata and data), in bytes.
     pub max_request_bytes: usize,
     /// The largest part (one attachment's JWE) it takes, in bytes.
     pub max_part_bytes: u64,
@@ -47,6 +55,8 @@ pub struct Options {
     pub keep_after_pickup_hours: u64,
     /// HTTPS with this certificate and key; plain HTTP without.
     pub tls: Option<Tls>,
+    /// How much it takes on at once.
+    pub limits: Limits,
 }
 
 /// The portal's own HTTPS: a certificate chain and its private key, both PEM files.
@@ -98,6 +108,7 @@ struct App<S> {
     key: Arc<Ed25519KeyPair>,
     portal_key: String,
     options: Options,
+    budget: BodyBudget,
 }
 
 /// Runs the server on `store` until SIGTERM or ctrl-c, then lets open requests finish.
@@ -108,7 +119,15 @@ pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
     let key = Ed25519KeyPair::from_pkcs8(&pkcs8)
         .map_err(|e| anyhow::anyhow!("the portal's key in the database is not an Ed25519 PKCS#8 key: {e}"))?;
     let portal_key = encode_base64url(key.public_key().as_ref());
-    let app = Arc::new(App { store, key: Arc::new(key), portal_key, options: options.clone() });
+    let largest = options.max_request_bytes.max(options.limits.max_piece_bytes).max(ANNOUNCE_BYTES);
+    anyhow::ensure!(
+        options.limits.max_body_memory >= largest,
+        "--max-body-memory {} is less than the largest body a request may have ({largest} bytes)",
+        options.limits.max_body_memory
+    );
+    anyhow::ensure!(u32::try_from(largest).is_ok(), "a request body of {largest} bytes is more than 4 GiB");
+    let budget = BodyBudget::new(options.limits.max_body_memory, crate::limits::BUDGET_WAIT);
+    let app = Arc::new(App { store, key: Arc::new(key), portal_key, options: options.clone(), budget });
 
     // The purge runs once before the server answers, so a portal started after a long pause never serves
     // with ciphertext it should have deleted.
@@ -118,9 +137,7 @@ pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
     // A bad certificate stops the start before the port is taken.
     let tls = options.tls.as_ref().map(Tls::config).transpose()?;
     let shutdown = shutdown()?;
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", options.listen))?;
+    let listener = crate::listen::bind(options.listen).await?;
     let addr = listener.local_addr().context("the listening address")?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let mut out = std::io::stdout().lock();
@@ -128,24 +145,7 @@ pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
     out.flush()?;
     drop(out);
 
-    let served = match tls {
-        None => axum::serve(listener, router(Arc::clone(&app))).with_graceful_shutdown(shutdown).await,
-        Some(config) => {
-            let handle = axum_server::Handle::new();
-            let stopper = handle.clone();
-            tokio::spawn(async move {
-                shutdown.await;
-                // As axum::serve does for plain HTTP: no new connections, open requests finish.
-                stopper.graceful_shutdown(Some(Duration::from_secs(30)));
-            });
-            let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
-            axum_server::from_tcp_rustls(listener.into_std().context("the listening socket")?, config)
-                .context("serving HTTPS")?
-                .handle(handle)
-                .serve(router(Arc::clone(&app)).into_make_service())
-                .await
-        }
-    };
+    let served = crate::listen::serve(listener, router(Arc::clone(&app)), tls, &options.limits, shutdown).await;
     purger.abort();
     // Waiting for the aborted task drops its handle on the store, so the database is closed cleanly when
     // `app` goes.
@@ -190,6 +190,7 @@ async fn purge_hourly<S: Store>(app: Arc<App<S>>) {
 }
 
 fn router<S: Store>(app: Arc<App<S>>) -> Router {
+    let in_flight = InFlight::new(app.options.limits.max_requests);
     Router::new()
         .route("/healthz", get(healthz::<S>))
         .route("/v1/portal", get(portal::<S>))
@@ -200,7 +201,20 @@ fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route("/v1/submissions/{id}/submit", post(submit::<S>))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(in_flight, limit_in_flight))
         .with_state(app)
+}
+
+/// Answers 503 `busy` to a request beyond [`Limits::max_requests`] instead of letting it wait.
+async fn limit_in_flight(
+    State(in_flight): State<InFlight>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match in_flight.enter() {
+        Some(_place) => next.run(request).await,
+        None => ApiError::busy("the portal is answering too many requests").into_response(),
+    }
 }
 
 fn now() -> i64 {
@@ -230,6 +244,10 @@ impl ApiError {
 
     fn unauthorized(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
+    }
+
+    fn busy(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy, message)
     }
 }
 
@@ -263,11 +281,16 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let busy = self.code == ErrorCode::Busy;
         let error = ErrorBody { code: self.code, message: self.message };
-        match self.attachment {
+        let mut response = match self.attachment {
             Some(attachment) => json(self.status, &UploadConflict { error, attachment }),
             None => json(self.status, &error),
+        };
+        if busy {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
+        response
     }
 }
 
@@ -287,7 +310,13 @@ fn parse<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the body is not a valid {what}: {e}")))
 }
 
-async fn read_body(request: Request, limit: usize) -> Result<Bytes, ApiError> {
+/// The body's length as its `Content-Length` says, if it says.
+fn declared_length(request: &Request) -> Option<u64> {
+    request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
+}
+
+/// Reads a body of at most `limit` bytes, with room in the byte budget and within the body timeout.
+async fn read_body<S>(request: Request, limit: usize, app: &App<S>) -> Result<Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -295,35 +324,107 @@ async fn read_body(request: Request, limit: usize) -> Result<Bytes, ApiError> {
             format!("the body is larger than {limit} bytes"),
         )
     };
-    let declared =
-        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX)) {
-        return Err(too_large());
+    let declared = declared_length(&request);
+    // A body without a length is given room for the most it may have.
+    let expected = match declared {
+        Some(n) => usize::try_from(n).ok().filter(|n| *n <= limit).ok_or_else(too_large)?,
+        None => limit,
+    };
+    if declared == Some(0) {
+        return Ok(Bytes::new());
     }
-    axum::body::to_bytes(request.into_body(), limit).await.map_err(|_| too_large())
+    let _room = app
+        .budget
+        .room(expected)
+        .await
+        .ok_or_else(|| ApiError::busy("the portal holds too many request bodies; try again"))?;
+    let timeout = app.options.limits.body_timeout;
+    let mut body = request.into_body();
+    let read = async {
+        let mut bytes = Vec::with_capacity(expected);
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| ApiError::bad_request("the body could not be read to its end"))?;
+            if let Ok(data) = frame.into_data() {
+                if data.len() > expected.saturating_sub(bytes.len()) {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&data);
+            }
+        }
+        Ok(Bytes::from(bytes))
+    };
+    tokio::time::timeout(timeout, read).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::BadRequest,
+            format!("the body did not arrive within {} s", timeout.as_secs()),
+        )
+    })?
 }
 
-/// The body of a request that needs no device.
+/// The body of a request that needs no device: an enrolment.
 struct Body(Bytes);
 
 impl<S: Store> FromRequest<Arc<App<S>>> for Body {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, app: &Arc<App<S>>) -> Result<Body, ApiError> {
-        read_body(request, app.options.max_request_bytes).await.map(Body)
+        read_body(request, ENROLMENT_BYTES, app).await.map(Body)
     }
 }
 
-/// A request signed by an enrolled, not revoked device, and its body.
-struct Signed {
-    device: String,
-    body: Bytes,
+/// How large the body of a signed request to a route may be.
+trait BodyLimit {
+    fn bytes(options: &Options) -> usize;
 }
 
-impl<S: Store> FromRequest<Arc<App<S>>> for Signed {
+/// A request without a body (`GET`).
+struct NoBody;
+
+impl BodyLimit for NoBody {
+    fn bytes(_: &Options) -> usize {
+        0
+    }
+}
+
+/// An announcement: a destination and up to [`MAX_ATTACHMENTS`] ids.
+struct AnnounceBody;
+
+impl BodyLimit for AnnounceBody {
+    fn bytes(_: &Options) -> usize {
+        ANNOUNCE_BYTES
+    }
+}
+
+/// A piece of an attachment.
+struct PieceBody;
+
+impl BodyLimit for PieceBody {
+    fn bytes(options: &Options) -> usize {
+        options.limits.max_piece_bytes
+    }
+}
+
+/// A submit: the metadata and data JWEs.
+struct SubmitBody;
+
+impl BodyLimit for SubmitBody {
+    fn bytes(options: &Options) -> usize {
+        options.max_request_bytes
+    }
+}
+
+/// A request signed by an enrolled, not revoked device, and its body of at most `L` bytes.
+struct Signed<L> {
+    device: String,
+    body: Bytes,
+    limit: PhantomData<L>,
+}
+
+impl<S: Store, L: BodyLimit> FromRequest<Arc<App<S>>> for Signed<L> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, app: &Arc<App<S>>) -> Result<Signed, ApiError> {
+    async fn from_request(request: Request, app: &Arc<App<S>>) -> Result<Signed<L>, ApiError> {
         let method = request.method().as_str().to_owned();
         let path = request.uri().path_and_query().map_or_else(|| request.uri().path().to_owned(), |p| p.to_string());
         let header = match request.headers().get(header::AUTHORIZATION) {
@@ -333,8 +434,8 @@ impl<S: Store> FromRequest<Arc<App<S>>> for Signed {
                 .to_owned(),
             None => return Err(ApiError::unauthorized("the request has no Authorization header")),
         };
+        // Everything that can be checked without the body is checked before it is read.
         let auth = Authorization::parse(&header).map_err(|e| ApiError::unauthorized(e.to_string()))?;
-        let body = read_body(request, app.options.max_request_bytes).await?;
         let device =
             app.store.device(auth.device_id.clone()).await?.ok_or_else(|| {
                 ApiError::unauthorized(format!("device {} is not known to this portal", auth.device_id))
@@ -349,18 +450,18 @@ impl<S: Store> FromRequest<Arc<App<S>>> for Signed {
         let Some(public_key) = &device.public_key else {
             return Err(ApiError::unauthorized(format!("device {} has not enrolled yet", device.id)));
         };
-        auth.verify(public_key, &method, &path, &body, now()).map_err(|e| {
-            let code = match e {
-                formdesk_protocol::ProtocolError::ClockSkew { .. } => ErrorCode::ClockSkew,
-                _ => ErrorCode::Unauthorized,
-            };
+        auth.check_time(now()).map_err(|e| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                code,
-                format!("request of device {}: {e} (signed: {method} {path})", device.id),
+                ErrorCode::ClockSkew,
+                format!("request of device {}: {e}", device.id),
             )
         })?;
-        Ok(Signed { device: device.id, body })
+        let body = read_body(request, L::bytes(&app.options), app).await?;
+        auth.verify_signature(public_key, &method, &path, &body).map_err(|e| {
+            ApiError::unauthorized(format!("request of device {}: {e} (signed: {method} {path})", device.id))
+        })?;
+        Ok(Signed { device: device.id, body, limit: PhantomData })
     }
 }
 
@@ -440,7 +541,7 @@ async fn enrol<S: Store>(State(app): State<Arc<App<S>>>, Body(body): Body) -> Re
     }
 }
 
-async fn destinations<S: Store>(State(app): State<Arc<App<S>>>, _signed: Signed) -> Result<Response, ApiError> {
+async fn destinations<S: Store>(State(app): State<Arc<App<S>>>, _signed: Signed<NoBody>) -> Result<Response, ApiError> {
     let list: Vec<formdesk_protocol::wire::Destination> = app
         .store
         .destinations()
@@ -456,7 +557,11 @@ async fn destinations<S: Store>(State(app): State<Arc<App<S>>>, _signed: Signed)
     Ok(json(StatusCode::OK, &list))
 }
 
-async fn announce<S: Store>(State(app): State<Arc<App<S>>>, ids: Ids, signed: Signed) -> Result<Response, ApiError> {
+async fn announce<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    ids: Ids,
+    signed: Signed<AnnounceBody>,
+) -> Result<Response, ApiError> {
     let id = ids.get("id")?;
     check_uuid("submission id", id)?;
     let announce: Announce = parse("announcement", &signed.body)?;
@@ -480,7 +585,11 @@ async fn announce<S: Store>(State(app): State<Arc<App<S>>>, ids: Ids, signed: Si
     }
 }
 
-async fn submission<S: Store>(State(app): State<Arc<App<S>>>, ids: Ids, signed: Signed) -> Result<Response, ApiError> {
+async fn submission<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    ids: Ids,
+    signed: Signed<NoBody>,
+) -> Result<Response, ApiError> {
     let id = ids.get("id")?;
     check_uuid("submission id", id)?;
     match app.store.submission(signed.device, id.to_owned()).await? {
@@ -515,7 +624,7 @@ async fn upload<S: Store>(
     State(app): State<Arc<App<S>>>,
     uri: axum::http::Uri,
     ids: Ids,
-    signed: Signed,
+    signed: Signed<PieceBody>,
 ) -> Result<Response, ApiError> {
     let (id, attachment) = (ids.get("id")?, ids.get("attachment")?);
     check_uuid("submission id", id)?;
@@ -532,7 +641,11 @@ async fn upload<S: Store>(
     }
 }
 
-async fn submit<S: Store>(State(app): State<Arc<App<S>>>, ids: Ids, signed: Signed) -> Result<Response, ApiError> {
+async fn submit<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    ids: Ids,
+    signed: Signed<SubmitBody>,
+) -> Result<Response, ApiError> {
     let id = ids.get("id")?;
     check_uuid("submission id", id)?;
     let submit: Submit = parse("submit request", &signed.body)?;

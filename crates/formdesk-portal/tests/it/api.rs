@@ -219,7 +219,7 @@ fn ownership(env: Env) {
 
 fn limits(env: Env) {
     env.add_destination("ordnungsamt", authority());
-    let portal = env.serve(&["--max-request-bytes", "4096", "--max-part-bytes", "6000"]);
+    let portal = env.serve(&["--max-piece-bytes", "4096", "--max-part-bytes", "6000", "--max-request-bytes", "5000"]);
     let desk = Desk::enrolled(&env, &portal, "Bürgerbus 1");
     let id = uuid();
     let a = uuid();
@@ -232,6 +232,16 @@ fn limits(env: Env) {
     let huge = format!("{{\"code\": \"{}\", \"publicKey\": \"\"}}", "A".repeat(5000));
     let client = http();
     send(&client, client.post(portal.url("/v1/enrolment")).body(huge)).error(413, "payload_too_large", "4096");
+    // A submit has its own limit; an announcement and an enrolment have theirs, whatever the options say.
+    let submit = format!("/v1/submissions/{id}/submit");
+    desk.signed("POST", &submit, &[b' '; 5001]).error(413, "payload_too_large", "larger than 5000 bytes");
+    let many: Vec<String> = (0..2000).map(|_| uuid()).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    desk.announce(&uuid(), "ordnungsamt", &many).error(413, "payload_too_large", "larger than 65536 bytes");
+    let too_many: Vec<&str> = many[..1001].to_vec();
+    desk.announce(&uuid(), "ordnungsamt", &too_many).error(400, "bad_request", "at most 1000");
+    // A GET has no body.
+    desk.signed("GET", "/v1/destinations", b"x").error(413, "payload_too_large", "larger than 0 bytes");
     // Within the limits all is well.
     let path = formdesk_protocol::wire::attachment_path(&id, &a, 0, 5000);
     desk.signed("PUT", &path, &big[..4000]).ok(200);
