@@ -15,11 +15,13 @@
 mod crypto;
 mod kdf;
 pub mod outbox;
+mod private;
 mod schema;
 
 pub use crypto::{AAD_SCHEMA, CryptoError, ENVELOPE_VERSION, MAGIC};
 pub use kdf::{KdfParams, MIN_PIN_LEN, RecoverySecret};
 pub use outbox::{Delivery, Outbox, OutboxEntry, Queued, Registration, SealedPart, StoredDestination};
+pub use private::{DIR_MODE, FILE_MODE};
 
 use crypto::{Aad, Key};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -230,8 +232,14 @@ impl Vault {
 
     /// [`Vault::open`] with a clock of the caller's (tests move time on).
     pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<Self, VaultError> {
-        std::fs::create_dir_all(dir).map_err(|source| VaultError::Directory { path: dir.to_owned(), source })?;
+        private::make_private(dir).map_err(|source| VaultError::Directory { path: dir.to_owned(), source })?;
         let path = dir.join(FILE_NAME);
+        private::create_private_file(&path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                VaultError::ReadOnly(dir.to_owned())
+            }
+            _ => VaultError::Directory { path: dir.to_owned(), source },
+        })?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags).map_err(|e| match VaultError::from(e) {
             VaultError::ReadOnly(_) => VaultError::ReadOnly(dir.to_owned()),

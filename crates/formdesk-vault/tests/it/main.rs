@@ -7,6 +7,7 @@ mod basics;
 mod crash;
 mod leak;
 mod outbox;
+mod private;
 mod state;
 mod tamper;
 
