@@ -36,7 +36,7 @@ fn main() {
         "receipt_view",
         "print_receipt",
         "save_receipt",
-        "sync_view",
+        "start_view",
         "enrol_portal",
         "send_now",
     ]);

@@ -12,7 +12,7 @@ use clap::Parser;
 use formdesk_catalog::Catalog;
 use formdesk_desk::ipc::{
     CitizenView, DraftInfo, DraftView, ErrorCode, FileRef, FormSummary, IpcError, ReceiptView, ReviewView,
-    SearchResult, SetupResult, SyncView, VaultState,
+    SearchResult, SetupResult, StartView, VaultState,
 };
 use formdesk_desk::{Desk, KdfParams, SystemClock};
 use formdesk_sync::desk::{DeskLink, LinkEvent};
@@ -262,10 +262,10 @@ async fn finalize_draft(
     Ok(view)
 }
 
-/// The "Übermittlung" panel: registration, connection and the queue.
+/// The work list and the "Übermittlung" panel (registration, connection and the queue), from one reading.
 #[tauri::command]
-async fn sync_view(desk: State<'_, DeskState>, link: State<'_, LinkState>) -> Result<SyncView, IpcError> {
-    desk.get()?.sync_view(&link.status()).map_err(IpcError::from)
+async fn start_view(desk: State<'_, DeskState>, link: State<'_, LinkState>) -> Result<StartView, IpcError> {
+    desk.get()?.start_view(&link.status()).map_err(IpcError::from)
 }
 
 /// Connects the desk with its portal by the administrator's one-time code.
@@ -275,19 +275,21 @@ async fn enrol_portal(
     link: State<'_, LinkState>,
     url: String,
     code: String,
-) -> Result<SyncView, IpcError> {
+) -> Result<StartView, IpcError> {
     link.get()?.enrol(desk.get()?, &url, &code).await.map_err(sync_error)?;
-    desk.get()?.sync_view(&link.status()).map_err(IpcError::from)
+    desk.get()?.start_view(&link.status()).map_err(IpcError::from)
 }
 
 /// "Jetzt senden": everything not yet delivered is sent now, refused submissions included.
 #[tauri::command]
-async fn send_now(desk: State<'_, DeskState>, link: State<'_, LinkState>) -> Result<SyncView, IpcError> {
+async fn send_now(desk: State<'_, DeskState>, link: State<'_, LinkState>) -> Result<StartView, IpcError> {
     link.get()?.send_now().map_err(sync_error)?;
-    desk.get()?.sync_view(&link.status()).map_err(IpcError::from)
+    desk.get()?.start_view(&link.status()).map_err(IpcError::from)
 }
 
+/// The clerk reads our sentence; what the libraries or the portal said goes to the log.
 fn sync_error(e: formdesk_sync::SyncError) -> IpcError {
+    eprintln!("formdesk: {e} ({})", e.detail());
     IpcError { code: ErrorCode::Delivery, message: e.to_string() }
 }
 
@@ -401,9 +403,13 @@ async fn save_receipt(app: AppHandle, desk: State<'_, DeskState>, id: u64) -> Re
     use tauri_plugin_dialog::DialogExt as _;
     let desk = desk.get()?;
     let reference = desk.receipt_view(id)?.reference;
-    let chosen = app
-        .dialog()
-        .file()
+    // The clerk's documents folder (or home), not wherever the app happened to be started from.
+    let folder = app.path().document_dir().or_else(|_| app.path().home_dir()).ok();
+    let mut dialog = app.dialog().file();
+    if let Some(folder) = folder {
+        dialog = dialog.set_directory(folder);
+    }
+    let chosen = dialog
         .set_title("Eingangsbestätigung speichern")
         .set_file_name(format!("Eingangsbestätigung {reference}.pdf"))
         .add_filter("PDF", &["pdf"])
@@ -457,6 +463,10 @@ async fn launch_options(options: State<'_, LaunchOptions>) -> Result<LaunchOptio
 
 fn main() -> anyhow::Result<()> {
     STARTED.get_or_init(Instant::now);
+    // Whatever this process writes (the vault, the web view's storage in the data folder) is the user's alone;
+    // the vault narrows what an older version left open when it opens the folder.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let args = Args::parse();
     // Still the only thread: the environment may change.
     webview::prepare_process(args.gpu_painting);
@@ -500,10 +510,7 @@ fn main() -> anyhow::Result<()> {
             let registration = desk.as_ref().ok().and_then(|d| d.registration().ok().flatten());
             let handle = app.handle().clone();
             let link = DeskLink::start(&dir, registration.as_ref(), move |event| link_event(&handle, event))
-                .map_err(|e| IpcError { code: ErrorCode::Delivery, message: e.to_string() });
-            if let Err(e) = &link {
-                eprintln!("formdesk: sync: {}", e.message);
-            }
+                .map_err(sync_error);
             app.manage(LinkState(link));
             app.manage(DeskState(desk.map_err(IpcError::from)));
             if !idle_lock.is_zero() {
@@ -574,7 +581,7 @@ fn main() -> anyhow::Result<()> {
             receipt_view,
             print_receipt,
             save_receipt,
-            sync_view,
+            start_view,
             enrol_portal,
             send_now
         ])

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
 fn sealing_failed(what: &str, e: impl std::fmt::Display) -> DeskError {
-    DeskError::Delivery(format!("{what} konnte nicht für die Übermittlung verschlüsselt werden ({e})."))
+    DeskError::Delivery(crate::logged(format!("{what} konnte nicht für die Übermittlung verschlüsselt werden."), e))
 }
 
 /// A fresh random UUID for an attachment.
@@ -123,7 +123,10 @@ pub(crate) fn destination_key(inner: &Inner, destination: &str) -> Result<Option
         return Ok(None);
     };
     RecipientKey::from_spki_der(&stored.public_key).map(Some).map_err(|e| {
-        DeskError::Delivery(format!("Der Schlüssel der Empfangsstelle „{destination}“ ist unbrauchbar ({e})."))
+        DeskError::Delivery(crate::logged(
+            format!("Der Schlüssel der Empfangsstelle „{destination}“ ist unbrauchbar."),
+            e,
+        ))
     })
 }
 

@@ -80,6 +80,17 @@ pub struct SyncView {
     pub entries: Vec<QueueEntry>,
 }
 
+/// What the start screen shows beside the search, from one reading of the desk: the work list and the
+/// "Übermittlung" panel, which therefore always agree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StartView {
+    /// Open and finalized cases, the most recently changed first.
+    pub drafts: Vec<DraftInfo>,
+    /// The connection to the portal and the queue.
+    pub sync: SyncView,
+}
+
 /// One finalized submission on its way to the portal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -166,6 +177,8 @@ pub struct DraftInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub delivery: Option<DeliveryState>,
+    /// Delivered, and its contents shredded on this desk: it is listed, but there is nothing left to open.
+    pub erased: bool,
 }
 
 impl DraftInfo {
@@ -188,6 +201,7 @@ impl DraftInfo {
             updated: s.updated,
             damaged: None,
             delivery: None,
+            erased: false,
         }
     }
 
@@ -214,6 +228,32 @@ impl DraftInfo {
             updated,
             damaged: Some(message),
             delivery: None,
+            erased: false,
+        }
+    }
+
+    /// A delivered case whose contents are shredded: the form, its number and times are all that is left.
+    pub(crate) fn erased(
+        id: u64,
+        form_id: &str,
+        form_title: &str,
+        (created, updated): (NaiveDateTime, NaiveDateTime),
+    ) -> DraftInfo {
+        DraftInfo {
+            id,
+            form_id: form_id.to_owned(),
+            form_title: form_title.to_owned(),
+            citizen: String::new(),
+            status: DraftStatus::Final,
+            step: String::new(),
+            visited: Vec::new(),
+            checked: Vec::new(),
+            citizen_lang: "de".to_owned(),
+            created,
+            updated,
+            damaged: None,
+            delivery: Some(DeliveryState::Delivered),
+            erased: true,
         }
     }
 }
@@ -407,22 +447,35 @@ pub struct IpcError {
 }
 
 impl IpcError {
-    /// A window could not be opened or shown; the shell's error text goes along for the log.
+    /// A window could not be opened or shown; the shell's error text goes to the log.
     pub fn window(e: &dyn std::fmt::Display) -> IpcError {
-        IpcError { code: ErrorCode::Window, message: format!("Das Fenster konnte nicht geöffnet werden ({e}).") }
+        IpcError {
+            code: ErrorCode::Window,
+            message: crate::logged("Das Fenster konnte nicht geöffnet werden.".into(), e),
+        }
     }
 
-    /// The place chosen for the receipt cannot be used.
+    /// The place chosen for the receipt cannot be used; why goes to the log.
     pub fn receipt(e: &dyn std::fmt::Display) -> IpcError {
         IpcError {
             code: ErrorCode::Receipt,
-            message: format!("Die Eingangsbestätigung kann dort nicht gespeichert werden ({e})."),
+            message: crate::logged(
+                "Die Eingangsbestätigung kann dort nicht gespeichert werden. Bitte wählen Sie einen anderen Ort."
+                    .into(),
+                e,
+            ),
         }
     }
 
     /// A part of a file arrived without the bytes or without saying whose it is.
     pub fn file_part(what: &str) -> IpcError {
-        IpcError { code: ErrorCode::File, message: format!("Die Datei konnte nicht übertragen werden ({what}).") }
+        IpcError {
+            code: ErrorCode::File,
+            message: crate::logged(
+                "Die Datei konnte nicht übertragen werden. Bitte versuchen Sie es noch einmal.".into(),
+                what,
+            ),
+        }
     }
 }
 
@@ -444,6 +497,9 @@ impl From<DeskError> for IpcError {
             DeskError::Unreadable(..) => ErrorCode::Damaged,
             DeskError::Vault(ref v) => vault_code(v),
         };
+        if let Some(detail) = e.detail() {
+            eprintln!("formdesk: {e} ({detail})");
+        }
         IpcError { code, message: e.to_string() }
     }
 }

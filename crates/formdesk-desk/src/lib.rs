@@ -11,9 +11,11 @@ pub mod config;
 mod delivery;
 pub mod drafts;
 pub mod ipc;
+mod overview;
 pub mod print;
 
 pub use formdesk_vault::{KdfParams, Registration};
+pub use overview::LinkStatus;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
 use drafts::{Contents, DRAFT_FORMAT, Draft, DraftStatus, REVIEW, ReceiptInfo, Summary};
@@ -25,8 +27,8 @@ use formdesk_protocol::content::FormRef;
 use formdesk_receipt::{Delivery, DeviceKey, Issue, Municipality, Receipt, Reference};
 use formdesk_vault::{MIN_PIN_LEN, Queued, Status, StoredDestination, Vault, VaultError};
 use ipc::{
-    CitizenView, DeliveryState, DraftInfo, DraftView, FileRef, FormSummary, QueueEntry, ReceiptView, ReviewItem,
-    ReviewStep, ReviewView, SearchResult, SetupResult, SyncView, VaultState,
+    CitizenView, DraftInfo, DraftView, FileRef, FormSummary, ReceiptView, ReviewItem, ReviewStep, ReviewView,
+    SearchResult, SetupResult, VaultState,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -100,8 +102,8 @@ pub enum DeskError {
     /// A clerk needs a name.
     #[error("Bitte geben Sie einen Namen an.")]
     NoClerkName,
-    /// A stored draft could not be read back.
-    #[error("Vorgang {0} konnte nicht gelesen werden ({1}).")]
+    /// A stored draft could not be read back; the second field says why, for the log.
+    #[error("Vorgang {0} konnte nicht gelesen werden. Bitte wenden Sie sich an die IT-Betreuung.")]
     Unreadable(u64, String),
     /// A file reference that is not one of this draft's files.
     #[error("Die Datei gehört nicht (mehr) zu diesem Vorgang.")]
@@ -132,7 +134,34 @@ pub enum DeskError {
     Vault(#[from] VaultError),
 }
 
-/// The clerk's words for what the vault reported. Technical details go in parentheses for the support.
+impl DeskError {
+    /// What a library or the storage said behind the clerk's sentence, for the log; `None` where the sentence
+    /// says everything.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            DeskError::Unreadable(_, detail) => Some(detail.clone()),
+            DeskError::Vault(
+                e @ (VaultError::Tampered { .. }
+                | VaultError::Crypto(_)
+                | VaultError::Corrupt(_)
+                | VaultError::TooNew { .. }
+                | VaultError::Io(_)
+                | VaultError::Sql(_)),
+            ) => Some(e.to_string()),
+            DeskError::Vault(VaultError::Directory { source, .. }) => Some(source.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// A sentence for the clerk; what a library said goes to the log beside it, never onto the screen.
+pub(crate) fn logged(sentence: String, detail: impl std::fmt::Display) -> String {
+    eprintln!("formdesk: {sentence} ({detail})");
+    sentence
+}
+
+/// The clerk's words for what the vault reported. Technical details are logged where the error reaches the
+/// shell ([`ipc::IpcError`]), not shown.
 fn vault_message(e: &VaultError) -> String {
     match e {
         VaultError::Locked => "Formdesk ist gesperrt. Bitte mit Ihrer PIN entsperren.".into(),
@@ -167,10 +196,11 @@ fn vault_message(e: &VaultError) -> String {
             format!("Der Vorgang {id} ist abgeschlossen und kann nicht mehr geändert werden.")
         }
         VaultError::WrongState { id, .. } => format!("Der Vorgang {id} ist noch nicht abgeschlossen."),
-        VaultError::Tampered { .. } | VaultError::Crypto(_) | VaultError::Corrupt(_) => format!(
+        VaultError::Tampered { .. } | VaultError::Crypto(_) | VaultError::Corrupt(_) => {
             "Gespeicherte Daten sind beschädigt oder wurden verändert und werden nicht angezeigt. Bitte wenden \
-             Sie sich an die IT-Betreuung ({e})."
-        ),
+             Sie sich an die IT-Betreuung."
+                .into()
+        }
         VaultError::DiskFull => "Der Datenträger ist voll: die letzte Änderung wurde nicht gespeichert. Bitte \
              schaffen Sie Platz; alles bisher Gespeicherte ist erhalten."
             .into(),
@@ -179,16 +209,17 @@ fn vault_message(e: &VaultError) -> String {
              erhalten.",
             dir.display()
         ),
-        VaultError::TooNew { .. } => format!(
-            "Die Daten dieses Arbeitsplatzes stammen von einer neueren Formdesk-Version. Bitte Formdesk \
-             aktualisieren ({e})."
+        VaultError::TooNew { .. } => "Die Daten dieses Arbeitsplatzes stammen von einer neueren Formdesk-Version. \
+             Bitte Formdesk aktualisieren."
+            .into(),
+        VaultError::Directory { path, .. } => format!(
+            "Der Datenordner {} kann nicht geöffnet werden. Bitte prüfen Sie, ob es ihn gibt und ob Sie darin \
+             schreiben dürfen.",
+            path.display()
         ),
-        VaultError::Directory { path, .. } => {
-            format!("Der Datenordner {} kann nicht geöffnet werden ({e}).", path.display())
-        }
-        VaultError::Io(_) | VaultError::Sql(_) => {
-            format!("Die Daten konnten nicht gespeichert oder gelesen werden ({e}).")
-        }
+        VaultError::Io(_) | VaultError::Sql(_) => "Die Daten konnten nicht gespeichert oder gelesen werden. Bitte \
+             verständigen Sie die IT-Betreuung."
+            .into(),
     }
 }
 
@@ -600,50 +631,6 @@ impl Desk {
         self.with_draft(id, |_, _| Ok(()))
     }
 
-    /// Open and finalized drafts, the most recently changed first; with a `query`, only those whose
-    /// citizen's name or form title contains it (case, umlauts and word order aside). The names are
-    /// decrypted in memory for this; nothing searchable is stored in plaintext.
-    pub fn drafts_list(&self, query: &str) -> Result<Vec<DraftInfo>, DeskError> {
-        let inner = self.inner();
-        let words: Vec<String> = query.split_whitespace().map(formdesk_catalog::search::fold).collect();
-        let deliveries: BTreeMap<formdesk_vault::SubmissionId, DeliveryState> =
-            inner.vault.outbox_entries()?.into_iter().map(|e| (e.submission, e.state.into())).collect();
-        let mut list = Vec::new();
-        for item in inner.vault.work_list()? {
-            let Some(status) = draft_status(item.status) else { continue };
-            // A finalized case not in the outbox waits for its destination's key.
-            let delivery = (status == DraftStatus::Final)
-                .then(|| deliveries.get(&item.id).copied().unwrap_or(DeliveryState::Waiting));
-            let id = u64::try_from(item.id).map_err(|_| DeskError::UnknownDraft(0))?;
-            let (title, _) = self.form_names(&item.form_id);
-            let summary = match item
-                .damaged
-                .clone()
-                .map_or_else(|| parse_summary(id, &item.summary), |e| Err(DeskError::Unreadable(id, e)))
-            {
-                Ok(summary) => summary,
-                Err(e) => {
-                    // Listed, not hidden: the clerk sees that the case exists and why it does not open.
-                    if words.is_empty() {
-                        let times = (local_time(item.created_at), local_time(item.updated_at));
-                        let info = DraftInfo::damaged(id, &item.form_id, &title, status, times, e.to_string());
-                        list.push(DraftInfo { delivery, ..info });
-                    }
-                    continue;
-                }
-            };
-            if !words.is_empty() {
-                let haystack = formdesk_catalog::search::fold(&format!("{} {title}", summary.citizen));
-                if !words.iter().all(|w| haystack.contains(w.as_str())) {
-                    continue;
-                }
-            }
-            list.push(DraftInfo { delivery, ..DraftInfo::from_summary(id, &item.form_id, &title, status, summary) });
-        }
-        list.sort_by(|a, b| b.updated.cmp(&a.updated).then(b.id.cmp(&a.id)));
-        Ok(list)
-    }
-
     /// Sets one answer; `path` as the engine writes it (`hunde[1].rasse`). `null` clears it.
     pub fn set_answer(&self, id: u64, path: &str, value: Value) -> Result<DraftView, DeskError> {
         let now = self.clock.now();
@@ -907,7 +894,7 @@ impl Desk {
                 DeskError::Delivery(format!("Der Schlüssel der Empfangsstelle „{}“ ist nicht lesbar.", d.id))
             })?;
             formdesk_seal::RecipientKey::from_spki_der(&der).map_err(|e| {
-                DeskError::Delivery(format!("Der Schlüssel der Empfangsstelle „{}“ ist unbrauchbar ({e}).", d.id))
+                DeskError::Delivery(logged(format!("Der Schlüssel der Empfangsstelle „{}“ ist unbrauchbar.", d.id), e))
             })?;
             stored.push(StoredDestination {
                 id: d.id.clone(),
@@ -943,51 +930,6 @@ impl Desk {
         for id in shredded.into_iter().filter_map(|id| u64::try_from(id).ok()) {
             inner.drafts.remove(&id);
         }
-    }
-
-    /// The "Übermittlung" panel: the registration, the sync engine's `link` state and the queue.
-    pub fn sync_view(&self, link: &LinkStatus) -> Result<SyncView, DeskError> {
-        let inner = self.inner();
-        let registration = inner.vault.registration()?;
-        let waiting_for_key = u32::try_from(inner.vault.unqueued()?.len()).unwrap_or(u32::MAX);
-        let entries = inner
-            .vault
-            .outbox_entries()?
-            .into_iter()
-            .map(|e| {
-                let form_title = self
-                    .catalog
-                    .get(&e.form_id)
-                    .map_or_else(|| e.form_id.clone(), |f| f.definition().title.get("de").to_owned());
-                let (state, label) = match e.state {
-                    formdesk_vault::Delivery::Queued => ("queued", "Wartet auf Übermittlung".to_owned()),
-                    formdesk_vault::Delivery::Failed => ("failed", "Abgelehnt – bitte prüfen".to_owned()),
-                    formdesk_vault::Delivery::Delivered => {
-                        ("delivered", format!("Übermittelt am {}", german_time(e.delivered_at.unwrap_or(0))))
-                    }
-                };
-                QueueEntry {
-                    draft_id: u64::try_from(e.submission).unwrap_or(0),
-                    form_title,
-                    state: state.to_owned(),
-                    label,
-                    attempts: e.attempts,
-                    last_error: e.last_error,
-                }
-            })
-            .collect();
-        Ok(SyncView {
-            enrolled: registration.is_some(),
-            portal_url: registration.as_ref().map(|r| r.url.clone()),
-            device_name: registration.map(|r| r.device_name),
-            online: link.online,
-            locked: !inner.vault.is_unlocked(),
-            last_sync_at: link.last_sync_at.map(german_time),
-            last_error: link.last_error.clone(),
-            sending: link.sending,
-            waiting_for_key,
-            entries,
-        })
     }
 
     /// The outbox of the delivery queue as the clerk sees it, the most recent first.
@@ -1105,10 +1047,19 @@ impl Desk {
         let partial = path.with_extension("pdf.part");
         let failed = |e: std::io::Error| {
             let _ = std::fs::remove_file(&partial);
-            DeskError::Receipt(format!(
-                "Die Eingangsbestätigung konnte nicht unter {} gespeichert werden ({e}).",
-                path.display()
-            ))
+            let sentence = match e.kind() {
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => format!(
+                    "Die Eingangsbestätigung kann nicht unter {} gespeichert werden: dort dürfen Sie nicht \
+                     speichern. Bitte wählen Sie einen anderen Ordner.",
+                    path.display()
+                ),
+                std::io::ErrorKind::StorageFull => format!(
+                    "Die Eingangsbestätigung kann nicht unter {} gespeichert werden: der Datenträger ist voll.",
+                    path.display()
+                ),
+                _ => format!("Die Eingangsbestätigung konnte nicht unter {} gespeichert werden.", path.display()),
+            };
+            DeskError::Receipt(logged(sentence, e))
         };
         std::fs::write(&partial, &*pdf).map_err(failed)?;
         std::fs::rename(&partial, &path).map_err(failed)?;
@@ -1168,7 +1119,7 @@ fn local_time(seconds: i64) -> NaiveDateTime {
 
 /// A receipt that could not be made, in the clerk's words.
 fn receipt_error(e: formdesk_receipt::ReceiptError) -> DeskError {
-    DeskError::Receipt(format!("Die Eingangsbestätigung konnte nicht erstellt werden ({e})."))
+    DeskError::Receipt(logged("Die Eingangsbestätigung konnte nicht erstellt werden.".into(), e))
 }
 
 /// A QR code as SVG, with the quiet zone of four modules the standard asks for.
@@ -1211,19 +1162,6 @@ fn file_refs(value: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|v| file_refs(v, out)),
         _ => {}
     }
-}
-
-/// What the sync engine reports, as the desk shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LinkStatus {
-    /// Whether the portal answered last time.
-    pub online: Option<bool>,
-    /// When a submission was last delivered, Unix seconds.
-    pub last_sync_at: Option<i64>,
-    /// Why the last attempt failed.
-    pub last_error: Option<String>,
-    /// Submissions being sent right now.
-    pub sending: u32,
 }
 
 /// Unix seconds as the desk's local time in German: `02.12.2026, 14:03 Uhr`.

@@ -24,19 +24,25 @@ pub fn print_pdf_with(program: &str, pdf: &[u8], title: &str) -> Result<(), Desk
                  speichern Sie die Eingangsbestätigung und drucken Sie sie anderswo."
                     .into(),
             ),
-            _ => DeskError::Print(format!("Der Druck konnte nicht gestartet werden ({e}).")),
+            _ => DeskError::Print(crate::logged("Der Druck konnte nicht gestartet werden.".into(), e)),
         })?;
     let written = child.stdin.take().map(|mut stdin| stdin.write_all(pdf));
-    let output =
-        child.wait_with_output().map_err(|e| DeskError::Print(format!("Der Druck ist fehlgeschlagen ({e}).")))?;
+    let output = child
+        .wait_with_output()
+        .map_err(|e| DeskError::Print(crate::logged("Der Druck ist fehlgeschlagen.".into(), e)))?;
     if !output.status.success() {
         let reason = String::from_utf8_lossy(&output.stderr);
         let reason = reason.trim();
         let reason = if reason.is_empty() { output.status.to_string() } else { reason.to_owned() };
-        return Err(DeskError::Print(format!("Der Drucker hat den Auftrag nicht angenommen ({reason}).")));
+        return Err(DeskError::Print(crate::logged(
+            "Der Drucker hat den Auftrag nicht angenommen. Bitte prüfen Sie, ob ein Drucker eingerichtet und \
+             eingeschaltet ist, oder speichern Sie die Eingangsbestätigung."
+                .into(),
+            reason,
+        )));
     }
     if let Some(Err(e)) = written {
-        return Err(DeskError::Print(format!("Der Druck ist fehlgeschlagen ({e}).")));
+        return Err(DeskError::Print(crate::logged("Der Druck ist fehlgeschlagen.".into(), e)));
     }
     Ok(())
 }

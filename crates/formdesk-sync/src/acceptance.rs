@@ -136,7 +136,8 @@ mod tests {
             Err(e) => {
                 assert!(e.is_permanent(), "{e:?}");
                 assert!(matches!(e, DeliveryError::BadAcceptance(_)), "{e:?}");
-                e.reason()
+                // The clerk's sentence, then what the log gets.
+                format!("{} {}", e.reason(), e.detail())
             }
             Ok(d) => panic!("accepted {d:?}"),
         }

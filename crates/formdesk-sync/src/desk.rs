@@ -50,10 +50,10 @@ impl std::fmt::Debug for DeskLink {
 }
 
 fn key_pair(desk: &Desk) -> Result<Arc<Ed25519KeyPair>, SyncError> {
-    let pkcs8 = desk.device_key().map_err(|e| SyncError::Registration(e.to_string()))?;
+    let pkcs8 = desk.device_key().map_err(|e| SyncError::DeviceKey(e.to_string()))?;
     Ed25519KeyPair::from_pkcs8(&pkcs8)
         .map(Arc::new)
-        .map_err(|_| SyncError::Registration("der Schlüssel dieses Arbeitsplatzes ist unlesbar".into()))
+        .map_err(|_| SyncError::DeviceKey("the device key in the vault is not an Ed25519 PKCS#8 key".into()))
 }
 
 impl DeskLink {
@@ -110,7 +110,8 @@ impl DeskLink {
     /// be awaited from any other.
     pub async fn enrol(&self, desk: &Desk, url: &str, code: &str) -> Result<(), SyncError> {
         let key = key_pair(desk)?;
-        let url = url.trim().trim_end_matches('/').to_owned();
+        // Kept as the origin it means (`portal.example.de` is `https://portal.example.de`).
+        let (url, _) = crate::portal::check_base_url(url)?;
         let (at, code, public) = (url.clone(), code.to_owned(), key.public_key().as_ref().to_vec());
         let answer = self
             .runtime
@@ -118,7 +119,7 @@ impl DeskLink {
             .await
             .map_err(|e| SyncError::Client(e.to_string()))??;
         let portal_key = formdesk_protocol::decode_base64url(&answer.portal_key)
-            .ok_or_else(|| SyncError::Registration("der Schlüssel des Portals ist unlesbar".into()))?;
+            .ok_or_else(|| SyncError::Registration("the portal key is not base64url".into()))?;
         let registration = Registration {
             url,
             device_id: answer.device_id,

@@ -389,7 +389,8 @@ impl<O: Outbox + 'static, C: Courier> Worker<O, C> {
                     self.probed(Err(DeliveryError::Unavailable(format!("the probe failed: {e}"))));
                 } else {
                     self.deliveries.remove(&e.id());
-                    let reason = format!("Die Sendung konnte nicht versucht werden. (the delivery task failed: {e})");
+                    eprintln!("formdesk-sync: the delivery task failed: {e}");
+                    let reason = "Die Sendung konnte nicht versucht werden; sie wird später wiederholt.".to_owned();
                     self.publish(|s| s.last_error = Some(reason));
                 }
             }
@@ -429,6 +430,8 @@ impl<O: Outbox + 'static, C: Courier> Worker<O, C> {
                     )
                 };
                 let reason = error.reason();
+                // The clerk reads the sentence; what the libraries or the portal said goes to the log.
+                eprintln!("formdesk-sync: submission {id}: {reason} ({})", error.detail());
                 let stored = reason.clone();
                 let recorded = with_outbox(&self.outbox, move |o| o.failed(&id, &stored, permanent, retry_at)).await;
                 if error.is_unreachable() {
@@ -486,6 +489,7 @@ impl<O: Outbox + 'static, C: Courier> Worker<O, C> {
         let until = Instant::now() + self.options.outbox_pause;
         self.paused_until = Some(until);
         let reason = error.to_string();
+        eprintln!("formdesk-sync: the outbox: {reason} ({})", error.detail());
         self.publish(|s| s.last_error = Some(reason));
         Some(until)
     }

@@ -39,40 +39,191 @@ pub use acceptance::{Delivered, check_acceptance};
 pub use backoff::{Backoff, RandomSource, SystemRandomSource};
 pub use clock::{Clock, SystemClock};
 pub use engine::{Courier, EngineOptions, SyncEngine, SyncStatus};
-pub use failure::DeliveryError;
+pub use failure::{DeliveryError, Refusal, Unreachable};
 pub use memory::MemoryOutbox;
 pub use outbox::{Entry, Outbox, Parts};
 pub use portal::{Portal, PortalOptions};
 
-/// Everything that can go wrong in this crate outside a single delivery attempt. Messages are German
-/// sentences for the clerk, with the technical detail after them.
+/// Everything that can go wrong in this crate outside a single delivery attempt. Each message is one of our
+/// German sentences for the clerk, saying what happened and what to do; what the libraries said is the
+/// [`SyncError::detail`], for the log.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     /// The portal's address cannot be used: not https (plain http is only for this machine itself), or not
     /// of the form `https://host[:port]`.
-    #[error("Die Adresse des Portals „{url}“ kann nicht verwendet werden: {reason}")]
+    #[error("{}", problem.sentence(url))]
     Address {
         /// The address as given.
         url: String,
         /// What is wrong with it.
-        reason: String,
+        problem: AddressProblem,
     },
     /// A registration value from the enrolment (device id, portal key) is not of the protocol's shape.
-    #[error("Die Anmeldung beim Portal ist unbrauchbar: {0}")]
+    #[error("Die Antwort des Portals auf die Anmeldung ist unbrauchbar. Bitte prüfen Sie die Adresse des Portals.")]
     Registration(String),
+    /// The desk's own key cannot be read (the desk is locked, or its vault failed).
+    #[error(
+        "Der Schlüssel dieses Arbeitsplatzes kann nicht gelesen werden. Bitte entsperren Sie Formdesk und \
+         versuchen Sie es noch einmal."
+    )]
+    DeviceKey(String),
     /// An enrolment code as typed is not one (the wrong length, or characters no code has).
-    #[error("Der Anmeldecode ist nicht vollständig oder enthält Zeichen, die kein Code hat. ({0})")]
+    #[error(
+        "Der Anmeldecode ist nicht vollständig oder enthält Zeichen, die kein Code hat. Bitte prüfen Sie ihn \
+         (er hat 16 Zeichen, Bindestriche und Leerzeichen zählen nicht)."
+    )]
     Code(String),
+    /// The portal did not take the enrolment, or could not be asked.
+    #[error("{}", failure.sentence(url))]
+    Enrolment {
+        /// The portal's address as used.
+        url: String,
+        /// Why.
+        failure: EnrolFailure,
+        /// What the libraries or the portal said.
+        detail: String,
+    },
     /// A call to the portal failed.
     #[error(transparent)]
     Portal(#[from] DeliveryError),
     /// The outbox's storage failed.
-    #[error("Der Postausgang konnte nicht gelesen oder geschrieben werden. ({0})")]
+    #[error(
+        "Der Postausgang dieses Arbeitsplatzes kann nicht gelesen oder geschrieben werden. Bitte verständigen \
+         Sie die IT-Betreuung."
+    )]
     Outbox(String),
     /// The HTTP client could not be set up (TLS, the system's certificates).
-    #[error("Die Verbindung zum Portal kann nicht eingerichtet werden. ({0})")]
+    #[error(
+        "Die Verbindung zum Portal kann auf diesem Arbeitsplatz nicht eingerichtet werden. Bitte verständigen \
+         Sie die IT-Betreuung."
+    )]
     Client(String),
     /// The engine was started outside a tokio runtime.
-    #[error("Der Abgleich mit dem Portal kann nicht starten. (no tokio runtime)")]
+    #[error("Der Abgleich mit dem Portal kann nicht starten. Bitte starten Sie Formdesk neu.")]
     NoRuntime,
+}
+
+impl SyncError {
+    /// What the libraries, the portal or the storage said, for the log; empty where there is nothing more.
+    pub fn detail(&self) -> String {
+        match self {
+            SyncError::Address { url, problem } => format!("address {url:?}: {problem:?}"),
+            SyncError::Registration(detail)
+            | SyncError::DeviceKey(detail)
+            | SyncError::Code(detail)
+            | SyncError::Outbox(detail)
+            | SyncError::Client(detail) => detail.clone(),
+            SyncError::Enrolment { url, failure, detail } => format!("enrolment at {url}: {failure:?}: {detail}"),
+            SyncError::Portal(e) => e.detail().to_owned(),
+            SyncError::NoRuntime => "no tokio runtime".into(),
+        }
+    }
+}
+
+/// What is wrong with a portal address as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressProblem {
+    /// Not an address at all.
+    NotAnAddress,
+    /// It has a user name or password in it.
+    Credentials,
+    /// It has a path, query or fragment after the host.
+    Path,
+    /// It names no host.
+    NoHost,
+    /// Plain http to another machine.
+    PlainHttp,
+    /// Another protocol than https (or http to this machine).
+    Scheme(String),
+}
+
+impl AddressProblem {
+    fn sentence(&self, url: &str) -> String {
+        match self {
+            AddressProblem::NotAnAddress => format!(
+                "„{url}“ ist keine gültige Adresse. Bitte geben Sie die Adresse des Portals so an: \
+                 https://portal.example.de"
+            ),
+            AddressProblem::Credentials => {
+                "Die Adresse des Portals darf keinen Benutzernamen und kein Kennwort enthalten.".into()
+            }
+            AddressProblem::Path => "Die Adresse des Portals besteht nur aus https://, dem Namen des Rechners und \
+                 gegebenenfalls dem Port, z. B. https://portal.example.de:8443, ohne etwas dahinter."
+                .into(),
+            AddressProblem::NoHost => {
+                format!("In der Adresse „{url}“ fehlt der Name des Rechners, z. B. https://portal.example.de")
+            }
+            AddressProblem::PlainHttp => "Das Portal wird nur verschlüsselt angesprochen: bitte geben Sie die \
+                 Adresse mit https:// an. (Unverschlüsselt, mit http://, spricht Formdesk nur mit diesem Gerät \
+                 selbst.)"
+                .into(),
+            AddressProblem::Scheme(scheme) => {
+                format!("Die Adresse beginnt mit „{scheme}:“; das Portal wird mit https:// angesprochen.")
+            }
+        }
+    }
+}
+
+/// Why an enrolment did not go through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrolFailure {
+    /// No connection, a name that does not resolve, or no answer in time.
+    Unreachable,
+    /// The portal's certificate is not trusted on this desk.
+    Certificate,
+    /// No secure connection could be made with what answers there.
+    NotSecure,
+    /// What answers is not a Formdesk portal (its answer is not the protocol's).
+    NotAPortal,
+    /// The portal does not know the code.
+    UnknownCode,
+    /// The code has expired.
+    ExpiredCode,
+    /// The code was used already, with another desk's key.
+    UsedCode,
+    /// The desk of this code was revoked.
+    Revoked,
+    /// The portal cannot take it now (overloaded, maintenance).
+    Unavailable,
+    /// Any other refusal.
+    Refused,
+}
+
+impl EnrolFailure {
+    fn sentence(self, url: &str) -> String {
+        match self {
+            EnrolFailure::Unreachable => format!(
+                "Das Portal {url} antwortet nicht. Bitte prüfen Sie die Adresse und ob dieser Arbeitsplatz mit dem \
+                 Netz verbunden ist, und versuchen Sie es dann noch einmal."
+            ),
+            EnrolFailure::Certificate => format!(
+                "Das Zertifikat des Portals {url} wird auf diesem Arbeitsplatz nicht anerkannt. Bitte prüfen Sie die \
+                 Adresse; stimmt sie, muss die IT-Betreuung die Zertifizierungsstelle des Portals einrichten."
+            ),
+            EnrolFailure::NotSecure => {
+                format!("Mit {url} ist keine sichere Verbindung möglich. Bitte prüfen Sie die Adresse und den Port.")
+            }
+            EnrolFailure::NotAPortal => {
+                format!("Unter {url} antwortet kein Formdesk-Portal. Bitte prüfen Sie die Adresse.")
+            }
+            EnrolFailure::UnknownCode => "Diesen Anmeldecode kennt das Portal nicht. Bitte prüfen Sie ihn, oder \
+                 lassen Sie sich von der Verwaltung des Portals einen neuen geben."
+                .into(),
+            EnrolFailure::ExpiredCode => "Der Anmeldecode ist abgelaufen. Bitte lassen Sie sich von der Verwaltung \
+                 des Portals einen neuen geben."
+                .into(),
+            EnrolFailure::UsedCode => "Mit diesem Anmeldecode wurde schon ein anderer Arbeitsplatz verbunden. Bitte \
+                 lassen Sie sich von der Verwaltung des Portals einen neuen geben."
+                .into(),
+            EnrolFailure::Revoked => "Der Zugang zu diesem Anmeldecode wurde im Portal gesperrt. Bitte wenden Sie \
+                 sich an die Verwaltung des Portals."
+                .into(),
+            EnrolFailure::Unavailable => "Das Portal kann die Anmeldung gerade nicht annehmen. Bitte versuchen Sie \
+                 es in einigen Minuten noch einmal."
+                .into(),
+            EnrolFailure::Refused => "Das Portal hat die Anmeldung abgelehnt. Bitte wenden Sie sich an die \
+                 Verwaltung des Portals."
+                .into(),
+        }
+    }
 }

@@ -23,16 +23,16 @@
 //!
 //! Non-goals: retries and their timing (the engine), storing anything.
 
-use crate::SyncError;
 use crate::acceptance::{Delivered, check_acceptance};
 use crate::clock::{Clock, SystemClock};
 use crate::engine::Courier;
-use crate::failure::{DeliveryError, classify, shorten};
+use crate::failure::{DeliveryError, Refusal, Unreachable, classify, error_code, shorten};
 use crate::outbox::{Entry, Parts};
+use crate::{AddressProblem, EnrolFailure, SyncError};
 use formdesk_protocol::auth::{authorize, check_public_key};
 use formdesk_protocol::wire::{
-    Announce, AttachmentStatus, Destination, EnrolRequest, EnrolResponse, SubmissionStatus, Submit, Submitted,
-    UploadConflict, attachment_path, submission_path, submit_path,
+    Announce, AttachmentStatus, Destination, EnrolRequest, EnrolResponse, ErrorCode, SubmissionStatus, Submit,
+    Submitted, UploadConflict, attachment_path, submission_path, submit_path,
 };
 use formdesk_protocol::{decode_base64url, encode_base64url, ids};
 use reqwest::Method;
@@ -76,21 +76,21 @@ impl Default for PortalOptions {
 const MAX_RESUMES: u64 = 8;
 
 /// Checks a portal address and returns its origin (`https://host[:port]`) and whether it is plain http to
-/// this machine.
+/// this machine. An address typed without a protocol (`portal.example.de`) means https.
 pub fn check_base_url(text: &str) -> Result<(String, bool), SyncError> {
-    let refuse = |reason: String| SyncError::Address { url: text.to_owned(), reason };
-    let url = reqwest::Url::parse(text.trim()).map_err(|e| refuse(format!("sie ist keine gültige Adresse ({e})")))?;
+    let refuse = |problem: AddressProblem| SyncError::Address { url: text.trim().to_owned(), problem };
+    let trimmed = text.trim();
+    let full = if trimmed.contains("://") { trimmed.to_owned() } else { format!("https://{trimmed}") };
+    let url = reqwest::Url::parse(&full).map_err(|_| refuse(AddressProblem::NotAnAddress))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(refuse("sie darf keinen Benutzernamen und kein Kennwort enthalten".into()));
+        return Err(refuse(AddressProblem::Credentials));
     }
     // The portal's paths start at the root, and each request is signed over the path the portal sees: a
     // prefix would either miss its routes or, stripped by a proxy, break every signature.
     if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
-        return Err(refuse(
-            "sie darf nur aus Protokoll, Rechnername und Port bestehen (https://rechner[:port])".into(),
-        ));
+        return Err(refuse(AddressProblem::Path));
     }
-    let host = url.host_str().ok_or_else(|| refuse("sie nennt keinen Rechner".into()))?;
+    let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| refuse(AddressProblem::NoHost))?;
     let loopback = match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
         Ok(ip) => ip.is_loopback(),
         Err(_) => host.eq_ignore_ascii_case("localhost"),
@@ -98,12 +98,8 @@ pub fn check_base_url(text: &str) -> Result<(String, bool), SyncError> {
     match url.scheme() {
         "https" => Ok((url.origin().ascii_serialization(), false)),
         "http" if loopback => Ok((url.origin().ascii_serialization(), true)),
-        "http" => Err(refuse(
-            "unverschlüsselt (http) wird nur mit diesem Gerät selbst gesprochen (127.0.0.1, ::1, localhost); \
-             für das Portal ist https nötig"
-                .into(),
-        )),
-        other => Err(refuse(format!("das Protokoll „{other}“ wird nicht unterstützt, nur https"))),
+        "http" => Err(refuse(AddressProblem::PlainHttp)),
+        other => Err(refuse(AddressProblem::Scheme(other.to_owned()))),
     }
 }
 
@@ -168,6 +164,11 @@ impl Http {
         Ok(Http { client, base })
     }
 
+    /// The origin requests go to.
+    fn base(&self) -> &str {
+        &self.base
+    }
+
     async fn send(
         &self,
         method: Method,
@@ -205,15 +206,50 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 fn transport(error: &reqwest::Error) -> DeliveryError {
     let text = shorten(&error_chain(error));
     if error.is_timeout() {
-        DeliveryError::Unreachable(format!("no answer in time: {text}"))
-    } else if text.contains("invalid peer certificate") {
-        // Transient as far as the engine goes (a hotel's login page in between passes), but said plainly: it
-        // is what an administrator must fix when the portal's certificate is wrong or its issuer not trusted.
-        DeliveryError::Unreachable(format!("the portal's certificate is not trusted here: {text}"))
+        DeliveryError::Unreachable(Unreachable::Network, format!("no answer in time: {text}"))
     } else if error.is_builder() {
         DeliveryError::Unavailable(text)
     } else {
-        DeliveryError::Unreachable(text)
+        // A certificate that is not trusted is transient as far as the engine goes (a hotel's login page in
+        // between passes), but said plainly: it is what an administrator must fix when the portal's certificate
+        // is wrong or its issuer not trusted.
+        DeliveryError::Unreachable(unreachable_kind(error), text)
+    }
+}
+
+/// Whether TLS failed on the way, and how: found among the error's sources (rustls's error travels inside an
+/// `io::Error`).
+fn unreachable_kind(error: &(dyn std::error::Error + 'static)) -> Unreachable {
+    let tls_kind = |e: &rustls::Error| match e {
+        rustls::Error::InvalidCertificate(_) => Unreachable::Certificate,
+        _ => Unreachable::NotSecure,
+    };
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return tls_kind(tls);
+        }
+        if let Some(tls) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return tls_kind(tls);
+        }
+        current = e.source();
+    }
+    // Between reqwest and rustls the error may travel boxed in a way no downcast sees through; rustls's own
+    // texts then still tell a certificate from a handshake that failed.
+    let text = error_chain(error);
+    if text.contains("invalid peer certificate") {
+        Unreachable::Certificate
+    } else if ["corrupt message", "received fatal alert", "peer is incompatible", "peer misbehaved"]
+        .iter()
+        .any(|t| text.contains(t))
+    {
+        Unreachable::NotSecure
+    } else {
+        Unreachable::Network
     }
 }
 
@@ -256,18 +292,39 @@ impl Portal {
         check_public_key(public_key).map_err(|e| SyncError::Registration(format!("the device key: {e}")))?;
         let code = ids::normalize_enrolment_code(code).map_err(|e| SyncError::Code(e.to_string()))?;
         let request = EnrolRequest { code, public_key: encode_base64url(public_key) };
-        let answer = http.send(Method::POST, "/v1/enrolment", json_body(&request), None).await?;
-        if answer.status == 401 {
-            let detail = match classify(401, &answer.body) {
-                DeliveryError::Unenrolled(detail) => detail,
-                other => other.reason(),
+        let url = http.base().to_owned();
+        let enrolment =
+            |failure: EnrolFailure, detail: String| SyncError::Enrolment { url: url.clone(), failure, detail };
+        let answer = match http.send(Method::POST, "/v1/enrolment", json_body(&request), None).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                let failure = match &e {
+                    DeliveryError::Unreachable(Unreachable::Certificate, _) => EnrolFailure::Certificate,
+                    DeliveryError::Unreachable(Unreachable::NotSecure, _) => EnrolFailure::NotSecure,
+                    DeliveryError::Unreachable(Unreachable::Network, _) => EnrolFailure::Unreachable,
+                    _ => EnrolFailure::NotAPortal,
+                };
+                return Err(enrolment(failure, e.detail().to_owned()));
+            }
+        };
+        if !answer.ok() {
+            let code = error_code(&answer.body);
+            let failure = match (answer.status, code) {
+                (_, Some(ErrorCode::EnrolmentCodeUnknown)) => EnrolFailure::UnknownCode,
+                (_, Some(ErrorCode::EnrolmentCodeExpired)) => EnrolFailure::ExpiredCode,
+                (_, Some(ErrorCode::EnrolmentCodeUsed)) => EnrolFailure::UsedCode,
+                (_, Some(ErrorCode::DeviceRevoked)) => EnrolFailure::Revoked,
+                // A portal of before these codes says only "unauthorized" for all three.
+                (401, Some(_)) => EnrolFailure::UnknownCode,
+                (409, Some(_)) => EnrolFailure::UsedCode,
+                (408 | 429 | 500..=599, _) => EnrolFailure::Unavailable,
+                (_, Some(_)) => EnrolFailure::Refused,
+                (_, None) => EnrolFailure::NotAPortal,
             };
-            return Err(SyncError::Portal(DeliveryError::Refused(format!(
-                "Das Portal hat den Anmeldecode nicht angenommen: er ist unbekannt, abgelaufen oder schon \
-                 verwendet. ({detail})"
-            ))));
+            return Err(enrolment(failure, classify(answer.status, &answer.body).detail().to_owned()));
         }
-        let registration: EnrolResponse = answer.json("the enrolment")?;
+        let registration: EnrolResponse =
+            answer.json("the enrolment").map_err(|e| enrolment(EnrolFailure::NotAPortal, e.detail().to_owned()))?;
         ids::check_uuid("device id", &registration.device_id).map_err(|e| SyncError::Registration(e.to_string()))?;
         let key = decode_base64url(&registration.portal_key)
             .ok_or_else(|| SyncError::Registration("the portal key is not base64url".into()))?;
@@ -389,10 +446,10 @@ impl Portal {
                     self.upload(id, attachment, jwe, known.received).await?;
                 }
                 None => {
-                    return Err(DeliveryError::Refused(format!(
-                        "Das Portal führt einen Anhang dieser Sendung nicht. (attachment {attachment} is missing \
-                         from the portal's status of submission {id})"
-                    )));
+                    return Err(DeliveryError::Refused(
+                        Refusal::Incomplete,
+                        format!("attachment {attachment} is missing from the portal's status of submission {id}"),
+                    ));
                 }
             }
         }
@@ -460,10 +517,10 @@ impl Portal {
             }
             offset = status.received.min(total);
         }
-        Err(DeliveryError::Refused(format!(
-            "Ein Anhang konnte nicht vollständig zum Portal übertragen werden. (attachment {attachment} of \
-             submission {id}: the portal's answers did not lead to a complete part)"
-        )))
+        Err(DeliveryError::Refused(
+            Refusal::Incomplete,
+            format!("attachment {attachment} of submission {id}: the portal's answers did not lead to a complete part"),
+        ))
     }
 
     fn check(&self, signed: &str, entry: &Entry, parts: &Parts) -> Result<Delivered, DeliveryError> {
@@ -519,8 +576,8 @@ mod tests {
             "http://localhost.musterstadt.de",
         ] {
             let err = check_base_url(remote).unwrap_err();
-            assert!(matches!(err, SyncError::Address { .. }), "{remote}: {err:?}");
-            assert!(err.to_string().contains("für das Portal ist https nötig"), "{err}");
+            assert!(matches!(&err, SyncError::Address { problem: AddressProblem::PlainHttp, .. }), "{remote}: {err:?}");
+            assert!(err.to_string().contains("mit https:// an"), "{err}");
             // The client refuses before it sends anything.
             let err = Portal::new(remote, "1b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41", &[0; 32], PortalOptions::default())
                 .unwrap_err();
@@ -530,17 +587,25 @@ mod tests {
 
     #[test]
     fn addresses_with_more_than_an_origin_are_refused() {
-        for (bad, says) in [
-            ("https://portal.musterstadt.de/formdesk", "nur aus Protokoll"),
-            ("https://portal.musterstadt.de/?x=1", "nur aus Protokoll"),
-            ("https://user:pw@portal.musterstadt.de", "Benutzernamen"),
-            ("ftp://portal.musterstadt.de", "„ftp“"),
-            ("portal.musterstadt.de", "keine gültige Adresse"),
+        for (bad, problem, says) in [
+            ("https://portal.musterstadt.de/formdesk", AddressProblem::Path, "ohne etwas dahinter"),
+            ("https://portal.musterstadt.de/?x=1", AddressProblem::Path, "ohne etwas dahinter"),
+            ("https://user:pw@portal.musterstadt.de", AddressProblem::Credentials, "Benutzernamen"),
+            ("ftp://portal.musterstadt.de", AddressProblem::Scheme("ftp".into()), "„ftp:“"),
+            ("portal musterstadt", AddressProblem::NotAnAddress, "„portal musterstadt“ ist keine gültige Adresse"),
+            ("https://", AddressProblem::NotAnAddress, "keine gültige Adresse"),
         ] {
-            let err = check_base_url(bad).unwrap_err().to_string();
-            assert!(err.starts_with(&format!("Die Adresse des Portals „{bad}“ kann nicht verwendet werden")), "{err}");
-            assert!(err.contains(says), "{bad}: {err}");
+            let err = check_base_url(bad).unwrap_err();
+            assert!(matches!(&err, SyncError::Address { problem: p, .. } if *p == problem), "{bad}: {err:?}");
+            assert!(err.to_string().contains(says), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn an_address_without_a_protocol_means_https() {
+        assert_eq!(check_base_url(" portal.musterstadt.de ").unwrap(), ("https://portal.musterstadt.de".into(), false));
+        assert_eq!(check_base_url("localhost:8440").unwrap(), ("https://localhost:8440".into(), false));
+        assert_eq!(check_base_url("portal.musterstadt.de:8443/").unwrap().0, "https://portal.musterstadt.de:8443");
     }
 
     #[test]

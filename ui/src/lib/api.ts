@@ -16,7 +16,7 @@ import type {
   ReviewView,
   SearchResult,
   SetupResult,
-  SyncView,
+  StartView,
   VaultState,
 } from './types';
 
@@ -211,19 +211,22 @@ export function saveReceipt(id: number): Promise<string | null> {
   return invoke<string | null>('save_receipt', { id });
 }
 
-/** Where delivery to the portal stands: registration, connection and the queue. */
-export function syncView(): Promise<SyncView> {
-  return invoke<SyncView>('sync_view');
+/**
+ * The work list and where delivery to the portal stands (registration, connection and the queue), read
+ * together so that they always agree.
+ */
+export function startView(): Promise<StartView> {
+  return invoke<StartView>('start_view');
 }
 
 /** Connects the desk with its portal by the administrator's one-time code. */
-export function enrolPortal(url: string, code: string): Promise<SyncView> {
-  return invoke<SyncView>('enrol_portal', { url, code });
+export function enrolPortal(url: string, code: string): Promise<StartView> {
+  return invoke<StartView>('enrol_portal', { url, code });
 }
 
 /** "Jetzt senden": everything not yet delivered is sent now. */
-export function sendNow(): Promise<SyncView> {
-  return invoke<SyncView>('send_now');
+export function sendNow(): Promise<StartView> {
+  return invoke<StartView>('send_now');
 }
 
 /** Calls `handler` whenever the queue or the connection changed. */

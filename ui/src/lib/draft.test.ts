@@ -33,6 +33,7 @@ function view(step: string, name: JsonValue, extra: Partial<DraftView['draft']> 
       citizenLang: 'de',
       created: '2026-11-24T10:00:00',
       updated: '2026-11-24T10:00:00',
+      erased: false,
       ...extra,
     },
     state: {

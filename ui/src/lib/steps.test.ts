@@ -43,6 +43,7 @@ function draft(overrides: Partial<DraftInfo> = {}): DraftInfo {
     citizenLang: 'de',
     created: '2026-11-24T10:00:00',
     updated: '2026-11-24T10:00:00',
+    erased: false,
     ...overrides,
   };
 }

@@ -84,5 +84,8 @@ export function itemTexts(): Texts {
 /** A message for the clerk about a failed command: the desk's own message, or a general one. */
 export function problem(error: unknown): string {
   if (isIpcError(error)) return error.message;
-  return t('error-unexpected', { detail: String(error) });
+  // Not one of the desk's errors: the web view's or Tauri's own text, in English. It goes to the console for
+  // the support; the clerk reads our sentence.
+  console.error(error);
+  return t('error-unexpected');
 }

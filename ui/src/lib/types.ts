@@ -27,6 +27,7 @@ export type { SearchResult } from './bindings/SearchResult';
 export type { SetupResult } from './bindings/SetupResult';
 export type { QueueEntry } from './bindings/QueueEntry';
 export type { StepState } from './bindings/StepState';
+export type { StartView } from './bindings/StartView';
 export type { SyncView } from './bindings/SyncView';
 export type { TextFormat } from './bindings/TextFormat';
 export type { ValueType } from './bindings/ValueType';

@@ -4,7 +4,7 @@
 
 use formdesk_desk::ipc::{
     CitizenView, DraftView, FileRef, FormSummary, IpcError, ReceiptView, ReviewView, SearchResult, SetupResult,
-    SyncView, VaultState,
+    StartView, SyncView, VaultState,
 };
 use formdesk_engine::FormState;
 use std::collections::BTreeMap;
@@ -50,6 +50,7 @@ fn typescript_bindings_are_current() {
     FileRef::export_all(&cfg).expect("export FileRef");
     ReceiptView::export_all(&cfg).expect("export ReceiptView");
     SyncView::export_all(&cfg).expect("export SyncView");
+    StartView::export_all(&cfg).expect("export StartView");
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated.len() >= 15, "expected the whole IPC surface, got {:?}", generated.keys());

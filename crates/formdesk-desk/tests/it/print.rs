@@ -32,10 +32,9 @@ fn the_pdf_goes_to_lp_on_standard_input_with_the_reference_as_title() {
 fn a_refused_job_and_a_missing_printing_system_are_named() {
     let dir = tempfile::tempdir().expect("dir");
     let error = print_pdf_with(&stand_in(dir.path(), true), b"%PDF", "x").expect_err("refused");
-    assert_eq!(
-        error.to_string(),
-        "Der Drucker hat den Auftrag nicht angenommen (lp: Error - no default destination available.)."
-    );
+    let said = error.to_string();
+    assert!(said.starts_with("Der Drucker hat den Auftrag nicht angenommen."), "{said}");
+    assert!(!said.contains("no default destination"), "lp's own words go to the log: {said}");
     let missing = dir.path().join("kein-lp").display().to_string();
     let error = print_pdf_with(&missing, b"%PDF", "x").expect_err("missing");
     assert!(error.to_string().starts_with("Auf diesem Arbeitsplatz ist kein Drucksystem eingerichtet"), "{error}");

@@ -5,7 +5,7 @@ use formdesk_protocol::acceptance::Acceptance;
 use formdesk_sync::acceptance::expected_parts;
 use formdesk_sync::memory::State;
 use formdesk_sync::{
-    Backoff, Courier, Delivered, DeliveryError, EngineOptions, Entry, MemoryOutbox, Parts, SyncEngine,
+    Backoff, Courier, Delivered, DeliveryError, EngineOptions, Entry, MemoryOutbox, Parts, SyncEngine, Unreachable,
 };
 use ring::signature::Ed25519KeyPair;
 use std::collections::{HashMap, VecDeque};
@@ -82,7 +82,7 @@ impl Courier for Scripted {
             return Err(DeliveryError::Locked);
         }
         if self.down.load(Ordering::SeqCst) {
-            return Err(DeliveryError::Unreachable("connection refused".into()));
+            return Err(DeliveryError::Unreachable(Unreachable::Network, "connection refused".into()));
         }
         let scripted = self.answers.lock().unwrap().get_mut(&entry.submission_id).and_then(VecDeque::pop_front);
         if let Some(error) = scripted {
@@ -102,7 +102,7 @@ impl Courier for Scripted {
     async fn probe(&self) -> Result<(), DeliveryError> {
         self.probes.lock().unwrap().push(self.elapsed());
         if self.down.load(Ordering::SeqCst) {
-            Err(DeliveryError::Unreachable("connection refused".into()))
+            Err(DeliveryError::Unreachable(Unreachable::Network, "connection refused".into()))
         } else {
             Ok(())
         }
@@ -248,7 +248,7 @@ async fn a_permanent_failure_waits_for_jetzt_senden() {
     let outbox = MemoryOutbox::new();
     outbox.queue("s", "ordnungsamt", parts(), T0).unwrap();
     let courier = Scripted::new(true);
-    let reason = "Dieses Gerät ist beim Portal nicht (mehr) angemeldet. (HTTP 401)";
+    let reason = "Dieser Arbeitsplatz ist beim Portal nicht (mehr) angemeldet. Bitte wenden Sie sich an die Verwaltung des Portals.";
     courier.answer("s", [DeliveryError::Unenrolled("HTTP 401".into())]);
     let engine = start(&outbox, &courier, EngineOptions::default(), &clock, fixed(0));
 
@@ -456,7 +456,8 @@ async fn a_failing_outbox_is_reported_and_tried_again_after_a_pause() {
         SyncEngine::start_with(outbox, Arc::clone(&courier), EngineOptions::default(), clock, fixed(0)).unwrap();
     assert!(run_until(Duration::from_secs(1), || engine.status().last_error.is_some()).await);
     let error = engine.status().last_error.unwrap();
-    assert!(error.starts_with("Der Postausgang konnte nicht gelesen oder geschrieben werden."), "{error}");
+    assert!(error.starts_with("Der Postausgang dieses Arbeitsplatzes kann nicht gelesen"), "{error}");
+    assert!(!error.contains("database is locked"), "the library's text goes to the log: {error}");
     failing.store(false, Ordering::SeqCst);
     assert!(run_until(Duration::from_secs(31), || inner.delivered_count().unwrap() == 1).await);
     assert_eq!(courier.attempts_of("s"), [30]);

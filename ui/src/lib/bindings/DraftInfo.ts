@@ -58,4 +58,8 @@ damaged?: string,
  * For a finalized draft in the work list: how far its delivery has come. Absent for open drafts and
  * outside the work list.
  */
-delivery?: DeliveryState, };
+delivery?: DeliveryState, 
+/**
+ * Delivered, and its contents shredded on this desk: it is listed, but there is nothing left to open.
+ */
+erased: boolean, };
