@@ -672,6 +672,24 @@ async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) ->
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn any_upload_query_is_read_or_refused_without_panic(query in proptest::prelude::any::<Option<String>>()) {
+            if let Ok((offset, total)) = offset_and_total(query.as_deref()) {
+                let text = query.unwrap_or_default();
+                proptest::prop_assert!(text.contains(&format!("offset={offset}")), "{text}");
+                proptest::prop_assert!(text.contains(&format!("total={total}")), "{text}");
+            }
+        }
+
+        #[test]
+        fn upload_queries_round_trip(offset: u64, total: u64) {
+            let path = formdesk_protocol::wire::attachment_path("s", "a", offset, total);
+            let query = path.split_once('?').map(|(_, q)| q);
+            proptest::prop_assert_eq!(offset_and_total(query).unwrap(), (offset, total));
+        }
+    }
+
     #[test]
     fn upload_queries_are_read_strictly() {
         assert_eq!(offset_and_total(Some("offset=5&total=9")).unwrap(), (5, 9));

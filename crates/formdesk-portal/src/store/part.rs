@@ -194,6 +194,47 @@ mod tests {
         check.finish(kid)
     }
 
+    fn sample() -> &'static (String, String) {
+        static SAMPLE: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+        SAMPLE.get_or_init(|| {
+            let key = key();
+            let jwe = formdesk_seal::seal(&key.public(), b"Bello vom Sonnenhof", &SystemRandom::new()).unwrap();
+            (jwe, key.public().key_id())
+        })
+    }
+
+    proptest::proptest! {
+        /// Any bytes, in any pieces, are checked without panic, and as strictly as formdesk_seal reads the
+        /// whole text: the streamed check passes exactly when the whole one does.
+        #[test]
+        fn streamed_checks_agree_with_the_whole_text(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            piece in 1usize..50,
+        ) {
+            let kid = &sample().1;
+            let streamed = check_in_pieces("data", &bytes, piece, kid);
+            let whole = std::str::from_utf8(&bytes).ok().map(formdesk_seal::header);
+            if let Some(Ok(header)) = &whole && header.kid.as_deref() == Some(kid.as_str()) {
+                proptest::prop_assert!(streamed.is_ok(), "{streamed:?}");
+            } else {
+                proptest::prop_assert!(streamed.is_err());
+            }
+        }
+
+        /// A real JWE with one byte changed is checked as the whole text is, in any pieces.
+        #[test]
+        fn a_changed_jwe_is_judged_as_seal_judges_it(at in 0usize..10_000, to in proptest::prelude::any::<u8>(), piece in 1usize..300) {
+            let (jwe, kid) = sample();
+            let mut bytes = jwe.clone().into_bytes();
+            let at = at % bytes.len();
+            bytes[at] = to;
+            let streamed = check_in_pieces("data", &bytes, piece, kid);
+            let whole = std::str::from_utf8(&bytes).ok().map(formdesk_seal::header);
+            let whole_ok = matches!(&whole, Some(Ok(h)) if h.kid.as_deref() == Some(kid.as_str()));
+            proptest::prop_assert_eq!(streamed.is_ok(), whole_ok, "{:?}", streamed);
+        }
+    }
+
     #[test]
     fn a_jwe_checks_out_in_any_pieces_and_anything_else_is_named() {
         let key = key();

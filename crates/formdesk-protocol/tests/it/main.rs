@@ -4,6 +4,8 @@
 // Test helpers fail loudly.
 #![allow(clippy::unwrap_used)]
 
+mod properties;
+
 use formdesk_protocol::acceptance::{Acceptance, PartHash};
 use formdesk_protocol::auth::{Authorization, authorize};
 use formdesk_protocol::wire::{Announce, submission_path};
