@@ -92,6 +92,17 @@ test('the first start sets the desk up and shows the recovery secret once', asyn
   assert.match(secret, /^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/);
   recoverySecret = secret;
   assert.ok(await button(browser, 'Sperren').isDisplayed());
+
+  // Locked at once, before any restart: the new clerk is chosen on the lock screen, and the same PIN opens it.
+  await button(browser, 'Sperren').click();
+  await heading(browser, 'Formdesk ist gesperrt').waitForDisplayed({ timeout: 20_000 });
+  const clerk = field(browser, 'Mitarbeiterin oder Mitarbeiter');
+  await browser.waitUntil(async () => (await clerk.getValue()) === CLERK, {
+    timeoutMsg: `the lock screen does not offer ${CLERK}`,
+  });
+  await shot(browser, 'vault-01b-locked-after-setup');
+  await unlockDesk(browser);
+  assert.ok(await button(browser, 'Sperren').isDisplayed(), 'the right PIN opens the desk');
 });
 
 test('a draft survives closing the app and opens after the PIN', async () => {
