@@ -38,6 +38,8 @@ const APT_PACKAGES: &[&str] = &[
     "poppler-utils",
     "qpdf",
     "zbar-tools",
+    // The end-to-end tests make a certificate no desk trusts for a portal of their own.
+    "openssl",
     // The portal's tests run the same API tests against a real PostgreSQL server (initdb, postgres).
     "postgresql",
 ];
