@@ -211,8 +211,28 @@ impl DraftInfo {
         form_id: &str,
         form_title: &str,
         status: DraftStatus,
-        (created, updated): (NaiveDateTime, NaiveDateTime),
+        times: (NaiveDateTime, NaiveDateTime),
         message: String,
+    ) -> DraftInfo {
+        DraftInfo { damaged: Some(message), ..DraftInfo::bare(id, form_id, form_title, status, times) }
+    }
+
+    /// A delivered case whose contents are shredded: the form, its number and times are all that is left.
+    pub(crate) fn erased(id: u64, form_id: &str, form_title: &str, times: (NaiveDateTime, NaiveDateTime)) -> DraftInfo {
+        DraftInfo {
+            delivery: Some(DeliveryState::Delivered),
+            erased: true,
+            ..DraftInfo::bare(id, form_id, form_title, DraftStatus::Final, times)
+        }
+    }
+
+    /// What is known of a case without its summary.
+    fn bare(
+        id: u64,
+        form_id: &str,
+        form_title: &str,
+        status: DraftStatus,
+        (created, updated): (NaiveDateTime, NaiveDateTime),
     ) -> DraftInfo {
         DraftInfo {
             id,
@@ -226,34 +246,9 @@ impl DraftInfo {
             citizen_lang: "de".to_owned(),
             created,
             updated,
-            damaged: Some(message),
+            damaged: None,
             delivery: None,
             erased: false,
-        }
-    }
-
-    /// A delivered case whose contents are shredded: the form, its number and times are all that is left.
-    pub(crate) fn erased(
-        id: u64,
-        form_id: &str,
-        form_title: &str,
-        (created, updated): (NaiveDateTime, NaiveDateTime),
-    ) -> DraftInfo {
-        DraftInfo {
-            id,
-            form_id: form_id.to_owned(),
-            form_title: form_title.to_owned(),
-            citizen: String::new(),
-            status: DraftStatus::Final,
-            step: String::new(),
-            visited: Vec::new(),
-            checked: Vec::new(),
-            citizen_lang: "de".to_owned(),
-            created,
-            updated,
-            damaged: None,
-            delivery: Some(DeliveryState::Delivered),
-            erased: true,
         }
     }
 }

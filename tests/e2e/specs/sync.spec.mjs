@@ -105,6 +105,42 @@ after(async () => {
   rmSync(tlsData, { recursive: true, force: true });
 });
 
+const OTTO = {
+  first: 'Otto',
+  family: 'Normalverbraucher',
+  born: '02.05.1970',
+  address: { street: 'Lindenweg', houseNumber: '7', postcode: '32051', city: 'Herford' },
+};
+const GRETE = {
+  first: 'Grete',
+  family: 'Offline',
+  born: '14.03.1961',
+  address: { street: 'Dorfstraße', houseNumber: '1', postcode: '32051', city: 'Herford' },
+};
+
+/**
+ * Fills a Hundeabmeldung from its first step and finalizes it: the `owner`, the dog's name, then `reason()`
+ * picks the reason and fills what it asks for; the date, no refund.
+ */
+async function deregisterDog(browser, owner, dog, reason) {
+  await heading(browser, 'Halterin oder Halter').waitForDisplayed({ timeout: 30_000 });
+  await fill(browser, 'Vorname(n)', owner.first);
+  await fill(browser, 'Familienname', owner.family);
+  await fill(browser, 'Geburtsdatum', owner.born);
+  await fillAddress(browser, owner.address);
+  await press(browser, button(browser, 'Weiter'));
+  await heading(browser, 'Hund und Grund der Abmeldung').waitForDisplayed();
+  await fill(browser, 'Name des Hundes', dog);
+  await fill(browser, 'Datum (Tod, Abgabe oder Wegzug)', '20.11.2026');
+  await reason();
+  await press(browser, button(browser, 'Weiter'));
+  await heading(browser, 'Erstattung').waitForDisplayed();
+  await press(browser, button(browser, 'Weiter'));
+  await heading(browser, 'Prüfen und abschließen').waitForDisplayed();
+  await press(browser, button(browser, 'Abschließen'));
+  await heading(browser, 'Antrag abgeschlossen').waitForDisplayed({ timeoutMsg: '"Abschließen" did not finalize' });
+}
+
 /** Words of the libraries' and the portal's English that must never reach the clerk. */
 const LIBRARY_TEXT = /error|os error|HTTP \d|tcp|unauthorized|certificate|connection|request|refused|invalid/i;
 
@@ -198,28 +234,15 @@ test('a desk connected in its setup delivers a finalized case at once, and the a
     });
 
     // The owner, the dog, the reason with the vet's certificate; nothing to refund.
-    await heading(browser, 'Halterin oder Halter').waitForDisplayed({ timeout: 30_000 });
-    await fill(browser, 'Vorname(n)', 'Otto');
-    await fill(browser, 'Familienname', 'Normalverbraucher');
-    await fill(browser, 'Geburtsdatum', '02.05.1970');
-    await fillAddress(browser, { street: 'Lindenweg', houseNumber: '7', postcode: '32051', city: 'Herford' });
-    await press(browser, button(browser, 'Weiter'));
-    await heading(browser, 'Hund und Grund der Abmeldung').waitForDisplayed();
-    await fill(browser, 'Name des Hundes', 'Bello');
-    await choice(browser, 'Der Hund ist verstorben', { group: 'Grund der Abmeldung' }).click();
-    await fill(browser, 'Datum (Tod, Abgabe oder Wegzug)', '20.11.2026');
-    const proof = await field(browser, 'Nachweis');
-    await proof.addValue(files.pdf);
-    await browser
-      .$(`//ul[@aria-label='Angehängt: Nachweis']//span[normalize-space(.)='erlaubnis.pdf']`)
-      .waitForDisplayed({ timeoutMsg: 'the certificate is not listed as attached' });
-    await waitForErrors(browser, proof, [], 'the certificate');
-    await press(browser, button(browser, 'Weiter'));
-    await heading(browser, 'Erstattung').waitForDisplayed();
-    await press(browser, button(browser, 'Weiter'));
-    await heading(browser, 'Prüfen und abschließen').waitForDisplayed();
-    await press(browser, button(browser, 'Abschließen'));
-    await heading(browser, 'Antrag abgeschlossen').waitForDisplayed({ timeoutMsg: '"Abschließen" did not finalize' });
+    await deregisterDog(browser, OTTO, 'Bello', async () => {
+      await choice(browser, 'Der Hund ist verstorben', { group: 'Grund der Abmeldung' }).click();
+      const proof = await field(browser, 'Nachweis');
+      await proof.addValue(files.pdf);
+      await browser
+        .$(`//ul[@aria-label='Angehängt: Nachweis']//span[normalize-space(.)='erlaubnis.pdf']`)
+        .waitForDisplayed({ timeoutMsg: 'the certificate is not listed as attached' });
+      await waitForErrors(browser, proof, [], 'the certificate');
+    });
 
     // Online, the portal confirms within moments; the receipt on screen says so, and can still be printed.
     const delivery = browser.$(`//p[contains(@class,'receipt-delivery')]`);
@@ -292,23 +315,10 @@ test('offline, a case waits; back online, the work list and the panel change tog
   await stop(portal);
   await field(browser, 'Leistung suchen').setValue('Hund abmelden');
   await browser.keys(Key.Enter);
-  await heading(browser, 'Halterin oder Halter').waitForDisplayed();
-  await fill(browser, 'Vorname(n)', 'Grete');
-  await fill(browser, 'Familienname', 'Offline');
-  await fill(browser, 'Geburtsdatum', '14.03.1961');
-  await fillAddress(browser, { street: 'Dorfstraße', houseNumber: '1', postcode: '32051', city: 'Herford' });
-  await press(browser, button(browser, 'Weiter'));
-  await heading(browser, 'Hund und Grund der Abmeldung').waitForDisplayed();
-  await fill(browser, 'Name des Hundes', 'Fiete');
-  await choice(browser, 'Sonstiger Grund', { group: 'Grund der Abmeldung' }).click();
-  await fill(browser, 'Beschreibung des Grundes', 'Der Hund lebt jetzt bei der Tochter in Dänemark.');
-  await fill(browser, 'Datum (Tod, Abgabe oder Wegzug)', '20.11.2026');
-  await press(browser, button(browser, 'Weiter'));
-  await heading(browser, 'Erstattung').waitForDisplayed();
-  await press(browser, button(browser, 'Weiter'));
-  await heading(browser, 'Prüfen und abschließen').waitForDisplayed();
-  await press(browser, button(browser, 'Abschließen'));
-  await heading(browser, 'Antrag abgeschlossen').waitForDisplayed({ timeoutMsg: '"Abschließen" did not finalize' });
+  await deregisterDog(browser, GRETE, 'Fiete', async () => {
+    await choice(browser, 'Sonstiger Grund', { group: 'Grund der Abmeldung' }).click();
+    await fill(browser, 'Beschreibung des Grundes', 'Der Hund lebt jetzt bei der Tochter in Dänemark.');
+  });
   await press(browser, button(browser, 'Neuer Vorgang'));
   await heading(browser, 'Übermittlung').waitForDisplayed();
 
