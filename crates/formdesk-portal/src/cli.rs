@@ -71,7 +71,8 @@ pub struct ServeArgs {
     /// The most open connections; one more is answered with 503 (busy) over plain HTTP, or closed over HTTPS.
     #[arg(long, default_value_t = 1024)]
     pub max_connections: usize,
-    /// The most requests answered at once; one more is answered with 503 (busy) and Retry-After.
+    /// The most requests worked on at once (from when the body is in); one more is answered with 503 (busy)
+    /// and Retry-After.
     #[arg(long, default_value_t = 128)]
     pub max_requests: usize,
     /// Seconds a client may take to send a request's headers (or its TLS handshake); also how long an idle

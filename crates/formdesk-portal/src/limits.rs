@@ -27,7 +27,8 @@ pub const BUDGET_WAIT: Duration = Duration::from_secs(2);
 pub struct Limits {
     /// The most open connections; another one is answered with 503 (plain HTTP) or closed (HTTPS).
     pub max_connections: usize,
-    /// The most requests being answered at once; another one is answered with 503.
+    /// The most requests the store works on at once (counted from when a request's body is in); another one
+    /// is answered with 503.
     pub max_requests: usize,
     /// The most bytes of request bodies held at once.
     pub max_body_memory: usize,

@@ -64,7 +64,10 @@ fn main() -> ExitCode {
 /// Runs a command that works on the store, on a tokio runtime that is gone (and the database closed) when
 /// this returns.
 fn with_runtime(command: &Command) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // SQLite runs on the blocking threads behind one connection, so a few are all it can use; tokio's
+    // default of 512 would let a flood of requests start hundreds of threads, each with its stack and its
+    // allocator arena.
+    let runtime = tokio::runtime::Builder::new_multi_thread().max_blocking_threads(16).enable_all().build()?;
     let store_args = store_args(command);
     runtime.block_on(async {
         match store_args.database()? {

@@ -109,6 +109,7 @@ struct App<S> {
     portal_key: String,
     options: Options,
     budget: BodyBudget,
+    in_flight: InFlight,
 }
 
 /// Runs the server on `store` until SIGTERM or ctrl-c, then lets open requests finish.
@@ -127,7 +128,8 @@ pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
     );
     anyhow::ensure!(u32::try_from(largest).is_ok(), "a request body of {largest} bytes is more than 4 GiB");
     let budget = BodyBudget::new(options.limits.max_body_memory, crate::limits::BUDGET_WAIT);
-    let app = Arc::new(App { store, key: Arc::new(key), portal_key, options: options.clone(), budget });
+    let in_flight = InFlight::new(options.limits.max_requests);
+    let app = Arc::new(App { store, key: Arc::new(key), portal_key, options: options.clone(), budget, in_flight });
 
     // The purge runs once before the server answers, so a portal started after a long pause never serves
     // with ciphertext it should have deleted.
@@ -190,7 +192,6 @@ async fn purge_hourly<S: Store>(app: Arc<App<S>>) {
 }
 
 fn router<S: Store>(app: Arc<App<S>>) -> Router {
-    let in_flight = InFlight::new(app.options.limits.max_requests);
     Router::new()
         .route("/healthz", get(healthz::<S>))
         .route("/v1/portal", get(portal::<S>))
@@ -201,20 +202,7 @@ fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route("/v1/submissions/{id}/submit", post(submit::<S>))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(in_flight, limit_in_flight))
         .with_state(app)
-}
-
-/// Answers 503 `busy` to a request beyond [`Limits::max_requests`] instead of letting it wait.
-async fn limit_in_flight(
-    State(in_flight): State<InFlight>,
-    request: Request,
-    next: axum::middleware::Next,
-) -> Response {
-    match in_flight.enter() {
-        Some(_place) => next.run(request).await,
-        None => ApiError::busy("the portal is answering too many requests").into_response(),
-    }
 }
 
 fn now() -> i64 {
@@ -315,8 +303,28 @@ fn declared_length(request: &Request) -> Option<u64> {
     request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
 }
 
+/// A body as it arrived: in chunks of [`CHUNK`] bytes, which do not stay in the allocator as one large
+/// block each when the body is refused, and its SHA-256.
+struct Received {
+    chunks: Vec<Vec<u8>>,
+    sha256: String,
+}
+
+/// The size of the chunks a body is read into.
+const CHUNK: usize = 64 * 1024;
+
+impl Received {
+    /// The body in one piece, made only for a request that passed its checks.
+    fn into_bytes(self) -> Bytes {
+        match <[Vec<u8>; 1]>::try_from(self.chunks) {
+            Ok([one]) => Bytes::from(one),
+            Err(chunks) => Bytes::from(chunks.concat()),
+        }
+    }
+}
+
 /// Reads a body of at most `limit` bytes, with room in the byte budget and within the body timeout.
-async fn read_body<S>(request: Request, limit: usize, app: &App<S>) -> Result<Bytes, ApiError> {
+async fn read_body<S>(request: Request, limit: usize, app: &App<S>) -> Result<Received, ApiError> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -330,46 +338,68 @@ async fn read_body<S>(request: Request, limit: usize, app: &App<S>) -> Result<By
         Some(n) => usize::try_from(n).ok().filter(|n| *n <= limit).ok_or_else(too_large)?,
         None => limit,
     };
-    if declared == Some(0) {
-        return Ok(Bytes::new());
-    }
-    let _room = app
-        .budget
-        .room(expected)
-        .await
-        .ok_or_else(|| ApiError::busy("the portal holds too many request bodies; try again"))?;
-    let timeout = app.options.limits.body_timeout;
-    let mut body = request.into_body();
-    let read = async {
-        let mut bytes = Vec::with_capacity(expected);
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|_| ApiError::bad_request("the body could not be read to its end"))?;
-            if let Ok(data) = frame.into_data() {
-                if data.len() > expected.saturating_sub(bytes.len()) {
+    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    if declared != Some(0) {
+        let _room = app
+            .budget
+            .room(expected)
+            .await
+            .ok_or_else(|| ApiError::busy("the portal holds too many request bodies; try again"))?;
+        let timeout = app.options.limits.body_timeout;
+        let mut body = request.into_body();
+        let read = async {
+            let mut len = 0usize;
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|_| ApiError::bad_request("the body could not be read to its end"))?;
+                let Ok(mut data) = frame.into_data() else { continue };
+                if data.len() > expected.saturating_sub(len) {
                     return Err(too_large());
                 }
-                bytes.extend_from_slice(&data);
+                len = len.saturating_add(data.len());
+                digest.update(&data);
+                while !data.is_empty() {
+                    if chunks.last().is_none_or(|c| c.len() == c.capacity()) {
+                        chunks.push(Vec::with_capacity(CHUNK.min(expected)));
+                    }
+                    if let Some(chunk) = chunks.last_mut() {
+                        let n = data.len().min(chunk.capacity().saturating_sub(chunk.len())).max(1);
+                        chunk.extend_from_slice(&data.split_to(n.min(data.len())));
+                    }
+                }
             }
-        }
-        Ok(Bytes::from(bytes))
-    };
-    tokio::time::timeout(timeout, read).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            ErrorCode::BadRequest,
-            format!("the body did not arrive within {} s", timeout.as_secs()),
-        )
-    })?
+            Ok(())
+        };
+        tokio::time::timeout(timeout, read).await.map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                ErrorCode::BadRequest,
+                format!("the body did not arrive within {} s", timeout.as_secs()),
+            )
+        })??;
+    }
+    let sha256 = digest.finish().as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Received { chunks, sha256 })
+}
+
+/// A place among the requests the store works on, held while the handler runs.
+struct Working(#[allow(dead_code, reason = "held for its drop")] tokio::sync::OwnedSemaphorePermit);
+
+/// Takes a place among the requests the store works on, or answers 503 `busy` at once. A request takes it
+/// once its body is in: a slow client holds room for its body and a connection, never a place of work.
+fn working<S>(app: &App<S>) -> Result<Working, ApiError> {
+    app.in_flight.enter().map(Working).ok_or_else(|| ApiError::busy("the portal is answering too many requests"))
 }
 
 /// The body of a request that needs no device: an enrolment.
-struct Body(Bytes);
+struct Body(Bytes, Working);
 
 impl<S: Store> FromRequest<Arc<App<S>>> for Body {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, app: &Arc<App<S>>) -> Result<Body, ApiError> {
-        read_body(request, ENROLMENT_BYTES, app).await.map(Body)
+        let body = read_body(request, ENROLMENT_BYTES, app).await?;
+        Ok(Body(body.into_bytes(), working(app)?))
     }
 }
 
@@ -419,6 +449,7 @@ struct Signed<L> {
     device: String,
     body: Bytes,
     limit: PhantomData<L>,
+    _working: Working,
 }
 
 impl<S: Store, L: BodyLimit> FromRequest<Arc<App<S>>> for Signed<L> {
@@ -458,10 +489,11 @@ impl<S: Store, L: BodyLimit> FromRequest<Arc<App<S>>> for Signed<L> {
             )
         })?;
         let body = read_body(request, L::bytes(&app.options), app).await?;
-        auth.verify_signature(public_key, &method, &path, &body).map_err(|e| {
+        auth.verify_signature_of_digest(public_key, &method, &path, &body.sha256).map_err(|e| {
             ApiError::unauthorized(format!("request of device {}: {e} (signed: {method} {path})", device.id))
         })?;
-        Ok(Signed { device: device.id, body, limit: PhantomData })
+        let working = working(app)?;
+        Ok(Signed { device: device.id, body: body.into_bytes(), limit: PhantomData, _working: working })
     }
 }
 
@@ -506,7 +538,7 @@ async fn portal<S: Store>(State(app): State<Arc<App<S>>>) -> Response {
     json(StatusCode::OK, &PortalInfo { protocol_version: PROTOCOL_VERSION, portal_key: app.portal_key.clone() })
 }
 
-async fn enrol<S: Store>(State(app): State<Arc<App<S>>>, Body(body): Body) -> Result<Response, ApiError> {
+async fn enrol<S: Store>(State(app): State<Arc<App<S>>>, Body(body, _working): Body) -> Result<Response, ApiError> {
     let request: EnrolRequest = parse("enrolment request", &body)?;
     let code = ids::normalize_enrolment_code(&request.code).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let public_key = decode_base64url(&request.public_key)

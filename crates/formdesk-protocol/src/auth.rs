@@ -23,7 +23,13 @@ pub const MAX_CLOCK_SKEW: i64 = 300;
 
 /// What a device signs for a request.
 pub fn signed_text(method: &str, path_and_query: &str, time: i64, body: &[u8]) -> String {
-    format!("formdesk-request-v1\n{}\n{path_and_query}\n{time}\n{}", method.to_ascii_uppercase(), sha256_hex(body))
+    signed_text_of_digest(method, path_and_query, time, &sha256_hex(body))
+}
+
+/// What a device signs for a request whose body has the SHA-256 `body_sha256` (lowercase hex), for a reader
+/// that hashes the body as it arrives.
+pub fn signed_text_of_digest(method: &str, path_and_query: &str, time: i64, body_sha256: &str) -> String {
+    format!("formdesk-request-v1\n{}\n{path_and_query}\n{time}\n{body_sha256}", method.to_ascii_uppercase())
 }
 
 /// The `Authorization` header value for a request by device `device_id`, signed with its key at `time`
@@ -104,7 +110,19 @@ impl Authorization {
         path_and_query: &str,
         body: &[u8],
     ) -> Result<(), ProtocolError> {
-        verify_ed25519(public_key, signed_text(method, path_and_query, self.time, body).as_bytes(), &self.signature)
+        self.verify_signature_of_digest(public_key, method, path_and_query, &sha256_hex(body))
+    }
+
+    /// [`Authorization::verify_signature`] for a body whose SHA-256 (lowercase hex) is `body_sha256`.
+    pub fn verify_signature_of_digest(
+        &self,
+        public_key: &[u8],
+        method: &str,
+        path_and_query: &str,
+        body_sha256: &str,
+    ) -> Result<(), ProtocolError> {
+        let text = signed_text_of_digest(method, path_and_query, self.time, body_sha256);
+        verify_ed25519(public_key, text.as_bytes(), &self.signature)
     }
 }
 

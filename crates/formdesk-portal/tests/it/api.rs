@@ -235,10 +235,29 @@ fn limits(env: Env) {
     // A submit has its own limit; an announcement and an enrolment have theirs, whatever the options say.
     let submit = format!("/v1/submissions/{id}/submit");
     desk.signed("POST", &submit, &[b' '; 5001]).error(413, "payload_too_large", "larger than 5000 bytes");
-    let many: Vec<String> = (0..2000).map(|_| uuid()).collect();
-    let many: Vec<&str> = many.iter().map(String::as_str).collect();
-    desk.announce(&uuid(), "ordnungsamt", &many).error(413, "payload_too_large", "larger than 65536 bytes");
-    let too_many: Vec<&str> = many[..1001].to_vec();
+    // An announcement's limit is checked from Content-Length, before the body (which is not even sent here).
+    let mut stream = std::net::TcpStream::connect(portal.base.trim_start_matches("http://")).expect("connects");
+    let header = formdesk_protocol::auth::authorize(
+        &ring::signature::Ed25519KeyPair::from_pkcs8(&desk.pkcs8).expect("key"),
+        &desk.device_id,
+        "PUT",
+        &format!("/v1/submissions/{id}"),
+        crate::support::now(),
+        b"",
+    );
+    let head = format!(
+        "PUT /v1/submissions/{id} HTTP/1.1\r\nhost: portal\r\nauthorization: {header}\r\ncontent-length: 65537\r\n\r\n"
+    );
+    std::io::Write::write_all(&mut stream, head.as_bytes()).expect("sent");
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(
+        answer.contains("\"code\":\"payload_too_large\"") && answer.contains("larger than 65536 bytes"),
+        "{answer}"
+    );
+    let many: Vec<String> = (0..1001).map(|_| uuid()).collect();
+    let too_many: Vec<&str> = many.iter().map(String::as_str).collect();
     desk.announce(&uuid(), "ordnungsamt", &too_many).error(400, "bad_request", "at most 1000");
     // A GET has no body.
     desk.signed("GET", "/v1/destinations", b"x").error(413, "payload_too_large", "larger than 0 bytes");

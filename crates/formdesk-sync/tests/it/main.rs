@@ -6,6 +6,7 @@
 
 mod delivery;
 mod engine;
+mod load;
 mod messages;
 mod proxy;
 mod support;
