@@ -8,19 +8,22 @@
 //! sync engine's business (`formdesk-sync`): it works on the outbox without the vault's keys.
 
 use crate::drafts::{Draft, ReceiptInfo};
-use crate::{DeskError, Inner, vault_id};
+use crate::receipts::receipt_error;
+use crate::{Desk, DeskError, Inner, logged, vault_id};
 use formdesk_engine::Answers;
 use formdesk_protocol::content::{AttachmentMeta, CONTENT_VERSION, FormRef, Metadata, SubmissionData};
 use formdesk_protocol::ids::uuid_from_random;
+use formdesk_receipt::DeviceKey;
 use formdesk_seal::RecipientKey;
 use formdesk_vault::{Queued, SealedPart};
+use formdesk_vault::{Registration, StoredDestination};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
 fn sealing_failed(what: &str, e: impl std::fmt::Display) -> DeskError {
-    DeskError::Delivery(crate::logged(format!("{what} konnte nicht für die Übermittlung verschlüsselt werden."), e))
+    DeskError::Delivery(logged(format!("{what} konnte nicht für die Übermittlung verschlüsselt werden."), e))
 }
 
 /// A fresh random UUID for an attachment.
@@ -123,11 +126,132 @@ pub(crate) fn destination_key(inner: &Inner, destination: &str) -> Result<Option
         return Ok(None);
     };
     RecipientKey::from_spki_der(&stored.public_key).map(Some).map_err(|e| {
-        DeskError::Delivery(crate::logged(
-            format!("Der Schlüssel der Empfangsstelle „{destination}“ ist unbrauchbar."),
-            e,
-        ))
+        DeskError::Delivery(logged(format!("Der Schlüssel der Empfangsstelle „{destination}“ ist unbrauchbar."), e))
     })
+}
+
+/// The desk's side of delivery: sealing at finalization, the registration with the portal, the destinations' keys,
+/// and letting go of what the portal has confirmed.
+impl Desk {
+    /// The parts of finalized `draft` sealed for its form's destination, if the desk has the destination's
+    /// key; `None` if not (the submission is queued by [`Desk::queue_waiting`] once the key is there).
+    pub(crate) fn seal_for_delivery(&self, inner: &Inner, draft: &Draft) -> Result<Option<Queued>, DeskError> {
+        let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
+        let definition = form.definition();
+        let Some(key) = destination_key(inner, &definition.destination)? else { return Ok(None) };
+        let receipt = draft.receipt.as_ref().ok_or(DeskError::NoReceipt(draft.id))?;
+        let uuid = inner.vault.load(vault_id(draft.id)?)?.item.uuid;
+        let sealing = Sealing {
+            draft,
+            uuid: &uuid,
+            receipt,
+            form: FormRef {
+                id: definition.id.clone(),
+                version: definition.version.clone(),
+                title: definition.title.get("de").to_owned(),
+            },
+            destination: &definition.destination,
+        };
+        seal(inner, &sealing, &key).map(Some)
+    }
+
+    /// Seals and queues every finalized submission that waits for its destination's key and can now be
+    /// sealed. Returns how many were queued. Needs the desk unlocked.
+    pub fn queue_waiting(&self) -> Result<usize, DeskError> {
+        let mut inner = self.inner();
+        let mut queued = 0;
+        for vault_id in inner.vault.unqueued()? {
+            let id = u64::try_from(vault_id).map_err(|_| DeskError::UnknownDraft(0))?;
+            let draft = Self::loaded(&mut inner, id)?.clone();
+            if let Some(parts) = self.seal_for_delivery(&inner, &draft)? {
+                inner.vault.queue(vault_id, &parts)?;
+                queued += 1;
+            }
+        }
+        Ok(queued)
+    }
+
+    /// The desk's registration with its portal, if it was enrolled.
+    pub fn registration(&self) -> Result<Option<Registration>, DeskError> {
+        Ok(self.inner().vault.registration()?)
+    }
+
+    /// Keeps the desk's registration with its portal.
+    pub fn set_registration(&self, registration: &Registration) -> Result<(), DeskError> {
+        Ok(self.inner().vault.set_registration(registration)?)
+    }
+
+    /// Replaces the cached destination keys with the portal's list, refusing one whose key is unusable, and
+    /// queues what waited for them (if the desk is unlocked). Returns how many submissions were queued.
+    pub fn set_destinations(
+        &self,
+        list: &[formdesk_protocol::wire::Destination],
+        fetched_at: i64,
+    ) -> Result<usize, DeskError> {
+        let mut stored = Vec::with_capacity(list.len());
+        for d in list {
+            let der = formdesk_protocol::decode_base64url(&d.public_key).ok_or_else(|| {
+                DeskError::Delivery(format!("Der Schlüssel der Empfangsstelle „{}“ ist nicht lesbar.", d.id))
+            })?;
+            RecipientKey::from_spki_der(&der).map_err(|e| {
+                DeskError::Delivery(logged(format!("Der Schlüssel der Empfangsstelle „{}“ ist unbrauchbar.", d.id), e))
+            })?;
+            stored.push(StoredDestination {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                key_id: d.key_id.clone(),
+                public_key: der,
+                fetched_at,
+            });
+        }
+        self.inner().vault.set_destinations(&stored)?;
+        if self.is_unlocked() { self.queue_waiting() } else { Ok(0) }
+    }
+
+    /// Lets the vault shred the submissions the portal has confirmed, except the case the clerk has open
+    /// (its receipt may still be printed), and forgets what was decrypted of them. The shell calls it
+    /// whenever the sync engine reports a change.
+    pub fn forget_delivered(&self) {
+        Self::release_delivered(&mut self.inner());
+    }
+
+    /// Makes `id` the clerk's current case; a delivered case left behind is shredded now.
+    pub(crate) fn set_current(inner: &mut Inner, id: u64) {
+        if inner.current != Some(id) {
+            inner.current = Some(id);
+            Self::release_delivered(inner);
+        }
+    }
+
+    fn release_delivered(inner: &mut Inner) {
+        let keep = inner.current.and_then(|id| vault_id(id).ok());
+        // A failure here (a full disk) loses nothing: the plaintext stays encrypted, and the next call shreds it.
+        let Ok(shredded) = inner.vault.shred_delivered(keep) else { return };
+        for id in shredded.into_iter().filter_map(|id| u64::try_from(id).ok()) {
+            inner.drafts.remove(&id);
+        }
+    }
+
+    /// The outbox of the delivery queue as the clerk sees it, the most recent first.
+    pub fn outbox(&self) -> Result<Vec<formdesk_vault::OutboxEntry>, DeskError> {
+        Ok(self.inner().vault.outbox_entries()?)
+    }
+
+    /// The desk's signing key (Ed25519, PKCS#8), which signs its receipts and its requests to the portal; made
+    /// on first use. Needs the desk unlocked: the sync engine gets it at unlock and loses it at lock.
+    pub fn device_key(&self) -> Result<Zeroizing<Vec<u8>>, DeskError> {
+        Ok(self.inner().vault.device_key()?)
+    }
+
+    /// The public half of the desk's signing key, which verifies its receipts; made on first use.
+    pub fn device_public_key(&self) -> Result<Vec<u8>, DeskError> {
+        let mut inner = self.inner();
+        if let Some(key) = inner.vault.device_public_key()? {
+            return Ok(key);
+        }
+        let key = DeviceKey::from_pkcs8(&inner.vault.device_key()?).map_err(receipt_error)?;
+        Ok(key.public_key().to_vec())
+    }
 }
 
 #[cfg(test)]
