@@ -9,8 +9,10 @@
 //! - `cargo xtask bench app [-- --gpu-painting | --software-drawing]`: launch time, memory and keystroke
 //!   latency of the release build of the desk app under Xvfb (see `app_bench.rs`).
 //! - `cargo xtask codegen`: writes the TypeScript types of the IPC surface into `ui/src/lib/bindings/`.
-//! - `cargo xtask fuzz [expression|definition] [SECONDS]`: coverage-guided fuzzing of the parsers of outside
-//!   input with cargo-fuzz (libFuzzer), the definition target seeded with the real forms.
+//! - `cargo xtask fuzz [expression|definition|auth|wire|acceptance] [SECONDS]`: coverage-guided fuzzing of
+//!   the parsers of outside input with cargo-fuzz (libFuzzer): the engine's (`crates/formdesk-engine/fuzz`,
+//!   the definition target seeded with the real forms) and the portal protocol's
+//!   (`crates/formdesk-protocol/fuzz`, seeded with valid requests, bodies and acceptances).
 
 #![allow(clippy::print_stdout)]
 
@@ -180,11 +182,51 @@ fn bench_app(extra: &[&str]) -> Result<()> {
     app_bench::run(&root(), extra)
 }
 
+/// Seeds of the protocol's fuzz targets: valid examples of what each reads. An acceptance and a signed
+/// header cannot be made here without keys; the targets sign their own from the input.
+const PROTOCOL_SEEDS: &[(&str, &[&[u8]])] = &[
+    (
+        "auth",
+        &[
+            b"\x00\x00\xd2\x9f\x6b\x00\x00\x00\x00\x00\xd2\x9f\x6b\x00\x00\x00\x00Formdesk-Device \
+              0b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41.1800000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            b"\x01\x00\xd2\x9f\x6b\x00\x00\x00\x00\x10\xd2\x9f\x6b\x00\x00\x00\x00/v1/submissions/x\x00{\"destinationId\":\"a\"}",
+            b"\x00\x00\x00\x00\x00\x00\x00\x00\x80\x00\x00\x00\x00\x00\x00\x00\x80Formdesk-Device \
+              0b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41.-9223372036854775808.AAAA",
+        ],
+    ),
+    (
+        "wire",
+        &[
+            br#"{"code":"K7QF-3MZX-9RTA-W2HC","publicKey":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#,
+            br#"{"destinationId":"ordnungsamt","attachments":["0b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41"]}"#,
+            br#"{"metadata":"a.b.c.d.e","data":"a.b.c.d.e"}"#,
+            br#"{"id":"0b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41","destinationId":"ordnungsamt","state":"announced","attachments":[{"id":"0b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41","received":10,"total":20,"complete":false}],"acceptance":null}"#,
+            br#"{"code":"conflict","message":"resume at 10","attachment":{"id":"a","received":10,"total":20,"complete":false}}"#,
+            br#"{"code":"enrolment_code_used","message":"m"}"#,
+            b"offset=1048576&total=2400000",
+            b"k7qf 3mzx 9rta w2hc",
+            b"0b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41",
+        ],
+    ),
+    (
+        "acceptance",
+        &[
+            br#"{"formatVersion":1,"submissionId":"0b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41","destinationId":"ordnungsamt","deviceId":"1b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41","acceptedAt":1790000000,"parts":[{"name":"metadata","sha256":"00","size":1}]}"#,
+        ],
+    ),
+];
+
 fn fuzz(target: &str, seconds: &str) -> Result<()> {
+    let crate_dir = match target {
+        "expression" | "definition" => "crates/formdesk-engine/fuzz",
+        "auth" | "wire" | "acceptance" => "crates/formdesk-protocol/fuzz",
+        other => bail!("no fuzz target {other}: expression, definition, auth, wire or acceptance"),
+    };
     if !Command::new("cargo").args(["fuzz", "--version"]).output().is_ok_and(|o| o.status.success()) {
         run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))?;
     }
-    let dir = root().join("crates/formdesk-engine/fuzz");
+    let dir = root().join(crate_dir);
     let corpus = dir.join("corpus").join(target);
     std::fs::create_dir_all(&corpus)?;
     if target == "definition" {
@@ -195,11 +237,17 @@ fn fuzz(target: &str, seconds: &str) -> Result<()> {
             }
         }
     }
+    for (name, seeds) in PROTOCOL_SEEDS.iter().filter(|(name, _)| *name == target) {
+        for (i, seed) in seeds.iter().enumerate() {
+            std::fs::write(corpus.join(format!("seed-{name}-{i}")), seed)?;
+        }
+    }
     // libFuzzer needs the sanitizer flags of a nightly compiler; RUSTC_BOOTSTRAP lets the installed stable
-    // one accept them.
+    // one accept them. cargo fuzz builds in release with debug assertions (and the fuzz crates keep overflow
+    // checks on).
     run(Command::new("cargo")
         .env("RUSTC_BOOTSTRAP", "1")
-        .args(["fuzz", "run", target, "--", &format!("-max_total_time={seconds}")])
+        .args(["fuzz", "run", "--debug-assertions", target, "--", &format!("-max_total_time={seconds}")])
         .current_dir(dir))
 }
 
@@ -225,7 +273,7 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz(rest.first().copied().unwrap_or("expression"), rest.get(1).copied().unwrap_or("60")),
         _ => {
             println!(
-                "usage: cargo xtask setup | run [-- ARGS] | test | bench [app [-- --gpu-painting | --software-drawing]] | codegen | fuzz [expression|definition] [SECONDS]"
+                "usage: cargo xtask setup | run [-- ARGS] | test | bench [app [-- --gpu-painting | --software-drawing]] | codegen | fuzz [expression|definition|auth|wire|acceptance] [SECONDS]"
             );
             Ok(())
         }

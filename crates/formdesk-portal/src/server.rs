@@ -632,24 +632,7 @@ async fn submission<S: Store>(
 
 /// Reads `offset` and `total` from the query of an upload.
 fn offset_and_total(query: Option<&str>) -> Result<(u64, u64), ApiError> {
-    let (mut offset, mut total) = (None, None);
-    for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let number = || {
-            value.parse::<u64>().map_err(|_| {
-                ApiError::bad_request(format!("query parameter {name}={value:?} is not a number of bytes"))
-            })
-        };
-        match name {
-            "offset" => offset = Some(number()?),
-            "total" => total = Some(number()?),
-            _ => return Err(ApiError::bad_request(format!("unknown query parameter {name:?}"))),
-        }
-    }
-    match (offset, total) {
-        (Some(offset), Some(total)) => Ok((offset, total)),
-        _ => Err(ApiError::bad_request("an upload needs the query parameters offset and total")),
-    }
+    formdesk_protocol::wire::parse_upload_query(query).map_err(ApiError::bad_request)
 }
 
 async fn upload<S: Store>(

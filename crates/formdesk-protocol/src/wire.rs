@@ -30,6 +30,26 @@ pub fn attachment_path(id: &str, attachment: &str, offset: u64, total: u64) -> S
     format!("/v1/submissions/{id}/attachments/{attachment}?offset={offset}&total={total}")
 }
 
+/// Reads `offset` and `total` from the query of an upload (`offset=N&total=T`, in any order, nothing else);
+/// the error names what is wrong.
+pub fn parse_upload_query(query: Option<&str>) -> Result<(u64, u64), String> {
+    let (mut offset, mut total) = (None, None);
+    for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let number =
+            || value.parse::<u64>().map_err(|_| format!("query parameter {name}={value:?} is not a number of bytes"));
+        match name {
+            "offset" => offset = Some(number()?),
+            "total" => total = Some(number()?),
+            _ => return Err(format!("unknown query parameter {name:?}")),
+        }
+    }
+    match (offset, total) {
+        (Some(offset), Some(total)) => Ok((offset, total)),
+        _ => Err("an upload needs the query parameters offset and total".to_owned()),
+    }
+}
+
 /// The path that completes a submission.
 pub fn submit_path(id: &str) -> String {
     format!("/v1/submissions/{id}/submit")
