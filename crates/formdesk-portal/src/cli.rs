@@ -82,8 +82,9 @@ pub struct ServeArgs {
     /// Seconds a client may take to send a request's body; then it is answered with 408.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub body_timeout: u64,
-    /// The largest part (one attachment's JWE) taken, in bytes.
-    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    /// The largest part (one attachment's JWE) taken, in bytes. The default takes the sealed form of the
+    /// largest file a desk accepts (50 MiB, which base64url makes some 70 MB).
+    #[arg(long, default_value_t = 72 * 1024 * 1024)]
     pub max_part_bytes: u64,
     /// Hours after which the ciphertext of a picked-up submission is deleted.
     #[arg(long, default_value_t = 168)]

@@ -13,7 +13,7 @@
 //! instances can share one PostgreSQL database. It speaks HTTP/1.1, over TLS with a given certificate and key
 //! ([`Tls`]) or in plain text behind a reverse proxy that ends TLS.
 
-use crate::limits::{ANNOUNCE_BYTES, BodyBudget, ENROLMENT_BYTES, InFlight, Limits};
+use crate::limits::{ANNOUNCE_BYTES, BodyBudget, BodyRoom, ENROLMENT_BYTES, InFlight, Limits};
 use crate::store::{Announced, Destination, Enrolment, Piece, Refusal, Store, StoreError, Uploaded};
 use anyhow::Context as _;
 use axum::Router;
@@ -112,6 +112,9 @@ struct App<S> {
     in_flight: InFlight,
 }
 
+/// The size of the pieces the desk uploads attachments in (`formdesk_sync::PortalOptions::piece_size`).
+const DESK_PIECE_BYTES: usize = 1024 * 1024;
+
 /// Runs the server on `store` until SIGTERM or ctrl-c, then lets open requests finish.
 pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
     let candidate = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
@@ -127,6 +130,15 @@ pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
         options.limits.max_body_memory
     );
     anyhow::ensure!(u32::try_from(largest).is_ok(), "a request body of {largest} bytes is more than 4 GiB");
+    if options.limits.max_piece_bytes < DESK_PIECE_BYTES
+        || u64::try_from(options.limits.max_piece_bytes).unwrap_or(u64::MAX) > options.max_part_bytes
+    {
+        eprintln!(
+            "formdesk-portal: warning: --max-piece-bytes {} is below the {DESK_PIECE_BYTES}-byte pieces desks send, or \
+             above --max-part-bytes {}; uploads of desks may be refused",
+            options.limits.max_piece_bytes, options.max_part_bytes
+        );
+    }
     let budget = BodyBudget::new(options.limits.max_body_memory, crate::limits::BUDGET_WAIT);
     let in_flight = InFlight::new(options.limits.max_requests);
     let app = Arc::new(App { store, key: Arc::new(key), portal_key, options: options.clone(), budget, in_flight });
@@ -304,10 +316,12 @@ fn declared_length(request: &Request) -> Option<u64> {
 }
 
 /// A body as it arrived: in chunks of [`CHUNK`] bytes, which do not stay in the allocator as one large
-/// block each when the body is refused, and its SHA-256.
+/// block each when the body is refused, its SHA-256, and its room in the byte budget, which the request keeps
+/// until its handler is done with the body.
 struct Received {
     chunks: Vec<Vec<u8>>,
     sha256: String,
+    room: Option<BodyRoom>,
 }
 
 /// The size of the chunks a body is read into.
@@ -315,11 +329,12 @@ const CHUNK: usize = 64 * 1024;
 
 impl Received {
     /// The body in one piece, made only for a request that passed its checks.
-    fn into_bytes(self) -> Bytes {
-        match <[Vec<u8>; 1]>::try_from(self.chunks) {
+    fn into_bytes(self) -> (Bytes, Option<BodyRoom>) {
+        let bytes = match <[Vec<u8>; 1]>::try_from(self.chunks) {
             Ok([one]) => Bytes::from(one),
             Err(chunks) => Bytes::from(chunks.concat()),
-        }
+        };
+        (bytes, self.room)
     }
 }
 
@@ -340,12 +355,14 @@ async fn read_body<S>(request: Request, limit: usize, app: &App<S>) -> Result<Re
     };
     let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
     let mut chunks: Vec<Vec<u8>> = Vec::new();
+    let mut room = None;
     if declared != Some(0) {
-        let _room = app
-            .budget
-            .room(expected)
-            .await
-            .ok_or_else(|| ApiError::busy("the portal holds too many request bodies; try again"))?;
+        room = Some(
+            app.budget
+                .room(expected)
+                .await
+                .ok_or_else(|| ApiError::busy("the portal holds too many request bodies; try again"))?,
+        );
         let timeout = app.options.limits.body_timeout;
         let mut body = request.into_body();
         let read = async {
@@ -379,7 +396,7 @@ async fn read_body<S>(request: Request, limit: usize, app: &App<S>) -> Result<Re
         })??;
     }
     let sha256 = digest.finish().as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Received { chunks, sha256 })
+    Ok(Received { chunks, sha256, room })
 }
 
 /// A place among the requests the store works on, held while the handler runs.
@@ -391,15 +408,18 @@ fn working<S>(app: &App<S>) -> Result<Working, ApiError> {
     app.in_flight.enter().map(Working).ok_or_else(|| ApiError::busy("the portal is answering too many requests"))
 }
 
-/// The body of a request that needs no device: an enrolment.
-struct Body(Bytes, Working);
+/// The body of a request that needs no device: an enrolment; its room in the byte budget is held while the
+/// handler runs.
+struct Body(Bytes, Working, Option<BodyRoom>);
 
 impl<S: Store> FromRequest<Arc<App<S>>> for Body {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, app: &Arc<App<S>>) -> Result<Body, ApiError> {
         let body = read_body(request, ENROLMENT_BYTES, app).await?;
-        Ok(Body(body.into_bytes(), working(app)?))
+        let working = working(app)?;
+        let (bytes, room) = body.into_bytes();
+        Ok(Body(bytes, working, room))
     }
 }
 
@@ -450,6 +470,8 @@ struct Signed<L> {
     body: Bytes,
     limit: PhantomData<L>,
     _working: Working,
+    /// The body's room in the byte budget, held until the handler is done with it.
+    _room: Option<BodyRoom>,
 }
 
 impl<S: Store, L: BodyLimit> FromRequest<Arc<App<S>>> for Signed<L> {
@@ -492,8 +514,17 @@ impl<S: Store, L: BodyLimit> FromRequest<Arc<App<S>>> for Signed<L> {
         auth.verify_signature_of_digest(public_key, &method, &path, &body.sha256).map_err(|e| {
             ApiError::unauthorized(format!("request of device {}: {e} (signed: {method} {path})", device.id))
         })?;
+        // Reading the body may have taken up to the body timeout: a device revoked meanwhile is cut off now.
+        if let Some(revoked) = app.store.device(device.id.clone()).await?.and_then(|d| d.revoked_at) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::DeviceRevoked,
+                format!("device {} was revoked at {}", device.id, time_text(revoked)),
+            ));
+        }
         let working = working(app)?;
-        Ok(Signed { device: device.id, body: body.into_bytes(), limit: PhantomData, _working: working })
+        let (bytes, room) = body.into_bytes();
+        Ok(Signed { device: device.id, body: bytes, limit: PhantomData, _working: working, _room: room })
     }
 }
 
@@ -538,7 +569,10 @@ async fn portal<S: Store>(State(app): State<Arc<App<S>>>) -> Response {
     json(StatusCode::OK, &PortalInfo { protocol_version: PROTOCOL_VERSION, portal_key: app.portal_key.clone() })
 }
 
-async fn enrol<S: Store>(State(app): State<Arc<App<S>>>, Body(body, _working): Body) -> Result<Response, ApiError> {
+async fn enrol<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Body(body, _working, _room): Body,
+) -> Result<Response, ApiError> {
     let request: EnrolRequest = parse("enrolment request", &body)?;
     let code = ids::normalize_enrolment_code(&request.code).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let public_key = decode_base64url(&request.public_key)

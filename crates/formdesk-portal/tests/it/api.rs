@@ -4,7 +4,7 @@
 use crate::on_both_backends;
 use crate::support::{Desk, Env, authority, http, other_authority, seal, sealed_submission, send, text, uuid};
 
-on_both_backends!(enrolment, authentication, refusals, ownership, limits);
+on_both_backends!(enrolment, authentication, revoked_while_the_body_arrives, refusals, ownership, limits);
 
 fn enrolment(env: Env) {
     let portal = env.serve(&[]);
@@ -264,4 +264,45 @@ fn limits(env: Env) {
     // Within the limits all is well.
     let path = formdesk_protocol::wire::attachment_path(&id, &a, 0, 5000);
     desk.signed("PUT", &path, &big[..4000]).ok(200);
+}
+
+/// A device revoked after its request was let in, while the body still arrives, is refused when the body is
+/// in: the portal checks the device before the body and again after it. `Expect: 100-continue` shows the
+/// moment the portal starts reading the body (it answers "100 Continue" then, past the first check).
+fn revoked_while_the_body_arrives(env: Env) {
+    use std::io::{BufRead as _, Read as _, Write as _};
+    env.add_destination("ordnungsamt", authority());
+    let portal = env.serve(&[]);
+    let desk = Desk::enrolled(&env, &portal, "Bürgerbus 1");
+    let id = uuid();
+    let body =
+        serde_json::to_vec(&serde_json::json!({ "destinationId": "ordnungsamt", "attachments": [] })).expect("json");
+    let path = formdesk_protocol::wire::submission_path(&id);
+    let header = formdesk_protocol::auth::authorize(
+        &ring::signature::Ed25519KeyPair::from_pkcs8(&desk.pkcs8).expect("key"),
+        &desk.device_id,
+        "PUT",
+        &path,
+        crate::support::now(),
+        &body,
+    );
+    let mut stream = std::net::TcpStream::connect(portal.base.trim_start_matches("http://")).expect("connects");
+    let head = format!(
+        "PUT {path} HTTP/1.1\r\nhost: portal\r\nauthorization: {header}\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).expect("sent");
+    let mut reader = std::io::BufReader::new(stream.try_clone().expect("clone"));
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("an interim answer");
+    assert!(line.starts_with("HTTP/1.1 100"), "the portal did not start reading the body: {line}");
+    reader.read_line(&mut line).expect("the empty line after it");
+
+    env.cli_ok(&["devices", "revoke", &desk.device_id]);
+    stream.write_all(&body).expect("the body");
+    let mut answer = String::new();
+    reader.read_to_string(&mut answer).expect("the answer");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(answer.contains("\"code\":\"device_revoked\""), "{answer}");
 }
