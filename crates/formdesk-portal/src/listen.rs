@@ -42,6 +42,9 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let service = TowerToHyperService::new(router);
     let busy = Arc::new(busy_answer());
+    // Refusing takes a task and a descriptor too: at most this many at once, each for a moment; past that a
+    // connection over the limit is simply closed.
+    let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
     let header_timeout = limits.header_timeout;
     tokio::pin!(shutdown);
     loop {
@@ -59,8 +62,14 @@ pub async fn serve(
             },
         };
         let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
-            if acceptor.is_none() {
-                tokio::spawn(refuse(stream, Arc::clone(&busy), header_timeout));
+            if acceptor.is_none()
+                && let Ok(refusal) = Arc::clone(&refusals).try_acquire_owned()
+            {
+                let busy = Arc::clone(&busy);
+                tokio::spawn(async move {
+                    refuse(stream, busy, REFUSAL_TIMEOUT).await;
+                    drop(refusal);
+                });
             }
             continue;
         };
@@ -90,6 +99,12 @@ pub async fn serve(
     }
     Ok(())
 }
+
+/// How many connections over the limit are answered at once; more are closed without an answer.
+const MAX_REFUSALS: usize = 64;
+
+/// How long a connection over the limit may take to take its answer.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The answer to a connection over the limit, whatever it asked.
 fn busy_answer() -> Vec<u8> {
