@@ -207,3 +207,16 @@ export async function reveal(browser, element) {
   const target = await element;
   await browser.execute((el) => el.scrollIntoView({ block: 'center' }), target);
 }
+
+/**
+ * Searches for `title` on the start screen and opens the result that starts with it, once the search has
+ * answered (pressing Enter before the answer would open nothing).
+ */
+export async function openForm(browser, title) {
+  await field(browser, 'Leistung suchen').setValue(title);
+  const hit = browser.$(
+    `//*[@role='listbox'][@aria-label='Leistungen']//*[@role='option'][starts-with(normalize-space(.), ${literal(title)})]`,
+  );
+  await hit.waitForDisplayed({ timeoutMsg: `the search does not list "${title}"` });
+  await hit.click();
+}

@@ -15,10 +15,20 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { Key } from 'webdriverio';
 import { CLERK, PIN, REPO, assertNoSeriousViolations, axe, launch, setUp, shot } from '../lib/app.mjs';
 import { uploadFixtures } from '../lib/files.mjs';
-import { button, byText, choice, field, fill, fillAddress, heading, press, waitForErrors } from '../lib/query.mjs';
+import {
+  button,
+  byText,
+  choice,
+  field,
+  fill,
+  fillAddress,
+  heading,
+  openForm,
+  press,
+  waitForErrors,
+} from '../lib/query.mjs';
 
 const PORTAL = process.env.FORMDESK_PORTAL_BIN ?? join(REPO, 'target', 'debug', 'formdesk-portal');
 const portalData = mkdtempSync(join(tmpdir(), 'formdesk-portal-e2e-'));
@@ -313,8 +323,7 @@ test('offline, a case waits; back online, the work list and the panel change tog
   const { browser } = app;
   // The portal goes away, as on a drive through villages without a network.
   await stop(portal);
-  await field(browser, 'Leistung suchen').setValue('Hund abmelden');
-  await browser.keys(Key.Enter);
+  await openForm(browser, 'Hund abmelden');
   await deregisterDog(browser, GRETE, 'Fiete', async () => {
     await choice(browser, 'Sonstiger Grund', { group: 'Grund der Abmeldung' }).click();
     await fill(browser, 'Beschreibung des Grundes', 'Der Hund lebt jetzt bei der Tochter in Dänemark.');
@@ -353,9 +362,8 @@ test('offline, a case waits; back online, the work list and the panel change tog
   await shot(browser, 'sync-07-delivered');
 
   // The clerk goes to another case and back: the delivered one's contents are shredded, and it stays listed.
-  await field(browser, 'Leistung suchen').setValue('Hund anmelden');
-  await browser.keys(Key.Enter);
-  await heading(browser, 'Halterin oder Halter').waitForDisplayed();
+  await openForm(browser, 'Hund anmelden');
+  await heading(browser, 'Halterin oder Halter').waitForDisplayed({ timeout: 30_000 });
   await button(browser, 'Zur Startseite').click();
   await heading(browser, 'Übermittlung').waitForDisplayed();
   await browser.waitUntil(

@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import { Key } from 'webdriverio';
 import { CLERK, PIN, assertNoSeriousViolations, axe, freshDesk, launch, setUp, shot, unlockDesk } from '../lib/app.mjs';
 import { uploadFixtures } from '../lib/files.mjs';
-import { button, byText, choice, field, heading } from '../lib/query.mjs';
+import { button, byText, choice, field, heading, openForm } from '../lib/query.mjs';
 
 const FIRST = 'Jürgen-Ödön';
 const FAMILY = 'Größmann-Łukasiewicz';
@@ -107,8 +107,7 @@ test('the first start sets the desk up and shows the recovery secret once', asyn
 
 test('a draft survives closing the app and opens after the PIN', async () => {
   const { browser } = app;
-  await field(browser, 'Leistung suchen').setValue('Hund anmelden');
-  await browser.keys(Key.Enter);
+  await openForm(browser, 'Hund anmelden');
   await heading(browser, 'Halterin oder Halter').waitForDisplayed();
   await field(browser, 'Vorname(n)').setValue(FIRST);
   await field(browser, 'Familienname').setValue(FAMILY);
