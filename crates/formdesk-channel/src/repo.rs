@@ -1,0 +1,547 @@
+//! The repository the portal serves: made and changed by the administrators' commands with their offline
+//! keys, kept fresh by the portal with its online key.
+//!
+//! Everything is written file by file with a rename, in the order a reading desk needs: target files first,
+//! then the signed roles that name them, the timestamp last. A lock file keeps two writers (an
+//! administrator's command and the portal's refresh) from interleaving.
+
+use crate::error::ChannelError;
+use crate::keys::{self, OfflineKeys, SigningKey};
+use crate::layout::{self, Channel};
+use crate::manifest::{FormState, SetFiles, SetManifest};
+use crate::sign;
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::num::NonZeroU64;
+use std::path::{Path, PathBuf};
+use tough::schema::decoded::{Decoded, Hex};
+use tough::schema::{
+    DelegatedRole, Delegations, Hashes, Metafile, PathPattern, PathSet, RoleKeys, RoleType, Root, Signed, Snapshot,
+    Target, Targets, Timestamp,
+};
+
+const SPEC_VERSION: &str = "1.0.0";
+
+/// The repository folder: `metadata/`, `targets/` (both served) and the online key (never served).
+#[derive(Debug, Clone)]
+pub struct Repo {
+    dir: PathBuf,
+}
+
+/// A role whose key [`Repo::rotate`] replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRole {
+    /// The root key (offline).
+    Root,
+    /// The top-level targets key (offline).
+    Targets,
+    /// The form editors' key (offline).
+    Forms,
+    /// The portal's online key (snapshot and timestamp).
+    Online,
+}
+
+impl std::str::FromStr for KeyRole {
+    type Err = String;
+    fn from_str(s: &str) -> Result<KeyRole, String> {
+        match s {
+            "root" => Ok(KeyRole::Root),
+            "targets" => Ok(KeyRole::Targets),
+            "forms" => Ok(KeyRole::Forms),
+            "online" => Ok(KeyRole::Online),
+            other => Err(format!("'{other}' ist keine Rolle (root, targets, forms oder online)")),
+        }
+    }
+}
+
+/// What the repository holds now.
+#[derive(Debug, Clone)]
+pub struct Status {
+    /// The root's version.
+    pub root_version: u64,
+    /// The manifest of each channel that has one.
+    pub channels: Vec<SetManifest>,
+    /// When the timestamp's signature ends.
+    pub timestamp_expires: String,
+    /// When the form editors' signature ends.
+    pub forms_expires: String,
+}
+
+fn ts(at: DateTime<Utc>) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(at.timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+fn next(v: NonZeroU64) -> NonZeroU64 {
+    v.checked_add(1).unwrap_or(v)
+}
+
+fn one() -> NonZeroU64 {
+    NonZeroU64::MIN
+}
+
+fn role_keys(key: &SigningKey) -> Result<RoleKeys, ChannelError> {
+    Ok(RoleKeys { keyids: vec![key.key_id()?], threshold: one(), _extra: HashMap::new() })
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ChannelError + '_ {
+    move |e| ChannelError::Io(path.to_owned(), e)
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, synced.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ChannelError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp =
+        dir.join(format!(".{}.tmp", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()));
+    let mut file = std::fs::File::create(&tmp).map_err(io(&tmp))?;
+    file.write_all(bytes).map_err(io(&tmp))?;
+    file.sync_all().map_err(io(&tmp))?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(io(path))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+struct Lock(#[allow(dead_code)] std::fs::File);
+
+impl Repo {
+    /// Makes a new repository in `dir` (which must not hold one) with the offline keys and a new online key,
+    /// and returns it. Root, targets and the empty form set are version 1.
+    pub fn init(dir: &Path, keys: &OfflineKeys, now: DateTime<Utc>) -> Result<Repo, ChannelError> {
+        let repo = Repo { dir: dir.to_owned() };
+        if repo.metadata("1.root.json").exists() {
+            return Err(ChannelError::Admin(format!("{} enthält schon einen Formularkanal.", dir.display())));
+        }
+        keys::create_private_dir(dir)?;
+        std::fs::create_dir_all(repo.metadata_dir()).map_err(io(dir))?;
+        std::fs::create_dir_all(repo.targets_dir()).map_err(io(dir))?;
+        let online = SigningKey::generate()?;
+        online.write(&repo.online_key_path(), "online")?;
+        let _lock = repo.lock()?;
+        let root = root_for(one(), &keys.root, &keys.targets, &online, now)?;
+        repo.write_root(&sign::signed(root, &[&keys.root])?)?;
+        let targets = top_targets(one(), &keys.forms, now)?;
+        repo.write_role("targets", &sign::signed(targets, &[&keys.targets])?)?;
+        let forms = Targets::new(SPEC_VERSION.into(), one(), ts(now + Duration::days(layout::FORMS_DAYS)));
+        repo.write_role(layout::FORMS_ROLE, &sign::signed(forms, &[&keys.forms])?)?;
+        repo.sign_online(&online, now, true)?;
+        Ok(repo)
+    }
+
+    /// The repository in `dir`.
+    pub fn open(dir: &Path) -> Result<Repo, ChannelError> {
+        let repo = Repo { dir: dir.to_owned() };
+        if !repo.metadata("root.json").is_file() {
+            return Err(ChannelError::Admin(format!(
+                "{} enthält keinen Formularkanal; zuerst `formdesk-portal keys init`.",
+                dir.display()
+            )));
+        }
+        Ok(repo)
+    }
+
+    /// The repository folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The served metadata folder.
+    pub fn metadata_dir(&self) -> PathBuf {
+        self.dir.join(layout::METADATA_DIR)
+    }
+
+    /// The served target files' folder.
+    pub fn targets_dir(&self) -> PathBuf {
+        self.dir.join(layout::TARGETS_DIR)
+    }
+
+    fn metadata(&self, name: &str) -> PathBuf {
+        self.metadata_dir().join(name)
+    }
+
+    fn online_key_path(&self) -> PathBuf {
+        self.dir.join(keys::ONLINE_KEY)
+    }
+
+    /// The portal's online key.
+    pub fn online_key(&self) -> Result<SigningKey, ChannelError> {
+        SigningKey::read(&self.online_key_path(), "online")
+    }
+
+    fn lock(&self) -> Result<Lock, ChannelError> {
+        let path = self.dir.join(".lock");
+        let file =
+            std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
+        file.lock().map_err(io(&path))?;
+        Ok(Lock(file))
+    }
+
+    fn read<T: DeserializeOwned>(&self, name: &str) -> Result<T, ChannelError> {
+        let path = self.metadata(name);
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        serde_json::from_slice(&bytes).map_err(|e| ChannelError::Admin(format!("{}: {e}", path.display())))
+    }
+
+    /// The newest root, as a desk pins it.
+    pub fn root_bytes(&self) -> Result<Vec<u8>, ChannelError> {
+        let path = self.metadata("root.json");
+        std::fs::read(&path).map_err(io(&path))
+    }
+
+    fn root(&self) -> Result<Signed<Root>, ChannelError> {
+        self.read("root.json")
+    }
+
+    fn write_root(&self, root: &Signed<Root>) -> Result<(), ChannelError> {
+        let bytes = sign::to_bytes(root)?;
+        write_atomic(&self.metadata(&format!("{}.root.json", root.signed.version)), &bytes)?;
+        write_atomic(&self.metadata("root.json"), &bytes)
+    }
+
+    fn write_role<T: Serialize>(&self, name: &str, role: &Signed<T>) -> Result<u64, ChannelError>
+    where
+        T: tough::schema::Role,
+    {
+        let bytes = sign::to_bytes(role)?;
+        let version = role.signed.version().get();
+        write_atomic(&self.metadata(&format!("{version}.{name}.json")), &bytes)?;
+        write_atomic(&self.metadata(&format!("{name}.json")), &bytes)?;
+        Ok(version)
+    }
+
+    /// Signs a new snapshot (if `snapshot`, or if the current one passed half its life) and a new timestamp
+    /// with the online key. Call it with the repository locked.
+    fn sign_online(&self, online: &SigningKey, now: DateTime<Utc>, snapshot: bool) -> Result<(), ChannelError> {
+        let previous: Option<Signed<Snapshot>> = self.read("snapshot.json").ok();
+        let snapshot_bytes = match previous {
+            Some(old) if !snapshot && !half_gone(&old.signed.expires, layout::SNAPSHOT_HOURS, now) => {
+                sign::to_bytes(&old)?
+            }
+            old => {
+                let version = old.map_or(one(), |o| next(o.signed.version));
+                let mut new =
+                    Snapshot::new(SPEC_VERSION.into(), version, ts(now + Duration::hours(layout::SNAPSHOT_HOURS)));
+                for name in ["targets", layout::FORMS_ROLE] {
+                    let role: Signed<Targets> = self.read(&format!("{name}.json"))?;
+                    new.meta.insert(format!("{name}.json"), metafile(role.signed.version, None));
+                }
+                let signed = sign::signed(new, &[online])?;
+                let bytes = sign::to_bytes(&signed)?;
+                write_atomic(&self.metadata(&format!("{version}.snapshot.json")), &bytes)?;
+                write_atomic(&self.metadata("snapshot.json"), &bytes)?;
+                bytes
+            }
+        };
+        let snapshot: Signed<Snapshot> =
+            serde_json::from_slice(&snapshot_bytes).map_err(|e| ChannelError::Admin(e.to_string()))?;
+        let version = self.read::<Signed<Timestamp>>("timestamp.json").map_or(one(), |t| next(t.signed.version));
+        let mut timestamp =
+            Timestamp::new(SPEC_VERSION.into(), version, ts(now + Duration::hours(layout::TIMESTAMP_HOURS)));
+        timestamp.meta.insert("snapshot.json".into(), metafile(snapshot.signed.version, Some(&snapshot_bytes)));
+        let signed = sign::signed(timestamp, &[online])?;
+        write_atomic(&self.metadata("timestamp.json"), &sign::to_bytes(&signed)?)
+    }
+
+    /// Renews the timestamp (and the snapshot) once half of its life has gone; the portal calls this
+    /// regularly. Returns whether anything was signed.
+    pub fn refresh(&self, online: &SigningKey, now: DateTime<Utc>) -> Result<bool, ChannelError> {
+        let _lock = self.lock()?;
+        let timestamp: Signed<Timestamp> = self.read("timestamp.json")?;
+        if !half_gone(&timestamp.signed.expires, layout::TIMESTAMP_HOURS, now) {
+            return Ok(false);
+        }
+        self.sign_online(online, now, false)?;
+        Ok(true)
+    }
+
+    /// The manifest a channel has now.
+    pub fn manifest(&self, channel: Channel) -> Result<Option<SetManifest>, ChannelError> {
+        let forms: Signed<Targets> = self.read(&format!("{}.json", layout::FORMS_ROLE))?;
+        let name = channel.target_name();
+        let Some((_, target)) = forms.signed.targets.iter().find(|(n, _)| n.raw() == name) else {
+            return Ok(None);
+        };
+        let path = self.target_path(&name, &hex_of(&target.hashes.sha256));
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        SetManifest::from_json(&bytes).map(Some).map_err(|e| ChannelError::Admin(format!("{}: {e}", path.display())))
+    }
+
+    fn target_path(&self, name: &str, sha256: &str) -> PathBuf {
+        self.targets_dir().join(format!("{sha256}.{name}"))
+    }
+
+    fn next_set_version(&self) -> Result<u64, ChannelError> {
+        let mut highest = 0;
+        for channel in [Channel::Pilot, Channel::All] {
+            if let Some(m) = self.manifest(channel)? {
+                highest = highest.max(m.set_version);
+            }
+        }
+        Ok(highest + 1)
+    }
+
+    /// Signs and publishes the forms folder's files to `channel`; returns the new manifest. Every form starts
+    /// open; what the channel had before and the folder no longer has is no longer offered.
+    pub fn publish(
+        &self,
+        forms_key: &SigningKey,
+        files: &SetFiles,
+        channel: Channel,
+        now: DateTime<Utc>,
+    ) -> Result<SetManifest, ChannelError> {
+        let _lock = self.lock()?;
+        let mut manifest = files.manifest(&channel.to_string(), self.next_set_version()?, rfc3339(now));
+        manifest.channel = channel.to_string();
+        for (entry, bytes) in files.contents(&manifest) {
+            let path = self.target_path(&entry.target, &entry.sha256);
+            if !path.exists() {
+                write_atomic(&path, bytes)?;
+            }
+        }
+        self.replace_manifest(forms_key, channel, &manifest, now)?;
+        Ok(manifest)
+    }
+
+    /// Gives every desk what the pilot desks have; returns the new manifest of `all`.
+    pub fn promote(&self, forms_key: &SigningKey, now: DateTime<Utc>) -> Result<SetManifest, ChannelError> {
+        let _lock = self.lock()?;
+        let Some(mut manifest) = self.manifest(Channel::Pilot)? else {
+            return Err(ChannelError::Admin("Im Kanal pilot ist nichts veröffentlicht.".into()));
+        };
+        manifest.channel = Channel::All.to_string();
+        manifest.set_version = self.next_set_version()?;
+        manifest.published = rfc3339(now);
+        self.replace_manifest(forms_key, Channel::All, &manifest, now)?;
+        Ok(manifest)
+    }
+
+    /// Withdraws a form in every channel that has it: closing (no new cases) or, with `now_too`, withdrawn
+    /// (no finalizing either). Returns the channels changed.
+    pub fn withdraw(
+        &self,
+        forms_key: &SigningKey,
+        id: &str,
+        immediately: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Channel>, ChannelError> {
+        let _lock = self.lock()?;
+        let mut changed = Vec::new();
+        let version = self.next_set_version()?;
+        for channel in [Channel::Pilot, Channel::All] {
+            let Some(mut manifest) = self.manifest(channel)? else { continue };
+            let Some(form) = manifest.forms.iter_mut().find(|f| f.id == id) else { continue };
+            form.state = if immediately { FormState::Withdrawn } else { FormState::Closing };
+            manifest.set_version = version;
+            manifest.published = rfc3339(now);
+            self.replace_manifest(forms_key, channel, &manifest, now)?;
+            changed.push(channel);
+        }
+        if changed.is_empty() {
+            return Err(ChannelError::Admin(format!("Das Formular '{id}' ist in keinem Kanal veröffentlicht.")));
+        }
+        Ok(changed)
+    }
+
+    /// Writes a channel's manifest and re-signs the form editors' role over both channels' files, then the
+    /// snapshot and timestamp. Call it with the repository locked.
+    fn replace_manifest(
+        &self,
+        forms_key: &SigningKey,
+        channel: Channel,
+        manifest: &SetManifest,
+        now: DateTime<Utc>,
+    ) -> Result<(), ChannelError> {
+        let bytes = manifest.to_json();
+        let sha = crate::sha256_hex(&bytes);
+        write_atomic(&self.target_path(&channel.target_name(), &sha), &bytes)?;
+        let old: Signed<Targets> = self.read(&format!("{}.json", layout::FORMS_ROLE))?;
+        let mut forms =
+            Targets::new(SPEC_VERSION.into(), next(old.signed.version), ts(now + Duration::days(layout::FORMS_DAYS)));
+        let mut manifests = vec![(channel.target_name(), bytes.clone(), manifest.clone())];
+        let other = if channel == Channel::Pilot { Channel::All } else { Channel::Pilot };
+        if let Some(m) = self.manifest(other)? {
+            manifests.push((other.target_name(), m.to_json(), m));
+        }
+        for (name, bytes, manifest) in &manifests {
+            forms.add_target(target_name(name)?, target(crate::sha256_hex(bytes), bytes.len() as u64));
+            for file in manifest.files() {
+                forms.add_target(target_name(&file.target)?, target(file.sha256.clone(), file.length));
+            }
+        }
+        self.write_role(layout::FORMS_ROLE, &sign::signed(forms, &[forms_key])?)?;
+        let online = self.online_key()?;
+        self.sign_online(&online, now, true)
+    }
+
+    /// Replaces the key of `role`. The new root is signed by the old and the new root keys, so a desk that
+    /// pinned the old root follows; the new key file is written to `keys_dir` (the old one kept as
+    /// `<name>.retired-<root version>`), or for the online key to the repository folder. Returns the new
+    /// root's version.
+    pub fn rotate(&self, keys_dir: &Path, role: KeyRole, now: DateTime<Utc>) -> Result<u64, ChannelError> {
+        let _lock = self.lock()?;
+        let mut keys = OfflineKeys::read(keys_dir)?;
+        let mut online = self.online_key()?;
+        let old_root = self.root()?;
+        let version = next(old_root.signed.version);
+        let new = SigningKey::generate()?;
+        let (name, dir) = match role {
+            KeyRole::Root => (keys::ROOT_KEY, keys_dir.to_owned()),
+            KeyRole::Targets => (keys::TARGETS_KEY, keys_dir.to_owned()),
+            KeyRole::Forms => (keys::FORMS_KEY, keys_dir.to_owned()),
+            KeyRole::Online => (keys::ONLINE_KEY, self.dir.clone()),
+        };
+        let old_signer = SigningKey::read(&keys_dir.join(keys::ROOT_KEY), "root")?;
+        match role {
+            KeyRole::Root => keys.root = new,
+            KeyRole::Targets => keys.targets = new,
+            KeyRole::Forms => keys.forms = new,
+            KeyRole::Online => online = new,
+        }
+        let root = root_for(version, &keys.root, &keys.targets, &online, now)?;
+        let signers: Vec<&SigningKey> =
+            if role == KeyRole::Root { vec![&old_signer, &keys.root] } else { vec![&keys.root] };
+        let signed_root = sign::signed(root, &signers)?;
+        // The new key file first: if anything after fails, the administrators still hold every key in use.
+        let fresh = dir.join(format!("{name}.new"));
+        let _ = std::fs::remove_file(&fresh);
+        let new_key = match role {
+            KeyRole::Root => &keys.root,
+            KeyRole::Targets => &keys.targets,
+            KeyRole::Forms => &keys.forms,
+            KeyRole::Online => &online,
+        };
+        new_key.write(&fresh, role_name(role))?;
+        std::fs::rename(dir.join(name), keys::retired(&dir, name, version.get())).map_err(io(&dir))?;
+        std::fs::rename(&fresh, dir.join(name)).map_err(io(&dir))?;
+        self.write_root(&signed_root)?;
+        if matches!(role, KeyRole::Targets | KeyRole::Forms) {
+            let old: Signed<Targets> = self.read("targets.json")?;
+            let targets = top_targets(next(old.signed.version), &keys.forms, now)?;
+            self.write_role("targets", &sign::signed(targets, &[&keys.targets])?)?;
+        }
+        if role == KeyRole::Forms {
+            let old: Signed<Targets> = self.read(&format!("{}.json", layout::FORMS_ROLE))?;
+            let mut forms = old.signed;
+            forms.version = next(forms.version);
+            forms.expires = ts(now + Duration::days(layout::FORMS_DAYS));
+            self.write_role(layout::FORMS_ROLE, &sign::signed(forms, &[&keys.forms])?)?;
+        }
+        self.sign_online(&online, now, true)?;
+        Ok(version.get())
+    }
+
+    /// What the repository holds now.
+    pub fn status(&self) -> Result<Status, ChannelError> {
+        let root = self.root()?;
+        let timestamp: Signed<Timestamp> = self.read("timestamp.json")?;
+        let forms: Signed<Targets> = self.read(&format!("{}.json", layout::FORMS_ROLE))?;
+        let mut channels = Vec::new();
+        for channel in [Channel::Pilot, Channel::All] {
+            channels.extend(self.manifest(channel)?);
+        }
+        Ok(Status {
+            root_version: root.signed.version.get(),
+            channels,
+            timestamp_expires: timestamp.signed.expires.to_string(),
+            forms_expires: forms.signed.expires.to_string(),
+        })
+    }
+}
+
+fn role_name(role: KeyRole) -> &'static str {
+    match role {
+        KeyRole::Root => "root",
+        KeyRole::Targets => "targets",
+        KeyRole::Forms => "forms",
+        KeyRole::Online => "online",
+    }
+}
+
+/// RFC 3339 in UTC, seconds.
+pub fn rfc3339(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn half_gone(expires: &jiff::Timestamp, hours: i64, now: DateTime<Utc>) -> bool {
+    expires.as_second() - now.timestamp() < hours * 3600 / 2
+}
+
+fn hex_of(d: &Decoded<Hex>) -> String {
+    keys::hex(d)
+}
+
+fn target_name(name: &str) -> Result<tough::TargetName, ChannelError> {
+    tough::TargetName::new(name).map_err(|e| ChannelError::Admin(format!("target name {name}: {e}")))
+}
+
+fn target(sha256: String, length: u64) -> Target {
+    let bytes: Vec<u8> =
+        (0..sha256.len() / 2).filter_map(|i| u8::from_str_radix(sha256.get(2 * i..2 * i + 2)?, 16).ok()).collect();
+    Target {
+        length,
+        hashes: Hashes { sha256: bytes.into(), _extra: HashMap::new() },
+        custom: HashMap::new(),
+        _extra: HashMap::new(),
+    }
+}
+
+fn metafile(version: NonZeroU64, bytes: Option<&[u8]>) -> Metafile {
+    Metafile {
+        length: bytes.map(|b| b.len() as u64),
+        hashes: bytes.map(|b| Hashes {
+            sha256: ring::digest::digest(&ring::digest::SHA256, b).as_ref().to_vec().into(),
+            _extra: HashMap::new(),
+        }),
+        version,
+        _extra: HashMap::new(),
+    }
+}
+
+fn root_for(
+    version: NonZeroU64,
+    root: &SigningKey,
+    targets: &SigningKey,
+    online: &SigningKey,
+    now: DateTime<Utc>,
+) -> Result<Root, ChannelError> {
+    let mut keys = HashMap::new();
+    for key in [root, targets, online] {
+        keys.insert(key.key_id()?, key.tuf_key());
+    }
+    let mut roles = HashMap::new();
+    roles.insert(RoleType::Root, role_keys(root)?);
+    roles.insert(RoleType::Targets, role_keys(targets)?);
+    roles.insert(RoleType::Snapshot, role_keys(online)?);
+    roles.insert(RoleType::Timestamp, role_keys(online)?);
+    Ok(Root {
+        spec_version: SPEC_VERSION.into(),
+        consistent_snapshot: true,
+        version,
+        expires: ts(now + Duration::days(layout::ROOT_DAYS)),
+        keys,
+        roles,
+        _extra: HashMap::new(),
+    })
+}
+
+fn top_targets(version: NonZeroU64, forms: &SigningKey, now: DateTime<Utc>) -> Result<Targets, ChannelError> {
+    let mut targets = Targets::new(SPEC_VERSION.into(), version, ts(now + Duration::days(layout::TARGETS_DAYS)));
+    let mut delegations = Delegations::new();
+    delegations.keys.insert(forms.key_id()?, forms.tuf_key());
+    let pattern =
+        PathPattern::new(layout::FORMS_PATHS).map_err(|e| ChannelError::Admin(format!("path pattern: {e}")))?;
+    delegations.roles.push(DelegatedRole {
+        name: layout::FORMS_ROLE.into(),
+        keyids: vec![forms.key_id()?],
+        threshold: one(),
+        paths: PathSet::Paths(vec![pattern]),
+        terminating: true,
+        targets: None,
+    });
+    targets.delegations = Some(delegations);
+    Ok(targets)
+}

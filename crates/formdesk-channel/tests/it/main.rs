@@ -1,0 +1,7 @@
+//! The form-update channel against real repositories on disk: publishing, a desk's check and install, and
+//! every attack the channel must refuse.
+
+mod support;
+
+mod attacks;
+mod publish;

@@ -1,0 +1,75 @@
+//! A repository with keys in a temporary folder, a desk store that trusts its root, and the repository's
+//! own forms to publish.
+
+use chrono::{DateTime, Utc};
+use formdesk_channel::{Channel, ChannelError, Checked, FormStore, OfflineKeys, Repo, SetFiles, Source};
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+pub struct World {
+    pub tmp: TempDir,
+    pub repo: Repo,
+    pub keys: PathBuf,
+}
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+pub fn forms_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forms")
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
+}
+
+impl World {
+    pub fn new() -> World {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let keys = tmp.path().join("keys");
+        let offline = OfflineKeys::generate().expect("keys");
+        offline.write(&keys).expect("write keys");
+        let repo = Repo::init(&tmp.path().join("repo"), &offline, now()).expect("init");
+        World { tmp, repo, keys }
+    }
+
+    pub fn offline(&self) -> OfflineKeys {
+        OfflineKeys::read(&self.keys).expect("read keys")
+    }
+
+    pub fn publish(&self, files: &SetFiles, channel: Channel) {
+        self.repo.publish(&self.offline().forms, files, channel, now()).expect("publish");
+    }
+
+    /// A desk store in the world's folder that trusts the repository's current root.
+    pub fn desk(&self, name: &str) -> FormStore {
+        let store = FormStore::open(&self.tmp.path().join(name)).expect("store");
+        store.pin_root(&self.repo.root_bytes().expect("root")).expect("pin");
+        store
+    }
+
+    pub fn source(&self) -> Source {
+        Source::dir(self.repo.dir()).expect("source")
+    }
+
+    pub fn check(&self, store: &FormStore, channel: Channel) -> Result<Checked, ChannelError> {
+        runtime().block_on(formdesk_channel::check(store, &self.source(), channel))
+    }
+}
+
+pub fn shipped() -> SetFiles {
+    SetFiles::read_dir(&forms_dir()).expect("forms")
+}
+
+/// The shipped forms with the Hundeanmeldung's first-dog fee changed and its version raised.
+pub fn with_new_fee() -> SetFiles {
+    let mut files = shipped();
+    let form = files.forms.iter_mut().find(|(id, _, _)| id == "hundeanmeldung").expect("hundeanmeldung");
+    let text = String::from_utf8(form.2.clone()).expect("utf-8");
+    let changed = text.replacen("\"version\": \"1.0.0\"", "\"version\": \"1.1.0\"", 1).replace("96,00", "108,00");
+    assert_ne!(changed, text, "the fee text was found");
+    form.1 = "1.1.0".into();
+    form.2 = changed.into_bytes();
+    files
+}
