@@ -202,9 +202,9 @@ impl Repo {
         write_atomic(&self.metadata("root.json"), &bytes)
     }
 
-    fn write_role<T: Serialize>(&self, name: &str, role: &Signed<T>) -> Result<u64, ChannelError>
+    fn write_role<T>(&self, name: &str, role: &Signed<T>) -> Result<u64, ChannelError>
     where
-        T: tough::schema::Role,
+        T: Serialize + tough::schema::Role,
     {
         let bytes = sign::to_bytes(role)?;
         let version = role.signed.version().get();
