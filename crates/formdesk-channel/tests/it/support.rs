@@ -73,3 +73,37 @@ pub fn with_new_fee() -> SetFiles {
     form.2 = changed.into_bytes();
     files
 }
+
+/// The path of a served metadata file.
+pub fn metadata(world: &World, name: &str) -> PathBuf {
+    world.repo.metadata_dir().join(name)
+}
+
+/// Flips one byte in the middle of a file.
+pub fn flip(path: &Path) {
+    let mut bytes = std::fs::read(path).expect("read");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(path, bytes).expect("write");
+}
+
+/// The newest version of a versioned role on the server (`snapshot`, `targets`, `forms`).
+pub fn latest(world: &World, role: &str) -> u64 {
+    std::fs::read_dir(world.repo.metadata_dir())
+        .expect("metadata")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(&format!(".{role}.json"))?.parse::<u64>().ok()
+        })
+        .max()
+        .expect("a version")
+}
+
+/// Changes a signed role's content the way an attacker would (a later expiry), keeping its signatures.
+pub fn extend_expiry(path: &Path) {
+    let mut value: serde_json::Value = serde_json::from_slice(&std::fs::read(path).expect("read")).expect("json");
+    let expires = value["signed"]["expires"].as_str().expect("expires").to_owned();
+    let year: i32 = expires.get(..4).and_then(|y| y.parse().ok()).expect("year");
+    value["signed"]["expires"] = format!("{}{}", year + 5, &expires[4..]).into();
+    std::fs::write(path, serde_json::to_vec(&value).expect("json")).expect("write");
+}
