@@ -2,7 +2,10 @@
 //!
 //! A catalog is read from a forms folder (`forms/`: `codelists/*.json` and one folder per form with its
 //! `form.json`) or from the copy of the repository's `forms/` that is embedded in the binary, so that the
-//! desk app and the portal work with no configuration. Non-goals: evaluating forms (the engine does), signed
+//! desk app and the portal work with no configuration. A catalog is also made from texts
+//! ([`Catalog::from_files`]): the desk's installed form sets, whose files it keeps by hash; and the embedded
+//! folder is handed out as files ([`FormFiles::embedded`]) so that the desk can install it as its first set.
+//! Non-goals: evaluating forms (the engine does), signed
 //! packages (a later layer that hands verified folders to this crate).
 
 #![deny(missing_docs)]
@@ -65,8 +68,16 @@ fn file_errors(file: &Path, errors: Vec<DefinitionError>) -> Vec<FileError> {
 pub struct Entry {
     /// The form.
     pub form: Arc<Form>,
-    /// Its definition file; `None` for an embedded form.
+    /// Its definition file; `None` for an embedded form or one given as text.
     pub file: Option<PathBuf>,
+    /// The lowercase hex SHA-256 of the definition file's bytes: which text exactly was loaded (a form set's
+    /// manifest names its files by the same hash).
+    pub sha256: String,
+}
+
+/// The lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The forms of one forms folder.
@@ -128,6 +139,54 @@ impl Source for DiskSource<'_> {
 
 struct EmbeddedSource;
 
+/// The files of a forms folder as texts, as given by [`Catalog::from_files`]: no disk involved.
+struct TextSource {
+    code_lists: Vec<(String, String)>,
+    forms: Vec<(String, String)>,
+}
+
+impl Source for TextSource {
+    fn code_lists(&self) -> Result<Vec<(PathBuf, String)>, CatalogError> {
+        Ok(self.code_lists.iter().map(|(name, text)| (Path::new(CODELISTS_DIR).join(name), text.clone())).collect())
+    }
+
+    fn forms(&self) -> Result<Vec<(String, PathBuf, String)>, CatalogError> {
+        let mut out: Vec<_> = self
+            .forms
+            .iter()
+            .map(|(id, text)| (id.clone(), Path::new(id).join(DEFINITION_FILE), text.clone()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+}
+
+/// The files of a forms folder, read as they are: what a form set is made of.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormFiles {
+    /// `(file name, text)` of every shared code list (`hunderassen.json`).
+    pub code_lists: Vec<(String, String)>,
+    /// `(id, definition text)` of every form, by id (the id is the form's folder name).
+    pub forms: Vec<(String, String)>,
+}
+
+impl FormFiles {
+    /// The forms embedded in the binary (the repository's `forms/` at build time), as files.
+    pub fn embedded() -> FormFiles {
+        // Reading the embedded folder cannot fail: it is memory.
+        let code_lists = EmbeddedSource.code_lists().unwrap_or_default();
+        let forms = EmbeddedSource.forms().unwrap_or_default();
+        FormFiles {
+            code_lists: code_lists
+                .into_iter()
+                .map(|(path, text)| {
+                    (path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), text)
+                })
+                .collect(),
+            forms: forms.into_iter().map(|(id, _, text)| (id, text)).collect(),
+        }
+    }
+}
 impl Source for EmbeddedSource {
     fn code_lists(&self) -> Result<Vec<(PathBuf, String)>, CatalogError> {
         let Some(dir) = EMBEDDED.get_dir(CODELISTS_DIR) else { return Ok(Vec::new()) };
@@ -181,7 +240,11 @@ fn check(source: &dyn Source, embedded: bool) -> Result<CheckReport, CatalogErro
                 path: "$.id".into(),
                 message: format!("the id '{}' must equal the folder name '{folder}'", form.id()),
             }),
-            Ok(form) => report.forms.push(Entry { form: Arc::new(form), file: (!embedded).then_some(file) }),
+            Ok(form) => report.forms.push(Entry {
+                form: Arc::new(form),
+                file: (!embedded).then_some(file),
+                sha256: sha256_hex(text.as_bytes()),
+            }),
             Err(e) => report.errors.extend(file_errors(&file, e.0)),
         }
     }
@@ -225,6 +288,20 @@ impl Catalog {
         hits
     }
 
+    /// Loads forms given as texts: `code_lists` as `(file name, text)`, `forms` as `(id, definition text)`,
+    /// with the same checks as [`Catalog::load_dir`] (each form's id must be the id it is given under).
+    /// Errors name the file as it would be in a forms folder (`hundeanmeldung/form.json`).
+    pub fn from_files(
+        code_lists: Vec<(String, String)>,
+        forms: Vec<(String, String)>,
+    ) -> Result<Catalog, CatalogError> {
+        let report = check(&TextSource { code_lists, forms }, true)?;
+        if !report.errors.is_empty() {
+            return Err(CatalogError::Invalid(report.errors));
+        }
+        Ok(Catalog::new(report.forms))
+    }
+
     /// The forms embedded in the binary: the repository's `forms/` at build time.
     pub fn embedded() -> Result<Catalog, CatalogError> {
         let report = check(&EmbeddedSource, true)?;
@@ -241,7 +318,12 @@ impl Catalog {
 
     /// A form by id.
     pub fn get(&self, id: &str) -> Option<&Arc<Form>> {
-        self.entries.iter().find(|e| e.form.id() == id).map(|e| &e.form)
+        self.entry(id).map(|e| &e.form)
+    }
+
+    /// A form with where it came from and its hash, by id.
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.form.id() == id)
     }
 }
 

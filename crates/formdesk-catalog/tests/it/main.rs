@@ -101,3 +101,29 @@ fn search_finds_forms_the_way_citizens_name_them() {
     assert!(catalog.search("").is_empty());
     assert!(catalog.search("Xylophon").is_empty(), "{:?}", top3(&catalog, "Xylophon"));
 }
+
+#[test]
+fn forms_given_as_texts_load_like_the_folder() {
+    let files = formdesk_catalog::FormFiles::embedded();
+    assert!(files.code_lists.iter().any(|(name, _)| name == "hunderassen.json"));
+    let catalog = Catalog::from_files(files.code_lists.clone(), files.forms.clone()).expect("the texts load");
+    let disk = Catalog::load_dir(&forms()).expect("forms load");
+    let ids = |c: &Catalog| c.entries().iter().map(|e| (e.form.id().to_owned(), e.sha256.clone())).collect::<Vec<_>>();
+    assert_eq!(ids(&catalog), ids(&disk), "same forms, same hashes");
+    let text = std::fs::read(forms().join("hundeanmeldung/form.json")).expect("read");
+    assert_eq!(catalog.entry("hundeanmeldung").expect("there").sha256, formdesk_catalog::sha256_hex(&text));
+    assert!(catalog.entries().iter().all(|e| e.file.is_none()));
+}
+
+#[test]
+fn forms_given_as_texts_are_checked_like_the_folder() {
+    let files = formdesk_catalog::FormFiles::embedded();
+    let text = files.forms.iter().find(|(id, _)| id == "hundeabmeldung").expect("there").1.clone();
+    let err = Catalog::from_files(files.code_lists.clone(), vec![("andere".into(), text.clone())]).expect_err("id");
+    assert!(err.to_string().contains("andere/form.json: $.id: the id 'hundeabmeldung' must equal"), "{err}");
+    let broken = text.replacen("\"steps\"", "\"stepz\"", 1);
+    let err = Catalog::from_files(files.code_lists, vec![("hundeabmeldung".into(), broken)]).expect_err("broken");
+    assert!(matches!(err, CatalogError::Invalid(ref e) if !e.is_empty()), "{err}");
+    let err = Catalog::from_files(Vec::new(), files.forms).expect_err("no code lists");
+    assert!(err.to_string().contains("hunderassen") || err.to_string().contains("code list"), "{err}");
+}
