@@ -101,10 +101,21 @@ pub struct WorkItem {
     pub finalized_at: Option<i64>,
     /// How often its data was saved.
     pub revision: i64,
+    /// The form set it was begun on; `None` for submissions begun before sets were pinned.
+    pub pin: Option<FormPin>,
     /// The summary (typically the citizen's name); empty once shredded.
     pub summary: String,
     /// Why the summary could not be read (damaged or changed in the file); `None` when it was.
     pub damaged: Option<String>,
+}
+
+/// The form set and form text a submission was begun on (plain: hashes, no personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormPin {
+    /// The SHA-256 of the form set's manifest (lowercase hex).
+    pub set_sha256: String,
+    /// The SHA-256 of the form's definition (lowercase hex).
+    pub form_sha256: String,
 }
 
 /// What the vault holds of one submission.
@@ -472,15 +483,34 @@ impl Vault {
         summary: &str,
         data: &[u8],
     ) -> Result<SubmissionId, VaultError> {
+        self.create_pinned(form_id, form_version, None, summary, data)
+    }
+
+    /// [`Vault::create`], pinned to the form set and form text it is begun on (see [`Vault::pinned_sets`]).
+    pub fn create_pinned(
+        &mut self,
+        form_id: &str,
+        form_version: &str,
+        pin: Option<&FormPin>,
+        summary: &str,
+        data: &[u8],
+    ) -> Result<SubmissionId, VaultError> {
         let vault_key = self.vault_key()?;
         let key = Key::random()?;
         let uuid = uuid_v4()?;
         let now = self.now();
         let tx = self.conn.unchecked_transaction()?;
         tx.execute(
-            "INSERT INTO submissions (uuid, form_id, form_version, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, 'draft', ?4, ?4)",
-            params![uuid, form_id, form_version, now],
+            "INSERT INTO submissions (uuid, form_id, form_version, status, created_at, updated_at, form_set, form_sha256)
+             VALUES (?1, ?2, ?3, 'draft', ?4, ?4, ?5, ?6)",
+            params![
+                uuid,
+                form_id,
+                form_version,
+                now,
+                pin.map(|p| p.set_sha256.as_str()),
+                pin.map(|p| p.form_sha256.as_str())
+            ],
         )?;
         let id = tx.last_insert_rowid();
         let (summary, data) = seal_contents(&key, id, summary, data)?;
@@ -759,6 +789,15 @@ impl Vault {
                 }
             })
             .collect()
+    }
+
+    /// The form sets (manifest hashes) that submissions still on this desk were begun on: drafts and final
+    /// submissions not yet shredded. Needs no unlock: the desk's clean-up of form sets runs while locked too.
+    pub fn pinned_sets(&self) -> Result<std::collections::BTreeSet<String>, VaultError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT DISTINCT form_set FROM submissions WHERE form_set IS NOT NULL AND status <> 'shredded'")?;
+        Ok(statement.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
     }
 
     /// Deletes a draft with everything in it; its key goes with it.
@@ -1098,8 +1137,8 @@ fn uuid_v4() -> Result<String, VaultError> {
 }
 
 const WORK_COLUMNS: &str = "id, uuid, form_id, form_version, status, created_at, updated_at, finalized_at, revision, \
-                            wrapped_key, summary_sealed";
-const WORK_COLUMN_COUNT: usize = 11;
+                            wrapped_key, summary_sealed, form_set, form_sha256";
+const WORK_COLUMN_COUNT: usize = 13;
 
 struct RawItem {
     item: WorkItem,
@@ -1122,6 +1161,10 @@ fn work_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawItem> {
             updated_at: r.get(6)?,
             finalized_at: r.get(7)?,
             revision: r.get(8)?,
+            pin: match (r.get::<_, Option<String>>(11)?, r.get::<_, Option<String>>(12)?) {
+                (Some(set_sha256), Some(form_sha256)) => Some(FormPin { set_sha256, form_sha256 }),
+                _ => None,
+            },
             summary: String::new(),
             damaged: None,
         },

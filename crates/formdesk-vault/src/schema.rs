@@ -132,6 +132,15 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (submission_id, idx)
     ) STRICT, WITHOUT ROWID;
     ",
+    // 5: the form set a submission was begun on. Form sets are installed by hash; a draft stays with the
+    // set and the form text it was begun on (the manifest's and the definition's SHA-256) until it is
+    // shredded, so that clean-up never deletes them. Public facts, plain, readable while locked. NULL in
+    // submissions begun before (they use the current form).
+    "
+    ALTER TABLE submissions ADD COLUMN form_set TEXT;
+    ALTER TABLE submissions ADD COLUMN form_sha256 TEXT;
+    CREATE INDEX submissions_by_form_set ON submissions (form_set) WHERE form_set IS NOT NULL;
+    ",
 ];
 
 /// The layout version this code writes: the number of migrations.

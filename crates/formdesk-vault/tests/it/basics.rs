@@ -1,7 +1,7 @@
 //! A submission's life, locking, PINs, recovery, attachments, and the errors on the way.
 
 use crate::{PIN, new_vault, raw};
-use formdesk_vault::{CHUNK_SIZE, Clock, KdfParams, Status, Vault, VaultError};
+use formdesk_vault::{CHUNK_SIZE, Clock, FormPin, KdfParams, Status, Vault, VaultError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -203,7 +203,10 @@ fn a_file_of_the_first_layout_is_brought_forward_with_its_attachments() {
     // Back to layout 1, as a desk of the first release left it.
     let conn = raw(dir.path());
     conn.execute_batch(
-        "DROP TABLE outbox_parts;
+        "DROP INDEX submissions_by_form_set;
+         ALTER TABLE submissions DROP COLUMN form_set;
+         ALTER TABLE submissions DROP COLUMN form_sha256;
+         DROP TABLE outbox_parts;
          DROP TABLE outbox;
          DROP TABLE destinations;
          DROP TABLE portal;
@@ -448,4 +451,30 @@ fn the_device_key_is_made_once_sealed_and_kept() {
     let mut vault = Vault::open(dir.path()).unwrap();
     vault.unlock("Anna", PIN).unwrap();
     assert!(*vault.device_key().unwrap() == *key, "the same key after a restart");
+}
+
+fn pin(set: char, form: char) -> FormPin {
+    FormPin { set_sha256: set.to_string().repeat(64), form_sha256: form.to_string().repeat(64) }
+}
+
+#[test]
+fn the_sets_of_drafts_and_unshredded_submissions_are_listed_while_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = new_vault(dir.path());
+    let old = vault.create("hundeanmeldung", "1.0.0", "Erika", b"{}").unwrap();
+    let a = vault.create_pinned("hundeanmeldung", "1.0.0", Some(&pin('a', '1')), "Erika", b"{}").unwrap();
+    let b = vault.create_pinned("hundeabmeldung", "1.0.0", Some(&pin('b', '2')), "Max", b"{}").unwrap();
+    let c = vault.create_pinned("hundeanmeldung", "1.1.0", Some(&pin('c', '3')), "Jan", b"{}").unwrap();
+    vault.finalize(b, "Max", b"{}").unwrap();
+    vault.finalize(c, "Jan", b"{}").unwrap();
+    vault.shred(c).unwrap();
+    let listed = vault.load(a).unwrap().item;
+    assert_eq!((listed.form_version.as_str(), listed.pin), ("1.0.0", Some(pin('a', '1'))));
+    assert_eq!(vault.load(old).unwrap().item.pin, None, "begun before pinning");
+    vault.lock();
+    let expected: std::collections::BTreeSet<String> = ["a".repeat(64), "b".repeat(64)].into();
+    assert_eq!(vault.pinned_sets().unwrap(), expected, "the shredded one's set is free, the final one's is not");
+    drop(vault);
+    let vault = Vault::open(dir.path()).unwrap();
+    assert_eq!(vault.pinned_sets().unwrap(), expected, "read from the file without a PIN");
 }
