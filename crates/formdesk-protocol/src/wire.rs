@@ -14,6 +14,13 @@
 //! | `GET /v1/submissions/{id}` | device | → [`SubmissionStatus`] |
 //! | `PUT /v1/submissions/{id}/attachments/{att}?offset=N&total=T` | device | bytes `N..` of the part → [`AttachmentStatus`] |
 //! | `POST /v1/submissions/{id}/submit` | device | [`Submit`] → [`Submitted`] |
+//! | `POST /v1/forms/report` | device | [`FormsReport`] → [`FormsChannel`] |
+//! | `GET /forms/v1/metadata/{file}`, `GET /forms/v1/targets/{file}` | – | the form-update channel's files |
+//!
+//! The form-update channel (`formdesk-channel`) is The Update Framework: its metadata and files are signed
+//! by the administrators and checked by the desk, so they are served to anyone without a device signature.
+//! A desk learns the channel's root from its enrolment ([`EnrolResponse::forms_root`]) and reports the form
+//! set it runs with [`FormsReport`]; the answer says which channel it reads.
 //!
 //! Every step can be repeated: the same call with the same content answers as the first one did; the same id
 //! with other content is a 409. An error answers with an [`ErrorBody`].
@@ -204,6 +211,68 @@ pub struct EnrolResponse {
     pub name: String,
     /// The portal's acceptance key, base64url.
     pub portal_key: String,
+    /// The form-update channel's root metadata (`root.json`, as the portal serves it), which the desk pins;
+    /// absent when the portal has no channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forms_root: Option<String>,
+}
+
+/// The path of the desk's report of its form set.
+pub const FORMS_REPORT_PATH: &str = "/v1/forms/report";
+
+/// What form set a desk runs, reported after each check of the form-update channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FormsReport {
+    /// The channel of the installed set's manifest (`pilot`, `all`, or `app` for the set the desk was built
+    /// with).
+    pub channel: String,
+    /// The installed set's version (0 for the set the desk was built with).
+    pub set_version: u64,
+    /// SHA-256 (lowercase hex) of the installed manifest.
+    pub manifest_sha256: String,
+    /// When the installed set was published, as its manifest says (RFC 3339).
+    pub published: String,
+    /// Why the last check failed, if it did (the desk's sentence, for the administrators).
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// Which channel of the form-update channel a desk reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FormsChannelName {
+    /// The pilot desks, named by the administrators: they get a form set first.
+    Pilot,
+    /// Every desk (the default).
+    All,
+}
+
+impl FormsChannelName {
+    /// The name as the wire writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormsChannelName::Pilot => "pilot",
+            FormsChannelName::All => "all",
+        }
+    }
+
+    /// Reads a name as the wire writes it.
+    pub fn parse(text: &str) -> Option<FormsChannelName> {
+        match text {
+            "pilot" => Some(FormsChannelName::Pilot),
+            "all" => Some(FormsChannelName::All),
+            _ => None,
+        }
+    }
+}
+
+/// The answer to a [`FormsReport`]: the channel the desk reads from now on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormsChannel {
+    /// The channel the administrators put this desk in.
+    pub channel: FormsChannelName,
 }
 
 /// An authority's department that receives submissions, and the key to seal for it.
@@ -302,6 +371,37 @@ mod tests {
         let err = serde_json::from_str::<Announce>(r#"{"destination":"x","attachments":[]}"#).unwrap_err();
         assert!(err.to_string().contains("destination"), "{err}");
         assert_eq!(attachment_path("s", "a", 5, 9), "/v1/submissions/s/attachments/a?offset=5&total=9");
+    }
+
+    #[test]
+    fn an_enrolment_answer_without_a_forms_root_reads_as_before() {
+        let old = r#"{"deviceId":"d","name":"n","portalKey":"k"}"#;
+        let answer: EnrolResponse = serde_json::from_str(old).unwrap();
+        assert_eq!(answer.forms_root, None);
+        assert_eq!(serde_json::to_string(&answer).unwrap(), old, "no formsRoot member when there is none");
+        let with = EnrolResponse { forms_root: Some("{}".into()), ..answer };
+        assert!(serde_json::to_string(&with).unwrap().contains(r#""formsRoot":"{}""#));
+    }
+
+    #[test]
+    fn forms_reports_and_channels_use_the_documented_names() {
+        let report: FormsReport = serde_json::from_str(
+            r#"{"channel":"all","setVersion":3,"manifestSha256":"ab","published":"2026-12-01T10:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!((report.set_version, report.error), (3, None));
+        let err = serde_json::from_str::<FormsReport>(
+            r#"{"channel":"all","setVersion":3,"manifestSha256":"ab","published":"p","extra":1}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("extra"), "{err}");
+        let answer = FormsChannel { channel: FormsChannelName::Pilot };
+        assert_eq!(serde_json::to_string(&answer).unwrap(), r#"{"channel":"pilot"}"#);
+        for name in [FormsChannelName::Pilot, FormsChannelName::All] {
+            assert_eq!(FormsChannelName::parse(name.as_str()), Some(name));
+            assert_eq!(serde_json::to_string(&name).unwrap(), format!("\"{}\"", name.as_str()));
+        }
+        assert_eq!(FormsChannelName::parse("beta"), None);
     }
 
     #[test]
