@@ -24,7 +24,10 @@ pub enum Command {
     ///          formdesk-portal serve --listen 0.0.0.0:443 --tls-cert portal.pem --tls-key portal.key
     #[command(verbatim_doc_comment)]
     Serve(ServeArgs),
-    /// Register, list and revoke desks.
+    /// The offline keys of the form-update channel.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Register, list and revoke desks, and choose their form-update channel.
     #[command(subcommand)]
     Devices(DevicesCommand),
     /// Manage the authorities' destinations and their keys.
@@ -47,6 +50,108 @@ pub struct StoreArgs {
     /// The database: a SQLite file (default: portal.sqlite in the data folder) or postgres://user@host/db.
     #[arg(long)]
     pub database: Option<String>,
+}
+
+/// Where the portal keeps its data, for the commands of the form-update channel (its repository is the
+/// folder `channel/` in the data folder).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ChannelArgs {
+    /// The data folder; default: $XDG_DATA_HOME/formdesk-portal or ~/.local/share/formdesk-portal.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl ChannelArgs {
+    /// The data folder these options name.
+    pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        match &self.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => default_data_dir(),
+        }
+    }
+}
+
+/// The folder with the offline keys.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KeysArg {
+    /// The folder with the offline keys (root.key, targets.key, forms.key), on the medium kept offline.
+    #[arg(long, value_name = "DIR")]
+    pub keys: PathBuf,
+}
+
+/// Which channel of the form-update channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChannelName {
+    /// The pilot desks.
+    Pilot,
+    /// Every desk.
+    All,
+}
+
+impl ChannelName {
+    /// The name as the wire has it.
+    pub fn wire(self) -> formdesk_protocol::wire::FormsChannelName {
+        match self {
+            ChannelName::Pilot => formdesk_protocol::wire::FormsChannelName::Pilot,
+            ChannelName::All => formdesk_protocol::wire::FormsChannelName::All,
+        }
+    }
+}
+
+/// A role whose key `keys rotate` replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoleName {
+    /// The root key, which names every other key.
+    Root,
+    /// The key that delegates the forms to the form editors' key.
+    Targets,
+    /// The form editors' key, which signs the form sets.
+    Forms,
+    /// The portal's online key (snapshot and timestamp), in the data folder.
+    Online,
+}
+
+impl RoleName {
+    /// The channel's role.
+    pub fn role(self) -> formdesk_channel::repo::KeyRole {
+        use formdesk_channel::repo::KeyRole;
+        match self {
+            RoleName::Root => KeyRole::Root,
+            RoleName::Targets => KeyRole::Targets,
+            RoleName::Forms => KeyRole::Forms,
+            RoleName::Online => KeyRole::Online,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make the offline keys and the form-update channel of this portal.
+    ///
+    /// Writes root.key, targets.key and forms.key into --keys (a folder on a medium kept offline) and the
+    /// channel's repository with its online key into <data-dir>/channel.
+    ///
+    /// Example: formdesk-portal keys init --keys /media/usb/formdesk-keys
+    #[command(verbatim_doc_comment)]
+    Init {
+        #[command(flatten)]
+        keys: KeysArg,
+        #[command(flatten)]
+        data: ChannelArgs,
+    },
+    /// Replace the key of a role; desks follow through the new root, signed by the old and the new root key.
+    ///
+    /// Example: formdesk-portal keys rotate --keys /media/usb/formdesk-keys --role forms
+    #[command(verbatim_doc_comment)]
+    Rotate {
+        #[command(flatten)]
+        keys: KeysArg,
+        /// The role whose key is replaced.
+        #[arg(long, value_enum)]
+        role: RoleName,
+        #[command(flatten)]
+        data: ChannelArgs,
+    },
 }
 
 /// The options of `serve`.
@@ -119,6 +224,20 @@ pub enum DevicesCommand {
     /// Example: formdesk-portal devices list
     #[command(verbatim_doc_comment)]
     List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Choose which channel of the form-update channel a desk reads (every desk reads `all` until put into
+    /// `pilot`).
+    ///
+    /// Example: formdesk-portal devices channel "Bürgerbus 1" pilot
+    #[command(verbatim_doc_comment)]
+    Channel {
+        /// The desk's name or id.
+        device: String,
+        /// The channel.
+        #[arg(value_enum)]
+        channel: ChannelName,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -231,6 +350,60 @@ pub enum FormsCommand {
         /// The forms folder: `codelists/` and one folder per form with its `form.json`.
         dir: PathBuf,
     },
+    /// Check a forms folder like `forms check`, then sign it and publish it to a channel.
+    ///
+    /// Prints the new set's version, its channel and every form with its version. Refuses, printing every
+    /// error, if any form of the folder has one.
+    ///
+    /// Example: formdesk-portal forms publish forms --keys /media/usb/formdesk-keys --channel pilot
+    #[command(verbatim_doc_comment)]
+    Publish {
+        /// The forms folder: `codelists/` and one folder per form with its `form.json`.
+        dir: PathBuf,
+        #[command(flatten)]
+        keys: KeysArg,
+        /// The channel: `pilot` desks first, or `all`.
+        #[arg(long, value_enum, default_value = "all")]
+        channel: ChannelName,
+        #[command(flatten)]
+        data: ChannelArgs,
+    },
+    /// Give every desk the form set of the pilot channel.
+    ///
+    /// Example: formdesk-portal forms promote --keys /media/usb/formdesk-keys
+    #[command(verbatim_doc_comment)]
+    Promote {
+        #[command(flatten)]
+        keys: KeysArg,
+        #[command(flatten)]
+        data: ChannelArgs,
+    },
+    /// Withdraw a form in every channel: no new cases; with --now, cases begun cannot be finalized either.
+    ///
+    /// Example: formdesk-portal forms withdraw hundeabmeldung --keys /media/usb/formdesk-keys
+    #[command(verbatim_doc_comment)]
+    Withdraw {
+        /// The form's id.
+        id: String,
+        /// Withdraw it at once: cases begun with it can no longer be finalized.
+        #[arg(long)]
+        now: bool,
+        #[command(flatten)]
+        keys: KeysArg,
+        #[command(flatten)]
+        data: ChannelArgs,
+    },
+    /// Show each channel's form set and which set every desk runs.
+    ///
+    /// A desk whose set is older than its channel's is marked `behind`; a desk whose last check failed shows
+    /// its error.
+    ///
+    /// Example: formdesk-portal forms status
+    #[command(verbatim_doc_comment)]
+    Status {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Evaluate a form for a set of answers and print the evaluated state as JSON.
     ///
     /// Example: formdesk-portal forms eval forms/hundeanmeldung --answers answers.json --lang de --date 2026-11-24
@@ -297,6 +470,14 @@ pub enum Database {
 }
 
 impl StoreArgs {
+    /// The data folder these options name.
+    pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        match &self.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => default_data_dir(),
+        }
+    }
+
     /// The database these options name, creating the data folder for the default SQLite file.
     pub fn database(&self) -> anyhow::Result<Database> {
         if let Some(url) = &self.database {
@@ -306,10 +487,7 @@ impl StoreArgs {
             let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
             return Ok(Database::Sqlite(PathBuf::from(path)));
         }
-        let dir = match &self.data_dir {
-            Some(dir) => dir.clone(),
-            None => default_data_dir()?,
-        };
+        let dir = self.data_dir()?;
         create_private_dir(&dir)?;
         Ok(Database::Sqlite(dir.join("portal.sqlite")))
     }

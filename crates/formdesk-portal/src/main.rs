@@ -8,6 +8,7 @@
 //! - [`admin`]: devices, destinations and receipt checks.
 //! - [`inbox`]: the authority's export of what arrived.
 //! - [`forms`]: the form tools (`forms check`, `forms eval`, `forms receipt`).
+//! - [`channel`]: the form-update channel: its keys, publishing, serving and where the desks stand.
 //!
 //! Architecture invariant: the portal never sees a submission's plaintext; only `inbox export`, run by the
 //! authority with its private key, decrypts.
@@ -19,6 +20,7 @@
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 mod admin;
+mod channel;
 mod cli;
 mod forms;
 mod inbox;
@@ -29,7 +31,7 @@ mod store;
 
 use anyhow::Result;
 use clap::Parser;
-use cli::{Cli, Command, Database, FormsCommand, StoreArgs};
+use cli::{Cli, Command, Database, FormsCommand, KeysCommand, StoreArgs};
 use std::process::ExitCode;
 use store::Store;
 
@@ -55,6 +57,21 @@ fn main() -> ExitCode {
         }
         Command::Destinations(cli::DestinationsCommand::Keygen { out, public, bits }) => {
             admin::keygen(out, public, *bits)
+        }
+        Command::Keys(KeysCommand::Init { keys, data }) => {
+            data.data_dir().and_then(|dir| channel::keys_init(&keys.keys, &dir))
+        }
+        Command::Keys(KeysCommand::Rotate { keys, role, data }) => {
+            data.data_dir().and_then(|dir| channel::keys_rotate(&keys.keys, role.role(), &dir))
+        }
+        Command::Forms(FormsCommand::Publish { dir, keys, channel, data }) => {
+            data.data_dir().and_then(|data| channel::publish(dir, &keys.keys, channel.wire(), &data))
+        }
+        Command::Forms(FormsCommand::Promote { keys, data }) => {
+            data.data_dir().and_then(|dir| channel::promote(&keys.keys, &dir))
+        }
+        Command::Forms(FormsCommand::Withdraw { id, now, keys, data }) => {
+            data.data_dir().and_then(|dir| channel::withdraw(id, *now, &keys.keys, &dir))
         }
         command => with_runtime(command),
     };
@@ -87,11 +104,14 @@ fn store_args(command: &Command) -> &StoreArgs {
     use cli::{DestinationsCommand as D, DevicesCommand as V, InboxCommand as I, ReceiptCommand as R};
     match command {
         Command::Serve(args) => &args.store,
-        Command::Devices(V::Enrol { store, .. } | V::List { store } | V::Revoke { store, .. })
+        Command::Devices(
+            V::Enrol { store, .. } | V::List { store } | V::Revoke { store, .. } | V::Channel { store, .. },
+        )
+        | Command::Forms(FormsCommand::Status { store })
         | Command::Destinations(D::Add { store, .. } | D::List { store })
         | Command::Inbox(I::Export { store, .. })
         | Command::Receipt(R::Verify { store, .. }) => store,
-        Command::Forms(_) | Command::Destinations(D::Keygen { .. }) => {
+        Command::Forms(_) | Command::Keys(_) | Command::Destinations(D::Keygen { .. }) => {
             static NONE: StoreArgs = StoreArgs { data_dir: None, database: None };
             &NONE
         }
@@ -102,7 +122,9 @@ async fn run<S: Store>(store: S, command: &Command) -> Result<ExitCode> {
     use cli::{DestinationsCommand as D, DevicesCommand as V, InboxCommand as I, ReceiptCommand as R};
     match command {
         Command::Serve(args) => {
+            let channel = channel::find(&args.store.data_dir()?);
             let options = server::Options {
+                channel,
                 listen: args.listen,
                 max_request_bytes: args.max_request_bytes,
                 max_part_bytes: args.max_part_bytes,
@@ -124,11 +146,15 @@ async fn run<S: Store>(store: S, command: &Command) -> Result<ExitCode> {
         Command::Devices(V::Enrol { name, valid_days, .. }) => admin::enrol(&store, name, *valid_days).await,
         Command::Devices(V::List { .. }) => admin::list_devices(&store).await,
         Command::Devices(V::Revoke { id, .. }) => admin::revoke(&store, id).await,
+        Command::Devices(V::Channel { device, channel, .. }) => {
+            channel::device_channel(&store, device, channel.wire()).await
+        }
+        Command::Forms(FormsCommand::Status { store: args }) => channel::status(&store, &args.data_dir()?).await,
         Command::Destinations(D::Add { id, name, key, .. }) => admin::add_destination(&store, id, name, key).await,
         Command::Destinations(D::List { .. }) => admin::list_destinations(&store).await,
         Command::Inbox(I::Export { destination, key, out, .. }) => inbox::export(&store, destination, key, out).await,
         Command::Receipt(R::Verify { payload, .. }) => admin::verify_receipt(&store, payload).await,
-        Command::Forms(_) | Command::Destinations(D::Keygen { .. }) => {
+        Command::Forms(_) | Command::Keys(_) | Command::Destinations(D::Keygen { .. }) => {
             anyhow::bail!("this command does not use the portal's database")
         }
     }

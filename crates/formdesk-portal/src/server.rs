@@ -24,8 +24,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use formdesk_protocol::auth::Authorization;
 use formdesk_protocol::wire::{
-    Announce, AttachmentStatus, EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, PortalInfo, Submit, Submitted,
-    UploadConflict,
+    Announce, AttachmentStatus, EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, FORMS_REPORT_PATH, FormsChannel,
+    FormsReport, PortalInfo, Submit, Submitted, UploadConflict,
 };
 use formdesk_protocol::{PROTOCOL_VERSION, decode_base64url, encode_base64url, ids};
 use http_body_util::BodyExt as _;
@@ -45,6 +45,8 @@ const MAX_ATTACHMENTS: usize = 1000;
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The form-update channel it serves and keeps fresh, if `keys init` made one in its data folder.
+    pub channel: Option<formdesk_channel::Repo>,
     /// Where it listens.
     pub listen: SocketAddr,
     /// The largest submit request (metadata and data), in bytes.
@@ -147,6 +149,8 @@ pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
     // with ciphertext it should have deleted.
     purge(&app).await;
     let purger = tokio::spawn(purge_hourly(Arc::clone(&app)));
+    // The channel's timestamp is renewed at start and then regularly; without a channel nothing is signed.
+    let refresher = options.channel.clone().map(|repo| tokio::spawn(crate::channel::refresh_regularly(repo)));
 
     // A bad certificate stops the start before the port is taken.
     let tls = options.tls.as_ref().map(Tls::config).transpose()?;
@@ -164,6 +168,10 @@ pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
     // Waiting for the aborted task drops its handle on the store, so the database is closed cleanly when
     // `app` goes.
     let _ = purger.await;
+    if let Some(refresher) = refresher {
+        refresher.abort();
+        let _ = refresher.await;
+    }
     drop(app);
     served.context("serving")?;
     Ok(())
@@ -212,6 +220,9 @@ fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route("/v1/submissions/{id}", put(announce::<S>).get(submission::<S>))
         .route("/v1/submissions/{id}/attachments/{attachment}", put(upload::<S>))
         .route("/v1/submissions/{id}/submit", post(submit::<S>))
+        .route(FORMS_REPORT_PATH, post(report_forms::<S>))
+        .route("/forms/v1/metadata/{file}", get(channel_metadata::<S>))
+        .route("/forms/v1/targets/{file}", get(channel_target::<S>))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(app)
@@ -455,6 +466,16 @@ impl BodyLimit for PieceBody {
     }
 }
 
+/// A desk's report of its form set: a few names and hashes, and an error text of at most a few hundred
+/// characters.
+struct ReportBody;
+
+impl BodyLimit for ReportBody {
+    fn bytes(_: &Options) -> usize {
+        ENROLMENT_BYTES
+    }
+}
+
 /// A submit: the metadata and data JWEs.
 struct SubmitBody;
 
@@ -580,10 +601,18 @@ async fn enrol<S: Store>(
     formdesk_protocol::auth::check_public_key(&public_key)
         .map_err(|e| ApiError::bad_request(format!("publicKey: {e}")))?;
     match app.store.enrol(crate::store::code_hash(&code), public_key, now()).await? {
-        Enrolment::Enrolled(device) => Ok(json(
-            StatusCode::OK,
-            &EnrolResponse { device_id: device.id, name: device.name, portal_key: app.portal_key.clone() },
-        )),
+        Enrolment::Enrolled(device) => {
+            let forms_root = forms_root(&app.options).await?;
+            Ok(json(
+                StatusCode::OK,
+                &EnrolResponse {
+                    device_id: device.id,
+                    name: device.name,
+                    portal_key: app.portal_key.clone(),
+                    forms_root,
+                },
+            ))
+        }
         Enrolment::UnknownCode => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::EnrolmentCodeUnknown,
@@ -703,6 +732,57 @@ async fn submit<S: Store>(
         .submit(signed.device, id.to_owned(), submit.metadata, submit.data, now(), Arc::clone(&app.key))
         .await?;
     Ok(json(StatusCode::OK, &Submitted { acceptance }))
+}
+
+/// The channel's newest root, which an enrolling desk pins; `None` without a channel.
+async fn forms_root(options: &Options) -> Result<Option<String>, ApiError> {
+    let Some(repo) = &options.channel else { return Ok(None) };
+    let path = repo.metadata_dir().join("root.json");
+    match tokio::fs::read_to_string(&path).await {
+        Ok(text) => Ok(Some(text)),
+        Err(e) => {
+            eprintln!("formdesk-portal: cannot read {}: {e}", path.display());
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "the form channel's root cannot be read",
+            ))
+        }
+    }
+}
+
+async fn report_forms<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    signed: Signed<ReportBody>,
+) -> Result<Response, ApiError> {
+    let report: FormsReport = parse("forms report", &signed.body)?;
+    let channel = app.store.report_forms(signed.device, report, now()).await?;
+    Ok(json(StatusCode::OK, &FormsChannel { channel }))
+}
+
+async fn channel_metadata<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    channel_file(&app, crate::channel::Folder::Metadata, &file).await
+}
+
+async fn channel_target<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    channel_file(&app, crate::channel::Folder::Targets, &file).await
+}
+
+/// A file of the form-update channel. Not signed: TUF's metadata is signed itself and names the hash of every
+/// target, and the desks check both. It takes a place among the requests worked on like any other.
+async fn channel_file<S>(app: &App<S>, folder: crate::channel::Folder, file: &str) -> Result<Response, ApiError> {
+    let _working = working(app)?;
+    let missing = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no such file: {file}"));
+    let Some(repo) = &app.options.channel else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this portal has no form channel"));
+    };
+    crate::channel::file(repo, folder, file).await.ok_or_else(missing)
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

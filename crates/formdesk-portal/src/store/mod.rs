@@ -14,14 +14,15 @@ pub mod postgres;
 pub mod sqlite;
 
 use formdesk_protocol::acceptance::{Acceptance, PartHash};
-use formdesk_protocol::wire::{Announce, AttachmentStatus, SubmissionStatus};
+use formdesk_protocol::wire::{Announce, AttachmentStatus, FormsChannelName, FormsReport, SubmissionStatus};
 use formdesk_protocol::{PROTOCOL_VERSION, sha256_hex};
 use ring::signature::Ed25519KeyPair;
 use std::future::Future;
 use std::ops::Range;
 
 /// The schema version this portal writes. Each backend migrates forward to it and refuses a newer one.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Version 2 adds each device's form-update channel and its last report of the form set it runs.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Why a request cannot be granted; the server turns each kind into its HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +149,112 @@ pub struct Destination {
     pub key_id: String,
     /// The key as SubjectPublicKeyInfo DER.
     pub public_key: Vec<u8>,
+}
+
+/// A device's place in the form-update channel: the channel it reads and what it last reported running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceForms {
+    /// The device's id.
+    pub device_id: String,
+    /// The channel the administrators put it in (`all` unless they chose `pilot`).
+    pub channel: FormsChannelName,
+    /// Its last report, if it ever sent one.
+    pub report: Option<StoredReport>,
+}
+
+/// A device's last report of its form set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReport {
+    /// The channel of the set it runs (`pilot`, `all`, or `app` for the set it was built with).
+    pub set_channel: String,
+    /// The set's version.
+    pub set_version: u64,
+    /// SHA-256 of the set's manifest.
+    pub manifest_sha256: String,
+    /// When the set was published, as the desk said.
+    pub published: String,
+    /// When the report arrived, Unix seconds.
+    pub reported_at: i64,
+    /// The desk's error of its last check, if it failed.
+    pub error: Option<String>,
+}
+
+/// The most characters of a desk's error text the portal keeps.
+pub const REPORT_ERROR_CHARS: usize = 500;
+
+/// Checks a desk's report; the error names the member that is wrong. The error text is cut to
+/// [`REPORT_ERROR_CHARS`].
+pub fn check_report(mut report: FormsReport) -> Result<FormsReport, StoreError> {
+    let bad = |what: &str| StoreError::refused(Refusal::BadRequest, what.to_owned());
+    let plain =
+        |text: &str, most: usize| !text.is_empty() && text.len() <= most && text.bytes().all(|b| b.is_ascii_graphic());
+    if !plain(&report.channel, 16) {
+        return Err(bad("channel must be a short name such as all or pilot"));
+    }
+    if report.manifest_sha256.len() != 64 || !report.manifest_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad("manifestSha256 must be 64 hex digits"));
+    }
+    if !plain(&report.published, 40) {
+        return Err(bad("published must be an RFC 3339 time"));
+    }
+    if i64::try_from(report.set_version).is_err() {
+        return Err(bad("setVersion is too large"));
+    }
+    report.manifest_sha256.make_ascii_lowercase();
+    report.error = report.error.map(|e| e.chars().take(REPORT_ERROR_CHARS).collect());
+    Ok(report)
+}
+
+/// The columns of a device's form-update channel, as a backend reads them ([`FORMS_COLUMNS`]).
+#[derive(Debug, Clone, Default)]
+pub struct FormsColumns {
+    /// `id`.
+    pub device_id: String,
+    /// `forms_channel`.
+    pub channel: String,
+    /// `forms_set_channel`.
+    pub set_channel: Option<String>,
+    /// `forms_set_version`.
+    pub set_version: Option<i64>,
+    /// `forms_manifest_sha256`.
+    pub manifest_sha256: Option<String>,
+    /// `forms_published`.
+    pub published: Option<String>,
+    /// `forms_reported_at`.
+    pub reported_at: Option<i64>,
+    /// `forms_error`.
+    pub error: Option<String>,
+}
+
+/// The columns [`FormsColumns`] is read from, in its order.
+pub const FORMS_COLUMNS: &str = "id, forms_channel, forms_set_channel, forms_set_version, forms_manifest_sha256, \
+                                 forms_published, forms_reported_at, forms_error";
+
+impl FormsColumns {
+    /// The device's place in the channel; a report is there once all its columns are.
+    pub fn into_forms(self) -> Result<DeviceForms, StoreError> {
+        let channel = parse_channel(&self.channel)?;
+        let report = match (self.set_channel, self.set_version, self.manifest_sha256, self.published, self.reported_at)
+        {
+            (Some(set_channel), Some(version), Some(manifest_sha256), Some(published), Some(reported_at)) => {
+                Some(StoredReport {
+                    set_channel,
+                    set_version: to_u64(version, "forms_set_version")?,
+                    manifest_sha256,
+                    published,
+                    reported_at,
+                    error: self.error,
+                })
+            }
+            _ => None,
+        };
+        Ok(DeviceForms { device_id: self.device_id, channel, report })
+    }
+}
+
+/// Reads a stored channel name.
+pub fn parse_channel(text: &str) -> Result<FormsChannelName, StoreError> {
+    FormsChannelName::parse(text).ok_or_else(|| StoreError::Corrupt(format!("forms channel {text:?}")))
 }
 
 /// Where a submission stands.
@@ -316,6 +423,25 @@ pub trait Store: Send + Sync + 'static {
         public_key: Vec<u8>,
         now: i64,
     ) -> impl Future<Output = Result<Enrolment, StoreError>> + Send;
+
+    /// Puts a device into a channel of the form-update channel; `None` if there is no device with this id.
+    fn set_forms_channel(
+        &self,
+        id: String,
+        channel: FormsChannelName,
+    ) -> impl Future<Output = Result<Option<Device>, StoreError>> + Send;
+
+    /// Keeps a device's report of its form set (checked with [`check_report`]) and returns the channel the
+    /// device reads.
+    fn report_forms(
+        &self,
+        device: String,
+        report: FormsReport,
+        now: i64,
+    ) -> impl Future<Output = Result<FormsChannelName, StoreError>> + Send;
+
+    /// Every device's place in the form-update channel, in the order of [`Store::devices`].
+    fn devices_forms(&self) -> impl Future<Output = Result<Vec<DeviceForms>, StoreError>> + Send;
 
     /// Adds a destination or replaces its name and key.
     fn put_destination(&self, destination: Destination) -> impl Future<Output = Result<(), StoreError>> + Send;

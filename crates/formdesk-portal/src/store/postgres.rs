@@ -8,19 +8,20 @@
 //! together migrate once.
 
 use super::{
-    Announced, Delivery, Destination, Device, Enrolment, PartRow, Piece, Refusal, SCHEMA_VERSION, State, Store,
-    StoreError, SubmissionRow, SubmitAction, Uploaded,
+    Announced, Delivery, Destination, Device, DeviceForms, Enrolment, PartRow, Piece, Refusal, SCHEMA_VERSION, State,
+    Store, StoreError, SubmissionRow, SubmitAction, Uploaded,
 };
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use formdesk_protocol::wire::{Announce, SubmissionStatus};
+use formdesk_protocol::wire::{Announce, FormsChannelName, FormsReport, SubmissionStatus};
 use ring::signature::Ed25519KeyPair;
 use std::sync::Arc;
 use tokio_postgres::types::FromSql;
 use tokio_postgres::{NoTls, Row};
 
 /// The migrations, one per schema version; `MIGRATIONS[n]` takes the schema from version n to n + 1.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE portal_key (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     pkcs8 BYTEA NOT NULL
@@ -76,7 +77,18 @@ CREATE TABLE attachment_chunks (
     PRIMARY KEY (submission_id, attachment_id, byte_offset),
     FOREIGN KEY (submission_id, attachment_id) REFERENCES attachment_parts (submission_id, attachment_id)
 );
-"];
+",
+    // 2: the form-update channel a device reads, and its last report of the form set it runs.
+    r"
+ALTER TABLE devices ADD COLUMN forms_channel TEXT NOT NULL DEFAULT 'all';
+ALTER TABLE devices ADD COLUMN forms_set_channel TEXT;
+ALTER TABLE devices ADD COLUMN forms_set_version BIGINT;
+ALTER TABLE devices ADD COLUMN forms_manifest_sha256 TEXT;
+ALTER TABLE devices ADD COLUMN forms_published TEXT;
+ALTER TABLE devices ADD COLUMN forms_reported_at BIGINT;
+ALTER TABLE devices ADD COLUMN forms_error TEXT;
+",
+];
 
 /// An arbitrary constant that names the migration lock among the database's advisory locks.
 const MIGRATION_LOCK: i64 = 0x666f_726d_6465_736b;
@@ -370,6 +382,61 @@ impl Store for PgStore {
         }
         tx.commit().await?;
         Ok(super::enrolment_outcome(decision, found))
+    }
+
+    async fn set_forms_channel(&self, id: String, channel: FormsChannelName) -> Result<Option<Device>, StoreError> {
+        let client = self.pool.get().await?;
+        client.execute("UPDATE devices SET forms_channel = $2 WHERE id = $1", &[&id, &channel.as_str()]).await?;
+        device(&client, "id", &id, false).await
+    }
+
+    async fn report_forms(
+        &self,
+        device_id: String,
+        report: FormsReport,
+        now: i64,
+    ) -> Result<FormsChannelName, StoreError> {
+        let report = super::check_report(report)?;
+        let version = super::to_i64(report.set_version)?;
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "UPDATE devices SET forms_set_channel = $2, forms_set_version = $3, forms_manifest_sha256 = $4,
+                        forms_published = $5, forms_reported_at = $6, forms_error = $7
+                 WHERE id = $1 RETURNING forms_channel",
+                &[
+                    &device_id,
+                    &report.channel,
+                    &version,
+                    &report.manifest_sha256,
+                    &report.published,
+                    &now,
+                    &report.error,
+                ],
+            )
+            .await?;
+        super::parse_channel(&get::<String>(&row, 0)?)
+    }
+
+    async fn devices_forms(&self) -> Result<Vec<DeviceForms>, StoreError> {
+        let client = self.pool.get().await?;
+        let rows =
+            client.query(&format!("SELECT {} FROM devices ORDER BY created_at, id", super::FORMS_COLUMNS), &[]).await?;
+        rows.iter()
+            .map(|r| {
+                super::FormsColumns {
+                    device_id: get(r, 0)?,
+                    channel: get(r, 1)?,
+                    set_channel: get(r, 2)?,
+                    set_version: get(r, 3)?,
+                    manifest_sha256: get(r, 4)?,
+                    published: get(r, 5)?,
+                    reported_at: get(r, 6)?,
+                    error: get(r, 7)?,
+                }
+                .into_forms()
+            })
+            .collect()
     }
 
     async fn put_destination(&self, d: Destination) -> Result<(), StoreError> {

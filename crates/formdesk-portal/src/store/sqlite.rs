@@ -8,17 +8,18 @@
 //! after pick-up does not linger in free pages.
 
 use super::{
-    Announced, Delivery, Destination, Device, Enrolment, PartRow, Piece, Refusal, SCHEMA_VERSION, State, Store,
-    StoreError, SubmissionRow, SubmitAction, Uploaded,
+    Announced, Delivery, Destination, Device, DeviceForms, Enrolment, PartRow, Piece, Refusal, SCHEMA_VERSION, State,
+    Store, StoreError, SubmissionRow, SubmitAction, Uploaded,
 };
-use formdesk_protocol::wire::{Announce, SubmissionStatus};
+use formdesk_protocol::wire::{Announce, FormsChannelName, FormsReport, SubmissionStatus};
 use ring::signature::Ed25519KeyPair;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// The migrations, one per schema version; `MIGRATIONS[n]` takes the schema from version n to n + 1.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE portal_key (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     pkcs8 BLOB NOT NULL
@@ -74,7 +75,18 @@ CREATE TABLE attachment_chunks (
     PRIMARY KEY (submission_id, attachment_id, byte_offset),
     FOREIGN KEY (submission_id, attachment_id) REFERENCES attachment_parts (submission_id, attachment_id)
 );
-"];
+",
+    // 2: the form-update channel a device reads, and its last report of the form set it runs.
+    r"
+ALTER TABLE devices ADD COLUMN forms_channel TEXT NOT NULL DEFAULT 'all';
+ALTER TABLE devices ADD COLUMN forms_set_channel TEXT;
+ALTER TABLE devices ADD COLUMN forms_set_version INTEGER;
+ALTER TABLE devices ADD COLUMN forms_manifest_sha256 TEXT;
+ALTER TABLE devices ADD COLUMN forms_published TEXT;
+ALTER TABLE devices ADD COLUMN forms_reported_at INTEGER;
+ALTER TABLE devices ADD COLUMN forms_error TEXT;
+",
+];
 
 /// The portal's store in a SQLite file.
 #[derive(Debug, Clone)]
@@ -358,6 +370,65 @@ impl Store for SqliteStore {
                 return Ok(Enrolment::Enrolled(enrolled));
             }
             Ok(super::enrolment_outcome(decision, found))
+        })
+        .await
+    }
+
+    async fn set_forms_channel(&self, id: String, channel: FormsChannelName) -> Result<Option<Device>, StoreError> {
+        self.write(move |tx| {
+            tx.execute("UPDATE devices SET forms_channel = ?2 WHERE id = ?1", params![id, channel.as_str()])?;
+            device(tx, "id", &id)
+        })
+        .await
+    }
+
+    async fn report_forms(
+        &self,
+        device_id: String,
+        report: FormsReport,
+        now: i64,
+    ) -> Result<FormsChannelName, StoreError> {
+        let report = super::check_report(report)?;
+        let version = super::to_i64(report.set_version)?;
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE devices SET forms_set_channel = ?2, forms_set_version = ?3, forms_manifest_sha256 = ?4,
+                        forms_published = ?5, forms_reported_at = ?6, forms_error = ?7
+                 WHERE id = ?1",
+                params![
+                    device_id,
+                    report.channel,
+                    version,
+                    report.manifest_sha256,
+                    report.published,
+                    now,
+                    report.error
+                ],
+            )?;
+            let channel: String =
+                tx.query_row("SELECT forms_channel FROM devices WHERE id = ?1", [&device_id], |r| r.get(0))?;
+            super::parse_channel(&channel)
+        })
+        .await
+    }
+
+    async fn devices_forms(&self) -> Result<Vec<DeviceForms>, StoreError> {
+        self.call(|conn| {
+            let mut stmt =
+                conn.prepare(&format!("SELECT {} FROM devices ORDER BY created_at, id", super::FORMS_COLUMNS))?;
+            let rows = stmt.query_map([], |r| {
+                Ok(super::FormsColumns {
+                    device_id: r.get(0)?,
+                    channel: r.get(1)?,
+                    set_channel: r.get(2)?,
+                    set_version: r.get(3)?,
+                    manifest_sha256: r.get(4)?,
+                    published: r.get(5)?,
+                    reported_at: r.get(6)?,
+                    error: r.get(7)?,
+                })
+            })?;
+            rows.map(|row| row.map_err(StoreError::from).and_then(super::FormsColumns::into_forms)).collect()
         })
         .await
     }
