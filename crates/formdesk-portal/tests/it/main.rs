@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod channel;
 mod delivery;
 mod forms;
 mod receipt;

@@ -1,0 +1,329 @@
+//! The form-update channel: the administrators' commands, the files the portal serves, a desk's check over
+//! HTTP with the root from its enrolment, and the desks' reports in `forms status`.
+
+use crate::on_both_backends;
+use crate::support::{Answer, Backend, Desk, Env, Portal, http, send, text};
+use formdesk_channel::{Channel, Checked, FormState, FormStore, Source};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn forms_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forms")
+}
+
+fn data_dir(env: &Env) -> String {
+    env.dir.path().join("data").display().to_string()
+}
+
+fn keys_dir(env: &Env) -> String {
+    env.dir.path().join("keys").display().to_string()
+}
+
+/// Runs a command of the channel on this portal's data folder.
+fn channel_cli(env: &Env, args: &[&str]) -> Output {
+    let data = data_dir(env);
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--data-dir", &data]);
+    env.run(&all)
+}
+
+#[track_caller]
+fn channel_ok(env: &Env, args: &[&str]) -> String {
+    let out = channel_cli(env, args);
+    assert!(out.status.success(), "{args:?}: {}\n{}", text(&out.stdout), text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[track_caller]
+fn channel_fails(env: &Env, args: &[&str], says: &str) {
+    let out = channel_cli(env, args);
+    assert!(!out.status.success(), "{args:?} succeeded: {}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(err.contains(says), "{says:?} not in {err}");
+}
+
+/// `keys init` and the shipped forms published to `all`.
+fn with_channel(env: &Env) {
+    let keys = keys_dir(env);
+    let out = channel_ok(env, &["keys", "init", "--keys", &keys]);
+    assert!(out.contains(&format!("Keep {keys} offline")), "{out}");
+    let forms = forms_dir().display().to_string();
+    let out = channel_ok(env, &["forms", "publish", &forms, "--keys", &keys]);
+    assert!(out.starts_with("published set 1 to channel all at "), "{out}");
+    assert!(out.contains("  hundeanmeldung 1.0.0\n"), "{out}");
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
+}
+
+/// A desk's form store that pins the root its enrolment brought.
+fn desk_store(dir: &Path, enrolment: &serde_json::Value) -> FormStore {
+    let root = enrolment["formsRoot"].as_str().expect("the enrolment brings the channel's root");
+    let store = FormStore::open(dir).expect("form store");
+    store.pin_root(root.as_bytes()).expect("pin the root");
+    store
+}
+
+fn check(store: &FormStore, portal: &Portal, channel: Channel) -> Checked {
+    let client = reqwest::Client::builder().no_proxy().build().expect("client");
+    let source = Source::portal(client, &portal.base).expect("source");
+    runtime().block_on(formdesk_channel::check(store, &source, channel)).expect("the desk's check")
+}
+
+fn report(desk: &Desk, set_version: u64, error: Option<&str>) -> Answer {
+    let body = serde_json::json!({
+        "channel": "all",
+        "setVersion": set_version,
+        "manifestSha256": "ab".repeat(32),
+        "published": "2026-12-06T10:00:00Z",
+        "error": error,
+    });
+    desk.signed("POST", "/v1/forms/report", body.to_string().as_bytes())
+}
+
+#[test]
+fn a_desk_installs_the_published_set_over_http_with_the_root_from_its_enrolment() {
+    let env = Env::new(Backend::Sqlite);
+    with_channel(&env);
+    let portal = env.serve(&[]);
+    let mut desk = Desk::new(&portal);
+    let (_, code) = env.enrol_code("Bürgerbus 1");
+    let enrolment = desk.enrol(&code).ok(200);
+    let store = desk_store(&env.dir.path().join("desk"), &enrolment);
+
+    let first = check(&store, &portal, Channel::All);
+    let Checked::Installed { set, .. } = &first else { panic!("nothing installed: {first:?}") };
+    assert_eq!(set.manifest.set_version, 1);
+    assert!(set.manifest.form("hundeanmeldung").is_some());
+    assert!(matches!(check(&store, &portal, Channel::All), Checked::Unchanged(_)));
+
+    // The pilot channel first, then promoted to every desk; a pilot desk reads `all` until then.
+    let keys = keys_dir(&env);
+    let forms = forms_dir().display().to_string();
+    let pilot_store = desk_store(&env.dir.path().join("pilot"), &enrolment);
+    assert_eq!(check(&pilot_store, &portal, Channel::Pilot).set().manifest.channel, "all");
+    channel_ok(&env, &["forms", "publish", &forms, "--keys", &keys, "--channel", "pilot"]);
+    assert_eq!(check(&pilot_store, &portal, Channel::Pilot).set().manifest.set_version, 2);
+    assert_eq!(check(&store, &portal, Channel::All).set().manifest.set_version, 1);
+    let out = channel_ok(&env, &["forms", "promote", "--keys", &keys]);
+    assert!(out.contains("as set 3"), "{out}");
+    assert_eq!(check(&store, &portal, Channel::All).set().manifest.set_version, 3);
+
+    // Withdrawn: closing first, then at once.
+    let out = channel_ok(&env, &["forms", "withdraw", "hundeabmeldung", "--keys", &keys]);
+    assert!(out.contains("form hundeabmeldung closing"), "{out}");
+    let state = |c: &Checked| c.set().manifest.form("hundeabmeldung").map(|f| f.state);
+    assert_eq!(state(&check(&store, &portal, Channel::All)), Some(FormState::Closing));
+    channel_ok(&env, &["forms", "withdraw", "hundeabmeldung", "--now", "--keys", &keys]);
+    assert_eq!(state(&check(&store, &portal, Channel::All)), Some(FormState::Withdrawn));
+
+    // A new forms key: the desk follows the rotated root and takes what the new key signed.
+    let out = channel_ok(&env, &["keys", "rotate", "--keys", &keys, "--role", "forms"]);
+    assert!(out.contains("root version 2"), "{out}");
+    channel_ok(&env, &["forms", "publish", &forms, "--keys", &keys]);
+    let after = check(&store, &portal, Channel::All);
+    assert_eq!(state(&after), Some(FormState::Open), "the new publication opens the form again");
+    assert_eq!(after.set().manifest.set_version, 6);
+}
+
+#[test]
+fn the_channels_files_are_served_as_they_are_and_nothing_else() {
+    let env = Env::new(Backend::Sqlite);
+    with_channel(&env);
+    let portal = env.serve(&[]);
+    let client = http();
+    let get = |path: &str| {
+        let response = client.get(portal.url(path)).send().expect("the portal answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().expect("body").to_vec())
+    };
+    let (status, headers, body) = get("/forms/v1/metadata/timestamp.json");
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(headers["cache-control"], "no-store");
+    let on_disk = std::fs::read(env.dir.path().join("data/channel/metadata/timestamp.json")).expect("timestamp");
+    assert_eq!(body, on_disk);
+    let (status, headers, _) = get("/forms/v1/metadata/1.root.json");
+    assert_eq!(status, 200);
+    assert!(headers.get("cache-control").is_none());
+    let target = std::fs::read_dir(env.dir.path().join("data/channel/targets"))
+        .expect("targets")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".set.all.json"))
+        .expect("the manifest of all");
+    assert_eq!(get(&format!("/forms/v1/targets/{target}")).0, 200);
+
+    // The online key and the lock lie one folder up; nothing that names them, or any other folder, is served.
+    for bad in [
+        "/forms/v1/metadata/..%2Fonline.key",
+        "/forms/v1/metadata/%2E%2E%2Fonline.key",
+        "/forms/v1/metadata/..%5Conline.key",
+        "/forms/v1/metadata/.lock",
+        "/forms/v1/metadata/..",
+        "/forms/v1/metadata/.timestamp.json.tmp",
+        "/forms/v1/metadata/a%20b.json",
+        "/forms/v1/targets/..%2F..%2Fportal.sqlite",
+        "/forms/v1/targets/x..json",
+        "/forms/v1/metadata/nothing.json",
+        "/forms/v1/online.key",
+    ] {
+        let (status, _, body) = get(bad);
+        assert_eq!(status, 404, "{bad}: {}", text(&body));
+    }
+    // Not even with the dots left to the server.
+    let mut stream = std::net::TcpStream::connect(portal.base.trim_start_matches("http://")).expect("connect");
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET /forms/v1/metadata/../online.key HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .expect("send");
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).expect("answer");
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(!answer.contains("pkcs8"), "{answer}");
+}
+
+#[test]
+fn a_portal_without_a_channel_serves_nothing_of_it_and_enrols_without_a_root() {
+    let env = Env::new(Backend::Sqlite);
+    let portal = env.serve(&[]);
+    let client = http();
+    for path in ["/forms/v1/metadata/timestamp.json", "/forms/v1/metadata/1.root.json"] {
+        send(&client, client.get(portal.url(path))).error(404, "not_found", "no form channel");
+    }
+    let mut desk = Desk::new(&portal);
+    let (_, code) = env.enrol_code("Bürgerbus 1");
+    let enrolment = desk.enrol(&code).ok(200);
+    assert!(enrolment.get("formsRoot").is_none(), "{enrolment}");
+    assert_eq!(report(&desk, 0, None).ok(200)["channel"], "all");
+}
+
+#[test]
+fn publishing_a_folder_with_an_invalid_form_is_refused_with_every_error() {
+    let env = Env::new(Backend::Sqlite);
+    with_channel(&env);
+    let broken = env.dir.path().join("forms");
+    copy_dir(&forms_dir(), &broken);
+    let form = broken.join("hundeanmeldung/form.json");
+    let definition = std::fs::read_to_string(&form).expect("form");
+    let changed = definition.replace(r#""relevant": "zahlungsart == \"sepa\"""#, r#""relevant": "zahlungsart == 5 +""#);
+    assert_ne!(changed, definition, "the condition was found");
+    std::fs::write(&form, changed).expect("write");
+    let keys = keys_dir(&env);
+    let out = channel_cli(&env, &["forms", "publish", broken.to_str().expect("utf-8"), "--keys", &keys]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(err.contains("hundeanmeldung/form.json: $.steps["), "{err}");
+    assert!(err.contains("expected a value, found the end of the expression"), "{err}");
+    assert!(err.contains("nothing was published"), "{err}");
+    let status = env.cli_ok(&["forms", "status"]);
+    assert!(status.contains("channel all: set 1,"), "still the first set: {status}");
+}
+
+#[test]
+fn commands_without_the_right_keys_or_channel_say_what_is_wrong() {
+    let env = Env::new(Backend::Sqlite);
+    let keys = keys_dir(&env);
+    let forms = forms_dir().display().to_string();
+    channel_fails(&env, &["forms", "promote", "--keys", &keys], "run `formdesk-portal keys init` first");
+    channel_fails(&env, &["forms", "publish", &forms, "--keys", &keys], "run `formdesk-portal keys init` first");
+    let out = env.cli(&["forms", "status"]);
+    assert!(text(&out.stderr).contains("run `formdesk-portal keys init` first"), "{}", text(&out.stderr));
+
+    with_channel(&env);
+    channel_fails(&env, &["keys", "init", "--keys", &keys], "already holds a form channel");
+    let missing = env.dir.path().join("stick").display().to_string();
+    channel_fails(&env, &["forms", "promote", "--keys", &missing], &format!("the key folder {missing} does not exist"));
+
+    // Another portal's keys sign nothing here.
+    let other = Env::new(Backend::Sqlite);
+    channel_ok(&other, &["keys", "init", "--keys", &keys_dir(&other)]);
+    channel_fails(&env, &["forms", "publish", &forms, "--keys", &keys_dir(&other)], "is not the root key");
+
+    // A key file of the wrong role.
+    std::fs::remove_file(Path::new(&keys).join("forms.key")).expect("remove");
+    channel_fails(&env, &["forms", "withdraw", "x", "--keys", &keys], "has no forms.key");
+    std::fs::copy(Path::new(&keys).join("targets.key"), Path::new(&keys).join("forms.key")).expect("copy");
+    channel_fails(&env, &["forms", "withdraw", "x", "--keys", &keys], "forms.key");
+}
+
+fn reports_and_status(env: Env) {
+    with_channel(&env);
+    let portal = env.serve(&[]);
+    let desk = Desk::enrolled(&env, &portal, "Bürgerbus 1");
+    let other = Desk::enrolled(&env, &portal, "Rathaus 2");
+
+    let status = env.cli_ok(&["forms", "status"]);
+    assert!(status.contains("Bürgerbus 1  channel all  never reported"), "{status}");
+
+    assert_eq!(report(&desk, 0, None).ok(200), serde_json::json!({ "channel": "all" }));
+    let status = env.cli_ok(&["forms", "status"]);
+    let line = status.lines().find(|l| l.contains("Bürgerbus 1")).expect("the desk's line");
+    assert!(line.contains("set 0  last check "), "{line}");
+    assert!(line.ends_with("behind (channel all has set 1)"), "{line}");
+    let when = line.split("last check ").nth(1).expect("a time");
+    let digits: String = when.chars().take(16).collect();
+    assert!(
+        digits.chars().enumerate().all(|(i, c)| match i {
+            2 | 5 => c == '.',
+            10 => c == ' ',
+            13 => c == ':',
+            _ => c.is_ascii_digit(),
+        }),
+        "dd.mm.yyyy hh:mm: {when}"
+    );
+
+    report(&desk, 1, None).ok(200);
+    let status = env.cli_ok(&["forms", "status"]);
+    let line = status.lines().find(|l| l.contains("Bürgerbus 1")).expect("the desk's line");
+    assert!(line.contains("set 1") && line.ends_with("current"), "{line}");
+
+    // Into the pilot channel: the next report's answer says so, and the desk is measured against pilot.
+    let out = env.cli_ok(&["devices", "channel", "Bürgerbus 1", "pilot"]);
+    assert!(out.contains("reads channel pilot"), "{out}");
+    assert_eq!(report(&desk, 1, None).ok(200)["channel"], "pilot");
+    assert_eq!(report(&other, 1, None).ok(200)["channel"], "all");
+    let forms = forms_dir().display().to_string();
+    channel_ok(&env, &["forms", "publish", &forms, "--keys", &keys_dir(&env), "--channel", "pilot"]);
+    let error = "Der Portalserver ist nicht erreichbar; die Formulare werden später aktualisiert.";
+    report(&desk, 1, Some(error)).ok(200);
+    let status = env.cli_ok(&["forms", "status"]);
+    let line = status.lines().find(|l| l.contains("Bürgerbus 1")).expect("the desk's line");
+    assert!(line.contains("channel pilot  set 1"), "{line}");
+    assert!(line.contains("behind (channel pilot has set 2)"), "{line}");
+    assert!(line.ends_with(&format!("error: {error}")), "{line}");
+    let line = status.lines().find(|l| l.contains("Rathaus 2")).expect("the other desk's line");
+    assert!(line.ends_with("current"), "{line}");
+    assert!(status.ends_with("2 desk(s)\n"), "{status}");
+
+    // By id too; back to all.
+    env.cli_ok(&["devices", "channel", &desk.device_id, "all"]);
+    assert_eq!(report(&desk, 2, None).ok(200)["channel"], "all");
+
+    // Reports are checked like every body, and signed like every device request.
+    let bad = serde_json::json!({
+        "channel": "all", "setVersion": 1, "manifestSha256": "xyz", "published": "2026-12-06T10:00:00Z"
+    });
+    desk.signed("POST", "/v1/forms/report", bad.to_string().as_bytes()).error(400, "bad_request", "manifestSha256");
+    let client = http();
+    send(&client, client.post(portal.url("/v1/forms/report")).body("{}")).error(401, "unauthorized", "Authorization");
+    let out = env.cli(&["devices", "channel", "Niemand", "pilot"]);
+    assert!(text(&out.stderr).contains("no device \"Niemand\""), "{}", text(&out.stderr));
+}
+
+on_both_backends!(reports_and_status);
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir").filter_map(Result::ok) {
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
