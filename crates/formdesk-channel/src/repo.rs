@@ -89,8 +89,22 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ChannelError + '_ {
     move |e| ChannelError::Io(path.to_owned(), e)
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename, synced.
+/// Writes `bytes` to `path` through a temporary file and a rename, synced with its folder.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ChannelError> {
+    write_file(path, bytes)?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")));
+    Ok(())
+}
+
+/// Syncs a folder, so the renames in it are durable.
+pub(crate) fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// As [`write_atomic`] without syncing the folder: for many files in one folder, synced once after them.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ChannelError> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp =
@@ -99,11 +113,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ChannelError
     file.write_all(bytes).map_err(io(&tmp))?;
     file.sync_all().map_err(io(&tmp))?;
     drop(file);
-    std::fs::rename(&tmp, path).map_err(io(path))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    std::fs::rename(&tmp, path).map_err(io(path))
 }
 
 struct Lock(#[allow(dead_code)] std::fs::File);
@@ -216,12 +226,14 @@ impl Repo {
     /// Signs a new snapshot (if `snapshot`, or if the current one passed half its life) and a new timestamp
     /// with the online key. Call it with the repository locked.
     fn sign_online(&self, online: &SigningKey, now: DateTime<Utc>, snapshot: bool) -> Result<(), ChannelError> {
-        let previous: Option<Signed<Snapshot>> = self.read("snapshot.json").ok();
-        let snapshot_bytes = match previous {
-            Some(old) if !snapshot && !half_gone(&old.signed.expires, layout::SNAPSHOT_HOURS, now) => {
-                sign::to_bytes(&old)?
+        // The snapshot's bytes as served: the timestamp names their hash, so they are never re-serialized.
+        let served = std::fs::read(self.metadata("snapshot.json")).ok();
+        let previous = served.as_ref().and_then(|b| serde_json::from_slice::<Signed<Snapshot>>(b).ok());
+        let snapshot_bytes = match (served, previous) {
+            (Some(bytes), Some(old)) if !snapshot && !half_gone(&old.signed.expires, layout::SNAPSHOT_HOURS, now) => {
+                bytes
             }
-            old => {
+            (_, old) => {
                 let version = old.map_or(one(), |o| next(o.signed.version));
                 let mut new =
                     Snapshot::new(SPEC_VERSION.into(), version, ts(now + Duration::hours(layout::SNAPSHOT_HOURS)));

@@ -15,7 +15,7 @@
 
 use crate::error::ChannelError;
 use crate::manifest::{FileEntry, SHIPPED, SetFiles, SetManifest};
-use crate::repo::write_atomic;
+use crate::repo::{sync_dir, write_atomic, write_file};
 use crate::sha256_hex;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -121,7 +121,8 @@ impl FormStore {
         if self.has_object(&entry.sha256) {
             return Ok(());
         }
-        write_atomic(&self.objects().join(&entry.sha256), bytes)
+        // The file itself is synced; the folder once, by the install that names it.
+        write_file(&self.objects().join(&entry.sha256), bytes)
     }
 
     /// A file's contents, checked against its hash.
@@ -149,6 +150,7 @@ impl FormStore {
                 ));
             }
         }
+        sync_dir(&self.objects());
         let sha256 = sha256_hex(manifest_bytes);
         let set = self.sets().join(format!("{sha256}.json"));
         if !set.is_file() {
