@@ -7,8 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The version of [`Metadata`] and [`SubmissionData`].
-pub const CONTENT_VERSION: u32 = 1;
+/// The version of [`Metadata`] and [`SubmissionData`]. 2: the form is named by the SHA-256 of its text and of
+/// the form set it came from ([`FormRef::sha256`], [`FormRef::set_sha256`]); version 1, without them, is
+/// read the same way.
+pub const CONTENT_VERSION: u32 = 2;
 
 /// The submission's metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +44,14 @@ pub struct FormRef {
     pub version: String,
     /// Its German title.
     pub title: String,
+    /// SHA-256 of the form's definition as the desk used it (lowercase hex): exactly which text was filled
+    /// in. Absent in version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// SHA-256 of the manifest of the form set the definition came from (lowercase hex). Absent in version 1
+    /// and from a desk without installed form sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_sha256: Option<String>,
 }
 
 /// What the authority needs to know of an attachment.

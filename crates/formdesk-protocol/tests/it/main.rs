@@ -52,3 +52,26 @@ fn an_announcement_signed_by_the_desk_is_accepted_and_answered() {
 fn sha256_is_lowercase_hex() {
     assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
+
+#[test]
+fn metadata_names_the_form_text_and_set_and_version_1_still_reads() {
+    use formdesk_protocol::content::{CONTENT_VERSION, FormRef, Metadata};
+    let form = FormRef {
+        id: "hundeanmeldung".into(),
+        version: "1.0.0".into(),
+        title: "Anmeldung eines Hundes".into(),
+        sha256: Some("a".repeat(64)),
+        set_sha256: Some("b".repeat(64)),
+    };
+    let json = serde_json::to_value(&form).unwrap();
+    assert_eq!(json["sha256"], "a".repeat(64));
+    assert_eq!(json["setSha256"], "b".repeat(64));
+    assert_eq!(CONTENT_VERSION, 2);
+    let version_1 = serde_json::json!({
+        "formatVersion": 1, "submissionId": "s", "destinationId": "d",
+        "form": {"id": "hundeanmeldung", "version": "1.0.0", "title": "Anmeldung eines Hundes"},
+        "reference": "HUND-7K3F-Q9XN", "finalizedAt": "2026-11-24T10:42:00+01:00", "dataSha256": "00", "attachments": []
+    });
+    let read: Metadata = serde_json::from_value(version_1).unwrap();
+    assert_eq!((read.form.sha256, read.form.set_sha256), (None, None));
+}
