@@ -111,6 +111,9 @@ pub struct Receipt {
     pub form_id: String,
     /// The form's version.
     pub form_version: String,
+    /// The SHA-256 of the form's definition as filled in (lowercase hex), printed with the version when
+    /// known (see [`Receipt::with_form_sha256`]).
+    pub form_sha256: Option<String>,
     /// The reference.
     pub reference: Reference,
     /// When it was issued.
@@ -326,6 +329,7 @@ impl Receipt {
             title: Bilingual::new(def.title.get("de"), second_lang.as_deref().map(|l| def.title.get(l).to_owned())),
             form_id: def.id.clone(),
             form_version: def.version.clone(),
+            form_sha256: None,
             reference: issue.reference,
             issued_at: issue.issued_at,
             clerk: issue.clerk.to_owned(),
@@ -339,6 +343,14 @@ impl Receipt {
             payload,
             preview: false,
         })
+    }
+
+    /// Names the exact text of the form the answers were given on (the SHA-256 of its definition): the
+    /// receipt then prints the form's version with the start of the hash, so that an office can tell which
+    /// version of a form was filled in.
+    pub fn with_form_sha256(mut self, sha256: &str) -> Receipt {
+        self.form_sha256 = Some(sha256.to_owned());
+        self
     }
 
     /// The QR code of the payload.

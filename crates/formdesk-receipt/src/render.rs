@@ -474,7 +474,7 @@ fn body(layout: &mut Layout<'_>) {
     }
 
     // The key facts in a shaded box.
-    let facts: Vec<(Bilingual, Bilingual, Style)> = vec![
+    let mut facts: Vec<(Bilingual, Bilingual, Style)> = vec![
         (
             both(de, second, |w| w.reference),
             Bilingual::plain(r.reference.to_string()),
@@ -491,6 +491,11 @@ fn body(layout: &mut Layout<'_>) {
             VALUE,
         ),
     ];
+    // Which text of the form was filled in, for the office (German only: the citizen need not read it).
+    if let Some(sha) = &r.form_sha256 {
+        let value = format!("Fassung {} · Prüfsumme {}", r.form_version, sha.get(..16).unwrap_or(sha));
+        facts.push((Bilingual::plain("Formular".to_owned()), Bilingual::plain(value), VALUE));
+    }
     let height: f32 = facts
         .iter()
         .map(|(l, v, s)| {

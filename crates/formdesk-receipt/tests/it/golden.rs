@@ -86,3 +86,18 @@ fn a_bilingual_receipt_matches_its_golden_file() {
     }
     check("hundeanmeldung-tr-delivered", &text);
 }
+
+#[test]
+fn a_receipt_names_the_version_and_hash_of_the_form_filled_in() {
+    let catalog = support::catalog();
+    let form = support::form(&catalog, "hundeanmeldung");
+    let (answers, lang) =
+        support::scenario(&repo().join("forms/hundeanmeldung/scenarios/02_zwei_hunde_ein_listenhund.json"));
+    let sha = "3f2a9c01d4e5b6a7".repeat(4);
+    let receipt = support::receipt(&form, &answers, &lang, Delivery::Pending).with_form_sha256(&sha);
+    assert_eq!(receipt.form_sha256.as_deref(), Some(sha.as_str()));
+    let text = support::text(&render(&receipt).expect("renders"));
+    assert!(text.contains("Fassung 1.0.0 · Prüfsumme 3f2a9c01d4e5b6a7"), "{text}");
+    let plain = support::text(&render(&support::receipt(&form, &answers, &lang, Delivery::Pending)).expect("renders"));
+    assert!(!plain.contains("Prüfsumme 3f2a"), "only when the desk names the text");
+}
