@@ -13,17 +13,19 @@ use serde_json::Value;
 use std::time::Duration;
 
 impl Desk {
-    /// Starts a new draft of a form on its first visible step, saved in the vault at once.
+    /// Starts a new draft of a form on its first visible step, saved in the vault at once. The form must be
+    /// offered in the current set; the draft is pinned to it (the set's manifest and the form's text).
     pub fn start(&self, form_id: &str) -> Result<DraftView, DeskError> {
-        let form = self.catalog.get(form_id).ok_or_else(|| DeskError::UnknownForm(form_id.to_owned()))?;
-        let state = form.evaluate(&Answers::new(), "de", self.clock.today());
+        let form = self.form_to_begin(form_id)?;
+        let state = form.form.evaluate(&Answers::new(), "de", self.clock.today());
         let first = state.steps.iter().find(|s| s.visible).map_or_else(|| REVIEW.to_owned(), |s| s.id.clone());
         self.touch();
-        let mut draft = Draft::new(0, form_id, &first, self.clock.now());
+        let mut draft = Draft::new(&form, &first, self.clock.now());
         let view = {
             let mut inner = self.inner();
             let (summary, contents) = self.sealed_parts(&draft)?;
-            let id = inner.vault.create(form_id, form.version(), &summary, &contents)?;
+            let pin = form.pin();
+            let id = inner.vault.create_pinned(form_id, form.form.version(), pin.as_ref(), &summary, &contents)?;
             draft.id = u64::try_from(id).map_err(|_| DeskError::UnknownDraft(0))?;
             let view = self.view(&draft)?;
             Self::set_current(&mut inner, draft.id);
@@ -143,7 +145,7 @@ impl Desk {
     pub fn review(&self, id: u64) -> Result<ReviewView, DeskError> {
         let mut inner = self.inner();
         let draft = Self::loaded(&mut inner, id)?;
-        let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
+        let form = self.form_of(draft)?.form;
         let state = form.evaluate(&draft.answers, &draft.citizen_lang, self.clock.today());
         let lang = "de";
         fn collect(items: &[ItemState], lang: &str, out: &mut Vec<ReviewItem>) {

@@ -35,7 +35,7 @@ fn new_uuid(random: &SystemRandom) -> Result<String, DeskError> {
 
 /// The answers with every file reference (the vault's attachment number) replaced by the attachment's id in
 /// the delivery.
-fn rename_files(value: &Value, ids: &BTreeMap<String, String>) -> Value {
+pub(crate) fn rename_files(value: &Value, ids: &BTreeMap<String, String>) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
@@ -136,8 +136,8 @@ impl Desk {
     /// The parts of finalized `draft` sealed for its form's destination, if the desk has the destination's
     /// key; `None` if not (the submission is queued by [`Desk::queue_waiting`] once the key is there).
     pub(crate) fn seal_for_delivery(&self, inner: &Inner, draft: &Draft) -> Result<Option<Queued>, DeskError> {
-        let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
-        let definition = form.definition();
+        let form = self.form_of(draft)?;
+        let definition = form.form.definition();
         let Some(key) = destination_key(inner, &definition.destination)? else { return Ok(None) };
         let receipt = draft.receipt.as_ref().ok_or(DeskError::NoReceipt(draft.id))?;
         let uuid = inner.vault.load(vault_id(draft.id)?)?.item.uuid;
@@ -149,6 +149,8 @@ impl Desk {
                 id: definition.id.clone(),
                 version: definition.version.clone(),
                 title: definition.title.get("de").to_owned(),
+                sha256: Some(form.sha256.clone()),
+                set_sha256: form.set_sha256.clone(),
             },
             destination: &definition.destination,
         };

@@ -8,8 +8,10 @@
 //! which the work list reads) and its [`Contents`] (the answers). Both carry a format version.
 
 use crate::DeskError;
+use crate::formsets::PinnedForm;
 use chrono::NaiveDateTime;
 use formdesk_engine::Answers;
+use formdesk_vault::{FormPin, WorkItem};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -28,8 +30,9 @@ pub enum DraftStatus {
     Final,
 }
 
-/// The version of [`Summary`] and [`Contents`] as this desk writes them.
-pub const DRAFT_FORMAT: u32 = 1;
+/// The version of [`Summary`] and [`Contents`] as this desk writes them. 2: the summary may name the draft
+/// whose answers were carried over into this one (`carriedFrom`); format 1 is read as it is.
+pub const DRAFT_FORMAT: u32 = 2;
 
 /// A draft's bookkeeping as the vault keeps it (encrypted): all the work list needs, without the answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +50,10 @@ pub(crate) struct Summary {
     /// What the receipt was made from, once the draft is finalized (absent before, and in older drafts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt: Option<ReceiptInfo>,
+    /// The draft whose answers were carried over into this one (begun on an older version of the form); it
+    /// is deleted once this one is finalized.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<u64>,
 }
 
 /// What a finalized draft's receipt was made from, kept so that the same receipt can be made again.
@@ -85,6 +92,13 @@ pub struct Draft {
     pub(crate) created: NaiveDateTime,
     pub(crate) updated: NaiveDateTime,
     pub(crate) receipt: Option<ReceiptInfo>,
+    /// The form's version the draft was begun on.
+    pub(crate) form_version: String,
+    /// The form set and form text it was begun on; `None` for drafts begun before sets were pinned (they use
+    /// the current form).
+    pub(crate) pin: Option<FormPin>,
+    /// The draft whose answers were carried over into this one.
+    pub(crate) carried_from: Option<u64>,
 }
 
 /// One segment of an answer path: `hunde[1].rasse` is `hunde`, `[1]`, `rasse`.
@@ -120,7 +134,7 @@ fn parse_path(path: &str) -> Result<Vec<Segment>, DeskError> {
 
 /// Sets `value` at `path` in the answers, creating objects on the way. Indices must exist already: repeat
 /// instances are added with [`Draft::add_instance`].
-fn set_at(answers: &mut Answers, path: &str, value: Value) -> Result<(), DeskError> {
+pub(crate) fn set_at(answers: &mut Answers, path: &str, value: Value) -> Result<(), DeskError> {
     let segments = parse_path(path)?;
     let bad = || DeskError::BadPath(path.to_owned());
     let Some((Segment::Key(first), rest)) = segments.split_first() else { return Err(bad()) };
@@ -164,6 +178,7 @@ impl Draft {
             created: self.created,
             updated: self.updated,
             receipt: self.receipt.clone(),
+            carried_from: self.carried_from,
         }
     }
 
@@ -173,10 +188,19 @@ impl Draft {
     }
 
     /// A draft from what the vault kept.
-    pub(crate) fn restore(id: u64, form_id: &str, status: DraftStatus, summary: Summary, contents: Contents) -> Draft {
+    pub(crate) fn restore(
+        item: &WorkItem,
+        id: u64,
+        status: DraftStatus,
+        summary: Summary,
+        contents: Contents,
+    ) -> Draft {
         Draft {
             id,
-            form_id: form_id.to_owned(),
+            form_id: item.form_id.clone(),
+            form_version: item.form_version.clone(),
+            pin: item.pin.clone(),
+            carried_from: summary.carried_from,
             answers: contents.answers,
             step: summary.step,
             visited: summary.visited,
@@ -189,10 +213,13 @@ impl Draft {
         }
     }
 
-    pub(crate) fn new(id: u64, form_id: &str, first_step: &str, now: NaiveDateTime) -> Draft {
+    pub(crate) fn new(form: &PinnedForm, first_step: &str, now: NaiveDateTime) -> Draft {
         Draft {
-            id,
-            form_id: form_id.to_owned(),
+            id: 0,
+            form_id: form.form.id().to_owned(),
+            form_version: form.form.version().to_owned(),
+            pin: form.pin(),
+            carried_from: None,
             answers: Answers::new(),
             step: first_step.to_owned(),
             visited: BTreeSet::from([first_step.to_owned()]),

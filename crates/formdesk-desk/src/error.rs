@@ -52,6 +52,15 @@ pub enum DeskError {
     /// Sealing for the authority or the desk's side of delivery failed.
     #[error("{0}")]
     Delivery(String),
+    /// The draft's form was withdrawn in the current form set: it cannot be finalized.
+    #[error(
+        "Das Formular „{0}“ wurde zurückgezogen: dieser Vorgang kann nicht mehr abgeschlossen werden. Die Angaben \
+         bleiben gespeichert und können in die aktuelle Fassung übernommen werden, sobald sie bereitsteht."
+    )]
+    Withdrawn(String),
+    /// The installed forms: a form that is not offered for new cases, a form set that cannot be read.
+    #[error("{0}")]
+    Forms(String),
     /// The PIN and its repetition differ.
     #[error("Die beiden PINs stimmen nicht überein.")]
     PinMismatch,

@@ -152,6 +152,10 @@ pub struct DraftInfo {
     pub form_id: String,
     /// The form's German title.
     pub form_title: String,
+    /// The version of the form the draft was begun on (and is finalized with).
+    pub form_version: String,
+    /// How that form stands now: current, a newer version exists, closing, or withdrawn.
+    pub form_status: FormStatus,
     /// The citizen's name as entered (the form's summary fields); empty until entered.
     pub citizen: String,
     /// Open or final.
@@ -183,7 +187,10 @@ pub struct DraftInfo {
 
 impl DraftInfo {
     pub(crate) fn of(d: &Draft, form_title: &str, name_fields: &[String]) -> DraftInfo {
-        DraftInfo::from_summary(d.id, &d.form_id, form_title, d.status, d.summary(name_fields))
+        DraftInfo {
+            form_version: d.form_version.clone(),
+            ..DraftInfo::from_summary(d.id, &d.form_id, form_title, d.status, d.summary(name_fields))
+        }
     }
 
     pub(crate) fn from_summary(id: u64, form_id: &str, form_title: &str, status: DraftStatus, s: Summary) -> DraftInfo {
@@ -191,6 +198,8 @@ impl DraftInfo {
             id,
             form_id: form_id.to_owned(),
             form_title: form_title.to_owned(),
+            form_version: String::new(),
+            form_status: FormStatus::Current,
             citizen: s.citizen,
             status,
             step: s.step,
@@ -238,6 +247,8 @@ impl DraftInfo {
             id,
             form_id: form_id.to_owned(),
             form_title: form_title.to_owned(),
+            form_version: String::new(),
+            form_status: FormStatus::Current,
             citizen: String::new(),
             status,
             step: String::new(),
@@ -251,6 +262,78 @@ impl DraftInfo {
             erased: false,
         }
     }
+}
+
+/// How a draft's form stands in the form set now installed, for the work list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum FormStatus {
+    /// The draft's form is the current version.
+    Current,
+    /// A newer version of the form is installed; the draft stays with its own and finalizes with it (or is
+    /// carried over).
+    Outdated,
+    /// No new cases of the form are begun; this draft may still be finalized.
+    Closing,
+    /// The form was withdrawn: the draft cannot be finalized; its answers can be carried over once a new
+    /// version is there.
+    Withdrawn,
+}
+
+/// The installed form set, for the start screen ("Formularstand vom 02.12.2026") and what the last update
+/// changed ("Formulare wurden aktualisiert").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FormsInfo {
+    /// The set's version: counts up with every publication; 0 for the set shipped with the app.
+    #[ts(type = "number")]
+    pub set_version: u64,
+    /// The channel it came from (`pilot`, `all`), `app` for the set shipped with the app.
+    pub channel: String,
+    /// "Formularstand vom 02.12.2026".
+    pub published: String,
+    /// Whether it is the set shipped with the app (no update installed yet).
+    pub shipped: bool,
+    /// The German titles of the forms the last update added.
+    pub added: Vec<String>,
+    /// … changed.
+    pub changed: Vec<String>,
+    /// … withdrawn, closed or removed.
+    pub withdrawn: Vec<String>,
+}
+
+/// Why an answer was not carried over into the current version of a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum NotCarriedReason {
+    /// The current version has no such field (removed or renamed).
+    Removed,
+    /// The field is of another kind now (a text became a choice).
+    Changed,
+    /// The answer is no longer valid (an option that is gone, a new limit).
+    Invalid,
+}
+
+/// An answer that was not carried over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NotCarried {
+    /// The field's id.
+    pub field: String,
+    /// Its German label.
+    pub label: String,
+    /// Why.
+    pub reason: NotCarriedReason,
+}
+
+/// A draft carried over into the current version of its form.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CarryOver {
+    /// The new draft, on the review.
+    pub draft: DraftView,
+    /// The answers left behind, each field once; the old draft keeps them until the new one is finalized.
+    pub not_carried: Vec<NotCarried>,
 }
 
 /// Where the desk's vault stands: what the app shows before anything else.
@@ -430,6 +513,10 @@ pub enum ErrorCode {
     Receipt,
     /// Sealing for the authority or delivery to the portal failed.
     Delivery,
+    /// The draft's form was withdrawn: it cannot be finalized (its answers can be carried over).
+    Withdrawn,
+    /// The installed forms: a form not offered for new cases, a form set that cannot be read.
+    Forms,
 }
 
 /// An error as the UI receives it.
@@ -490,6 +577,8 @@ impl From<DeskError> for IpcError {
             DeskError::NoClerkName => ErrorCode::Clerk,
             DeskError::Delivery(_) => ErrorCode::Delivery,
             DeskError::Unreadable(..) => ErrorCode::Damaged,
+            DeskError::Withdrawn(_) => ErrorCode::Withdrawn,
+            DeskError::Forms(_) => ErrorCode::Forms,
             DeskError::Vault(ref v) => vault_code(v),
         };
         if let Some(detail) = e.detail() {

@@ -6,7 +6,9 @@
 //! draft is in memory. Non-goals: windows, IPC plumbing, the storage format (the vault's business).
 //!
 //! [`Desk`] is one type whose API is split by concern, each module an `impl Desk` of its own:
-//! - here: making a desk, the installed forms and search, and what the others share (loading a draft);
+//! - here: making a desk, search, and what the others share (loading a draft);
+//! - [`formsets`]: the installed form sets, reloading them, pinning each draft to its form, clean-up;
+//! - `carry`: carrying a draft over into the current version of its form;
 //! - `access`: the setup, clerks and PINs, the lock;
 //! - `cases`: drafts and the wizard (answers, steps, review), the citizen's view, discarding, retention;
 //! - `files`: attachments, photos and signatures, received in parts;
@@ -19,12 +21,14 @@
 #![deny(missing_docs)]
 
 mod access;
+mod carry;
 mod cases;
 pub mod config;
 mod delivery;
 pub mod drafts;
 mod error;
 mod files;
+pub mod formsets;
 pub mod ipc;
 mod overview;
 pub mod print;
@@ -32,6 +36,7 @@ mod receipts;
 
 pub use error::DeskError;
 pub(crate) use error::logged;
+pub use formdesk_channel::{FormStore, SetFiles};
 pub use formdesk_vault::{KdfParams, Registration};
 pub use overview::LinkStatus;
 
@@ -40,7 +45,9 @@ use drafts::{Contents, DRAFT_FORMAT, Draft, DraftStatus, Summary};
 use formdesk_catalog::Catalog;
 use formdesk_engine::{Answers, FormState};
 use formdesk_receipt::Municipality;
+use formdesk_vault::FormPin;
 use formdesk_vault::{Status, Vault, VaultError};
+use formsets::FormSets;
 use ipc::{DraftInfo, DraftView, FormSummary, SearchResult};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -106,7 +113,8 @@ pub type Observer = Box<dyn Fn(&DraftInfo) + Send + Sync>;
 
 /// One desk: its installed forms, its clock, and its vault with the drafts.
 pub struct Desk {
-    catalog: Catalog,
+    /// The installed form sets: the current one and those drafts are pinned to.
+    forms: FormSets,
     clock: Box<dyn Clock>,
     kdf: KdfParams,
     inner: Mutex<Inner>,
@@ -119,16 +127,17 @@ pub struct Desk {
 
 impl std::fmt::Debug for Desk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Desk").field("forms", &self.catalog.entries().len()).finish_non_exhaustive()
+        f.debug_struct("Desk").field("forms", &self.forms.current().catalog.entries().len()).finish_non_exhaustive()
     }
 }
 
 impl Desk {
     /// A desk with these forms and this clock, keeping its drafts in `vault` (see [`Desk::open_vault`]).
-    /// New PINs are derived with `kdf` ([`KdfParams::RECOMMENDED`] for a real desk).
+    /// New PINs are derived with `kdf` ([`KdfParams::RECOMMENDED`] for a real desk). The forms are fixed
+    /// until [`Desk::with_form_store`] gives the desk a store of form sets.
     pub fn new(catalog: Catalog, clock: impl Clock + 'static, vault: Vault, kdf: KdfParams) -> Desk {
         Desk {
-            catalog,
+            forms: FormSets::fixed(catalog),
             clock: Box::new(clock),
             kdf,
             inner: Mutex::new(Inner { vault, drafts: BTreeMap::new(), current: None, uploads: BTreeMap::new() }),
@@ -167,14 +176,22 @@ impl Desk {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The installed forms, with texts in `lang`.
+    /// The forms new cases may be begun on (open in the current set), with texts in `lang`.
     pub fn forms(&self, lang: &str) -> Vec<FormSummary> {
-        self.catalog.entries().iter().map(|e| FormSummary::of(&e.form, lang)).collect()
+        let current = self.forms.current();
+        current
+            .catalog
+            .entries()
+            .iter()
+            .filter(|e| current.offers(e.form.id()))
+            .map(|e| FormSummary::of(&e.form, lang))
+            .collect()
     }
 
-    /// Evaluates a form for `answers` at today's date.
+    /// Evaluates a form of the current set for `answers` at today's date.
     pub fn evaluate(&self, form_id: &str, answers: &Answers, lang: &str) -> Result<FormState, DeskError> {
-        let form = self.catalog.get(form_id).ok_or_else(|| DeskError::UnknownForm(form_id.to_owned()))?;
+        let current = self.forms.current();
+        let form = current.catalog.get(form_id).ok_or_else(|| DeskError::UnknownForm(form_id.to_owned()))?;
         Ok(form.evaluate(answers, lang, self.clock.today()))
     }
 
@@ -183,33 +200,41 @@ impl Desk {
         self.evaluate(form_id, &Answers::new(), lang)
     }
 
-    /// The forms matching a search, best first, with texts in `lang`.
+    /// The forms new cases may be begun on that match a search, best first, with texts in `lang`.
     pub fn search(&self, query: &str, lang: &str) -> Vec<SearchResult> {
-        let entries = self.catalog.entries();
-        self.catalog
+        let current = self.forms.current();
+        let entries = current.catalog.entries();
+        current
+            .catalog
             .search(query)
             .into_iter()
             .filter_map(|hit| {
-                entries.get(hit.index).map(|e| SearchResult { form: FormSummary::of(&e.form, lang), score: hit.score })
+                entries
+                    .get(hit.index)
+                    .filter(|e| current.offers(e.form.id()))
+                    .map(|e| SearchResult { form: FormSummary::of(&e.form, lang), score: hit.score })
             })
             .collect()
     }
 
-    /// The form's German title and its summary fields (the citizen's name).
-    fn form_names(&self, form_id: &str) -> (String, &[String]) {
-        self.catalog.get(form_id).map_or((String::new(), &[][..]), |f| {
-            let def = f.definition();
-            (def.title.get("de").to_owned(), def.summary.as_slice())
+    /// The German title and the summary fields (the citizen's name) of form `form_id` as pinned by `pin`
+    /// (the current form if the pinned one cannot be had).
+    fn form_names(&self, form_id: &str, pin: Option<&FormPin>) -> (String, Vec<String>) {
+        let form = self.pinned_form(form_id, pin).or_else(|_| self.pinned_form(form_id, None));
+        form.map_or((String::new(), Vec::new()), |f| {
+            let def = f.form.definition();
+            (def.title.get("de").to_owned(), def.summary.clone())
         })
     }
 
     fn info(&self, draft: &Draft) -> DraftInfo {
-        let (title, names) = self.form_names(&draft.form_id);
-        DraftInfo::of(draft, &title, names)
+        let (title, names) = self.form_names(&draft.form_id, draft.pin.as_ref());
+        let status = self.form_status(&draft.form_id, &draft.form_version, draft.pin.as_ref());
+        DraftInfo { form_status: status, ..DraftInfo::of(draft, &title, &names) }
     }
 
     fn view(&self, draft: &Draft) -> Result<DraftView, DeskError> {
-        let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
+        let form = self.form_of(draft)?.form;
         let state = form.evaluate(&draft.answers, &draft.citizen_lang, self.clock.today());
         Ok(DraftView { draft: self.info(draft), state })
     }
@@ -217,9 +242,9 @@ impl Desk {
     /// The summary and the contents of `draft` as the vault stores them. The plaintext buffers are wiped
     /// when dropped.
     fn sealed_parts(&self, draft: &Draft) -> Result<(Zeroizing<String>, Zeroizing<Vec<u8>>), DeskError> {
-        let (_, names) = self.form_names(&draft.form_id);
+        let (_, names) = self.form_names(&draft.form_id, draft.pin.as_ref());
         let unwritable = |e: serde_json::Error| DeskError::Unreadable(draft.id, e.to_string());
-        let summary = Zeroizing::new(serde_json::to_string(&draft.summary(names)).map_err(unwritable)?);
+        let summary = Zeroizing::new(serde_json::to_string(&draft.summary(&names)).map_err(unwritable)?);
         let contents = Zeroizing::new(serde_json::to_vec(&draft.contents()).map_err(unwritable)?);
         Ok((summary, contents))
     }
@@ -318,5 +343,5 @@ fn restore(vault: &Vault, id: u64) -> Result<Draft, DeskError> {
     if contents.format > DRAFT_FORMAT {
         return Err(DeskError::Unreadable(id, format!("format {} from a newer Formdesk", contents.format)));
     }
-    Ok(Draft::restore(id, &record.item.form_id, status, summary, contents))
+    Ok(Draft::restore(&record.item, id, status, summary, contents))
 }

@@ -91,7 +91,8 @@ impl Desk {
         let mut list = Vec::new();
         for item in &reading.items {
             let id = u64::try_from(item.id).map_err(|_| DeskError::UnknownDraft(0))?;
-            let (title, _) = self.form_names(&item.form_id);
+            let (title, _) = self.form_names(&item.form_id, item.pin.as_ref());
+            let form_status = self.form_status(&item.form_id, &item.form_version, item.pin.as_ref());
             let times = (local_time(item.created_at), local_time(item.updated_at));
             let Some(status) = draft_status(item.status) else {
                 // Shredded: listed only as delivered today, and not in a search (its names are gone).
@@ -99,7 +100,10 @@ impl Desk {
                     && words.is_empty()
                     && deliveries.get(&item.id) == Some(&DeliveryState::Delivered)
                 {
-                    list.push(DraftInfo::erased(id, &item.form_id, &title, times));
+                    list.push(DraftInfo {
+                        form_version: item.form_version.clone(),
+                        ..DraftInfo::erased(id, &item.form_id, &title, times)
+                    });
                 }
                 continue;
             };
@@ -116,7 +120,7 @@ impl Desk {
                     // Listed, not hidden: the clerk sees that the case exists and why it does not open.
                     if words.is_empty() {
                         let info = DraftInfo::damaged(id, &item.form_id, &title, status, times, e.to_string());
-                        list.push(DraftInfo { delivery, ..info });
+                        list.push(DraftInfo { delivery, form_version: item.form_version.clone(), form_status, ..info });
                     }
                     continue;
                 }
@@ -127,7 +131,8 @@ impl Desk {
                     continue;
                 }
             }
-            list.push(DraftInfo { delivery, ..DraftInfo::from_summary(id, &item.form_id, &title, status, summary) });
+            let info = DraftInfo::from_summary(id, &item.form_id, &title, status, summary);
+            list.push(DraftInfo { delivery, form_version: item.form_version.clone(), form_status, ..info });
         }
         list.sort_by(|a, b| b.updated.cmp(&a.updated).then(b.id.cmp(&a.id)));
         Ok(list)
@@ -141,10 +146,7 @@ impl Desk {
             .iter()
             .filter(|e| reading.shows(e))
             .map(|e| {
-                let form_title = self
-                    .catalog
-                    .get(&e.form_id)
-                    .map_or_else(|| e.form_id.clone(), |f| f.definition().title.get("de").to_owned());
+                let form_title = self.forms.current().title(&e.form_id).unwrap_or_else(|| e.form_id.clone());
                 let (state, label) = match e.state {
                     Delivery::Queued => ("queued", "Wartet auf Übermittlung".to_owned()),
                     Delivery::Failed => ("failed", "Abgelehnt – bitte prüfen".to_owned()),

@@ -20,6 +20,7 @@ impl Desk {
             let mut inner = self.inner();
             let mut draft = Self::loaded(&mut inner, id)?.clone();
             draft.editable()?;
+            self.check_not_withdrawn(&draft)?;
             let state = self.view(&draft)?.state;
             if !state.complete {
                 // Every step's errors show from now on; that much is kept.
@@ -44,6 +45,7 @@ impl Desk {
                 let _ = inner.vault.set_receipt(vault_id(id)?, &receipt.reference.to_string(), &pdf);
             }
             let view = self.view(&draft)?;
+            Self::drop_carried_from(&mut inner, &draft);
             inner.drafts.insert(id, draft);
             Self::set_current(&mut inner, id);
             view
@@ -54,7 +56,7 @@ impl Desk {
 
     /// Signs a new receipt for `draft`, about to be finalized: a fresh reference, now, the clerk.
     fn issue_receipt(&self, inner: &mut Inner, draft: &Draft) -> Result<(ReceiptInfo, Receipt), DeskError> {
-        let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
+        let form = self.form_of(draft)?.form;
         let mut random = [0u8; 8];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut random)
             .map_err(|_| DeskError::Receipt("Es fehlen Zufallszahlen für das Aktenzeichen.".into()))?;
@@ -79,7 +81,7 @@ impl Desk {
         info: &ReceiptInfo,
         delivery: Delivery,
     ) -> Result<Receipt, DeskError> {
-        let form = self.catalog.get(&draft.form_id).ok_or_else(|| DeskError::UnknownForm(draft.form_id.clone()))?;
+        let form = self.form_of(draft)?;
         let key = DeviceKey::from_pkcs8(&inner.vault.device_key()?).map_err(receipt_error)?;
         let issue = Issue {
             municipality: &self.municipality,
@@ -89,7 +91,8 @@ impl Desk {
             citizen_lang: &draft.citizen_lang,
             delivery,
         };
-        Receipt::build(form, &draft.answers, issue, &key).map_err(receipt_error)
+        let receipt = Receipt::build(&form.form, &draft.answers, issue, &key).map_err(receipt_error)?;
+        Ok(receipt.with_form_sha256(&form.sha256))
     }
 
     /// The receipt of finalized draft `id`: its reference and the PDF the vault keeps (made again and kept

@@ -3,8 +3,8 @@
 //! with `UPDATE_BINDINGS=1`) writes them anew.
 
 use formdesk_desk::ipc::{
-    CitizenView, DraftView, FileRef, FormSummary, IpcError, ReceiptView, ReviewView, SearchResult, SetupResult,
-    StartView, SyncView, VaultState,
+    CarryOver, CitizenView, DraftView, FileRef, FormSummary, FormsInfo, IpcError, ReceiptView, ReviewView,
+    SearchResult, SetupResult, StartView, SyncView, VaultState,
 };
 use formdesk_engine::FormState;
 use std::collections::BTreeMap;
@@ -51,6 +51,8 @@ fn typescript_bindings_are_current() {
     ReceiptView::export_all(&cfg).expect("export ReceiptView");
     SyncView::export_all(&cfg).expect("export SyncView");
     StartView::export_all(&cfg).expect("export StartView");
+    FormsInfo::export_all(&cfg).expect("export FormsInfo");
+    CarryOver::export_all(&cfg).expect("export CarryOver");
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated.len() >= 15, "expected the whole IPC surface, got {:?}", generated.keys());

@@ -11,7 +11,7 @@ use formdesk_vault::{Delivery, Outbox};
 use serde_json::Value;
 
 /// The tax office's private key (an RSA-4096 test key shipped with the seal crate).
-fn authority() -> DecryptionKey {
+pub fn authority() -> DecryptionKey {
     let pem = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../formdesk-seal/tests/keys/authority-a-4096.pem"
@@ -20,7 +20,7 @@ fn authority() -> DecryptionKey {
     DecryptionKey::from_pem(&pem).expect("a key")
 }
 
-fn destination(id: &str, key: &DecryptionKey) -> Destination {
+pub fn destination(id: &str, key: &DecryptionKey) -> Destination {
     let public = key.public();
     Destination {
         id: id.into(),
@@ -178,7 +178,7 @@ fn a_delivered_case_is_shredded_when_the_engine_reports_and_the_clerk_is_elsewhe
 }
 
 /// The text of a PDF as `pdftotext` extracts it.
-fn pdf_text(pdf: &[u8]) -> String {
+pub fn pdf_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("receipt.pdf");
     std::fs::write(&path, pdf).expect("the PDF written");

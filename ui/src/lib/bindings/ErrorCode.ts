@@ -3,4 +3,4 @@
 /**
  * The closed set of error codes the UI knows.
  */
-export type ErrorCode = "unknown_form" | "unknown_draft" | "finalized" | "bad_path" | "step_not_reachable" | "window" | "incomplete" | "locked" | "not_set_up" | "already_set_up" | "clerk" | "wrong_pin" | "blocked" | "bad_pin" | "recovery_secret" | "damaged" | "storage" | "file" | "print" | "receipt" | "delivery";
+export type ErrorCode = "unknown_form" | "unknown_draft" | "finalized" | "bad_path" | "step_not_reachable" | "window" | "incomplete" | "locked" | "not_set_up" | "already_set_up" | "clerk" | "wrong_pin" | "blocked" | "bad_pin" | "recovery_secret" | "damaged" | "storage" | "file" | "print" | "receipt" | "delivery" | "withdrawn" | "forms";
