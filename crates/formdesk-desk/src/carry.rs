@@ -106,8 +106,15 @@ impl Desk {
         let now = self.clock.now();
         let view = {
             let mut inner = self.inner();
-            let old = Self::loaded(&mut inner, id)?.clone();
+            let mut old = Self::loaded(&mut inner, id)?.clone();
             old.editable()?;
+            if let Some(to) = old.carried_to
+                && Self::loaded(&mut inner, to).is_ok()
+            {
+                return Err(DeskError::Forms(format!(
+                    "Die Angaben dieses Vorgangs wurden bereits in Vorgang {to} übernommen; bitte dort weiterarbeiten."
+                )));
+            }
             let from = self.form_of(&old)?;
             let to = self.form_to_begin(&old.form_id)?;
             if from.sha256 == to.sha256 {
@@ -148,6 +155,10 @@ impl Desk {
                 };
                 let (summary, contents) = self.sealed_parts(&draft)?;
                 inner.vault.save(new_id, &summary, &contents)?;
+                // The old draft names the new one, so that it is not carried over twice.
+                old.carried_to = Some(draft.id);
+                let (summary, contents) = self.sealed_parts(&old)?;
+                inner.vault.save(vault_id(id)?, &summary, &contents)?;
                 Ok::<_, DeskError>(())
             })();
             if let Err(e) = copied {
@@ -158,6 +169,7 @@ impl Desk {
             let view = self.view(&draft)?;
             Self::set_current(&mut inner, draft.id);
             inner.drafts.insert(draft.id, draft);
+            inner.drafts.insert(id, old);
             CarryOver { draft: view, not_carried }
         };
         self.notify(&view.draft.draft);

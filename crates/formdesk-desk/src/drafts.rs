@@ -30,8 +30,9 @@ pub enum DraftStatus {
     Final,
 }
 
-/// The version of [`Summary`] and [`Contents`] as this desk writes them. 2: the summary may name the draft
-/// whose answers were carried over into this one (`carriedFrom`); format 1 is read as it is.
+/// The version of [`Summary`] and [`Contents`] as this desk writes them. 2: the summary may name the drafts
+/// whose answers were carried over into this one and into which (`carriedFrom`, `carriedTo`); format 1 is
+/// read as it is.
 pub const DRAFT_FORMAT: u32 = 2;
 
 /// A draft's bookkeeping as the vault keeps it (encrypted): all the work list needs, without the answers.
@@ -54,6 +55,9 @@ pub(crate) struct Summary {
     /// is deleted once this one is finalized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carried_from: Option<u64>,
+    /// The draft this one's answers were carried over into; this one is deleted once that one is finalized.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_to: Option<u64>,
 }
 
 /// What a finalized draft's receipt was made from, kept so that the same receipt can be made again.
@@ -99,6 +103,8 @@ pub struct Draft {
     pub(crate) pin: Option<FormPin>,
     /// The draft whose answers were carried over into this one.
     pub(crate) carried_from: Option<u64>,
+    /// The draft this one's answers were carried over into.
+    pub(crate) carried_to: Option<u64>,
 }
 
 /// One segment of an answer path: `hunde[1].rasse` is `hunde`, `[1]`, `rasse`.
@@ -179,6 +185,7 @@ impl Draft {
             updated: self.updated,
             receipt: self.receipt.clone(),
             carried_from: self.carried_from,
+            carried_to: self.carried_to,
         }
     }
 
@@ -201,6 +208,7 @@ impl Draft {
             form_version: item.form_version.clone(),
             pin: item.pin.clone(),
             carried_from: summary.carried_from,
+            carried_to: summary.carried_to,
             answers: contents.answers,
             step: summary.step,
             visited: summary.visited,
@@ -220,6 +228,7 @@ impl Draft {
             form_version: form.form.version().to_owned(),
             pin: form.pin(),
             carried_from: None,
+            carried_to: None,
             answers: Answers::new(),
             step: first_step.to_owned(),
             visited: BTreeSet::from([first_step.to_owned()]),

@@ -183,6 +183,11 @@ pub struct DraftInfo {
     pub delivery: Option<DeliveryState>,
     /// Delivered, and its contents shredded on this desk: it is listed, but there is nothing left to open.
     pub erased: bool,
+    /// The draft this one's answers were carried over into (a newer version of the form); this one is
+    /// deleted when that one is finalized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub carried_to: Option<u64>,
 }
 
 impl DraftInfo {
@@ -211,6 +216,7 @@ impl DraftInfo {
             damaged: None,
             delivery: None,
             erased: false,
+            carried_to: s.carried_to,
         }
     }
 
@@ -260,6 +266,7 @@ impl DraftInfo {
             damaged: None,
             delivery: None,
             erased: false,
+            carried_to: None,
         }
     }
 }

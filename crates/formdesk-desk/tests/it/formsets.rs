@@ -228,9 +228,14 @@ fn a_case_carried_over_keeps_what_fits_says_what_did_not_and_loses_nothing() {
     assert_eq!(carried.draft.draft.step, formdesk_desk::drafts::REVIEW);
     assert_eq!(carried.draft.draft.citizen, before.draft.citizen, "the name came along");
 
-    // The old case is still there, untouched, until the new one is finalized.
+    // The old case is still there, untouched, until the new one is finalized; it names the new one, and is
+    // not carried over twice.
     let still = t.draft(old).expect("the old case stays");
     assert_eq!(still.state, before.state);
+    assert_eq!(still.draft.carried_to, Some(new));
+    let twice = IpcError::from(t.carry_over(old).expect_err("once only"));
+    assert_eq!(twice.code, ErrorCode::Forms);
+    assert!(twice.message.contains(&format!("bereits in Vorgang {new} übernommen")), "{}", twice.message);
     assert!(t.drafts_list("").expect("list").iter().any(|d| d.id == old));
 
     // The files came along as the new case's own copies.

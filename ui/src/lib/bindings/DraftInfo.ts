@@ -71,4 +71,9 @@ delivery?: DeliveryState,
 /**
  * Delivered, and its contents shredded on this desk: it is listed, but there is nothing left to open.
  */
-erased: boolean, };
+erased: boolean, 
+/**
+ * The draft this one's answers were carried over into (a newer version of the form); this one is
+ * deleted when that one is finalized.
+ */
+carriedTo?: number, };
