@@ -5,7 +5,8 @@
 //!   "address": ["Bürgerbüro, Rathausplatz 1", "12345 Musterstadt"], "logo": "wappen.png" }
 //! ```
 //!
-//! `logo` (PNG or JPEG) is optional and relative to the file.
+//! `logo` (PNG or JPEG) is optional and relative to the file. A form set may carry the same file with its
+//! logo ([`municipality_from`]); the file given to the desk comes first.
 
 use crate::DeskError;
 use formdesk_receipt::Municipality;
@@ -29,16 +30,7 @@ struct MunicipalityFile {
 pub fn load_municipality(path: &Path) -> Result<Municipality, DeskError> {
     let bad = |why: String| DeskError::Config(format!("{}: {why}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot be read ({e})")))?;
-    let file: MunicipalityFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    if file.format_version != MUNICIPALITY_FORMAT {
-        return Err(bad(format!(
-            "formatVersion {} is not known to this Formdesk (it reads {MUNICIPALITY_FORMAT})",
-            file.format_version
-        )));
-    }
-    if file.name.trim().is_empty() {
-        return Err(bad("name: the municipality needs a name".into()));
-    }
+    let file = parse(&text).map_err(bad)?;
     let logo = match &file.logo {
         Some(logo) => {
             let logo_path = path.parent().unwrap_or(Path::new(".")).join(logo);
@@ -50,4 +42,26 @@ pub fn load_municipality(path: &Path) -> Result<Municipality, DeskError> {
         None => None,
     };
     Municipality::new(file.name.trim(), file.address, logo.as_deref()).map_err(|e| bad(e.to_string()))
+}
+
+/// A municipality file given as text with its logo's bytes, as a form set carries them (`name` names the
+/// file in errors).
+pub fn municipality_from(name: &str, text: &str, logo: Option<&[u8]>) -> Result<Municipality, DeskError> {
+    let bad = |why: String| DeskError::Config(format!("{name}: {why}"));
+    let file = parse(text).map_err(bad)?;
+    Municipality::new(file.name.trim(), file.address, logo).map_err(|e| bad(e.to_string()))
+}
+
+fn parse(text: &str) -> Result<MunicipalityFile, String> {
+    let file: MunicipalityFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if file.format_version != MUNICIPALITY_FORMAT {
+        return Err(format!(
+            "formatVersion {} is not known to this Formdesk (it reads {MUNICIPALITY_FORMAT})",
+            file.format_version
+        ));
+    }
+    if file.name.trim().is_empty() {
+        return Err("name: the municipality needs a name".into());
+    }
+    Ok(file)
 }

@@ -13,17 +13,22 @@
 //! `closing` ones are not, but drafts begun on them finalize; `withdrawn` ones cannot be finalized at all
 //! (their answers can be carried over into a newer version, see `carry`).
 //!
+//! A set may carry the municipality's letterhead; a draft's receipt has the letterhead of its set unless the
+//! desk was given one of its own (`--municipality`).
+//!
 //! A desk made without a store ([`Desk::new`] alone: tests, `--forms DIR` without a data folder's store)
 //! has one fixed set, all forms open, and pins nothing.
 //!
 //! Non-goals: fetching and verifying sets (`formdesk-channel`, driven by the sync side), the store's layout.
 
+use crate::config::municipality_from;
 use crate::drafts::Draft;
 use crate::ipc::{FormStatus, FormsInfo};
 use crate::{Desk, DeskError, logged};
 use formdesk_catalog::{Catalog, FormFiles};
 use formdesk_channel::{FormState, FormStore, Installed, SetFiles};
 use formdesk_engine::Form;
+use formdesk_receipt::Municipality;
 use formdesk_vault::FormPin;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -37,6 +42,8 @@ pub const FORMS_DIR: &str = "forms";
 pub(crate) struct LoadedSet {
     pub installed: Option<Installed>,
     pub catalog: Catalog,
+    /// The municipality's letterhead the set carries, if any.
+    pub municipality: Option<Municipality>,
 }
 
 impl LoadedSet {
@@ -70,6 +77,8 @@ pub(crate) struct PinnedForm {
     pub form: Arc<Form>,
     pub sha256: String,
     pub set_sha256: Option<String>,
+    /// The letterhead of the set it came from, if the set has one.
+    pub municipality: Option<Municipality>,
 }
 
 impl PinnedForm {
@@ -100,7 +109,7 @@ impl FormSets {
     pub fn fixed(catalog: Catalog) -> FormSets {
         FormSets {
             store: None,
-            current: RwLock::new(Arc::new(LoadedSet { installed: None, catalog })),
+            current: RwLock::new(Arc::new(LoadedSet { installed: None, catalog, municipality: None })),
             pinned: Mutex::new(BTreeMap::new()),
             changes: Mutex::new(Changes::default()),
         }
@@ -163,7 +172,22 @@ fn load(store: &FormStore, installed: Installed) -> Result<LoadedSet, DeskError>
         manifest.code_lists.iter().map(|e| Ok((e.name.clone(), text(e)?))).collect::<Result<_, DeskError>>()?;
     let forms = manifest.forms.iter().map(|f| Ok((f.id.clone(), text(&f.file)?))).collect::<Result<_, DeskError>>()?;
     let catalog = Catalog::from_files(code_lists, forms).map_err(unreadable)?;
-    Ok(LoadedSet { installed: Some(installed), catalog })
+    let municipality = match &manifest.municipality {
+        Some(entry) => {
+            let logo = manifest.logo.as_ref().map(|e| store.object(e)).transpose().map_err(|e| channel_error(&e))?;
+            // A letterhead that cannot be used leaves the desk's own; the forms are what matters.
+            municipality_from(&entry.name, &text(entry)?, logo.as_deref())
+                .map_err(|e| {
+                    logged(
+                        "Der Briefkopf im Formularstand kann nicht verwendet werden; es bleibt der bisherige.".into(),
+                        e,
+                    )
+                })
+                .ok()
+        }
+        None => None,
+    };
+    Ok(LoadedSet { installed: Some(installed), catalog, municipality })
 }
 
 /// The forms built into the app, as the set a desk installs on first start.
@@ -324,6 +348,7 @@ impl Desk {
             form: entry.form.clone(),
             sha256: entry.sha256.clone(),
             set_sha256: current.sha256().map(str::to_owned),
+            municipality: current.municipality.clone(),
         })
     }
 
@@ -346,6 +371,7 @@ impl Desk {
             form: entry.form.clone(),
             sha256: entry.sha256.clone(),
             set_sha256: set.sha256().map(str::to_owned),
+            municipality: set.municipality.clone(),
         })
     }
 

@@ -122,7 +122,7 @@ pub struct Desk {
     /// When the clerk last did something; the idle lock counts from here.
     activity: Mutex<Instant>,
     /// Whose receipts this desk issues.
-    municipality: Municipality,
+    municipality: Option<Municipality>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -143,13 +143,14 @@ impl Desk {
             inner: Mutex::new(Inner { vault, drafts: BTreeMap::new(), current: None, uploads: BTreeMap::new() }),
             observer: None,
             activity: Mutex::new(Instant::now()),
-            municipality: Municipality::example(),
+            municipality: None,
         }
     }
 
-    /// Issues receipts for `municipality` (the default is the example "Gemeinde Musterstadt").
+    /// Issues receipts for `municipality`. Without it, a draft's receipt has the letterhead of the form set
+    /// it was begun on, if that set has one, or else the example "Gemeinde Musterstadt".
     pub fn with_municipality(mut self, municipality: Municipality) -> Desk {
-        self.municipality = municipality;
+        self.municipality = Some(municipality);
         self
     }
 

@@ -7,7 +7,7 @@ use crate::drafts::{Draft, ReceiptInfo};
 use crate::ipc::{DraftView, ReceiptView};
 use crate::{Desk, DeskError, Inner, german_time, logged, print, vault_id};
 use chrono::TimeZone as _;
-use formdesk_receipt::{Delivery, DeviceKey, Issue, Receipt, Reference};
+use formdesk_receipt::{Delivery, DeviceKey, Issue, Municipality, Receipt, Reference};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -82,9 +82,11 @@ impl Desk {
         delivery: Delivery,
     ) -> Result<Receipt, DeskError> {
         let form = self.form_of(draft)?;
+        let municipality =
+            self.municipality.clone().or_else(|| form.municipality.clone()).unwrap_or_else(Municipality::example);
         let key = DeviceKey::from_pkcs8(&inner.vault.device_key()?).map_err(receipt_error)?;
         let issue = Issue {
-            municipality: &self.municipality,
+            municipality: &municipality,
             reference: Reference::parse(&info.reference).map_err(receipt_error)?,
             issued_at: info.issued_at,
             clerk: &info.clerk,

@@ -276,3 +276,25 @@ fn a_case_begun_before_pinning_uses_the_current_form() {
     assert_eq!(view.draft.form_status, FormStatus::Outdated, "begun on 1.0.0, 1.1.0 is current");
     desk.finalize(old).expect("finalizes with the current form");
 }
+
+#[test]
+fn a_receipt_has_the_letterhead_of_its_cases_form_set() {
+    let t = store_desk();
+    let old = begun(&t);
+    let mut files = with_new_fee();
+    let logo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../formdesk-receipt/assets/musterstadt-logo.png"))
+        .expect("a logo");
+    files.municipality = Some(
+        br#"{"formatVersion": 1, "name": "Stadt Beispielheim", "address": ["Markt 1", "54321 Beispielheim"], "logo": "wappen.png"}"#
+            .to_vec(),
+    );
+    files.logo = Some(("wappen.png".into(), logo));
+    install(&t.store, &files, 1, |_| {});
+    t.reload_forms().expect("reloaded");
+    let new = begun(&t);
+    t.finalize(new).expect("finalized");
+    t.finalize(old).expect("finalized");
+    let text = |id: u64| pdf_text(&t.receipt(id).expect("receipt").1);
+    assert!(text(new).starts_with("Stadt Beispielheim"), "{}", text(new));
+    assert!(text(old).starts_with("Gemeinde Musterstadt"), "the old case keeps its set's (the example)");
+}
