@@ -800,6 +800,26 @@ impl Vault {
         Ok(statement.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
     }
 
+    /// The form texts (SHA-256 of their definitions) withdrawn so far. Needs no unlock.
+    pub fn withdrawn_forms(&self) -> Result<std::collections::BTreeSet<String>, VaultError> {
+        let mut statement = self.conn.prepare("SELECT sha256 FROM withdrawn_forms")?;
+        Ok(statement.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    }
+
+    /// Remembers that these form texts were withdrawn, for good. Needs no unlock.
+    pub fn add_withdrawn_forms<'a>(&mut self, sha256: impl IntoIterator<Item = &'a str>) -> Result<(), VaultError> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        for sha in sha256 {
+            tx.execute(
+                "INSERT OR IGNORE INTO withdrawn_forms (sha256, withdrawn_at) VALUES (?1, ?2)",
+                params![sha, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Deletes a draft with everything in it; its key goes with it.
     pub fn discard(&mut self, id: SubmissionId) -> Result<(), VaultError> {
         self.require(id, Status::Draft, "discarding it")?;

@@ -134,12 +134,18 @@ pub const MIGRATIONS: &[&str] = &[
     ",
     // 5: the form set a submission was begun on. Form sets are installed by hash; a draft stays with the
     // set and the form text it was begun on (the manifest's and the definition's SHA-256) until it is
-    // shredded, so that clean-up never deletes them. Public facts, plain, readable while locked. NULL in
-    // submissions begun before (they use the current form).
+    // shredded, so that clean-up never deletes them. NULL in submissions begun before (they use the current
+    // form). And the form texts withdrawn since (by SHA-256): a draft on one of them is never finalized, even
+    // once a newer version is published. Public facts, plain, readable while locked.
     "
     ALTER TABLE submissions ADD COLUMN form_set TEXT;
     ALTER TABLE submissions ADD COLUMN form_sha256 TEXT;
     CREATE INDEX submissions_by_form_set ON submissions (form_set) WHERE form_set IS NOT NULL;
+
+    CREATE TABLE withdrawn_forms (
+        sha256       TEXT PRIMARY KEY,
+        withdrawn_at INTEGER NOT NULL
+    ) STRICT;
     ",
 ];
 

@@ -203,7 +203,8 @@ fn a_file_of_the_first_layout_is_brought_forward_with_its_attachments() {
     // Back to layout 1, as a desk of the first release left it.
     let conn = raw(dir.path());
     conn.execute_batch(
-        "DROP INDEX submissions_by_form_set;
+        "DROP TABLE withdrawn_forms;
+         DROP INDEX submissions_by_form_set;
          ALTER TABLE submissions DROP COLUMN form_set;
          ALTER TABLE submissions DROP COLUMN form_sha256;
          DROP TABLE outbox_parts;
@@ -474,7 +475,10 @@ fn the_sets_of_drafts_and_unshredded_submissions_are_listed_while_locked() {
     vault.lock();
     let expected: std::collections::BTreeSet<String> = ["a".repeat(64), "b".repeat(64)].into();
     assert_eq!(vault.pinned_sets().unwrap(), expected, "the shredded one's set is free, the final one's is not");
+    vault.add_withdrawn_forms(["1".repeat(64).as_str(), "3".repeat(64).as_str()]).unwrap();
+    vault.add_withdrawn_forms(["1".repeat(64).as_str()]).unwrap();
     drop(vault);
     let vault = Vault::open(dir.path()).unwrap();
     assert_eq!(vault.pinned_sets().unwrap(), expected, "read from the file without a PIN");
+    assert_eq!(vault.withdrawn_forms().unwrap(), ["1".repeat(64), "3".repeat(64)].into());
 }
