@@ -11,7 +11,9 @@
 //!
 //! A form's state in the current set decides what may be done: `open` forms are offered for new cases;
 //! `closing` ones are not, but drafts begun on them finalize; `withdrawn` ones cannot be finalized at all
-//! (their answers can be carried over into a newer version, see `carry`).
+//! (their answers can be carried over into a newer version, see `carry`). The desk remembers every form text
+//! a set it made current withdrew (in the vault), so a draft on it stays unfinalizable after a newer version
+//! of the form is published.
 //!
 //! A set may carry the municipality's letterhead; a draft's receipt has the letterhead of its set unless the
 //! desk was given one of its own (`--municipality`).
@@ -102,6 +104,8 @@ pub(crate) struct FormSets {
     current: RwLock<Arc<LoadedSet>>,
     pinned: Mutex<BTreeMap<String, Arc<LoadedSet>>>,
     changes: Mutex<Changes>,
+    /// The form texts (SHA-256) withdrawn in any set this desk made current; kept in the vault for good.
+    withdrawn: Mutex<BTreeSet<String>>,
 }
 
 impl FormSets {
@@ -112,7 +116,12 @@ impl FormSets {
             current: RwLock::new(Arc::new(LoadedSet { installed: None, catalog, municipality: None })),
             pinned: Mutex::new(BTreeMap::new()),
             changes: Mutex::new(Changes::default()),
+            withdrawn: Mutex::new(BTreeSet::new()),
         }
+    }
+
+    fn withdrawn(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        self.withdrawn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The current set.
@@ -221,7 +230,8 @@ fn german_date(rfc3339: &str) -> String {
         .unwrap_or_default()
 }
 
-/// What changed from `old` to `new`, by German titles.
+/// What changed from `old` to `new`, by German titles: forms offered that were not (added), offered forms
+/// whose text changed (changed), forms no longer offered (withdrawn, closing or gone).
 fn changes(old: &LoadedSet, new: &LoadedSet) -> Changes {
     let mut out = Changes::default();
     for entry in new.catalog.entries() {
@@ -231,7 +241,8 @@ fn changes(old: &LoadedSet, new: &LoadedSet) -> Changes {
         let (before, after) = (old.state(id), new.state(id));
         if after != Some(FormState::Open) && before != after {
             out.withdrawn.push(title);
-        } else if was.is_none() {
+        } else if after == Some(FormState::Open) && before != after {
+            // New, or offered again (a new version of a form withdrawn or closed before).
             out.added.push(title);
         } else if was.is_some_and(|w| w.sha256 != entry.sha256) {
             out.changed.push(title);
@@ -253,13 +264,35 @@ impl Desk {
         let published = self.clock.now().and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let installed = store.install_shipped(shipped, &published).map_err(|e| channel_error(&e))?;
         let current = load(&store, installed)?;
+        let withdrawn = self.inner().vault.withdrawn_forms()?;
         self.forms = FormSets {
             store: Some(store),
             current: RwLock::new(Arc::new(current)),
             pinned: Mutex::new(BTreeMap::new()),
             changes: Mutex::new(Changes::default()),
+            withdrawn: Mutex::new(withdrawn),
         };
+        self.remember_withdrawn(&self.forms.current())?;
         Ok(self)
+    }
+
+    /// Remembers the texts of the forms `set` withdraws, in the vault and here: a draft on one of them is never
+    /// finalized, even after a newer version of the form is published (whose set no longer names the old text).
+    fn remember_withdrawn(&self, set: &LoadedSet) -> Result<(), DeskError> {
+        let Some(installed) = &set.installed else { return Ok(()) };
+        let new: Vec<&str> = installed
+            .manifest
+            .forms
+            .iter()
+            .filter(|f| f.state == FormState::Withdrawn)
+            .map(|f| f.file.sha256.as_str())
+            .filter(|sha| !self.forms.withdrawn().contains(*sha))
+            .collect();
+        if !new.is_empty() {
+            self.inner().vault.add_withdrawn_forms(new.iter().copied())?;
+            self.forms.withdrawn().extend(new.into_iter().map(str::to_owned));
+        }
+        Ok(())
     }
 
     /// Reads the store's current set again (after the sync side installed a new one) and makes it the set
@@ -271,6 +304,7 @@ impl Desk {
         let old = self.forms.current();
         if old.sha256() != Some(installed.sha256.as_str()) {
             let new = Arc::new(load(store, installed)?);
+            self.remember_withdrawn(&new)?;
             *self.forms.changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = changes(&old, &new);
             if let Some(sha) = old.sha256() {
                 // Drafts may be pinned to the old set: it stays at hand.
@@ -377,6 +411,9 @@ impl Desk {
 
     /// How a draft's form (`form_id` in `version`, pinned to `pin`) stands in the current set.
     pub(crate) fn form_status(&self, form_id: &str, version: &str, pin: Option<&FormPin>) -> FormStatus {
+        if pin.is_some_and(|p| self.forms.withdrawn().contains(&p.form_sha256)) {
+            return FormStatus::Withdrawn;
+        }
         let current = self.forms.current();
         match current.state(form_id) {
             Some(FormState::Withdrawn) => FormStatus::Withdrawn,
@@ -392,10 +429,12 @@ impl Desk {
         }
     }
 
-    /// Refuses to finalize a draft whose form the current set has withdrawn.
+    /// Refuses to finalize a draft whose form the current set withdraws, or whose form text was withdrawn
+    /// before (a newer version may be current by now: the draft's answers can be carried over into it).
     pub(crate) fn check_not_withdrawn(&self, draft: &Draft) -> Result<(), DeskError> {
         let current = self.forms.current();
-        if current.state(&draft.form_id) == Some(FormState::Withdrawn) {
+        let text_withdrawn = draft.pin.as_ref().is_some_and(|p| self.forms.withdrawn().contains(&p.form_sha256));
+        if text_withdrawn || current.state(&draft.form_id) == Some(FormState::Withdrawn) {
             let title = self.form_of(draft).map(|f| f.form.definition().title.get("de").to_owned());
             return Err(DeskError::Withdrawn(title.unwrap_or_else(|_| draft.form_id.clone())));
         }

@@ -298,3 +298,26 @@ fn a_receipt_has_the_letterhead_of_its_cases_form_set() {
     assert!(text(new).starts_with("Stadt Beispielheim"), "{}", text(new));
     assert!(text(old).starts_with("Gemeinde Musterstadt"), "the old case keeps its set's (the example)");
 }
+
+#[test]
+fn a_withdrawn_version_stays_withdrawn_when_a_new_one_is_published() {
+    let t = store_desk();
+    let old = begun(&t);
+    install(&t.store, &shipped_files().expect("shipped"), 1, set_state("hundeanmeldung", FormState::Withdrawn));
+    t.reload_forms().expect("reloaded");
+    install(&t.store, &v2(), 2, |_| {});
+    let info = t.reload_forms().expect("reloaded");
+    assert_eq!(info.added, ["Hund anmelden (Hundesteuer)"], "back, in a new version: {info:?}");
+    assert!(t.forms("de").iter().any(|f| f.id == "hundeanmeldung"));
+    assert_eq!(t.draft(old).expect("opens").draft.form_status, FormStatus::Withdrawn);
+    assert_eq!(code(t.finalize(old)), ErrorCode::Withdrawn);
+    // Also after a restart: the withdrawal is kept in the vault.
+    let SetDesk { desk, store: _, dir } = t;
+    drop(desk);
+    let (desk, _) = store_desk_at(dir.path());
+    desk.unlock("Erika", PIN).expect("unlocked");
+    assert_eq!(code(desk.finalize(old)), ErrorCode::Withdrawn);
+    let carried = desk.carry_over(old).expect("into the new version");
+    assert_eq!(carried.draft.draft.form_version, "2.0.0");
+    assert_eq!(carried.draft.draft.form_status, FormStatus::Current);
+}
