@@ -25,7 +25,7 @@
 
 use crate::config::municipality_from;
 use crate::drafts::Draft;
-use crate::ipc::{FormStatus, FormsInfo};
+use crate::ipc::{FormStatus, FormsInfo, FormsView};
 use crate::{Desk, DeskError, logged};
 use formdesk_catalog::{Catalog, FormFiles};
 use formdesk_channel::{FormState, FormStore, Installed, SetFiles};
@@ -88,6 +88,22 @@ impl PinnedForm {
     pub fn pin(&self) -> Option<FormPin> {
         self.set_sha256.as_ref().map(|set| FormPin { set_sha256: set.clone(), form_sha256: self.sha256.clone() })
     }
+}
+
+/// What the sync side reports of its checks of the form channel, as the desk shows it beside the installed
+/// set ([`Desk::forms_view`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormsCheck {
+    /// When the last check ended, Unix seconds.
+    pub checked_at: Option<i64>,
+    /// Why it failed (a German sentence), if it did.
+    pub error: Option<String>,
+    /// Whether a check is running now.
+    pub running: bool,
+    /// Whether the desk has a channel to check at all (enrolled with a portal that serves forms).
+    pub has_channel: bool,
+    /// Checks completed since the sync side started.
+    pub rounds: u64,
 }
 
 /// What the last reload changed, by the forms' German titles.
@@ -338,6 +354,18 @@ impl Desk {
             added: changes.added,
             changed: changes.changed,
             withdrawn: changes.withdrawn,
+        }
+    }
+
+    /// The start screen's "Formulare" panel: the installed set with what the last update changed, and the
+    /// sync side's last check of the channel (`check`).
+    pub fn forms_view(&self, check: &FormsCheck) -> FormsView {
+        FormsView {
+            info: self.forms_info(),
+            connected: check.has_channel,
+            checking: check.running,
+            checked_at: check.checked_at.map(crate::german_time),
+            error: check.error.clone(),
         }
     }
 

@@ -309,6 +309,22 @@ pub struct FormsInfo {
     pub withdrawn: Vec<String>,
 }
 
+/// The start screen's "Formulare" panel: the installed set and the last check of the portal's form channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FormsView {
+    /// The installed set and what the last update changed.
+    pub info: FormsInfo,
+    /// Whether the desk has a form channel to check (enrolled with a portal that serves forms).
+    pub connected: bool,
+    /// Whether a check is running now.
+    pub checking: bool,
+    /// When the channel was last checked, in German (`02.12.2026, 14:03 Uhr`).
+    pub checked_at: Option<String>,
+    /// Why the last check failed, for the clerk.
+    pub error: Option<String>,
+}
+
 /// Why an answer was not carried over into the current version of a form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

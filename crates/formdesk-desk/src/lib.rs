@@ -38,6 +38,7 @@ pub use error::DeskError;
 pub(crate) use error::logged;
 pub use formdesk_channel::{FormStore, SetFiles};
 pub use formdesk_vault::{KdfParams, Registration};
+pub use formsets::FormsCheck;
 pub use overview::LinkStatus;
 
 use chrono::{NaiveDate, NaiveDateTime};

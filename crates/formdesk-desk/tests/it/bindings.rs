@@ -3,7 +3,7 @@
 //! with `UPDATE_BINDINGS=1`) writes them anew.
 
 use formdesk_desk::ipc::{
-    CarryOver, CitizenView, DraftView, FileRef, FormSummary, FormsInfo, IpcError, ReceiptView, ReviewView,
+    CarryOver, CitizenView, DraftView, FileRef, FormSummary, FormsInfo, FormsView, IpcError, ReceiptView, ReviewView,
     SearchResult, SetupResult, StartView, SyncView, VaultState,
 };
 use formdesk_engine::FormState;
@@ -52,6 +52,7 @@ fn typescript_bindings_are_current() {
     SyncView::export_all(&cfg).expect("export SyncView");
     StartView::export_all(&cfg).expect("export StartView");
     FormsInfo::export_all(&cfg).expect("export FormsInfo");
+    FormsView::export_all(&cfg).expect("export FormsView");
     CarryOver::export_all(&cfg).expect("export CarryOver");
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);

@@ -93,6 +93,19 @@ fn every_desk_has_a_current_set_the_shipped_one_at_first() {
     assert!(info.shipped && info.channel == "app" && info.set_version == 0, "{info:?}");
     assert_eq!(info.published, "Formularstand vom 24.11.2026");
     assert!(info.added.is_empty() && info.changed.is_empty() && info.withdrawn.is_empty());
+    let check = formdesk_desk::FormsCheck {
+        checked_at: Some(1_800_000_000),
+        error: Some("Der Portalserver ist nicht erreichbar.".into()),
+        running: false,
+        has_channel: true,
+        rounds: 3,
+    };
+    let view = t.forms_view(&check);
+    assert_eq!(view.info, info);
+    assert!(view.connected && !view.checking);
+    assert!(view.checked_at.as_deref().is_some_and(|at| at.ends_with(" Uhr")), "{view:?}");
+    assert_eq!(view.error, check.error);
+    assert!(!t.forms_view(&formdesk_desk::FormsCheck::default()).connected);
     let current = t.store.current().expect("readable").expect("a current set");
     assert_eq!(current.manifest.forms.len(), t.forms("de").len());
     // A set installed later stays current when the desk starts again: the shipped one is only the first.
