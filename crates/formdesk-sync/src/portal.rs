@@ -1,4 +1,6 @@
-//! The HTTP client of one portal: enrolment, the destinations and the delivery of one submission.
+//! The HTTP client of one portal: enrolment, the destinations, the delivery of one submission, and the
+//! form-update channel (its files over the same client, [`Portal::forms_source`], and the desk's report of the
+//! form set it runs, [`Portal::report_forms`]).
 //!
 //! A delivery is the protocol's sequence, each step idempotent at the portal:
 //!
@@ -31,8 +33,9 @@ use crate::outbox::{Entry, Parts};
 use crate::{AddressProblem, EnrolFailure, SyncError};
 use formdesk_protocol::auth::{authorize, check_public_key};
 use formdesk_protocol::wire::{
-    Announce, AttachmentStatus, Destination, EnrolRequest, EnrolResponse, ErrorCode, SubmissionStatus, Submit,
-    Submitted, UploadConflict, attachment_path, submission_path, submit_path,
+    Announce, AttachmentStatus, Destination, EnrolRequest, EnrolResponse, ErrorCode, FORMS_REPORT_PATH, FormsChannel,
+    FormsChannelName, FormsReport, SubmissionStatus, Submit, Submitted, UploadConflict, attachment_path,
+    submission_path, submit_path,
 };
 use formdesk_protocol::{decode_base64url, encode_base64url, ids};
 use reqwest::Method;
@@ -258,6 +261,73 @@ fn json_body<T: Serialize>(value: &T) -> Option<(Vec<u8>, &'static str)> {
     Some((serde_json::to_vec(value).unwrap_or_default(), "application/json"))
 }
 
+/// Why the desk's report of its form set did not reach the portal. What the clerk or the log reads first is
+/// one of our German sentences ([`FormsReportError::reason`]); what the libraries or the portal said is the
+/// [`FormsReportError::detail`]. The failed call's kind is the [`DeliveryError`] inside.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", report_sentence(&self.0))]
+pub struct FormsReportError(pub DeliveryError);
+
+fn report_sentence(e: &DeliveryError) -> &'static str {
+    match e {
+        DeliveryError::Unreachable(Unreachable::Network, _) => {
+            "Das Portal ist nicht erreichbar; der Formularstand wird später gemeldet."
+        }
+        DeliveryError::Unreachable(Unreachable::Certificate, _) => {
+            "Das Zertifikat des Portals wird auf diesem Arbeitsplatz nicht anerkannt; der Formularstand wird später \
+             gemeldet. Bitte verständigen Sie die IT-Betreuung."
+        }
+        DeliveryError::Unreachable(Unreachable::NotSecure, _) => {
+            "Mit dem Portal ist keine sichere Verbindung möglich; der Formularstand wird später gemeldet. Bitte \
+             verständigen Sie die IT-Betreuung."
+        }
+        DeliveryError::Unavailable(_) => {
+            "Das Portal kann den Formularstand gerade nicht annehmen; er wird später gemeldet."
+        }
+        DeliveryError::ClockSkew(_) => {
+            "Datum oder Uhrzeit dieses Arbeitsplatzes weichen zu weit von denen des Portals ab. Bitte lassen Sie die \
+             Uhr richtig stellen."
+        }
+        DeliveryError::Unenrolled(_) => {
+            "Dieser Arbeitsplatz ist beim Portal nicht (mehr) angemeldet. Bitte wenden Sie sich an die Verwaltung \
+             des Portals."
+        }
+        DeliveryError::Refused(..) | DeliveryError::BadAcceptance(_) => {
+            "Das Portal hat die Meldung des Formularstands abgelehnt."
+        }
+        DeliveryError::Locked => "Der Arbeitsplatz ist gesperrt; der Formularstand wird nach dem Entsperren gemeldet.",
+    }
+}
+
+impl FormsReportError {
+    /// One of our German sentences, chosen by the kind of failure.
+    pub fn reason(&self) -> String {
+        self.to_string()
+    }
+
+    /// What the libraries or the portal said, for the log.
+    pub fn detail(&self) -> &str {
+        self.0.detail()
+    }
+
+    /// Whether the portal could not be reached at all.
+    pub fn is_unreachable(&self) -> bool {
+        self.0.is_unreachable()
+    }
+}
+
+/// The report of an installed form set, with the error of the last check if it failed (its German sentence,
+/// which the administrators read in `formdesk-portal forms status`).
+pub fn forms_report(set: &formdesk_channel::Installed, error: Option<String>) -> FormsReport {
+    FormsReport {
+        channel: set.manifest.channel.clone(),
+        set_version: set.manifest.set_version,
+        manifest_sha256: set.sha256.clone(),
+        published: set.manifest.published.clone(),
+        error,
+    }
+}
+
 /// One enrolled desk's client of its portal.
 pub struct Portal {
     http: Http,
@@ -281,7 +351,8 @@ impl std::fmt::Debug for Portal {
 
 impl Portal {
     /// Trades an enrolment code for the desk's registration; `public_key` is the desk's Ed25519 public key (32
-    /// bytes). The only call without a signature.
+    /// bytes). The only call without a signature. The registration carries the root of the portal's
+    /// form-update channel, if it has one, for the desk to pin (`formdesk_channel::FormStore::pin_root`).
     pub async fn enrol(
         base_url: &str,
         code: &str,
@@ -329,6 +400,10 @@ impl Portal {
         let key = decode_base64url(&registration.portal_key)
             .ok_or_else(|| SyncError::Registration("the portal key is not base64url".into()))?;
         check_public_key(&key).map_err(|e| SyncError::Registration(format!("the portal key: {e}")))?;
+        if registration.forms_root.as_ref().is_some_and(|root| serde_json::from_str::<serde_json::Value>(root).is_err())
+        {
+            return Err(SyncError::Registration("the form channel's root is not JSON".into()));
+        }
         Ok(registration)
     }
 
@@ -416,6 +491,23 @@ impl Portal {
     /// The destinations the portal knows, with their keys.
     pub async fn destinations(&self) -> Result<Vec<Destination>, DeliveryError> {
         self.signed(Method::GET, "/v1/destinations", None).await?.json("the destinations")
+    }
+
+    /// Reports the form set the desk runs (see [`forms_report`]) and returns the channel the administrators put
+    /// the desk in, which its next check reads.
+    pub async fn report_forms(&self, report: &FormsReport) -> Result<formdesk_channel::Channel, FormsReportError> {
+        let answer = self.signed(Method::POST, FORMS_REPORT_PATH, json_body(report)).await.map_err(FormsReportError)?;
+        let channel: FormsChannel = answer.json("the report of the form set").map_err(FormsReportError)?;
+        Ok(match channel.channel {
+            FormsChannelName::Pilot => formdesk_channel::Channel::Pilot,
+            FormsChannelName::All => formdesk_channel::Channel::All,
+        })
+    }
+
+    /// Where the desk reads the portal's form-update channel: over this client (its certificates, its
+    /// timeouts, no redirects). The files need no signature; TUF's metadata is signed itself.
+    pub fn forms_source(&self) -> Result<formdesk_channel::Source, formdesk_channel::ChannelError> {
+        formdesk_channel::Source::portal(self.http.client.clone(), &self.http.base)
     }
 
     /// The portal's status of submission `id`; `None` if it does not know it.
@@ -643,6 +735,50 @@ mod tests {
         };
         let parts = Parts { metadata: "m".into(), data: "d".into(), attachments: vec![] };
         assert_eq!(portal.deliver(&entry, &parts).await, Err(DeliveryError::Locked));
+    }
+
+    #[test]
+    fn every_failed_report_is_told_in_german() {
+        let kinds = [
+            DeliveryError::Unreachable(Unreachable::Network, "connection refused".into()),
+            DeliveryError::Unreachable(Unreachable::Certificate, "invalid peer certificate".into()),
+            DeliveryError::Unreachable(Unreachable::NotSecure, "corrupt message".into()),
+            DeliveryError::Unavailable("HTTP 503".into()),
+            DeliveryError::ClockSkew("HTTP 401, clock_skew".into()),
+            DeliveryError::Unenrolled("HTTP 401, device_revoked".into()),
+            DeliveryError::Refused(Refusal::Malformed, "HTTP 400, bad_request: manifestSha256".into()),
+            DeliveryError::BadAcceptance("x".into()),
+            DeliveryError::Locked,
+        ];
+        for kind in kinds {
+            let e = FormsReportError(kind.clone());
+            assert!(e.reason().contains("Formularstand") || e.reason().contains("Portal"), "{}", e.reason());
+            assert!(!e.reason().contains("Sendung"), "a report is not a submission: {}", e.reason());
+            assert_eq!(e.detail(), kind.detail());
+            if !kind.detail().is_empty() {
+                assert!(!e.reason().contains(kind.detail()), "the library's text stays in the log: {}", e.reason());
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_locked_client_reports_nothing() {
+        let portal = Portal::new(
+            "http://127.0.0.1:9",
+            "1b7e3c52-6d1f-4a5e-9c3b-2f8d7a6e5b41",
+            &[0; 32],
+            PortalOptions::default(),
+        )
+        .unwrap();
+        let report = FormsReport {
+            channel: "app".into(),
+            set_version: 0,
+            manifest_sha256: "0".repeat(64),
+            published: "2026-12-01T00:00:00Z".into(),
+            error: None,
+        };
+        assert_eq!(portal.report_forms(&report).await, Err(FormsReportError(DeliveryError::Locked)));
+        assert!(portal.forms_source().is_ok());
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@
 
 mod delivery;
 mod engine;
+mod forms;
 mod load;
 mod messages;
 mod proxy;
