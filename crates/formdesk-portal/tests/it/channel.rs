@@ -187,6 +187,41 @@ fn the_channels_files_are_served_as_they_are_and_nothing_else() {
 }
 
 #[test]
+fn the_serving_portal_renews_a_timestamp_past_half_its_life_at_start() {
+    let env = Env::new(Backend::Sqlite);
+    with_channel(&env);
+    // A timestamp that ends in an hour, as one signed 23 hours ago would (its signature no longer fits, which
+    // only a renewal mends).
+    let path = env.dir.path().join("data/channel/metadata/timestamp.json");
+    let mut old: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("timestamp")).expect("json");
+    let soon = chrono::Utc::now() + chrono::Duration::hours(1);
+    old["signed"]["expires"] = soon.format("%Y-%m-%dT%H:%M:%SZ").to_string().into();
+    std::fs::write(&path, serde_json::to_vec(&old).expect("json")).expect("write");
+    let version = old["signed"]["version"].as_u64().expect("version");
+
+    let portal = env.serve(&[]);
+    let client = http();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let renewed = loop {
+        let answer = send(&client, client.get(portal.url("/forms/v1/metadata/timestamp.json"))).ok(200);
+        if answer["signed"]["version"].as_u64() > Some(version) {
+            break answer;
+        }
+        assert!(std::time::Instant::now() < deadline, "the timestamp was not renewed: {answer}");
+        std::thread::yield_now();
+    };
+    let expires = renewed["signed"]["expires"].as_str().expect("expires");
+    let expires = chrono::DateTime::parse_from_rfc3339(expires).expect("a time");
+    assert!(expires > soon + chrono::Duration::hours(20), "{expires}");
+
+    let mut desk = Desk::new(&portal);
+    let (_, code) = env.enrol_code("Bürgerbus 1");
+    let enrolment = desk.enrol(&code).ok(200);
+    let store = desk_store(&env.dir.path().join("desk"), &enrolment);
+    assert_eq!(check(&store, &portal, Channel::All).set().manifest.set_version, 1);
+}
+
+#[test]
 fn a_portal_without_a_channel_serves_nothing_of_it_and_enrols_without_a_root() {
     let env = Env::new(Backend::Sqlite);
     let portal = env.serve(&[]);
