@@ -484,7 +484,13 @@ fn seal_one(key: &RecipientKey, rng: &SystemRandom, n: usize) -> Result<Sealed> 
     let head = b"%PDF-1.7\n";
     file[..head.len()].copy_from_slice(head);
     rng.fill(&mut file[head.len()..]).map_err(|_| anyhow!("no random numbers"))?;
-    let form = FormRef { id: "hundeanmeldung".into(), version: "1.0.0".into(), title: "Anmeldung eines Hundes".into() };
+    let form = FormRef {
+        id: "hundeanmeldung".into(),
+        version: "1.0.0".into(),
+        title: "Anmeldung eines Hundes".into(),
+        sha256: None,
+        set_sha256: None,
+    };
     let data = SubmissionData {
         format_version: CONTENT_VERSION,
         form: form.clone(),

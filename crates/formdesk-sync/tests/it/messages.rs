@@ -158,6 +158,8 @@ fn desk_kind(e: &DeskError) -> &'static str {
         DeskError::Receipt(_) => "Receipt",
         DeskError::Delivery(_) => "Delivery",
         DeskError::PinMismatch => "PinMismatch",
+        DeskError::Withdrawn(_) => "Withdrawn",
+        DeskError::Forms(_) => "Forms",
         DeskError::Vault(_) => "Vault",
     }
 }
@@ -177,6 +179,8 @@ fn every_error_of_the_desk_is_said_in_our_german() {
         DeskError::FileTooLarge,
         DeskError::NoReceipt(7),
         DeskError::PinMismatch,
+        DeskError::Withdrawn("Hund anmelden".into()),
+        DeskError::Forms("Für das Formular „Hund anmelden“ können keine neuen Vorgänge mehr begonnen werden.".into()),
     ];
     // What the desk makes of a failing printer, receipt, key or file, through its own paths.
     let dir = tempfile::tempdir().expect("dir");
@@ -195,7 +199,7 @@ fn every_error_of_the_desk_is_said_in_our_german() {
     kinds.dedup();
     // Every kind but the start-up configuration's, and the receipt's and delivery's, which are checked
     // through the desk below.
-    assert_eq!(kinds.len(), 14, "{kinds:?}");
+    assert_eq!(kinds.len(), 16, "{kinds:?}");
     for error in errors {
         let what = format!("{error:?}");
         let ipc = IpcError::from(error);

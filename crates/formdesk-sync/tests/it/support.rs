@@ -264,7 +264,13 @@ pub fn seal_submission(
 ) -> Sealed {
     let rng = SystemRandom::new();
     let id = random.uuid();
-    let form = FormRef { id: "hundeanmeldung".into(), version: "1.0.0".into(), title: "Anmeldung eines Hundes".into() };
+    let form = FormRef {
+        id: "hundeanmeldung".into(),
+        version: "1.0.0".into(),
+        title: "Anmeldung eines Hundes".into(),
+        sha256: None,
+        set_sha256: None,
+    };
     let files: Vec<(String, String, Vec<u8>)> =
         (0..attachments).map(|a| (random.uuid(), format!("Impfpass {n}-{a}.pdf"), random.bytes(size))).collect();
     let data = SubmissionData {

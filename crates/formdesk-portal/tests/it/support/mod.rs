@@ -361,7 +361,13 @@ pub const SECRETS: [&str; 3] = ["Bello-vom-Sonnenhof", "Erika Mustermann-Geheim"
 
 pub fn sealed_submission(key: &RecipientKey, destination: &str, files: usize) -> Sealed {
     let id = uuid();
-    let form = FormRef { id: "hundeanmeldung".into(), version: "1.0.0".into(), title: "Anmeldung eines Hundes".into() };
+    let form = FormRef {
+        id: "hundeanmeldung".into(),
+        version: "1.0.0".into(),
+        title: "Anmeldung eines Hundes".into(),
+        sha256: None,
+        set_sha256: None,
+    };
     let data = SubmissionData {
         format_version: CONTENT_VERSION,
         form: form.clone(),
