@@ -10,6 +10,7 @@
 //! Non-goals: the window, the queue's presentation (`formdesk_desk::Desk::sync_view`), storing anything
 //! beyond what the desk's vault keeps.
 
+use crate::forms::{FormsCheck, FormsLink};
 use crate::{EngineOptions, Portal, PortalOptions, SyncEngine, SyncError};
 use formdesk_desk::{Desk, LinkStatus};
 use formdesk_protocol::wire::Destination;
@@ -26,6 +27,10 @@ pub enum LinkEvent {
     Destinations(Vec<Destination>),
     /// Something the queue view shows changed.
     Changed,
+    /// A new form set was installed: have the desk pick it up (`Desk::reload_forms`).
+    FormsInstalled,
+    /// A check of the form channel began or ended: the start screen's forms panel changed.
+    FormsChecked,
 }
 
 type Events = Arc<dyn Fn(LinkEvent) + Send + Sync>;
@@ -33,6 +38,7 @@ type Events = Arc<dyn Fn(LinkEvent) + Send + Sync>;
 struct Connected {
     portal: Arc<Portal>,
     engine: SyncEngine,
+    forms: FormsLink,
 }
 
 /// The desk's connection to its portal: nothing until the desk is enrolled.
@@ -41,6 +47,7 @@ pub struct DeskLink {
     dir: PathBuf,
     events: Events,
     connected: Mutex<Option<Connected>>,
+    forms_interval: Duration,
 }
 
 impl std::fmt::Debug for DeskLink {
@@ -64,13 +71,29 @@ impl DeskLink {
         registration: Option<&Registration>,
         events: impl Fn(LinkEvent) + Send + Sync + 'static,
     ) -> Result<DeskLink, SyncError> {
+        DeskLink::start_with(dir, registration, events, crate::forms::DEFAULT_INTERVAL)
+    }
+
+    /// As [`DeskLink::start`], checking the form channel every `forms_interval` while connected.
+    pub fn start_with(
+        dir: &Path,
+        registration: Option<&Registration>,
+        events: impl Fn(LinkEvent) + Send + Sync + 'static,
+        forms_interval: Duration,
+    ) -> Result<DeskLink, SyncError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("formdesk-sync")
             .enable_all()
             .build()
             .map_err(|e| SyncError::Client(e.to_string()))?;
-        let link = DeskLink { runtime, dir: dir.to_owned(), events: Arc::new(events), connected: Mutex::new(None) };
+        let link = DeskLink {
+            runtime,
+            dir: dir.to_owned(),
+            events: Arc::new(events),
+            connected: Mutex::new(None),
+            forms_interval,
+        };
         if let Some(registration) = registration {
             link.connect(registration)?;
         }
@@ -96,13 +119,58 @@ impl DeskLink {
         // Every change of the engine's state is a change of the queue view.
         let mut changes = engine.subscribe();
         let events = Arc::clone(&self.events);
+        let (online_tx, online) = tokio::sync::watch::channel(engine.status().online == Some(true));
         self.runtime.spawn(async move {
             while changes.changed().await.is_ok() {
+                let online = changes.borrow().online == Some(true);
+                online_tx.send_if_modified(|was| std::mem::replace(was, online) != online);
                 events(LinkEvent::Changed);
             }
         });
-        *self.slot() = Some(Connected { portal, engine });
+        let store =
+            formdesk_desk::formsets::open_form_store(&self.dir).map_err(|e| SyncError::Outbox(e.to_string()))?;
+        let forms = {
+            let _inside = self.runtime.enter();
+            let events = Arc::clone(&self.events);
+            FormsLink::start(Arc::clone(&portal), store, self.forms_interval, online, move || {
+                events(LinkEvent::FormsInstalled)
+            })
+        };
+        let mut checks = forms.state.subscribe();
+        let events = Arc::clone(&self.events);
+        self.runtime.spawn(async move {
+            while checks.changed().await.is_ok() {
+                events(LinkEvent::FormsChecked);
+            }
+        });
+        *self.slot() = Some(Connected { portal, engine, forms });
         Ok(())
+    }
+
+    /// What the last check of the form channel found.
+    pub fn forms_check(&self) -> FormsCheck {
+        self.slot().as_ref().map(|c| c.forms.state.borrow().clone()).unwrap_or_default()
+    }
+
+    /// "Formulare aktualisieren": checks the form channel now and returns what the check found (at most after
+    /// two minutes; a check still running then goes on by itself). Not connected: nothing to check.
+    pub async fn check_forms_now(&self) -> FormsCheck {
+        let Some((mut state, now)) =
+            self.slot().as_ref().map(|c| (c.forms.state.subscribe(), Arc::clone(&c.forms.now)))
+        else {
+            return FormsCheck::default();
+        };
+        let done = state.borrow().rounds + if state.borrow().running { 2 } else { 1 };
+        now.notify_one();
+        let wait = async {
+            while state.borrow_and_update().rounds < done {
+                if state.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(120), wait).await;
+        state.borrow().clone()
     }
 
     /// Enrols the unlocked `desk` with the portal at `url` using the administrator's one-time `code`, keeps
@@ -127,6 +195,12 @@ impl DeskLink {
             portal_key,
             enrolled_at: crate::Clock::now(&crate::SystemClock),
         };
+        if let Some(root) = &answer.forms_root {
+            // The form channel's root, trusted from now on: every form set must chain up to it.
+            let store =
+                formdesk_desk::formsets::open_form_store(&self.dir).map_err(|e| SyncError::Outbox(e.to_string()))?;
+            store.pin_root(root.as_bytes()).map_err(|e| SyncError::Registration(e.detail()))?;
+        }
         desk.set_registration(&registration).map_err(|e| SyncError::Outbox(e.to_string()))?;
         if let Some(old) = self.slot().take() {
             old.engine.lock();

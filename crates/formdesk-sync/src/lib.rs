@@ -30,6 +30,7 @@ pub mod clock;
 pub mod desk;
 pub mod engine;
 pub mod failure;
+pub mod forms;
 pub mod memory;
 pub mod outbox;
 pub mod portal;
