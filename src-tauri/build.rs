@@ -39,6 +39,9 @@ fn main() {
         "start_view",
         "enrol_portal",
         "send_now",
+        "forms_view",
+        "update_forms",
+        "carry_over",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri-build failed");
 }

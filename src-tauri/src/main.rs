@@ -11,8 +11,8 @@ use anyhow::Context as _;
 use clap::Parser;
 use formdesk_catalog::Catalog;
 use formdesk_desk::ipc::{
-    CitizenView, DraftInfo, DraftView, ErrorCode, FileRef, FormSummary, IpcError, ReceiptView, ReviewView,
-    SearchResult, SetupResult, StartView, VaultState,
+    CarryOver, CitizenView, DraftInfo, DraftView, ErrorCode, FileRef, FormSummary, FormsView, IpcError, ReceiptView,
+    ReviewView, SearchResult, SetupResult, StartView, VaultState,
 };
 use formdesk_desk::{Desk, KdfParams, SystemClock};
 use formdesk_sync::desk::{DeskLink, LinkEvent};
@@ -59,6 +59,10 @@ struct Args {
     /// lookup needs stays); 0 keeps them. Checked at start and every hour.
     #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(0..=3650))]
     retention_days: u32,
+    /// Seconds between two checks for new forms while the desk is connected to its portal (it also checks
+    /// when it connects, when the portal comes back and on "Formulare aktualisieren").
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    forms_check_seconds: u64,
     /// Draw the windows in software, without GPU compositing (Linux). Starts faster where there is no GPU
     /// driver; WebKitWebDriver's screenshots can hang in this mode, so it is not the default.
     #[arg(long)]
@@ -287,6 +291,27 @@ async fn send_now(desk: State<'_, DeskState>, link: State<'_, LinkState>) -> Res
     desk.get()?.start_view(&link.status()).map_err(IpcError::from)
 }
 
+/// The "Formulare" panel: the installed set and the last check for new forms.
+#[tauri::command]
+async fn forms_view(desk: State<'_, DeskState>, link: State<'_, LinkState>) -> Result<FormsView, IpcError> {
+    Ok(desk.get()?.forms_view(&link.forms_check()))
+}
+
+/// "Formulare aktualisieren": asks the portal now, installs what is new and answers with the panel.
+#[tauri::command]
+async fn update_forms(desk: State<'_, DeskState>, link: State<'_, LinkState>) -> Result<FormsView, IpcError> {
+    let check = link.get()?.check_forms_now().await;
+    let desk = desk.get()?;
+    desk.reload_forms()?;
+    Ok(desk.forms_view(&check))
+}
+
+/// Carries an open draft over into the current version of its form; it opens on the review.
+#[tauri::command]
+async fn carry_over(desk: State<'_, DeskState>, id: u64) -> Result<CarryOver, IpcError> {
+    desk.get()?.carry_over(id).map_err(IpcError::from)
+}
+
 /// The clerk reads our sentence; what the libraries or the portal said goes to the log.
 fn sync_error(e: formdesk_sync::SyncError) -> IpcError {
     eprintln!("formdesk: {e} ({})", e.detail());
@@ -303,6 +328,10 @@ impl LinkState {
 
     fn status(&self) -> formdesk_desk::LinkStatus {
         self.0.as_ref().map(DeskLink::status).unwrap_or_default()
+    }
+
+    fn forms_check(&self) -> formdesk_desk::FormsCheck {
+        self.0.as_ref().map(DeskLink::forms_check).unwrap_or_default()
     }
 
     fn unlocked(&self, desk: &Desk) {
@@ -340,6 +369,21 @@ fn link_event(app: &AppHandle, event: LinkEvent) {
                 }
             }
             LinkEvent::Changed => desk.forget_delivered(),
+            LinkEvent::FormsInstalled => {
+                // The new set is current for new cases at once; what drafts still use stays.
+                if let Err(e) = desk.reload_forms() {
+                    eprintln!("formdesk: the new forms: {e} ({})", e.detail().unwrap_or_default());
+                }
+                if let Err(e) = desk.collect_forms() {
+                    eprintln!("formdesk: cleaning up old forms: {e} ({})", e.detail().unwrap_or_default());
+                }
+                let _ = app.emit_to(MAIN_WINDOW, "forms-changed", ());
+                return;
+            }
+            LinkEvent::FormsChecked => {
+                let _ = app.emit_to(MAIN_WINDOW, "forms-changed", ());
+                return;
+            }
         }
     }
     let _ = app.emit_to(MAIN_WINDOW, "sync-changed", ());
@@ -475,6 +519,12 @@ fn main() -> anyhow::Result<()> {
         Some(dir) => Catalog::load_dir(dir).with_context(|| format!("cannot load the forms in {}", dir.display()))?,
         None => Catalog::embedded().context("the forms built into the app are invalid")?,
     };
+    // What a desk installs as its first form set: the `--forms` folder, or the forms built into the app.
+    let shipped = match &args.forms {
+        Some(dir) => formdesk_channel::SetFiles::read_dir(dir).map_err(|e| anyhow::anyhow!("{e} ({})", e.detail()))?,
+        None => formdesk_desk::formsets::shipped_files().map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    let forms_interval = Duration::from_secs(args.forms_check_seconds);
     let municipality = match &args.municipality {
         Some(file) => Some(formdesk_desk::config::load_municipality(file).map_err(|e| anyhow::anyhow!("{e}"))?),
         None => None,
@@ -492,16 +542,18 @@ fn main() -> anyhow::Result<()> {
             };
             // Every change of a draft is pushed to the citizen's window, which then reads `citizen_view`.
             let handle = app.handle().clone();
-            let desk = Desk::open_vault(&dir).map(|vault| {
-                let desk = Desk::new(catalog, SystemClock, vault, KdfParams::RECOMMENDED);
+            let desk = Desk::open_vault(&dir).and_then(|vault| {
+                let store = formdesk_desk::formsets::open_form_store(&dir)?;
+                let desk =
+                    Desk::new(catalog, SystemClock, vault, KdfParams::RECOMMENDED).with_form_store(store, &shipped)?;
                 let desk = match municipality {
                     Some(town) => desk.with_municipality(town),
                     None => desk,
                 };
-                desk.with_observer(move |draft| {
+                Ok(desk.with_observer(move |draft| {
                     // The window may not be open; nothing to tell then.
                     let _ = handle.emit_to(CITIZEN_WINDOW, "draft-changed", draft.id);
-                })
+                }))
             });
             if let Err(e) = &desk {
                 eprintln!("formdesk: cannot open the data directory {}: {e}", dir.display());
@@ -509,8 +561,13 @@ fn main() -> anyhow::Result<()> {
             // The link to the portal: connected at once if the desk is enrolled; sending starts at unlock.
             let registration = desk.as_ref().ok().and_then(|d| d.registration().ok().flatten());
             let handle = app.handle().clone();
-            let link = DeskLink::start(&dir, registration.as_ref(), move |event| link_event(&handle, event))
-                .map_err(sync_error);
+            let link = DeskLink::start_with(
+                &dir,
+                registration.as_ref(),
+                move |event| link_event(&handle, event),
+                forms_interval,
+            )
+            .map_err(sync_error);
             app.manage(LinkState(link));
             app.manage(DeskState(desk.map_err(IpcError::from)));
             if !idle_lock.is_zero() {
@@ -548,6 +605,9 @@ fn main() -> anyhow::Result<()> {
         })
         .manage(LaunchOptions { open_form: args.open, software_drawing })
         .invoke_handler(tauri::generate_handler![
+            forms_view,
+            update_forms,
+            carry_over,
             list_forms,
             search_forms,
             list_drafts,
