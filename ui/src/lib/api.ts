@@ -4,11 +4,13 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { sendInParts } from './files';
 import type {
+  CarryOver,
   CitizenView,
   DraftInfo,
   DraftView,
   FileRef,
   FormSummary,
+  FormsView,
   IpcError,
   JsonValue,
   LaunchOptions,
@@ -232,4 +234,24 @@ export function sendNow(): Promise<StartView> {
 /** Calls `handler` whenever the queue or the connection changed. */
 export function onSyncChanged(handler: () => void): Promise<UnlistenFn> {
   return listen('sync-changed', () => handler());
+}
+
+/** The "Formulare" panel: the installed form set and the last check for new forms. */
+export function formsView(): Promise<FormsView> {
+  return invoke<FormsView>('forms_view');
+}
+
+/** "Formulare aktualisieren": the desk asks its portal now and answers once the check is done. */
+export function updateForms(): Promise<FormsView> {
+  return invoke<FormsView>('update_forms');
+}
+
+/** Carries open draft `id` over into the current version of its form; the new draft opens on the review. */
+export function carryOver(id: number): Promise<CarryOver> {
+  return invoke<CarryOver>('carry_over', { id });
+}
+
+/** A check for new forms began or ended, or a new set was installed. */
+export function onFormsChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen('forms-changed', () => handler());
 }

@@ -74,6 +74,11 @@ export class DraftSession implements FieldHost {
     return new DraftSession(await api.startDraft(formId), describe);
   }
 
+  /** A session on a draft the desk just answered with (a draft carried over). */
+  static of(view: DraftView, describe: (error: unknown) => string): DraftSession {
+    return new DraftSession(view, describe);
+  }
+
   /** Takes up draft `id` where it was left. */
   static async resume(id: number, describe: (error: unknown) => string): Promise<DraftSession> {
     return new DraftSession(await api.getDraft(id), describe);

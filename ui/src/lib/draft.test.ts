@@ -25,6 +25,8 @@ function view(step: string, name: JsonValue, extra: Partial<DraftView['draft']> 
       id: 7,
       formId: 'hundeanmeldung',
       formTitle: 'Hund anmelden',
+      formVersion: '1.0.0',
+      formStatus: 'current',
       citizen: '',
       status: 'open',
       step,

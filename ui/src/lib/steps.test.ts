@@ -35,6 +35,8 @@ function draft(overrides: Partial<DraftInfo> = {}): DraftInfo {
     id: 1,
     formId: 'f',
     formTitle: 'F',
+    formVersion: '1.0.0',
+    formStatus: 'current',
     citizen: '',
     status: 'open',
     step: 'a',

@@ -1,6 +1,7 @@
 // The types that cross IPC. Generated from the Rust types with ts-rs into ./bindings (`cargo xtask codegen`);
 // the Rust tests fail when they are stale. Only what the shell defines by itself is written here.
 
+export type { CarryOver } from './bindings/CarryOver';
 export type { CitizenView } from './bindings/CitizenView';
 export type { DeliveryState } from './bindings/DeliveryState';
 export type { DraftInfo } from './bindings/DraftInfo';
@@ -11,7 +12,12 @@ export type { FeeState } from './bindings/FeeState';
 export type { FieldError } from './bindings/FieldError';
 export type { FileRef } from './bindings/FileRef';
 export type { FormState } from './bindings/FormState';
+export type { FormStatus } from './bindings/FormStatus';
 export type { FormSummary } from './bindings/FormSummary';
+export type { FormsInfo } from './bindings/FormsInfo';
+export type { FormsView } from './bindings/FormsView';
+export type { NotCarried } from './bindings/NotCarried';
+export type { NotCarriedReason } from './bindings/NotCarriedReason';
 export type { InputHints } from './bindings/InputHints';
 export type { IpcError } from './bindings/IpcError';
 export type { ItemError } from './bindings/ItemError';
