@@ -1,0 +1,198 @@
+// Form updates through the portal's form channel, with real processes: the administrators' keys and
+// publications (`formdesk-portal keys init`, `forms publish --channel pilot`), the portal serving the signed
+// channel, and a pilot desk in its real window. The desk picks the new Hundeanmeldung (a higher fee) up by
+// itself within a minute and without a restart; a new case shows the new fee; the case begun before keeps the
+// old version to the end: it finalizes with the old fee, and the sealed metadata the authority opens names the
+// old version and its hash. `forms status` shows the desk on the pilot's set.
+
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CLERK, PIN, REPO, assertNoSeriousViolations, axe, launch, setUp, shot } from '../lib/app.mjs';
+import { button, choice, field, fill, fillAddress, heading, instance, openForm, press, select, squash } from '../lib/query.mjs';
+
+const PORTAL = process.env.FORMDESK_PORTAL_BIN ?? join(REPO, 'target', 'debug', 'formdesk-portal');
+const work = mkdtempSync(join(tmpdir(), 'formdesk-forms-e2e-'));
+const portalData = join(work, 'portal');
+const keys = join(work, 'keys');
+const newFee = join(work, 'forms-neu');
+const exported = join(work, 'eingang');
+let portal;
+let portalUrl;
+let app;
+
+function admin(...args) {
+  return execFileSync(PORTAL, [...args, '--data-dir', portalData], { encoding: 'utf8' });
+}
+
+function serve(args) {
+  const child = spawn(PORTAL, ['serve', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`the portal did not start: ${seen}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const found = /listening on (https?:\/\/\S+)/.exec(seen);
+      if (found) {
+        clearTimeout(timer);
+        resolve({ child, url: found[1] });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the portal exited with ${code}: ${seen}`)));
+  });
+}
+
+const SHIPPED_FORM = join(REPO, 'forms', 'hundeanmeldung', 'form.json');
+
+before(async () => {
+  admin('keys', 'init', '--keys', keys);
+  admin('forms', 'publish', join(REPO, 'forms'), '--keys', keys, '--channel', 'all');
+  admin('destinations', 'add', '--id', 'steueramt', '--name', 'Steueramt Musterstadt', '--key',
+    join(REPO, 'crates/formdesk-seal/tests/keys/authority-a-4096.pub.pem'));
+  // The municipality's new statute: the first dog costs 108,00 € from now on.
+  cpSync(join(REPO, 'forms'), newFee, { recursive: true });
+  const text = readFileSync(SHIPPED_FORM, 'utf8');
+  const changed = text
+    .replace('"version": "1.0.0"', '"version": "1.1.0"')
+    .replace('anzahl_hunde_regulaer == 1 ? 96.00 :', 'anzahl_hunde_regulaer == 1 ? 108.00 :')
+    .replaceAll('96,00', '108,00');
+  assert.notEqual(changed, text);
+  writeFileSync(join(newFee, 'hundeanmeldung', 'form.json'), changed);
+  ({ child: portal, url: portalUrl } = await serve(['--listen', '127.0.0.1:0', '--data-dir', portalData]));
+});
+
+after(async () => {
+  await app?.close();
+  if (portal && portal.exitCode === null) {
+    const exited = new Promise((resolve) => portal.once('exit', resolve));
+    portal.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Fills a Hundeanmeldung for one labrador from its first step up to the tax, and returns the tax shown. */
+async function registerDog(browser, owner) {
+  await heading(browser, 'Halterin oder Halter').waitForDisplayed({ timeout: 30_000 });
+  await fill(browser, 'Vorname(n)', owner);
+  await fill(browser, 'Familienname', 'Mustermann');
+  await fill(browser, 'Geburtsdatum', '15.03.1985');
+  await fillAddress(browser, { street: 'Amtshausstraße', houseNumber: '3', postcode: '32051', city: 'Herford' });
+  await press(browser, button(browser, 'Weiter'));
+  await heading(browser, 'Hunde').waitForDisplayed();
+  await press(browser, button(browser, 'Hund hinzufügen'));
+  const dog = instance(browser, 'Hund 1');
+  await dog.waitForDisplayed();
+  await fill(browser, 'Name des Hundes', 'Bello', { within: dog });
+  await select(browser, 'Rasse', 'Labrador Retriever', { within: dog });
+  await choice(browser, 'Rüde', { within: dog }).click();
+  await fill(browser, 'Geburtsdatum (Wurfdatum) des Hundes', '01.04.2022', { within: dog });
+  await fill(browser, 'Gehalten seit', '15.06.2022', { within: dog });
+  await press(browser, button(browser, 'Weiter'));
+  await heading(browser, 'Zahlung und Steuer').waitForDisplayed();
+  await choice(browser, 'Überweisung nach Erhalt des Bescheids', { group: 'Zahlungsart' }).click();
+  return tax(browser);
+}
+
+/** The yearly tax on the last step, once it is shown. */
+async function tax(browser) {
+  const amount = browser.$(`//section[h4[normalize-space(.)='Gebühren']]//dd[contains(@class,"amount")]`);
+  await amount.waitForDisplayed({ timeoutMsg: 'no tax on the last step' });
+  return squash(await amount.getText());
+}
+
+/** The "Formulare" panel's text. */
+async function formsPanel(browser) {
+  return squash(await browser.$(`//section[@aria-labelledby='forms-title']`).getText());
+}
+
+test('a pilot desk installs a new fee by itself, without a restart; the case begun before keeps its version', async () => {
+  const enrolment = admin('devices', 'enrol', '--name', 'Bürgerbüro Pilot');
+  const code = /^code\s+(\S+)$/m.exec(enrolment)?.[1];
+  assert.ok(code, `no code in: ${enrolment}`);
+  admin('devices', 'channel', 'Bürgerbüro Pilot', 'pilot');
+
+  app = await launch({ name: 'forms', access: 'none', args: ['--forms-check-seconds', '5'] });
+  const { browser } = app;
+  await setUp(browser, CLERK, PIN, { url: portalUrl, code });
+
+  // Connected: the desk checked the channel and runs the set published to all (the pilot channel is empty).
+  await heading(browser, 'Formulare').waitForDisplayed();
+  const today = new Date().toLocaleDateString('de-DE', { day: '2-digit', month: '2-digit', year: 'numeric' });
+  await browser.waitUntil(async () => (await formsPanel(browser)).includes('Zuletzt nach neuen Formularen gesucht'), {
+    timeout: 60_000,
+    timeoutMsg: 'the desk never checked for new forms',
+  });
+  assert.match(await formsPanel(browser), new RegExp(`Formularstand vom ${today.replaceAll('.', '\\.')}`));
+  await shot(browser, 'forms-01-connected');
+
+  // A case begun on the old version: 96,00 € for one dog.
+  await openForm(browser, 'Hund anmelden');
+  assert.equal(await registerDog(browser, 'Erika'), '96,00 €');
+  await press(browser, button(browser, 'Zur Startseite'));
+  await heading(browser, 'Angefangene und letzte Vorgänge').waitForDisplayed();
+
+  // The administrators publish the new statute to the pilot desks.
+  const published = admin('forms', 'publish', newFee, '--keys', keys, '--channel', 'pilot');
+  assert.match(published, /1\.1\.0/);
+
+  // Within a minute, with no restart, the start screen says what changed.
+  await browser.waitUntil(async () => (await formsPanel(browser)).includes('Hund anmelden (Hundesteuer) (geändert)'), {
+    timeout: 60_000,
+    timeoutMsg: 'the new Hundeanmeldung did not arrive within a minute',
+  });
+  const panel = await formsPanel(browser);
+  assert.match(panel, /Die Formulare wurden aktualisiert/);
+  // The case begun before is marked as being on an older version.
+  const old = browser.$(`//ul[contains(@class,'drafts')]/li[.//span[contains(@class,'draft-citizen')][normalize-space(.)='Erika Mustermann']]`);
+  await old.$(`.//span[contains(@class,'form-outdated')]`).waitForDisplayed({ timeoutMsg: 'the old case is not marked' });
+  await shot(browser, 'forms-02-updated');
+  assertNoSeriousViolations(await axe(browser));
+
+  // A new case is on the new version: 108,00 €.
+  await openForm(browser, 'Hund anmelden');
+  assert.equal(await registerDog(browser, 'Max'), '108,00 €');
+  await shot(browser, 'forms-03-new-fee');
+  await press(browser, button(browser, 'Zur Startseite'));
+  await heading(browser, 'Angefangene und letzte Vorgänge').waitForDisplayed();
+
+  // The old case still has the old fee and finalizes with it.
+  await old.$(`.//button[contains(@class,'draft-entry')]`).click();
+  assert.equal(await tax(browser), '96,00 €');
+  await press(browser, button(browser, 'Weiter'));
+  await heading(browser, 'Prüfen und abschließen').waitForDisplayed();
+  await press(browser, button(browser, 'Abschließen'));
+  await heading(browser, 'Antrag abgeschlossen')
+    .waitForDisplayed({ timeoutMsg: '"Abschließen" did not finalize' })
+    .catch(async (e) => {
+      await shot(browser, 'forms-04-not-finalized');
+      throw e;
+    });
+  await browser.waitUntil(async () => /^Übermittelt am/.test(await browser.$(`//p[contains(@class,'receipt-delivery')]`).getText()), {
+    timeout: 60_000,
+    timeoutMsg: 'the old case was not delivered',
+  });
+  const reference = await browser.$(`//p[contains(@class,'receipt-reference')]`).getText();
+
+  // The authority opens it: the sealed metadata names version 1.0.0 and the hash of its text.
+  const key = join(REPO, 'crates/formdesk-seal/tests/keys/authority-a-4096.pem');
+  const printed = admin('inbox', 'export', '--destination', 'steueramt', '--key', key, '--out', exported);
+  assert.match(printed, /1 submission\(s\) exported/);
+  const [folder] = readdirSync(exported);
+  const submission = JSON.parse(readFileSync(join(exported, folder, 'submission.json'), 'utf8'));
+  assert.equal(submission.metadata.reference, reference);
+  assert.equal(submission.metadata.form.id, 'hundeanmeldung');
+  assert.equal(submission.metadata.form.version, '1.0.0');
+  assert.equal(submission.metadata.form.sha256, createHash('sha256').update(readFileSync(SHIPPED_FORM)).digest('hex'));
+
+  // The administrators see the desk on the pilot's set.
+  const status = admin('forms', 'status');
+  const line = status.split('\n').find((l) => l.includes('Bürgerbüro Pilot'));
+  assert.ok(line, status);
+  assert.match(line, /pilot/);
+  assert.doesNotMatch(line, /behind|never reported/, line);
+});
