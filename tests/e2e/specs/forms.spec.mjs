@@ -13,13 +13,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CLERK, PIN, REPO, assertNoSeriousViolations, axe, launch, setUp, shot } from '../lib/app.mjs';
-import { button, choice, field, fill, fillAddress, heading, instance, openForm, press, select, squash } from '../lib/query.mjs';
+import {
+  button,
+  choice,
+  fill,
+  fillAddress,
+  heading,
+  instance,
+  openForm,
+  press,
+  reveal,
+  select,
+  squash,
+} from '../lib/query.mjs';
 
 const PORTAL = process.env.FORMDESK_PORTAL_BIN ?? join(REPO, 'target', 'debug', 'formdesk-portal');
 const work = mkdtempSync(join(tmpdir(), 'formdesk-forms-e2e-'));
 const portalData = join(work, 'portal');
 const keys = join(work, 'keys');
 const newFee = join(work, 'forms-neu');
+const noPhone = join(work, 'forms-ohne-telefon');
 const exported = join(work, 'eingang');
 let portal;
 let portalUrl;
@@ -62,6 +75,12 @@ before(async () => {
     .replaceAll('96,00', '108,00');
   assert.notEqual(changed, text);
   writeFileSync(join(newFee, 'hundeanmeldung', 'form.json'), changed);
+  // A later version that no longer asks for a telephone number.
+  cpSync(newFee, noPhone, { recursive: true });
+  const form = JSON.parse(changed);
+  form.version = '1.2.0';
+  form.steps[0].items = form.steps[0].items.filter((item) => item.id !== 'halter_telefon');
+  writeFileSync(join(noPhone, 'hundeanmeldung', 'form.json'), JSON.stringify(form, null, 2));
   ({ child: portal, url: portalUrl } = await serve(['--listen', '127.0.0.1:0', '--data-dir', portalData]));
 });
 
@@ -76,12 +95,13 @@ after(async () => {
 });
 
 /** Fills a Hundeanmeldung for one labrador from its first step up to the tax, and returns the tax shown. */
-async function registerDog(browser, owner) {
+async function registerDog(browser, owner, { phone } = {}) {
   await heading(browser, 'Halterin oder Halter').waitForDisplayed({ timeout: 30_000 });
   await fill(browser, 'Vorname(n)', owner);
   await fill(browser, 'Familienname', 'Mustermann');
   await fill(browser, 'Geburtsdatum', '15.03.1985');
   await fillAddress(browser, { street: 'Amtshausstraße', houseNumber: '3', postcode: '32051', city: 'Herford' });
+  if (phone) await fill(browser, 'Telefon (für Rückfragen)', phone);
   await press(browser, button(browser, 'Weiter'));
   await heading(browser, 'Hunde').waitForDisplayed();
   await press(browser, button(browser, 'Hund hinzufügen'));
@@ -150,12 +170,13 @@ test('a pilot desk installs a new fee by itself, without a restart; the case beg
   // The case begun before is marked as being on an older version.
   const old = browser.$(`//ul[contains(@class,'drafts')]/li[.//span[contains(@class,'draft-citizen')][normalize-space(.)='Erika Mustermann']]`);
   await old.$(`.//span[contains(@class,'form-outdated')]`).waitForDisplayed({ timeoutMsg: 'the old case is not marked' });
+  await reveal(browser, browser.$(`//section[@aria-labelledby='forms-title']`));
   await shot(browser, 'forms-02-updated');
   assertNoSeriousViolations(await axe(browser));
 
   // A new case is on the new version: 108,00 €.
   await openForm(browser, 'Hund anmelden');
-  assert.equal(await registerDog(browser, 'Max'), '108,00 €');
+  assert.equal(await registerDog(browser, 'Max', { phone: '+495221123456' }), '108,00 €');
   await shot(browser, 'forms-03-new-fee');
   await press(browser, button(browser, 'Zur Startseite'));
   await heading(browser, 'Angefangene und letzte Vorgänge').waitForDisplayed();
@@ -195,4 +216,62 @@ test('a pilot desk installs a new fee by itself, without a restart; the case beg
   assert.ok(line, status);
   assert.match(line, /pilot/);
   assert.doesNotMatch(line, /behind|never reported/, line);
+});
+
+test('a withdrawn form offers no new case; its open case is carried over into the next version, with what did not carry', async () => {
+  const { browser } = app;
+  await press(browser, button(browser, 'Neuer Vorgang'));
+  await heading(browser, 'Angefangene und letzte Vorgänge').waitForDisplayed();
+  const max = browser.$(`//ul[contains(@class,'drafts')]/li[.//span[contains(@class,'draft-citizen')][normalize-space(.)='Max Mustermann']]`);
+  await max.waitForDisplayed({ timeoutMsg: "Max's case is not in the work list" });
+
+  // The statute changed: the form may no longer be finalized at all.
+  admin('forms', 'withdraw', 'hundeanmeldung', '--now', '--keys', keys);
+  await browser.waitUntil(async () => (await formsPanel(browser)).includes('Hund anmelden (Hundesteuer) (zurückgezogen)'), {
+    timeout: 60_000,
+    timeoutMsg: 'the withdrawal did not arrive within a minute',
+  });
+  await max.$(`.//span[contains(@class,'form-withdrawn')]`).waitForDisplayed({ timeoutMsg: 'the case is not marked withdrawn' });
+  await browser.$(`//p[contains(@class,'count')][normalize-space(.)='5 Leistungen installiert']`).waitForDisplayed({
+    timeoutMsg: 'the withdrawn form is still offered',
+  });
+
+  // Finalizing is refused, in our words.
+  await max.$(`.//button[contains(@class,'draft-entry')]`).click();
+  assert.equal(await tax(browser), '108,00 €');
+  await press(browser, button(browser, 'Weiter'));
+  await heading(browser, 'Prüfen und abschließen').waitForDisplayed();
+  await press(browser, button(browser, 'Abschließen'));
+  const refused = browser.$(`//*[@role='alert'][contains(., 'wurde zurückgezogen')]`);
+  await refused.waitForDisplayed({ timeoutMsg: 'finalizing a withdrawn form was not refused' });
+  await shot(browser, 'forms-04-withdrawn');
+  await press(browser, button(browser, 'Zur Startseite'));
+
+  // The new version (without the telephone number) is published; the case is carried over into it.
+  admin('forms', 'publish', noPhone, '--keys', keys, '--channel', 'pilot');
+  const carry = max.$(`.//button[normalize-space(.)='In aktuelle Fassung übernehmen']`);
+  await browser.waitUntil(async () => /Hund anmelden \(Hundesteuer\) \((neu|geändert)\)/.test(await formsPanel(browser)), {
+    timeout: 60_000,
+    timeoutMsg: 'version 1.2.0 did not arrive within a minute',
+  });
+  await carry.waitForDisplayed({ timeoutMsg: 'no carry-over for the withdrawn case' });
+  await press(browser, carry);
+  const dialog = browser.$(`//*[@role='dialog'][.//h2[normalize-space(.)='Nicht alle Angaben wurden übernommen']]`);
+  await dialog.waitForDisplayed({ timeoutMsg: 'the answers left behind are not shown' });
+  assert.match(squash(await dialog.getText()), /Telefon \(für Rückfragen\): gibt es in der aktuellen Fassung nicht mehr/);
+  await shot(browser, 'forms-05-carried');
+  assertNoSeriousViolations(await axe(browser));
+  await press(browser, button(browser, 'Zur Prüfung'));
+
+  // The review of the new case; it finalizes on version 1.2.0, and the old case goes.
+  await heading(browser, 'Prüfen und abschließen').waitForDisplayed();
+  await press(browser, button(browser, 'Abschließen'));
+  await heading(browser, 'Antrag abgeschlossen').waitForDisplayed({ timeoutMsg: 'the carried-over case did not finalize' });
+  await press(browser, button(browser, 'Neuer Vorgang'));
+  await heading(browser, 'Angefangene und letzte Vorgänge').waitForDisplayed();
+  const openMax = browser.$(
+    `//ul[contains(@class,'drafts')]/li[.//span[contains(@class,'draft-citizen')][normalize-space(.)='Max Mustermann']][.//span[contains(@class,'status-open')]]`,
+  );
+  await openMax.waitForExist({ reverse: true, timeoutMsg: 'the withdrawn case is still listed as open' });
+  await shot(browser, 'forms-06-after-carry-over');
 });

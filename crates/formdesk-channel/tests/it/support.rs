@@ -67,7 +67,10 @@ pub fn with_new_fee() -> SetFiles {
     let mut files = shipped();
     let form = files.forms.iter_mut().find(|(id, _, _)| id == "hundeanmeldung").expect("hundeanmeldung");
     let text = String::from_utf8(form.2.clone()).expect("utf-8");
-    let changed = text.replacen("\"version\": \"1.0.0\"", "\"version\": \"1.1.0\"", 1).replace("96,00", "108,00");
+    let changed = text
+        .replacen("\"version\": \"1.0.0\"", "\"version\": \"1.1.0\"", 1)
+        .replace("anzahl_hunde_regulaer == 1 ? 96.00 :", "anzahl_hunde_regulaer == 1 ? 108.00 :")
+        .replace("96,00", "108,00");
     assert_ne!(changed, text, "the fee text was found");
     form.1 = "1.1.0".into();
     form.2 = changed.into_bytes();
