@@ -426,7 +426,7 @@ impl Repo {
             KeyRole::Forms => &keys.forms,
             KeyRole::Online => &online,
         };
-        new_key.write(&fresh, role_name(role))?;
+        new_key.write(&fresh, role.name())?;
         std::fs::rename(dir.join(name), keys::retired(&dir, name, version.get())).map_err(io(&dir))?;
         std::fs::rename(&fresh, dir.join(name)).map_err(io(&dir))?;
         self.write_root(&signed_root)?;
@@ -464,12 +464,21 @@ impl Repo {
     }
 }
 
-fn role_name(role: KeyRole) -> &'static str {
-    match role {
-        KeyRole::Root => "root",
-        KeyRole::Targets => "targets",
-        KeyRole::Forms => "forms",
-        KeyRole::Online => "online",
+impl KeyRole {
+    /// The role's name, as key files and the command line write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyRole::Root => "root",
+            KeyRole::Targets => "targets",
+            KeyRole::Forms => "forms",
+            KeyRole::Online => "online",
+        }
+    }
+}
+
+impl std::fmt::Display for KeyRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

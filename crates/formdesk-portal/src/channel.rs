@@ -150,15 +150,6 @@ pub fn keys_init(keys_dir: &Path, data_dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn role_name(role: KeyRole) -> &'static str {
-    match role {
-        KeyRole::Root => "root",
-        KeyRole::Targets => "targets",
-        KeyRole::Forms => "forms",
-        KeyRole::Online => "online",
-    }
-}
-
 /// `keys rotate`: a new key for `role`, the old one kept as retired.
 pub fn keys_rotate(keys_dir: &Path, role: KeyRole, data_dir: &Path) -> Result<ExitCode> {
     let repo = open(data_dir)?;
@@ -167,7 +158,7 @@ pub fn keys_rotate(keys_dir: &Path, role: KeyRole, data_dir: &Path) -> Result<Ex
     let version = repo.rotate(keys_dir, role, Utc::now()).map_err(channel_error)?;
     let place = if role == KeyRole::Online { repo.dir().to_owned() } else { keys_dir.to_owned() };
     let mut out = std::io::stdout().lock();
-    writeln!(out, "new {} key in {}; the old one is kept there as retired", role_name(role), place.display())?;
+    writeln!(out, "new {} key in {}; the old one is kept there as retired", role.name(), place.display())?;
     writeln!(out, "root version {version}: desks follow the change at their next check")?;
     if role != KeyRole::Online {
         writeln!(out, "Copy the key folder {} to its second medium again.", keys_dir.display())?;

@@ -6,7 +6,6 @@
 // old version and its hash. `forms status` shows the desk on the pilot's set.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,38 +25,18 @@ import {
   select,
   squash,
 } from '../lib/query.mjs';
+import { adminOf, enrolmentCode, serve, stop } from '../lib/portal.mjs';
 
-const PORTAL = process.env.FORMDESK_PORTAL_BIN ?? join(REPO, 'target', 'debug', 'formdesk-portal');
 const work = mkdtempSync(join(tmpdir(), 'formdesk-forms-e2e-'));
 const portalData = join(work, 'portal');
 const keys = join(work, 'keys');
 const newFee = join(work, 'forms-neu');
 const noPhone = join(work, 'forms-ohne-telefon');
 const exported = join(work, 'eingang');
+const admin = adminOf(portalData);
 let portal;
 let portalUrl;
 let app;
-
-function admin(...args) {
-  return execFileSync(PORTAL, [...args, '--data-dir', portalData], { encoding: 'utf8' });
-}
-
-function serve(args) {
-  const child = spawn(PORTAL, ['serve', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`the portal did not start: ${seen}`)), 30_000);
-    child.stdout.on('data', (chunk) => {
-      seen += chunk;
-      const found = /listening on (https?:\/\/\S+)/.exec(seen);
-      if (found) {
-        clearTimeout(timer);
-        resolve({ child, url: found[1] });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the portal exited with ${code}: ${seen}`)));
-  });
-}
 
 const SHIPPED_FORM = join(REPO, 'forms', 'hundeanmeldung', 'form.json');
 
@@ -86,11 +65,7 @@ before(async () => {
 
 after(async () => {
   await app?.close();
-  if (portal && portal.exitCode === null) {
-    const exited = new Promise((resolve) => portal.once('exit', resolve));
-    portal.kill('SIGTERM');
-    await exited;
-  }
+  await stop(portal);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -131,9 +106,7 @@ async function formsPanel(browser) {
 }
 
 test('a pilot desk installs a new fee by itself, without a restart; the case begun before keeps its version', async () => {
-  const enrolment = admin('devices', 'enrol', '--name', 'Bürgerbüro Pilot');
-  const code = /^code\s+(\S+)$/m.exec(enrolment)?.[1];
-  assert.ok(code, `no code in: ${enrolment}`);
+  const code = enrolmentCode(admin('devices', 'enrol', '--name', 'Bürgerbüro Pilot'));
   admin('devices', 'channel', 'Bürgerbüro Pilot', 'pilot');
 
   app = await launch({ name: 'forms', access: 'none', args: ['--forms-check-seconds', '5'] });
