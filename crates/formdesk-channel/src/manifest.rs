@@ -33,6 +33,10 @@ pub struct SetManifest {
     /// The logo the letterhead names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<FileEntry>,
+    /// The SHA-256 of every form text ever withdrawn with `--now`, carried from publication to publication:
+    /// a desk that never installed the set with the withdrawal still never finalizes a case on such a text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn: Vec<String>,
 }
 
 /// One form of a set.
@@ -208,6 +212,7 @@ impl SetFiles {
                 .as_ref()
                 .map(|bytes| FileEntry::of("municipality", "municipality.json", bytes)),
             logo: self.logo.as_ref().map(|(name, bytes)| FileEntry::of("logo", name, bytes)),
+            withdrawn: Vec::new(),
         }
     }
 

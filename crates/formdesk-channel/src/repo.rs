@@ -286,6 +286,18 @@ impl Repo {
         self.targets_dir().join(format!("{sha256}.{name}"))
     }
 
+    /// Every form text withdrawn with `--now` so far, by either channel.
+    fn withdrawn_so_far(&self) -> Result<std::collections::BTreeSet<String>, ChannelError> {
+        let mut out = std::collections::BTreeSet::new();
+        for channel in [Channel::Pilot, Channel::All] {
+            if let Some(m) = self.manifest(channel)? {
+                out.extend(m.withdrawn.iter().cloned());
+                out.extend(m.forms.iter().filter(|f| f.state == FormState::Withdrawn).map(|f| f.file.sha256.clone()));
+            }
+        }
+        Ok(out)
+    }
+
     fn next_set_version(&self) -> Result<u64, ChannelError> {
         let mut highest = 0;
         for channel in [Channel::Pilot, Channel::All] {
@@ -308,6 +320,7 @@ impl Repo {
         let _lock = self.lock()?;
         let mut manifest = files.manifest(&channel.to_string(), self.next_set_version()?, rfc3339(now));
         manifest.channel = channel.to_string();
+        manifest.withdrawn = self.withdrawn_so_far()?.into_iter().collect();
         for (entry, bytes) in files.contents(&manifest) {
             let path = self.target_path(&entry.target, &entry.sha256);
             if !path.exists() {
@@ -326,6 +339,7 @@ impl Repo {
         };
         manifest.channel = Channel::All.to_string();
         manifest.set_version = self.next_set_version()?;
+        manifest.withdrawn = self.withdrawn_so_far()?.into_iter().collect();
         manifest.published = rfc3339(now);
         self.replace_manifest(forms_key, Channel::All, &manifest, now)?;
         Ok(manifest)
@@ -347,6 +361,10 @@ impl Repo {
             let Some(mut manifest) = self.manifest(channel)? else { continue };
             let Some(form) = manifest.forms.iter_mut().find(|f| f.id == id) else { continue };
             form.state = if immediately { FormState::Withdrawn } else { FormState::Closing };
+            if immediately && !manifest.withdrawn.contains(&form.file.sha256) {
+                manifest.withdrawn.push(form.file.sha256.clone());
+                manifest.withdrawn.sort();
+            }
             manifest.set_version = version;
             manifest.published = rfc3339(now);
             self.replace_manifest(forms_key, channel, &manifest, now)?;

@@ -296,14 +296,19 @@ impl Desk {
     /// finalized, even after a newer version of the form is published (whose set no longer names the old text).
     fn remember_withdrawn(&self, set: &LoadedSet) -> Result<(), DeskError> {
         let Some(installed) = &set.installed else { return Ok(()) };
-        let new: Vec<&str> = installed
+        // The set's own withdrawn forms, and every text it says was withdrawn before (in a set this desk may
+        // never have installed).
+        let mut new: Vec<&str> = installed
             .manifest
             .forms
             .iter()
             .filter(|f| f.state == FormState::Withdrawn)
             .map(|f| f.file.sha256.as_str())
+            .chain(installed.manifest.withdrawn.iter().map(String::as_str))
             .filter(|sha| !self.forms.withdrawn().contains(*sha))
             .collect();
+        new.sort_unstable();
+        new.dedup();
         if !new.is_empty() {
             self.inner().vault.add_withdrawn_forms(new.iter().copied())?;
             self.forms.withdrawn().extend(new.into_iter().map(str::to_owned));

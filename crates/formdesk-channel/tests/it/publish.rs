@@ -75,3 +75,30 @@ fn the_timestamp_is_renewed_once_half_its_life_is_gone() {
     let desk = world.desk("desk");
     world.check(&desk, Channel::All).expect("a desk reads the renewed timestamp");
 }
+
+#[test]
+fn a_text_withdrawn_at_once_is_named_by_every_later_publication() {
+    let world = World::new();
+    world.publish(&shipped(), Channel::All);
+    let old = world
+        .repo
+        .manifest(Channel::All)
+        .expect("m")
+        .expect("published")
+        .form("hundeanmeldung")
+        .expect("f")
+        .file
+        .sha256
+        .clone();
+    world.repo.withdraw(&world.offline().forms, "hundeanmeldung", true, now()).expect("withdraw");
+    world.publish(&with_new_fee(), Channel::Pilot);
+    world.repo.promote(&world.offline().forms, now()).expect("promote");
+    for channel in [Channel::Pilot, Channel::All] {
+        let manifest = world.repo.manifest(channel).expect("m").expect("published");
+        assert_eq!(manifest.form("hundeanmeldung").map(|f| f.state), Some(FormState::Open));
+        assert_eq!(manifest.withdrawn, vec![old.clone()], "{channel}");
+    }
+    // A closing form is no withdrawal.
+    world.repo.withdraw(&world.offline().forms, "hundeabmeldung", false, now()).expect("closing");
+    assert_eq!(world.repo.manifest(Channel::All).expect("m").expect("published").withdrawn, vec![old]);
+}

@@ -334,3 +334,17 @@ fn a_withdrawn_version_stays_withdrawn_when_a_new_one_is_published() {
     assert_eq!(carried.draft.draft.form_version, "2.0.0");
     assert_eq!(carried.draft.draft.form_status, FormStatus::Current);
 }
+
+#[test]
+fn a_text_withdrawn_in_a_set_this_desk_never_installed_is_not_finalized() {
+    let t = store_desk();
+    let old = begun(&t);
+    let v1 = sha_of(&shipped_files().expect("shipped"), "hundeanmeldung");
+    // The desk was offline while the withdrawal was published; the next set it gets is the new version, which
+    // names the withdrawn text.
+    install(&t.store, &v2(), 2, |m| m.withdrawn = vec![v1.clone()]);
+    t.reload_forms().expect("reloaded");
+    assert_eq!(t.draft(old).expect("opens").draft.form_status, FormStatus::Withdrawn);
+    assert_eq!(code(t.finalize(old)), ErrorCode::Withdrawn);
+    assert_eq!(t.carry_over(old).expect("into the new version").draft.draft.form_version, "2.0.0");
+}
