@@ -79,14 +79,8 @@ impl ChannelError {
         let kind = match &e {
             // A file that does not match its hash or is longer than its metadata says fails inside the
             // download stream, so tough reports it as a transport error with that cause.
-            T::Transport { .. } => {
-                let lower = detail.to_lowercase();
-                if lower.contains("hash mismatch") || lower.contains("maximum size") {
-                    Rejection::Tampered
-                } else {
-                    return ChannelError::Unreachable(detail);
-                }
-            }
+            T::Transport { .. } if caused_by_content(&e) => Rejection::Tampered,
+            T::Transport { .. } => return ChannelError::Unreachable(detail),
             T::ExpiredMetadata { .. } => Rejection::Expired,
             T::OlderMetadata { .. }
             | T::OlderSnapshotInTimestamp { .. }
@@ -105,6 +99,20 @@ impl ChannelError {
         };
         ChannelError::Rejected(kind, detail)
     }
+}
+
+/// Whether a hash or length check of tough's is among the causes of `e`.
+fn caused_by_content(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = e.source();
+    while let Some(s) = source {
+        if let Some(t) = s.downcast_ref::<tough::error::Error>()
+            && matches!(t, tough::error::Error::HashMismatch { .. } | tough::error::Error::MaxSizeExceeded { .. })
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn chain(e: &dyn std::error::Error) -> String {

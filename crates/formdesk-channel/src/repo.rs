@@ -397,9 +397,9 @@ impl Repo {
             manifests.push((other.target_name(), m.to_json(), m));
         }
         for (name, bytes, manifest) in &manifests {
-            forms.add_target(target_name(name)?, target(crate::sha256_hex(bytes), bytes.len() as u64));
+            forms.add_target(target_name(name)?, target(&crate::sha256_hex(bytes), bytes.len() as u64)?);
             for file in manifest.files() {
-                forms.add_target(target_name(&file.target)?, target(file.sha256.clone(), file.length));
+                forms.add_target(target_name(&file.target)?, target(&file.sha256, file.length)?);
             }
         }
         self.write_role(layout::FORMS_ROLE, &sign::signed(forms, &[forms_key])?)?;
@@ -417,23 +417,22 @@ impl Repo {
         let mut online = self.online_key()?;
         let old_root = self.root()?;
         let version = next(old_root.signed.version);
-        let new = SigningKey::generate()?;
         let (name, dir) = match role {
             KeyRole::Root => (keys::ROOT_KEY, keys_dir.to_owned()),
             KeyRole::Targets => (keys::TARGETS_KEY, keys_dir.to_owned()),
             KeyRole::Forms => (keys::FORMS_KEY, keys_dir.to_owned()),
             KeyRole::Online => (keys::ONLINE_KEY, self.dir.clone()),
         };
-        let old_signer = SigningKey::read(&keys_dir.join(keys::ROOT_KEY), "root")?;
-        match role {
-            KeyRole::Root => keys.root = new,
-            KeyRole::Targets => keys.targets = new,
-            KeyRole::Forms => keys.forms = new,
-            KeyRole::Online => online = new,
-        }
+        let slot = match role {
+            KeyRole::Root => &mut keys.root,
+            KeyRole::Targets => &mut keys.targets,
+            KeyRole::Forms => &mut keys.forms,
+            KeyRole::Online => &mut online,
+        };
+        let retired = std::mem::replace(slot, SigningKey::generate()?);
         let root = root_for(version, &keys.root, &keys.targets, &online, now)?;
         let signers: Vec<&SigningKey> =
-            if role == KeyRole::Root { vec![&old_signer, &keys.root] } else { vec![&keys.root] };
+            if role == KeyRole::Root { vec![&retired, &keys.root] } else { vec![&keys.root] };
         let signed_root = sign::signed(root, &signers)?;
         // The new key file first: if anything after fails, the administrators still hold every key in use.
         let fresh = dir.join(format!("{name}.new"));
@@ -517,15 +516,14 @@ fn target_name(name: &str) -> Result<tough::TargetName, ChannelError> {
     tough::TargetName::new(name).map_err(|e| ChannelError::Admin(format!("target name {name}: {e}")))
 }
 
-fn target(sha256: String, length: u64) -> Target {
-    let bytes: Vec<u8> =
-        (0..sha256.len() / 2).filter_map(|i| u8::from_str_radix(sha256.get(2 * i..2 * i + 2)?, 16).ok()).collect();
-    Target {
+fn target(sha256: &str, length: u64) -> Result<Target, ChannelError> {
+    let bytes = keys::unhex(sha256).ok_or_else(|| ChannelError::Admin(format!("'{sha256}' is not a SHA-256")))?;
+    Ok(Target {
         length,
         hashes: Hashes { sha256: bytes.into(), _extra: HashMap::new() },
         custom: HashMap::new(),
         _extra: HashMap::new(),
-    }
+    })
 }
 
 fn metafile(version: NonZeroU64, bytes: Option<&[u8]>) -> Metafile {
