@@ -141,23 +141,35 @@ fn cargo(args: &[&str]) -> Result<()> {
     run(Command::new("cargo").args(args).current_dir(root()))
 }
 
+/// Cargo for the test command: it builds everything once, so incremental caches (as large again as the
+/// build itself) are not written unless the caller asks for them.
+fn cargo_once(args: &[&str]) -> Command {
+    let mut cmd = Command::new("cargo");
+    if std::env::var_os("CARGO_INCREMENTAL").is_none() {
+        cmd.env("CARGO_INCREMENTAL", "0");
+    }
+    cmd.args(args).current_dir(root());
+    cmd
+}
+
 fn test() -> Result<()> {
     setup()?;
     cargo(&["fmt", "--all", "--check"])?;
     npm("check")?;
     npm("test")?;
     npm("build")?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
+    run(&mut cargo_once(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
     // Every test runs with a display, so the window tests open a real window. The sync engine's tests run the
     // portal binary that the same build makes.
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     run(Command::new("xvfb-run")
         .env("FORMDESK_PORTAL_BIN", target.join("debug").join("formdesk-portal"))
+        .env("CARGO_INCREMENTAL", std::env::var_os("CARGO_INCREMENTAL").unwrap_or_else(|| "0".into()))
         .args(["-a", "-s", "-screen 0 1280x800x24", "cargo", "nextest", "run", "--workspace", "--locked"])
         .args(["--no-fail-fast", "--failure-output", "final"])
         .current_dir(root()))?;
     // The same package selection as the tests, so cargo unifies features alike and reuses what they built.
-    cargo(&["build", "--workspace", "--locked"])?;
+    run(&mut cargo_once(&["build", "--workspace", "--locked"]))?;
     run(Command::new("xvfb-run").args(["-a", "-s", "-screen 0 1280x800x24", "tests/e2e/run.sh"]).current_dir(root()))?;
     Ok(())
 }
