@@ -1,0 +1,5 @@
+//! The importer's tests: one binary, a module per concern.
+
+mod basic;
+mod refusals;
+mod support;
