@@ -25,6 +25,22 @@ impl Text {
     }
 }
 
+/// Where a form, step, item or code list came from in FIM (Föderales Informationsmanagement): the id and
+/// version of the XDatenfelder element it was imported from. The engine carries it and never interprets it;
+/// a later import of a newer schema version compares against it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FimReference {
+    /// The FIM id of the element (`F99000011`, `G00000123`, `S00000045`, a code list's URN).
+    pub id: String,
+    /// The element's version in FIM (`1.0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The XDatenfelder version of the imported message: `2.0` or `3.0.0`; meant for the form level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xdf: Option<String>,
+}
+
 /// A form definition as stored in `form.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -75,6 +91,9 @@ pub struct FormDefinition {
     pub code_lists: BTreeMap<String, CodeListDefinition>,
     /// The wizard's steps.
     pub steps: Vec<StepDefinition>,
+    /// The FIM element this was imported from; carried, never interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimReference>,
 }
 
 /// A law or bylaw the form rests on.
@@ -127,6 +146,9 @@ pub struct CodeListDefinition {
     pub title: Option<Text>,
     /// The entries.
     pub entries: Vec<OptionDefinition>,
+    /// The FIM element this was imported from; carried, never interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimReference>,
 }
 
 /// An option of a choice.
@@ -155,6 +177,9 @@ pub struct StepDefinition {
     pub relevant: Option<String>,
     /// Its items.
     pub items: Vec<ItemDefinition>,
+    /// The FIM element this was imported from; carried, never interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimReference>,
 }
 
 /// What an item is.
@@ -333,4 +358,7 @@ pub struct ItemDefinition {
     pub item_label: Option<Text>,
     #[serde(default)]
     pub items: Option<Vec<ItemDefinition>>,
+    /// The FIM element this item was imported from; carried, never interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimReference>,
 }

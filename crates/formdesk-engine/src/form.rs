@@ -4,8 +4,8 @@
 //! with JSON paths. Non-goals: reading files (the caller passes text), evaluating answers.
 
 use crate::definition::{
-    CodeListDefinition, FORMAT_VERSION, FormDefinition, ItemDefinition, ItemKind, OptionDefinition, Required,
-    StepDefinition, Text, ValueType,
+    CodeListDefinition, FORMAT_VERSION, FimReference, FormDefinition, ItemDefinition, ItemKind, OptionDefinition,
+    Required, StepDefinition, Text, ValueType,
 };
 use crate::expr::{self, Checked, Names, RecordType, Type, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -34,7 +34,7 @@ pub struct DefinitionErrors(pub Vec<DefinitionError>);
 
 /// Shared code lists, by id: the entries of `forms/codelists/*.json`.
 #[derive(Debug, Clone, Default)]
-pub struct CodeLists(pub(crate) BTreeMap<String, Arc<[OptionDefinition]>>);
+pub struct CodeLists(pub(crate) BTreeMap<String, Arc<[OptionDefinition]>>, BTreeMap<String, FimReference>);
 
 static FORM_SCHEMA: &str = include_str!("../../../forms/schema/form.schema.json");
 static CODELIST_SCHEMA: &str = include_str!("../../../forms/schema/codelist.schema.json");
@@ -123,8 +123,16 @@ impl CodeLists {
         if !errors.is_empty() {
             return Err(DefinitionErrors(errors));
         }
+        if let Some(fim) = list.fim {
+            self.1.insert(id.clone(), fim);
+        }
         self.0.insert(id.clone(), list.entries.into());
         Ok(id)
+    }
+
+    /// The FIM code list a shared list was imported from, as its file says.
+    pub fn fim(&self, id: &str) -> Option<&FimReference> {
+        self.1.get(id)
     }
 
     /// The ids of the lists.

@@ -3,6 +3,7 @@
 mod definitions;
 mod evaluation;
 mod expressions;
+mod fim;
 mod fuzz;
 
 use formdesk_engine::{Answers, CodeLists, Form, FormState, NaiveDate};
