@@ -320,6 +320,12 @@ pub struct ItemDefinition {
     pub max_length: Option<u32>,
     #[serde(default)]
     pub format: Option<TextFormat>,
+    /// A regular expression the whole answer must match (text, longText).
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// The message when the answer does not match `pattern`, instead of the built-in one.
+    #[serde(default)]
+    pub pattern_message: Option<Text>,
     #[serde(default)]
     pub min: Option<Decimal>,
     #[serde(default)]

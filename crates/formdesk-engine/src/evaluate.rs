@@ -169,6 +169,9 @@ fn check_value(item: &Item, value: &Value, today: NaiveDate) -> Option<Issue> {
             if let Some(max) = def.max_length.filter(|m| n > *m) {
                 return Some(Issue::TooLong(max));
             }
+            if item.pattern.as_ref().is_some_and(|re| !re.is_match(s)) {
+                return Some(Issue::PatternMismatch(def.pattern_message.clone()));
+            }
             let r = match def.format {
                 Some(TextFormat::SteuerId) => validators::steuer_id(s),
                 Some(TextFormat::VehiclePlate) => validators::vehicle_plate(s),

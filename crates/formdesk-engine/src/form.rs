@@ -183,6 +183,8 @@ pub(crate) struct Item {
     pub constraints: Vec<Constraint>,
     pub calculate: Option<Checked>,
     pub options: Option<Arc<[OptionDefinition]>>,
+    /// A text field's `pattern`, compiled to match the whole answer.
+    pub pattern: Option<regex::Regex>,
     /// Top-level value slot: fields outside repeat groups, computed items, repeat groups.
     pub slot: Option<usize>,
     /// Position in the record of the enclosing repeat group.
@@ -273,8 +275,20 @@ pub(crate) fn value_type(def: &ItemDefinition) -> Option<Type> {
 fn allowed(kind: ItemKind) -> &'static [&'static str] {
     const FIELD: &[&str] = &["required", "constraints", "sensitive", "receipt"];
     match kind {
-        ItemKind::Text => &["required", "constraints", "sensitive", "receipt", "minLength", "maxLength", "format"],
-        ItemKind::LongText => &["required", "constraints", "sensitive", "receipt", "minLength", "maxLength"],
+        ItemKind::Text => &[
+            "required",
+            "constraints",
+            "sensitive",
+            "receipt",
+            "minLength",
+            "maxLength",
+            "format",
+            "pattern",
+            "patternMessage",
+        ],
+        ItemKind::LongText => {
+            &["required", "constraints", "sensitive", "receipt", "minLength", "maxLength", "pattern", "patternMessage"]
+        }
         ItemKind::Integer | ItemKind::Currency => &["required", "constraints", "sensitive", "receipt", "min", "max"],
         ItemKind::Decimal => &["required", "constraints", "sensitive", "receipt", "min", "max", "fractionDigits"],
         ItemKind::Date => {
@@ -315,6 +329,8 @@ fn present(def: &ItemDefinition) -> Vec<&'static str> {
     add("minLength", def.min_length.is_some());
     add("maxLength", def.max_length.is_some());
     add("format", def.format.is_some());
+    add("pattern", def.pattern.is_some());
+    add("patternMessage", def.pattern_message.is_some());
     add("min", def.min.is_some());
     add("max", def.max.is_some());
     add("fractionDigits", def.fraction_digits.is_some());
@@ -383,6 +399,7 @@ impl Builder<'_> {
                 constraints: Vec::new(),
                 calculate: None,
                 options: None,
+                pattern: None,
                 slot: None,
                 position: None,
                 record: None,
@@ -413,6 +430,17 @@ impl Builder<'_> {
                 && min > max
             {
                 self.error(format!("{ipath}.min"), format!("min {min} is greater than max {max}"));
+            }
+            if let Some(p) = &def.pattern {
+                match expr::whole_match(p) {
+                    Ok(re) => self.items[idx].pattern = Some(re),
+                    Err(e) => self.error(format!("{ipath}.pattern"), format!("not a valid regular expression: {e}")),
+                }
+            }
+            match (&def.pattern, &def.pattern_message) {
+                (None, Some(_)) => self.error(format!("{ipath}.patternMessage"), "'patternMessage' needs a 'pattern'"),
+                (Some(_), Some(m)) => self.check_text(m, &format!("{ipath}.patternMessage"), true),
+                _ => {}
             }
             if let (Some(min), Some(max)) = (def.min_length, def.max_length)
                 && min > max

@@ -1,6 +1,7 @@
 //! Built-in validation messages in German and English. Other languages fall back to German, as the clerk
 //! reads the messages.
 
+use crate::definition::Text;
 use crate::validators::Invalid;
 use rust_decimal::Decimal;
 
@@ -11,6 +12,8 @@ pub(crate) enum Issue {
     Type(&'static str),
     TooShort(u32),
     TooLong(u32),
+    /// The answer does not match the field's `pattern`; the form's own message, if it has one.
+    PatternMismatch(Option<Text>),
     BelowMin(Decimal),
     AboveMax(Decimal),
     FractionDigits(u32),
@@ -44,6 +47,7 @@ impl Issue {
             Issue::Type(_) => "type",
             Issue::TooShort(_) => "too_short",
             Issue::TooLong(_) => "too_long",
+            Issue::PatternMismatch(_) => "pattern_mismatch",
             Issue::BelowMin(_) => "below_min",
             Issue::AboveMax(_) => "above_max",
             Issue::FractionDigits(_) => "fraction_digits",
@@ -82,6 +86,11 @@ impl Issue {
             Issue::TooLong(n) => {
                 pick(format!("Bitte höchstens {n} Zeichen eingeben."), format!("Please enter at most {n} characters."))
             }
+            Issue::PatternMismatch(Some(message)) => message.get(lang).to_owned(),
+            Issue::PatternMismatch(None) => pick(
+                "Die Eingabe hat nicht die verlangte Form. Bitte prüfen Sie die Schreibweise.".into(),
+                "The entry does not have the required form. Please check how it is written.".into(),
+            ),
             Issue::BelowMin(d) => pick(
                 format!("Der Wert muss mindestens {} sein.", num(*d, lang)),
                 format!("The value must be at least {}.", num(*d, lang)),

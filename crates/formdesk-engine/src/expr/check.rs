@@ -94,6 +94,7 @@ const FUNCTIONS: &[&str] = &[
     "startsWith",
     "endsWith",
     "contains",
+    "matches",
     "exists",
     "all",
     "exists_one",
@@ -277,6 +278,9 @@ impl Checker<'_> {
             };
             return Ok((Code::Const(Value::List(values.clone())), Type::List(Box::new(Type::Text))));
         }
+        if name == "matches" {
+            return self.matches(at, target, args);
+        }
         if name == "date"
             && target.is_none()
             && let [Ast { kind: AstKind::Text(s), at: lit_at }] = args
@@ -344,6 +348,26 @@ impl Checker<'_> {
             _ => return err(at, format!("unknown function '{name}'{}", suggestion(name, FUNCTIONS.iter().copied()))),
         };
         Ok((Code::Call(builtin, codes), ty))
+    }
+
+    /// `matches(text, "pattern")` or `text.matches("pattern")`: the pattern must be a text literal, compiled now.
+    fn matches(&mut self, at: usize, target: Option<&Ast>, args: &[Ast]) -> Result<(Code, Type), SyntaxError> {
+        let (text, pattern) = match (target, args) {
+            (None, [text, pattern]) | (Some(text), [pattern]) => (text, pattern),
+            _ => return err(at, "matches() takes a text and a pattern: matches(registernummer, \"HRB [0-9]+\")"),
+        };
+        let AstKind::Text(p) = &pattern.kind else {
+            return err(pattern.at, "the pattern of matches() must be a text literal");
+        };
+        let re = match super::whole_match(p) {
+            Ok(re) => re,
+            Err(e) => return err(pattern.at, format!("'{p}' is not a valid regular expression: {e}")),
+        };
+        let (code, ty) = self.check(text)?;
+        if ty != Type::Text {
+            return err(text.at, format!("matches() needs a text, found {ty}"));
+        }
+        Ok((Code::Matches(Box::new(code), re), Type::Bool))
     }
 
     fn macro_call(

@@ -100,6 +100,10 @@ pub fn eval(code: &Code, scope: &Scope<'_>, locals: &mut Vec<Value>) -> Value {
         },
         Code::List(items) => Value::List(items.iter().map(|i| eval(i, scope, locals)).collect()),
         Code::Call(f, args) => call(*f, args, scope, locals),
+        Code::Matches(text, re) => match eval(text, scope, locals) {
+            Value::Text(s) => Value::Bool(re.is_match(&s)),
+            _ => Value::Null,
+        },
         Code::Macro(kind, list, body) => {
             let Value::List(items) = eval(list, scope, locals) else { return Value::Null };
             run_macro(*kind, &items, body, scope, locals)

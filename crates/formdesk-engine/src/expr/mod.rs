@@ -16,6 +16,22 @@ use rust_decimal::Decimal;
 use std::fmt;
 use std::sync::Arc;
 
+/// Compiles a regular expression that must match a whole text (HTML `pattern` semantics), as `pattern` and
+/// `matches()` use it. The `regex` crate runs in time linear in the text, whatever the pattern; the compiled
+/// size is bounded so that a pattern cannot take the memory of the desk.
+pub fn whole_match(pattern: &str) -> Result<regex::Regex, String> {
+    let build = |p: &str| {
+        regex::RegexBuilder::new(p).size_limit(1 << 20).build().map_err(|e| match e {
+            regex::Error::Syntax(s) => s.lines().last().unwrap_or_default().trim().to_owned(),
+            regex::Error::CompiledTooBig(_) => "the pattern is too large".to_owned(),
+            other => other.to_string(),
+        })
+    };
+    // The pattern on its own first: `a)|(b` must not become valid by the added group.
+    build(pattern)?;
+    build(&format!("^(?:{pattern})$"))
+}
+
 /// The static type of an expression or a field's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Type {
@@ -173,6 +189,8 @@ pub enum Code {
     List(Vec<Code>),
     /// A built-in function.
     Call(Builtin, Vec<Code>),
+    /// `matches(text, "pattern")`: the pattern was compiled when the expression was checked.
+    Matches(Box<Code>, regex::Regex),
     /// A CEL macro over a list; the variable is [`Code::Local`] at the macro's depth.
     Macro(MacroKind, Box<Code>, Box<Code>),
 }

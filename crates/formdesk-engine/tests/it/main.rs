@@ -5,6 +5,7 @@ mod evaluation;
 mod expressions;
 mod fim;
 mod fuzz;
+mod patterns;
 
 use formdesk_engine::{Answers, CodeLists, Form, FormState, NaiveDate};
 use serde_json::{Value, json};
