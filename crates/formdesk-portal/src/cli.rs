@@ -404,6 +404,39 @@ pub enum FormsCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Import a FIM Stammdatenschema (XDatenfelder 2.0 or 3.0.0) as a draft form folder, or compare a form with
+    /// a newer version of its schema.
+    ///
+    /// Writes `form.json` and `import-report.md` into --out and prints the report: every rule (Regel) to write
+    /// as a condition, every code list not found, everything not translated, each with its place in the XML.
+    /// With --diff FORM, writes nothing and prints what the schema changes against that form (fields added,
+    /// removed, retyped, new code-list versions).
+    ///
+    /// Example: formdesk-portal forms import S60000001.xml --codelists codelisten --out forms/hundesteuer
+    /// Example: formdesk-portal forms import --diff forms/hundesteuer S60000001_neu.xml --codelists codelisten
+    #[command(verbatim_doc_comment)]
+    Import {
+        /// The schema: an `xdatenfelder.stammdatenschema.0102` message.
+        schema: PathBuf,
+        /// A folder of genericode files (`*.xml`) the schema's code lists are looked up in.
+        #[arg(long)]
+        codelists: Option<PathBuf>,
+        /// The form's id (lower-case letters, digits, `-`); default: derived from the schema's name.
+        #[arg(long)]
+        id: Option<String>,
+        /// The destination the submissions go to; default: a placeholder the report asks to replace.
+        #[arg(long)]
+        destination: Option<String>,
+        /// The folder to write the draft into (normally `forms/<id>`); it must be empty or new.
+        #[arg(long, required_unless_present = "diff")]
+        out: Option<PathBuf>,
+        /// Compare this form (its folder or `form.json`) with the schema instead of importing.
+        #[arg(long, value_name = "FORM", conflicts_with_all = ["out", "id", "destination", "force"])]
+        diff: Option<PathBuf>,
+        /// Replace `form.json` and `import-report.md` in a folder that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
     /// Evaluate a form for a set of answers and print the evaluated state as JSON.
     ///
     /// Example: formdesk-portal forms eval forms/hundeanmeldung --answers answers.json --lang de --date 2026-11-24
