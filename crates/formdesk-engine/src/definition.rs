@@ -193,6 +193,8 @@ pub enum ItemKind {
     Decimal,
     Currency,
     Date,
+    Time,
+    DateTime,
     Boolean,
     Choice,
     MultiChoice,
@@ -267,6 +269,8 @@ pub enum ValueType {
     Text,
     Boolean,
     Date,
+    Time,
+    DateTime,
 }
 
 /// A rule an answered value must satisfy.
@@ -279,6 +283,36 @@ pub struct ConstraintDefinition {
     pub code: String,
     /// The message when it fails.
     pub message: Text,
+}
+
+/// The `min` or `max` of a field: a number for `integer`, `decimal` and `currency`, a text for `time`
+/// (`"08:00"`) and `dateTime` (`"2026-01-01T00:00"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Bound {
+    /// A number.
+    Number(Decimal),
+    /// A time or a date and time, as written.
+    Text(String),
+}
+
+impl Bound {
+    /// The number, if this is one.
+    pub fn number(&self) -> Option<Decimal> {
+        match self {
+            Bound::Number(d) => Some(*d),
+            Bound::Text(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::Number(d) => write!(f, "{d}"),
+            Bound::Text(s) => f.write_str(s),
+        }
+    }
 }
 
 /// Minimum and maximum number of instances of a repeat group.
@@ -327,9 +361,9 @@ pub struct ItemDefinition {
     #[serde(default)]
     pub pattern_message: Option<Text>,
     #[serde(default)]
-    pub min: Option<Decimal>,
+    pub min: Option<Bound>,
     #[serde(default)]
-    pub max: Option<Decimal>,
+    pub max: Option<Bound>,
     #[serde(default)]
     pub fraction_digits: Option<u32>,
     #[serde(default)]

@@ -4,8 +4,8 @@
 //! with JSON paths. Non-goals: reading files (the caller passes text), evaluating answers.
 
 use crate::definition::{
-    CodeListDefinition, FORMAT_VERSION, FimReference, FormDefinition, ItemDefinition, ItemKind, OptionDefinition,
-    Required, StepDefinition, Text, ValueType,
+    Bound, CodeListDefinition, FORMAT_VERSION, FimReference, FormDefinition, ItemDefinition, ItemKind,
+    OptionDefinition, Required, StepDefinition, Text, ValueType,
 };
 use crate::expr::{self, Checked, Names, RecordType, Type, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -256,6 +256,8 @@ pub(crate) fn value_type(def: &ItemDefinition) -> Option<Type> {
         ItemKind::Integer => Type::Int,
         ItemKind::Decimal | ItemKind::Currency => Type::Decimal,
         ItemKind::Date => Type::Date,
+        ItemKind::Time => Type::Time,
+        ItemKind::DateTime => Type::DateTime,
         ItemKind::Boolean => Type::Bool,
         ItemKind::MultiChoice => Type::List(Box::new(Type::Text)),
         ItemKind::Address => Type::Record(address_type()),
@@ -266,6 +268,8 @@ pub(crate) fn value_type(def: &ItemDefinition) -> Option<Type> {
             ValueType::Text => Type::Text,
             ValueType::Boolean => Type::Bool,
             ValueType::Date => Type::Date,
+            ValueType::Time => Type::Time,
+            ValueType::DateTime => Type::DateTime,
         },
         ItemKind::Info | ItemKind::Group => return None,
     })
@@ -289,7 +293,9 @@ fn allowed(kind: ItemKind) -> &'static [&'static str] {
         ItemKind::LongText => {
             &["required", "constraints", "sensitive", "receipt", "minLength", "maxLength", "pattern", "patternMessage"]
         }
-        ItemKind::Integer | ItemKind::Currency => &["required", "constraints", "sensitive", "receipt", "min", "max"],
+        ItemKind::Integer | ItemKind::Currency | ItemKind::Time | ItemKind::DateTime => {
+            &["required", "constraints", "sensitive", "receipt", "min", "max"]
+        }
         ItemKind::Decimal => &["required", "constraints", "sensitive", "receipt", "min", "max", "fractionDigits"],
         ItemKind::Date => {
             &["required", "constraints", "sensitive", "receipt", "notInFuture", "notInPast", "minAge", "maxAge"]
@@ -426,11 +432,7 @@ impl Builder<'_> {
             if def.kind == ItemKind::Info && def.text.is_none() {
                 self.error(&ipath, "an info item needs a 'text'");
             }
-            if let (Some(min), Some(max)) = (def.min, def.max)
-                && min > max
-            {
-                self.error(format!("{ipath}.min"), format!("min {min} is greater than max {max}"));
-            }
+            self.check_bounds(def, &ipath);
             if let Some(p) = &def.pattern {
                 match expr::whole_match(p) {
                     Ok(re) => self.items[idx].pattern = Some(re),
@@ -487,6 +489,39 @@ impl Builder<'_> {
             }
         }
         out
+    }
+
+    /// `min` and `max` fit the kind (numbers, or times and dates with times as texts) and are in order.
+    fn check_bounds(&mut self, def: &ItemDefinition, ipath: &str) {
+        let mut keys = [None, None];
+        for (i, (name, bound)) in [("min", &def.min), ("max", &def.max)].into_iter().enumerate() {
+            let Some(bound) = bound else { continue };
+            let key = match (def.kind, bound) {
+                (ItemKind::Time, Bound::Text(t)) => expr::parse_time(t).map(Value::Time),
+                (ItemKind::DateTime, Bound::Text(t)) => expr::parse_date_time(t).map(Value::DateTime),
+                (ItemKind::Time | ItemKind::DateTime, Bound::Number(_)) => None,
+                (_, Bound::Number(d)) => Some(Value::Decimal(*d)),
+                (_, Bound::Text(_)) => None,
+            };
+            if key.is_none() {
+                let expected = match def.kind {
+                    ItemKind::Time => "a time as \"HH:MM\"",
+                    ItemKind::DateTime => "a date and time as \"YYYY-MM-DDTHH:MM\"",
+                    _ => "a number",
+                };
+                self.error(format!("{ipath}.{name}"), format!("expected {expected}, found {bound}"));
+            }
+            keys[i] = key;
+        }
+        let ordered = match (&keys[0], &keys[1]) {
+            (Some(Value::Decimal(a)), Some(Value::Decimal(b))) => a <= b,
+            (Some(Value::Time(a)), Some(Value::Time(b))) => a <= b,
+            (Some(Value::DateTime(a)), Some(Value::DateTime(b))) => a <= b,
+            _ => true,
+        };
+        if !ordered && let (Some(min), Some(max)) = (&def.min, &def.max) {
+            self.error(format!("{ipath}.min"), format!("min {min} is greater than max {max}"));
+        }
     }
 
     fn resolve_options(&mut self, idx: usize, path: &str) {

@@ -24,6 +24,12 @@ pub(crate) enum Issue {
     TooManyItems(u32),
     Invalid(Invalid),
     InvalidDate,
+    InvalidTime,
+    InvalidDateTime,
+    /// Before the `min` of a time or date-and-time field, as the clerk reads it ("08:00 Uhr").
+    TooEarly(String, String),
+    /// After the `max` of a time or date-and-time field, in German and English.
+    TooLate(String, String),
     DateInFuture,
     DateInPast,
     BelowMinAge(u32),
@@ -58,6 +64,10 @@ impl Issue {
             Issue::TooManyItems(_) => "too_many_items",
             Issue::Invalid(i) => i.code(),
             Issue::InvalidDate => "invalid_date",
+            Issue::InvalidTime => "invalid_time",
+            Issue::InvalidDateTime => "invalid_datetime",
+            Issue::TooEarly(..) => "below_min",
+            Issue::TooLate(..) => "above_max",
             Issue::DateInFuture => "date_in_future",
             Issue::DateInPast => "date_in_past",
             Issue::BelowMinAge(_) => "below_min_age",
@@ -147,6 +157,20 @@ impl Issue {
             },
             Issue::InvalidDate => {
                 pick("Bitte ein gültiges Datum eingeben.".into(), "Please enter a valid date.".into())
+            }
+            Issue::InvalidTime => pick(
+                "Bitte eine gültige Uhrzeit eingeben, z. B. 14:30.".into(),
+                "Please enter a valid time, e.g. 14:30.".into(),
+            ),
+            Issue::InvalidDateTime => pick(
+                "Bitte ein gültiges Datum mit Uhrzeit eingeben.".into(),
+                "Please enter a valid date and time.".into(),
+            ),
+            Issue::TooEarly(de, en) => {
+                pick(format!("Bitte frühestens {de} angeben."), format!("Please give {en} or later."))
+            }
+            Issue::TooLate(de, en) => {
+                pick(format!("Bitte spätestens {de} angeben."), format!("Please give {en} or earlier."))
             }
             Issue::DateInFuture => {
                 pick("Das Datum darf nicht in der Zukunft liegen.".into(), "The date must not be in the future.".into())

@@ -79,6 +79,8 @@ const FUNCTIONS: &[&str] = &[
     "coalesce",
     "codes",
     "date",
+    "time",
+    "dateTime",
     "age",
     "yearsBetween",
     "daysBetween",
@@ -230,7 +232,10 @@ impl Checker<'_> {
                 (Code::Equal(op == BinaryOp::Ne, a, b), Type::Bool)
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                let ok = matches!(at_.unify(&bt), Some(Type::Int | Type::Decimal | Type::Text | Type::Date));
+                let ok = matches!(
+                    at_.unify(&bt),
+                    Some(Type::Int | Type::Decimal | Type::Text | Type::Date | Type::Time | Type::DateTime)
+                );
                 if !ok {
                     return mismatch();
                 }
@@ -277,6 +282,24 @@ impl Checker<'_> {
                 return err(at, format!("unknown code list '{id}'{}", suggestion(id, known)));
             };
             return Ok((Code::Const(Value::List(values.clone())), Type::List(Box::new(Type::Text))));
+        }
+        if name == "time"
+            && target.is_none()
+            && let [Ast { kind: AstKind::Text(s), at: lit_at }] = args
+        {
+            let Some(t) = super::parse_time(s) else {
+                return err(*lit_at, format!("'{s}' is not a time; expected HH:MM"));
+            };
+            return Ok((Code::Const(Value::Time(t)), Type::Time));
+        }
+        if name == "dateTime"
+            && target.is_none()
+            && let [Ast { kind: AstKind::Text(s), at: lit_at }] = args
+        {
+            let Some(t) = super::parse_date_time(s) else {
+                return err(*lit_at, format!("'{s}' is not a date and time; expected YYYY-MM-DDTHH:MM"));
+            };
+            return Ok((Code::Const(Value::DateTime(t)), Type::DateTime));
         }
         if name == "matches" {
             return self.matches(at, target, args);
@@ -326,6 +349,8 @@ impl Checker<'_> {
                 None => return bad(),
             },
             ("date", [T::Text]) if !member => (Builtin::Date, T::Date),
+            ("time", [T::Text]) if !member => (Builtin::Time, T::Time),
+            ("dateTime", [T::Text]) if !member => (Builtin::DateTime, T::DateTime),
             ("age", [T::Date]) if !member => (Builtin::Age, T::Int),
             ("yearsBetween", [T::Date, T::Date]) if !member => (Builtin::YearsBetween, T::Int),
             ("daysBetween", [T::Date, T::Date]) if !member => (Builtin::DaysBetween, T::Int),

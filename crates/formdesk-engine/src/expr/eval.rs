@@ -166,6 +166,8 @@ fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
+        (Value::DateTime(x), Value::DateTime(y)) => Some(x.cmp(y)),
         _ => Some(a.as_decimal()?.cmp(&b.as_decimal()?)),
     }
 }
@@ -202,6 +204,14 @@ fn call(f: Builtin, args: &[Code], scope: &Scope<'_>, locals: &mut Vec<Value>) -
         },
         Builtin::Date => match arg(0) {
             Value::Text(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_or(Value::Null, Value::Date),
+            _ => Value::Null,
+        },
+        Builtin::Time => match arg(0) {
+            Value::Text(s) => super::parse_time(&s).map_or(Value::Null, Value::Time),
+            _ => Value::Null,
+        },
+        Builtin::DateTime => match arg(0) {
+            Value::Text(s) => super::parse_date_time(&s).map_or(Value::Null, Value::DateTime),
             _ => Value::Null,
         },
         Builtin::Age => match arg(0) {

@@ -6,6 +6,7 @@ mod expressions;
 mod fim;
 mod fuzz;
 mod patterns;
+mod times;
 
 use formdesk_engine::{Answers, CodeLists, Form, FormState, NaiveDate};
 use serde_json::{Value, json};
