@@ -159,6 +159,10 @@ pub struct OptionDefinition {
     pub value: String,
     /// The label shown.
     pub label: Text,
+    /// Values the entry carries (a rate, a group), by key: texts, numbers or booleans; read in expressions
+    /// with `lookup("list", code, "key")`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, serde_json::Value>,
 }
 
 /// A step (page) of the wizard.

@@ -142,6 +142,24 @@ impl CodeLists {
 }
 
 fn check_entries(entries: &[OptionDefinition], path: &str, errors: &mut Vec<DefinitionError>) {
+    let mut keys: Vec<&str> = entries.iter().flat_map(|e| e.data.keys().map(String::as_str)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        if let Err(message) = expr::data_type(entries, key) {
+            errors.push(DefinitionError { path: path.to_owned(), message });
+        }
+    }
+    for (i, e) in entries.iter().enumerate() {
+        for (key, v) in &e.data {
+            if !(v.is_string() || v.is_number() || v.is_boolean()) {
+                errors.push(DefinitionError {
+                    path: format!("{path}[{i}].data.{key}"),
+                    message: "a data value must be a text, a number or a boolean".into(),
+                });
+            }
+        }
+    }
     let mut seen = HashSet::new();
     for (i, e) in entries.iter().enumerate() {
         if !seen.insert(e.value.as_str()) {
@@ -367,6 +385,7 @@ struct Builder<'a> {
     slots: Vec<usize>,
     globals: HashMap<String, (usize, Type)>,
     code_values: BTreeMap<String, Arc<[Value]>>,
+    code_entries: BTreeMap<String, Arc<[OptionDefinition]>>,
     own_lists: BTreeMap<String, Arc<[OptionDefinition]>>,
 }
 
@@ -604,7 +623,8 @@ impl Builder<'_> {
         expect: &[Type],
         what: &str,
     ) -> Option<Checked> {
-        let names = Names { globals: &self.globals, item, code_lists: &self.code_values };
+        let names =
+            Names { globals: &self.globals, item, code_lists: &self.code_values, code_entries: &self.code_entries };
         match expr::compile(src, names) {
             Ok(c) => {
                 if expect.iter().any(|t| c.ty.unify(t).as_ref() == Some(t) || c.ty == *t) {
@@ -744,6 +764,7 @@ impl Form {
             slots: Vec::new(),
             globals: HashMap::new(),
             code_values: BTreeMap::new(),
+            code_entries: BTreeMap::new(),
             own_lists: BTreeMap::new(),
         };
         if def.format_version != FORMAT_VERSION {
@@ -765,6 +786,7 @@ impl Form {
         for (id, entries) in shared.0.iter().chain(own_lists.iter()) {
             let values: Arc<[Value]> = entries.iter().map(|e| Value::Text(Arc::from(e.value.as_str()))).collect();
             b.code_values.insert(id.clone(), values);
+            b.code_entries.insert(id.clone(), entries.clone());
         }
         b.own_lists = own_lists;
 

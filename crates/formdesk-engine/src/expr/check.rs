@@ -2,6 +2,7 @@
 
 use super::syntax::{self, Ast, AstKind, BinaryOp, SyntaxError, UnaryOp};
 use super::{Builtin, Code, MacroKind, RecordType, Type, Value};
+use crate::definition::OptionDefinition;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -15,6 +16,8 @@ pub struct Names<'a> {
     pub item: Option<&'a RecordType>,
     /// Code lists by id, for `codes("id")`.
     pub code_lists: &'a BTreeMap<String, Arc<[Value]>>,
+    /// The entries of the code lists by id, for `lookup("id", code, "key")`.
+    pub code_entries: &'a BTreeMap<String, Arc<[OptionDefinition]>>,
 }
 
 /// A compiled, type-checked expression and what it reads.
@@ -97,6 +100,7 @@ const FUNCTIONS: &[&str] = &[
     "endsWith",
     "contains",
     "matches",
+    "lookup",
     "exists",
     "all",
     "exists_one",
@@ -301,6 +305,9 @@ impl Checker<'_> {
             };
             return Ok((Code::Const(Value::DateTime(t)), Type::DateTime));
         }
+        if name == "lookup" && target.is_none() {
+            return self.lookup(at, args);
+        }
         if name == "matches" {
             return self.matches(at, target, args);
         }
@@ -375,6 +382,40 @@ impl Checker<'_> {
         Ok((Code::Call(builtin, codes), ty))
     }
 
+    /// `lookup("list", code, "key")`: the list and the key are literals, checked now; the value's type is the
+    /// key's type in the list's entries.
+    fn lookup(&mut self, at: usize, args: &[Ast]) -> Result<(Code, Type), SyntaxError> {
+        let usage = "lookup() takes a code list's id, a code and a key: lookup(\"nutzungen\", nutzung, \"satz\")";
+        let [list, code, key] = args else { return err(at, usage) };
+        let (AstKind::Text(list_id), AstKind::Text(key)) = (&list.kind, &key.kind) else {
+            return err(at, format!("{usage}; the id and the key must be text literals"));
+        };
+        let Some(entries) = self.names.code_entries.get(list_id) else {
+            let known = self.names.code_entries.keys().map(String::as_str);
+            return err(list.at, format!("unknown code list '{list_id}'{}", suggestion(list_id, known)));
+        };
+        let ty = match data_type(entries, key) {
+            Ok(Some(ty)) => ty,
+            Ok(None) => {
+                let mut keys: Vec<&str> = entries.iter().flat_map(|e| e.data.keys().map(String::as_str)).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                let keys = if keys.is_empty() { "none".to_owned() } else { keys.join(", ") };
+                return err(at, format!("no entry of code list '{list_id}' has '{key}'; its keys: {keys}"));
+            }
+            Err(e) => return err(at, format!("code list '{list_id}': {e}")),
+        };
+        let (code_code, code_ty) = self.check(code)?;
+        if code_ty != Type::Text {
+            return err(code.at, format!("the code must be text (a choice's value), found {code_ty}"));
+        }
+        let table: HashMap<Arc<str>, Value> = entries
+            .iter()
+            .filter_map(|e| Some((Arc::from(e.value.as_str()), data_value(e.data.get(key.as_str())?, &ty)?)))
+            .collect();
+        Ok((Code::Lookup(Box::new(code_code), Arc::new(table)), ty))
+    }
+
     /// `matches(text, "pattern")` or `text.matches("pattern")`: the pattern must be a text literal, compiled now.
     fn matches(&mut self, at: usize, target: Option<&Ast>, args: &[Ast]) -> Result<(Code, Type), SyntaxError> {
         let (text, pattern) = match (target, args) {
@@ -427,4 +468,53 @@ impl Checker<'_> {
         };
         Ok((Code::Macro(kind, Box::new(list_code), Box::new(body_code)), ty))
     }
+}
+
+/// The type of `key` in the entries' data: `decimal` when every value is a number (a JSON number or a text in
+/// decimal notation such as `"120.00"`, as genericode lists give rates), `bool` when every value is a boolean,
+/// else `text` when every value is a text. `None` when no entry has the key; an error when the values mix.
+pub fn data_type(entries: &[OptionDefinition], key: &str) -> Result<Option<Type>, String> {
+    use serde_json::Value as J;
+    let values: Vec<&J> = entries.iter().filter_map(|e| e.data.get(key)).collect();
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let numeric = |v: &J| match v {
+        J::Number(_) => true,
+        J::String(s) => decimal_notation(s),
+        _ => false,
+    };
+    if values.iter().all(|v| numeric(v)) {
+        return Ok(Some(Type::Decimal));
+    }
+    if values.iter().all(|v| v.is_boolean()) {
+        return Ok(Some(Type::Bool));
+    }
+    if values.iter().all(|v| v.is_string()) {
+        return Ok(Some(Type::Text));
+    }
+    Err(format!("the values of '{key}' must all be numbers, all booleans or all texts, but they mix"))
+}
+
+/// `-12`, `120.00`: digits with an optional sign and fraction, nothing else.
+fn decimal_notation(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An entry's data value as an expression value of type `ty`.
+fn data_value(v: &serde_json::Value, ty: &Type) -> Option<Value> {
+    use serde_json::Value as J;
+    use std::str::FromStr;
+    Some(match (v, ty) {
+        (J::Number(n), Type::Decimal) => Value::Decimal(rust_decimal::Decimal::from_str(&n.to_string()).ok()?),
+        (J::String(s), Type::Decimal) => Value::Decimal(rust_decimal::Decimal::from_str(s).ok()?),
+        (J::Bool(b), Type::Bool) => Value::Bool(*b),
+        (J::String(s), Type::Text) => Value::Text(Arc::from(s.as_str())),
+        _ => return None,
+    })
 }

@@ -100,6 +100,10 @@ pub fn eval(code: &Code, scope: &Scope<'_>, locals: &mut Vec<Value>) -> Value {
         },
         Code::List(items) => Value::List(items.iter().map(|i| eval(i, scope, locals)).collect()),
         Code::Call(f, args) => call(*f, args, scope, locals),
+        Code::Lookup(code, table) => match eval(code, scope, locals) {
+            Value::Text(c) => table.get(&c).cloned().unwrap_or(Value::Null),
+            _ => Value::Null,
+        },
         Code::Matches(text, re) => match eval(text, scope, locals) {
             Value::Text(s) => Value::Bool(re.is_match(&s)),
             _ => Value::Null,

@@ -7,7 +7,7 @@ mod check;
 mod eval;
 pub mod syntax;
 
-pub use check::{Checked, Names, compile};
+pub use check::{Checked, Names, compile, data_type};
 pub(crate) use eval::full_years;
 pub use eval::{Scope, eval};
 
@@ -229,6 +229,8 @@ pub enum Code {
     List(Vec<Code>),
     /// A built-in function.
     Call(Builtin, Vec<Code>),
+    /// `lookup("list", code, "key")`: the key's value for each code that has it.
+    Lookup(Box<Code>, Arc<std::collections::HashMap<Arc<str>, Value>>),
     /// `matches(text, "pattern")`: the pattern was compiled when the expression was checked.
     Matches(Box<Code>, regex::Regex),
     /// A CEL macro over a list; the variable is [`Code::Local`] at the macro's depth.

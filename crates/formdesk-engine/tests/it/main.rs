@@ -5,6 +5,7 @@ mod evaluation;
 mod expressions;
 mod fim;
 mod fuzz;
+mod lookup;
 mod patterns;
 mod times;
 
