@@ -118,10 +118,6 @@ impl Problems {
         self.list.push(Problem { file: self.file.clone(), position, message: message.into() });
     }
 
-    pub(crate) fn push_problem(&mut self, problem: Problem) {
-        self.list.push(problem);
-    }
-
     pub(crate) fn into_result(self) -> Result<(), ImportError> {
         if self.list.is_empty() { Ok(()) } else { Err(ImportError::list(ErrorKind::Refused, self.list)) }
     }

@@ -3,7 +3,7 @@
 //!
 //! Non-goals: fetching lists (the importer is offline), `ColumnSetRef` (refused), complex values (skipped).
 
-use crate::error::{ErrorKind, ImportError, Position, Problem, Problems};
+use crate::error::{ErrorKind, ImportError, Position, Problems};
 use crate::message::NS_GENERICODE;
 use crate::model::CodeListRef;
 use crate::xml;
@@ -84,7 +84,9 @@ pub(crate) struct Columns {
 
 fn gc<'a, 'i>(node: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
     node.children().filter(move |c| {
-        c.is_element() && c.tag_name().name() == name && c.tag_name().namespace().is_none_or(|n| n == NS_GENERICODE)
+        c.is_element()
+            && c.tag_name().name() == name
+            && c.tag_name().namespace().is_none_or(|n| n.is_empty() || n == NS_GENERICODE)
     })
 }
 
@@ -369,8 +371,9 @@ pub(crate) struct Entry {
 /// A row passed over: where, and why.
 pub(crate) type Skipped = (Position, String);
 
-/// The entries of `list` by `columns`, with rows passed over (position, reason); duplicate codes refuse.
-pub(crate) fn entries(list: &CodeList, columns: &Columns) -> Result<(Vec<Entry>, Vec<Skipped>), ImportError> {
+/// The entries of `list` by `columns`, with rows passed over (position, reason); a duplicate code refuses
+/// the list (our values must be unique).
+pub(crate) fn entries(list: &CodeList, columns: &Columns) -> Result<(Vec<Entry>, Vec<Skipped>), Skipped> {
     let mut out: Vec<Entry> = Vec::new();
     let mut skipped = Vec::new();
     let mut seen = std::collections::HashMap::new();
@@ -381,16 +384,12 @@ pub(crate) fn entries(list: &CodeList, columns: &Columns) -> Result<(Vec<Entry>,
             continue;
         };
         if let Some(first) = seen.insert(code.clone(), row.pos) {
-            return Err(ImportError::list(
-                ErrorKind::Refused,
-                vec![Problem {
-                    file: list.file.clone(),
-                    position: Some(row.pos),
-                    message: format!(
-                        "der Code '{code}' kommt doppelt vor (zuerst in Zeile {}); Codes einer Liste müssen eindeutig sein",
-                        first.line
-                    ),
-                }],
+            return Err((
+                row.pos,
+                format!(
+                    "der Code '{code}' kommt doppelt vor (Zeile {} und {}); Codes einer Liste müssen eindeutig sein",
+                    first.line, row.pos.line
+                ),
             ));
         }
         let label = columns.name.as_deref().and_then(get).unwrap_or_else(|| code.clone());

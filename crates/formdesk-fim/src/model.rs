@@ -38,6 +38,8 @@ pub struct Header {
 pub struct Meta {
     pub id: String,
     pub version: Option<String>,
+    /// Where `identifikation/version` stands.
+    pub version_pos: Option<Position>,
     pub name: String,
     /// `bezeichnungEingabe` (for a schema in v3: `bezeichnung`).
     pub label: Option<String>,

@@ -10,7 +10,7 @@ use regex::RegexBuilder;
 /// Compiled patterns larger than this are refused.
 const SIZE_LIMIT: usize = 1 << 20;
 
-/// The pattern as an anchored `regex` expression, or why it cannot be one.
+/// The pattern in `regex` syntax (to be matched against the whole value), or why it cannot be one.
 pub fn translate(js: &str) -> Result<String, String> {
     let chars: Vec<char> = js.chars().collect();
     let mut out = String::with_capacity(js.len() + 8);
@@ -141,12 +141,13 @@ pub fn translate(js: &str) -> Result<String, String> {
     if in_class {
         return Err("eine Zeichenklasse '[' wird nicht geschlossen".into());
     }
+    // The format anchors a pattern at both ends itself (as HTML does); check it the way it will be used.
     let anchored = format!("^(?:{out})$");
     RegexBuilder::new(&anchored).size_limit(SIZE_LIMIT).build().map_err(|e| match e {
         regex::Error::CompiledTooBig(_) => "der Ausdruck ist zu groß".to_owned(),
         other => format!("kein gültiger Ausdruck: {}", other.to_string().lines().last().unwrap_or_default()),
     })?;
-    Ok(anchored)
+    Ok(out)
 }
 
 /// `\uXXXX`, a surrogate pair of two, or `\u{X…}` starting at `i` (after the `u`); the index after it.

@@ -8,6 +8,7 @@ use crate::xml::{self, MAX_STRUKTUR_DEPTH};
 use crate::{message, v2, v3};
 use regex::Regex;
 use roxmltree::{Document, Node};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 static ANZAHL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^(\d+):(\*|\d+)$").ok());
@@ -24,8 +25,53 @@ pub fn read(doc: &Document<'_>, file: &str) -> Result<Schema, ImportError> {
     let root = doc.root_element();
     let header = r.header(root);
     let schema = r.required(root, "stammdatenschema").and_then(|s| r.schema(s, header));
+    if let Some(s) = &schema {
+        let mut seen = HashMap::new();
+        contradictions(&s.children, &mut seen, &mut r.problems);
+    }
     r.problems.into_result()?;
     schema.ok_or_else(|| ImportError::at(file, Some(message::root_pos(doc)), "kein Stammdatenschema gelesen"))
+}
+
+/// What an element is, for telling whether two uses of one id and version agree.
+fn signature(e: &Element) -> String {
+    match e {
+        Element::Group(_) => "eine Datenfeldgruppe".to_owned(),
+        Element::Field(f) => format!("ein Datenfeld ({}, {})", f.feldart, f.datentyp),
+    }
+}
+
+/// The same id and version may occur in several places (an element is written out at each use), but must
+/// name the same element; a group in one place and a field in another, or fields of different kinds, are a
+/// contradiction that would make every later comparison by FIM id ambiguous.
+fn contradictions(
+    uses: &[Use],
+    seen: &mut HashMap<(String, Option<String>), (String, Position)>,
+    problems: &mut Problems,
+) {
+    for u in uses {
+        let meta = u.element.meta();
+        let sig = signature(&u.element);
+        let key = (meta.id.clone(), meta.version.clone());
+        match seen.get(&key) {
+            Some((first, at)) if *first != sig => problems.push(
+                Some(meta.pos),
+                format!(
+                    "die Id {} {} bezeichnet hier {sig}, in Zeile {} aber {first}; gleiche Id und Version müssen dasselbe Element sein",
+                    meta.id,
+                    meta.version.as_deref().map(|v| format!("Version {v}")).unwrap_or_else(|| "ohne Version".into()),
+                    at.line
+                ),
+            ),
+            Some(_) => {}
+            None => {
+                seen.insert(key, (sig, meta.pos));
+            }
+        }
+        if let Element::Group(g) = &u.element {
+            contradictions(&g.children, seen, problems);
+        }
+    }
 }
 
 /// The state of one reading.
@@ -91,6 +137,7 @@ impl<'a, 'i> Reader<'a, 'i> {
         Some(Meta {
             id,
             version: self.text(ident, "version"),
+            version_pos: self.child(ident, "version").map(|v| self.pos(v)),
             name: self.text(node, "name").unwrap_or_default(),
             label: self.text(node, "bezeichnungEingabe"),
             help: self.text(node, "hilfetextEingabe"),
@@ -136,7 +183,7 @@ impl<'a, 'i> Reader<'a, 'i> {
         if !version_ok {
             let expected = if self.xdf == Xdf::V2 { "'1.2' (zwei Zahlen)" } else { "'1.2.0' (drei Zahlen)" };
             self.problems.push(
-                Some(meta.pos),
+                meta.version_pos.or(Some(meta.pos)),
                 format!(
                     "die Version '{}' des Stammdatenschemas passt nicht zu XDatenfelder {}; erwartet wird {expected}",
                     meta.version.clone().unwrap_or_default(),

@@ -29,6 +29,8 @@ impl fmt::Display for FimRef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
+    /// Something the author has to add.
+    Todo,
     /// A Regel, to be written as expressions.
     Rule,
     /// A code-list reference that was not resolved, or a list's peculiarities.
@@ -45,8 +47,6 @@ pub enum FindingKind {
     Gap,
     /// Something the author should look at.
     Hint,
-    /// Something the author has to add.
-    Todo,
 }
 
 impl FindingKind {
@@ -70,8 +70,10 @@ impl FindingKind {
 pub struct Mention {
     /// The FIM id.
     pub id: String,
-    /// Our item paths; empty when the element is not in this schema.
+    /// Our item paths; empty when the element is not in this schema or was not imported.
     pub paths: Vec<String>,
+    /// Whether the schema contains the element.
+    pub in_schema: bool,
 }
 
 /// A v3 rule parameter or target.
@@ -85,6 +87,8 @@ pub struct RuleArgument {
     pub kind: Option<String>,
     /// Our item paths of `element`.
     pub paths: Vec<String>,
+    /// Whether the schema contains `element`.
+    pub in_schema: bool,
 }
 
 /// A rule as the report shows it.
@@ -92,7 +96,9 @@ pub struct RuleArgument {
 pub struct RuleFinding {
     /// `name`.
     pub name: String,
-    /// Our path of the element it is attached to (`Formular` for the schema).
+    /// The element it is attached to.
+    pub element: FimRef,
+    /// Our path of that element: `Formular` for the schema, empty when the element was not imported.
     pub attached_to: String,
     /// v3 `typ` in words.
     pub kind: Option<String>,
@@ -228,8 +234,10 @@ fn where_(f: &Finding) -> String {
     parts.join(", ")
 }
 
-fn paths_or_missing(paths: &[String]) -> String {
-    if paths.is_empty() {
+fn paths_or_missing(paths: &[String], in_schema: bool) -> String {
+    if paths.is_empty() && in_schema {
+        "im Schema, aber nicht übernommen".to_owned()
+    } else if paths.is_empty() {
         "nicht in diesem Schema".to_owned()
     } else {
         paths.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
@@ -241,11 +249,12 @@ fn write_rule(f: &mut fmt::Formatter<'_>, finding: &Finding, r: &RuleFinding) ->
     writeln!(f, "### {id}: {}", if r.name.is_empty() { "(ohne Namen)" } else { &r.name })?;
     writeln!(f)?;
     let at = finding.position.map(|p| format!(" (Zeile {}, Spalte {})", p.line, p.column)).unwrap_or_default();
-    writeln!(
-        f,
-        "- Angehängt an: {}{at}",
-        if r.attached_to == "Formular" { "das Formular".to_owned() } else { format!("`{}`", r.attached_to) }
-    )?;
+    let attached = match r.attached_to.as_str() {
+        "Formular" => format!("das Formular ({})", r.element),
+        "" => format!("{} (nicht übernommen)", r.element),
+        path => format!("`{path}` ({})", r.element),
+    };
+    writeln!(f, "- Angehängt an: {attached}{at}")?;
     if let Some(k) = &r.kind {
         writeln!(f, "- Art: {k}")?;
     }
@@ -257,14 +266,14 @@ fn write_rule(f: &mut fmt::Formatter<'_>, finding: &Finding, r: &RuleFinding) ->
         writeln!(f, "- Beschreibung: {d}")?;
     }
     for m in &r.mentions {
-        writeln!(f, "- {} → {}", m.id, paths_or_missing(&m.paths))?;
+        writeln!(f, "- {} → {}", m.id, paths_or_missing(&m.paths, m.in_schema))?;
     }
     for (label, args) in [("Parameter", &r.params), ("Ziel", &r.targets)] {
         for a in args {
             let name = a.name.as_deref().map(|n| format!(" „{n}“")).unwrap_or_default();
             let kind = a.kind.as_deref().map(|k| format!(" ({k})")).unwrap_or_default();
             let element = a.element.as_deref().unwrap_or("(ohne Element)");
-            writeln!(f, "- {label}{name}{kind}: {element} → {}", paths_or_missing(&a.paths))?;
+            writeln!(f, "- {label}{name}{kind}: {element} → {}", paths_or_missing(&a.paths, a.in_schema))?;
         }
     }
     for e in &r.errors {

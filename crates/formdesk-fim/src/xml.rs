@@ -108,6 +108,13 @@ pub fn parse<'a>(text: &'a str, file: &str) -> Result<Document<'a>, ImportError>
     Ok(doc)
 }
 
+static DOCTYPE_OR_COMMENT: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->|<!DOCTYPE").ok());
+
+/// Where the DOCTYPE declaration starts, passing over comments.
+fn doctype_at(text: &str) -> Option<usize> {
+    DOCTYPE_OR_COMMENT.as_ref()?.find_iter(text).find(|m| m.as_str() == "<!DOCTYPE").map(|m| m.start())
+}
+
 fn dtd_refused(text: &str, file: &str, at: Option<usize>) -> ImportError {
     ImportError::at(
         file,
@@ -122,7 +129,7 @@ fn parse_error(text: &str, file: &str, e: &roxmltree::Error) -> ImportError {
     let p = e.pos();
     let position = Some(Position { line: p.row, column: p.col });
     let message = match e {
-        E::DtdDetected => return dtd_refused(text, file, text.find("<!DOCTYPE")),
+        E::DtdDetected => return dtd_refused(text, file, doctype_at(text)),
         E::NodesLimitReached => "die Datei hat zu viele Knoten".to_owned(),
         E::UnknownEntityReference(name, _) => {
             format!("Verweis auf die unbekannte Entität '&{name};'; Entitäten werden nicht aufgelöst")
@@ -173,7 +180,11 @@ pub fn child_text(node: Node<'_, '_>, ns: &str, name: &str) -> Option<String> {
 /// The value of a code-valued element: the text of its `code` child, unqualified or in `ns`.
 pub fn code(node: Node<'_, '_>, ns: &str) -> Option<String> {
     node.children()
-        .find(|c| c.is_element() && c.tag_name().name() == "code" && c.tag_name().namespace().is_none_or(|n| n == ns))
+        .find(|c| {
+            c.is_element()
+                && c.tag_name().name() == "code"
+                && c.tag_name().namespace().is_none_or(|n| n.is_empty() || n == ns)
+        })
         .map(text)
         .filter(|t| !t.is_empty())
 }

@@ -41,7 +41,7 @@ fn note(m: &mut Mapper<'_>, f: &Field, here: &str, message: String, raw: &str) {
 /// Applies `c` to `item` (its `kind` set already).
 pub fn apply(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here: &str, ctx: Ctx<'_>, c: &Constraints) {
     let kind = item.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let texty = kind == "text";
+    let texty = kind == "text" || kind == "longText";
     if texty {
         lengths(m, f, item, here, c);
     } else {
@@ -77,15 +77,10 @@ pub fn apply(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here:
             note(m, f, here, format!("ein Muster passt nicht zur Art '{kind}'; nicht übernommen"), p);
         }
     }
-    // A long text stays `text` when it has a pattern (a structured value, one line).
-    if texty
-        && !item.contains_key("pattern")
+    if kind == "text"
         && item.get("maxLength").and_then(Value::as_u64).is_some_and(|n| n > u64::from(super::fields::LONG_TEXT_FROM))
     {
         item.insert("kind".into(), json!("longText"));
-        if item.contains_key("minLength") {
-            // longText takes minLength as well; nothing to do.
-        }
     }
 }
 

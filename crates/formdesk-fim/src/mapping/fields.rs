@@ -16,8 +16,16 @@ fn finding(kind: FindingKind, f: &Field, path: Option<&str>, message: impl Into<
     Finding::new(kind, message).fim(Some(fim_ref(&f.meta))).path(path).at(Some(f.meta.pos))
 }
 
-/// The item a field becomes, if any.
+/// The item a field becomes, if any; the rules of a field not imported are reported as such.
 pub fn map_field(m: &mut Mapper<'_>, f: &Field, u: &Use, ctx: Ctx<'_>) -> Option<Value> {
+    let item = place(m, f, u, ctx);
+    if item.is_none() {
+        rules::attach(m, &f.meta, &f.rules, "");
+    }
+    item
+}
+
+fn place(m: &mut Mapper<'_>, f: &Field, u: &Use, ctx: Ctx<'_>) -> Option<Value> {
     let name = display_name(&f.meta);
     if u.max == Some(0) {
         m.note(
@@ -182,7 +190,7 @@ fn build(m: &mut Mapper<'_>, f: &Field, u: &Use, ctx: Ctx<'_>, id: String) -> Op
         }
     }
     m.placed(&f.meta, &here);
-    rules::attach(m, &f.rules, &here);
+    rules::attach(m, &f.meta, &f.rules, &here);
     item.insert("fim".into(), fim_json(&f.meta));
     Some(Value::Object(item))
 }

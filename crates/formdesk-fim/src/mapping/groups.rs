@@ -27,8 +27,10 @@ pub fn nested_in_repeat(min: u32, max: Option<u32>) -> Nesting {
     if min == 1 && max == Some(1) { Nesting::Flatten } else { Nesting::Drop }
 }
 
-/// Reports a subtree that is not imported.
-pub fn dropped(m: &mut Mapper<'_>, meta: &Meta, at: Position, reason: &str) {
+/// Reports a subtree that is not imported, with its rules.
+pub fn dropped(m: &mut Mapper<'_>, element: &Element, at: Position, reason: &str) {
+    rules::attach_dropped(m, element);
+    let meta = element.meta();
     m.note(
         Finding::new(
             FindingKind::Dropped,
@@ -74,7 +76,7 @@ pub fn map_use(m: &mut Mapper<'_>, u: &Use, ctx: Ctx<'_>) -> Vec<Value> {
 
 fn map_group(m: &mut Mapper<'_>, g: &Group, u: &Use, ctx: Ctx<'_>) -> Vec<Value> {
     if u.max == Some(0) {
-        dropped(m, &g.meta, u.pos, "Anzahl 0:0");
+        dropped(m, &u.element, u.pos, "Anzahl 0:0");
         return Vec::new();
     }
     if let Some(rep) = ctx.repeat {
@@ -89,8 +91,8 @@ fn map_group(m: &mut Mapper<'_>, g: &Group, u: &Use, ctx: Ctx<'_>) -> Vec<Value>
                     .at(Some(u.pos)),
                 );
                 m.element_hints(&g.meta, None);
-                m.placed(&g.meta, &format!("{rep}[]"));
-                rules::attach(m, &g.rules, &format!("{rep}[]"));
+                m.placed(&g.meta, rep);
+                rules::attach(m, &g.meta, &g.rules, rep);
                 let inner = Ctx { repeat: Some(rep), optional: ctx.optional || g.art.as_deref() == Some("X") };
                 if g.art.as_deref() == Some("X") {
                     choice_hint(m, g, None);
@@ -101,7 +103,7 @@ fn map_group(m: &mut Mapper<'_>, g: &Group, u: &Use, ctx: Ctx<'_>) -> Vec<Value>
                 let card = format!("{}:{}", u.min, u.max.map_or("*".to_owned(), |x| x.to_string()));
                 dropped(
                     m,
-                    &g.meta,
+                    &u.element,
                     u.pos,
                     &format!(
                         "wiederholbare oder optionale Gruppe ({card}) in der Wiederholgruppe `{rep}`; verschachtelte Wiederholungen kennt das Format nicht"
@@ -144,8 +146,6 @@ fn map_group(m: &mut Mapper<'_>, g: &Group, u: &Use, ctx: Ctx<'_>) -> Vec<Value>
         let item_label = if g.meta.name.is_empty() { label_de.clone() } else { g.meta.name.clone() };
         item.insert("itemLabel".into(), label(m, &item_label));
         let inner = Ctx { repeat: Some(&id), optional: choice };
-        m.placed(&g.meta, &format!("{id}[]"));
-        rules::attach(m, &g.rules, &format!("{id}[]"));
         g.children.iter().flat_map(|c| map_use(m, c, inner)).collect()
     } else {
         let optional = ctx.optional || choice || u.min == 0;
@@ -157,15 +157,23 @@ fn map_group(m: &mut Mapper<'_>, g: &Group, u: &Use, ctx: Ctx<'_>) -> Vec<Value>
                     .at(Some(u.pos)),
             );
         }
-        m.placed(&g.meta, &here);
-        rules::attach(m, &g.rules, &here);
         let inner = Ctx { repeat: None, optional };
         g.children.iter().flat_map(|c| map_use(m, c, inner)).collect()
     };
     if children.is_empty() {
-        dropped(m, &g.meta, u.pos, "keines ihrer Elemente wurde übernommen");
+        rules::attach(m, &g.meta, &g.rules, "");
+        m.note(
+            Finding::new(
+                FindingKind::Dropped,
+                format!("Gruppe „{label_de}“ nicht übernommen: keines ihrer Elemente wurde übernommen"),
+            )
+            .fim(Some(fim_ref(&g.meta)))
+            .at(Some(u.pos)),
+        );
         return Vec::new();
     }
+    m.placed(&g.meta, &here);
+    rules::attach(m, &g.meta, &g.rules, &here);
     item.insert("items".into(), Value::Array(children));
     item.insert("fim".into(), fim_json(&g.meta));
     vec![Value::Object(item)]

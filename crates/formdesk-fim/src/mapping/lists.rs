@@ -2,7 +2,6 @@
 //! codes on a `bool` becomes a yes/no field.
 
 use super::{Mapper, fim_ref, label};
-use crate::error::Problem;
 use crate::genericode::{self, ColumnError};
 use crate::ids;
 use crate::model::Field;
@@ -133,6 +132,12 @@ pub fn choice(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here
             ),
         ));
     }
+    let extra: Vec<String> = list
+        .columns
+        .iter()
+        .filter(|c| c.id != columns.code && Some(&c.id) != columns.name.as_ref())
+        .map(|c| if data_key(&c.id) == c.id { c.id.clone() } else { format!("{} (als '{}')", c.id, data_key(&c.id)) })
+        .collect();
     let key = (index, columns.clone());
     if let Some(id) = m.list_cache.get(&key).cloned() {
         finish(m, f, item, &id);
@@ -140,8 +145,14 @@ pub fn choice(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here
     }
     let (entries, skipped) = match genericode::entries(list, &columns) {
         Ok(e) => e,
-        Err(e) => {
-            m.list_problems.extend(e.problems.into_iter().map(|p: Problem| p));
+        Err((_, why)) => {
+            m.note(
+                finding(
+                    FindingKind::CodeList,
+                    format!("Codeliste {shown} (Datei {file}) abgelehnt: {why}; „{name}“ als Textfeld übernommen"),
+                )
+                .at(reference.pos.or(Some(f.meta.pos))),
+            );
             return;
         }
     };
@@ -191,7 +202,10 @@ pub fn choice(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here
             o.insert("value".into(), json!(e.value));
             o.insert("label".into(), label(m, &e.label));
             if !e.data.is_empty() {
-                o.insert("data".into(), Value::Object(e.data.into_iter().map(|(k, v)| (k, json!(v))).collect()));
+                o.insert(
+                    "data".into(),
+                    Value::Object(e.data.into_iter().map(|(k, v)| (data_key(&k), json!(v))).collect()),
+                );
             }
             Value::Object(o)
         })
@@ -210,6 +224,15 @@ pub fn choice(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here
         "fim": Value::Object(fim),
     });
     m.code_lists.insert(id.clone(), list_json);
+    if !extra.is_empty() {
+        m.note(
+            Finding::new(
+                FindingKind::CodeList,
+                format!("Codeliste `{id}`: weitere Spalten stehen unter 'data' der Einträge: {}", extra.join(", ")),
+            )
+            .path(Some(here)),
+        );
+    }
     m.list_cache.insert(key, id.clone());
     m.note(
         Finding::new(
@@ -220,6 +243,15 @@ pub fn choice(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here
         .path(Some(here)),
     );
     finish(m, f, item, &id);
+}
+
+/// A column id as a key of an entry's `data` (`^[a-zA-Z][a-zA-Z0-9_]*$`): other characters become `_`.
+fn data_key(column: &str) -> String {
+    let mut key: String = column.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    if !key.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        key.insert_str(0, "c_");
+    }
+    key
 }
 
 fn finish(_m: &mut Mapper<'_>, _f: &Field, item: &mut Map<String, Value>, id: &str) {

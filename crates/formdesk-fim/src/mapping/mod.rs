@@ -45,9 +45,10 @@ pub struct Mapper<'s> {
     pub english_copies: usize,
     /// Refusals found while mapping (a column key naming nothing, duplicate codes).
     pub problems: Problems,
-    pub list_problems: Vec<crate::error::Problem>,
     /// Rules with our path of the element they are attached to, reported once every path is known.
-    pub pending_rules: Vec<(crate::model::Rule, String)>,
+    pub pending_rules: Vec<(crate::model::Rule, String, FimRef)>,
+    /// Every FIM id in the schema, imported or not.
+    pub all_ids: std::collections::HashSet<String>,
 }
 
 /// The result of mapping: the definition without `$schema` and the findings.
@@ -173,9 +174,11 @@ pub fn map(
         paths: HashMap::new(),
         english_copies: 0,
         problems: Problems::new(file),
-        list_problems: Vec::new(),
         pending_rules: Vec::new(),
+        all_ids: std::collections::HashSet::new(),
     };
+    m.all_ids.insert(schema.meta.id.clone());
+    collect_ids(&schema.children, &mut m.all_ids);
     let form_id = form_id(schema, id);
     m.paths.insert(schema.meta.id.clone(), vec!["Formular".into()]);
     let version = match &schema.meta.version {
@@ -194,6 +197,16 @@ pub fn map(
     };
     let title = schema.meta.label.clone().unwrap_or_else(|| schema.meta.name.clone());
     let steps = steps(&mut m, schema, &title);
+    if steps.is_empty() {
+        m.problems.push(
+            Some(schema.meta.pos),
+            "kein Element des Schemas ließ sich übernehmen (siehe die Gründe unten); ein Formular braucht mindestens einen Schritt",
+        );
+        for f in m.findings.iter().filter(|f| f.kind == FindingKind::Dropped || f.kind == FindingKind::UnknownFieldKind)
+        {
+            m.problems.push(f.position, f.message.clone());
+        }
+    }
 
     let mut form = Map::new();
     form.insert("formatVersion".into(), json!(1));
@@ -240,11 +253,7 @@ pub fn map(
 
     rules::report_rules(&mut m, schema);
     todos(&mut m, schema, destination.is_none());
-    let mut problems = std::mem::replace(&mut m.problems, Problems::new(file));
-    for p in std::mem::take(&mut m.list_problems) {
-        problems.push_problem(p);
-    }
-    problems.into_result()?;
+    std::mem::replace(&mut m.problems, Problems::new(file)).into_result()?;
     Ok(Mapped { form: Value::Object(form), form_id, version, findings: m.findings })
 }
 
@@ -270,7 +279,7 @@ fn steps(m: &mut Mapper<'_>, schema: &Schema, title: &str) -> Vec<Value> {
             Element::Group(g) => {
                 flush(m, &mut loose, &mut steps);
                 if u.max == Some(0) {
-                    groups::dropped(m, &g.meta, u.pos, "Anzahl 0:0");
+                    groups::dropped(m, &u.element, u.pos, "Anzahl 0:0");
                     continue;
                 }
                 let wraps = u.max != Some(1);
@@ -288,7 +297,6 @@ fn steps(m: &mut Mapper<'_>, schema: &Schema, title: &str) -> Vec<Value> {
                         groups::choice_hint(m, g, None);
                     }
                     m.element_hints(&g.meta, None);
-                    rules::attach(m, &g.rules, "Formular");
                     let ctx = Ctx { repeat: None, optional: g.art.as_deref() == Some("X") };
                     g.children.iter().flat_map(|c| groups::map_use(m, c, ctx)).collect()
                 };
@@ -301,6 +309,9 @@ fn steps(m: &mut Mapper<'_>, schema: &Schema, title: &str) -> Vec<Value> {
                         .fim(Some(fim_ref(&g.meta)))
                         .at(Some(u.pos)),
                     );
+                    if !wraps {
+                        rules::attach(m, &g.meta, &g.rules, "");
+                    }
                     continue;
                 }
                 let name = g.meta.name.as_str();
@@ -330,6 +341,7 @@ fn steps(m: &mut Mapper<'_>, schema: &Schema, title: &str) -> Vec<Value> {
                 step.insert("fim".into(), fim_json(&g.meta));
                 if !wraps {
                     m.placed(&g.meta, &id);
+                    rules::attach(m, &g.meta, &g.rules, &id);
                 }
                 steps.push(Value::Object(step));
             }
@@ -397,6 +409,15 @@ fn todos(m: &mut Mapper<'_>, schema: &Schema, no_destination: bool) {
                 .fim(Some(fim_ref(&schema.meta)))
                 .at(pos),
             );
+        }
+    }
+}
+
+fn collect_ids(uses: &[Use], into: &mut std::collections::HashSet<String>) {
+    for u in uses {
+        into.insert(u.element.meta().id.clone());
+        if let Element::Group(g) = &u.element {
+            collect_ids(&g.children, into);
         }
     }
 }

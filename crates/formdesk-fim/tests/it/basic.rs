@@ -33,6 +33,9 @@ fn the_design_example_imports_in_both_versions() {
     let source = lists(&[("C99000005_genericode.xml", &list)]);
     for v in BOTH {
         let imported = run_with(&hund(v), &source).unwrap_or_else(|e| panic!("{e}"));
+        if std::env::var_os("SHOW").is_some() {
+            eprintln!("{}\n{}", imported.form_json(), imported.report);
+        }
         let form = &imported.form;
         assert_eq!(form["id"], "testschema");
         assert_eq!(form["version"], "1.2.0");

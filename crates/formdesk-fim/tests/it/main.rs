@@ -1,5 +1,10 @@
 //! The importer's tests: one binary, a module per concern.
 
 mod basic;
+mod codelists;
+mod fields;
+mod groups;
+mod precision;
 mod refusals;
+mod report;
 mod support;

@@ -19,13 +19,6 @@ pub fn ns(v: V) -> &'static str {
     }
 }
 
-pub fn ver(v: V, major: u32) -> String {
-    match v {
-        V::Two => format!("{major}.0"),
-        V::Three => format!("{major}.0.0"),
-    }
-}
-
 fn common(v: V, id: &str, name: &str, label: &str) -> String {
     match v {
         V::Two => format!(
@@ -198,4 +191,58 @@ pub fn refused(xml: &[u8]) -> ImportError {
         Ok(i) => panic!("imported although it should be refused: {:#}", i.form),
         Err(e) => e,
     }
+}
+
+/// A praezisierung with `(key, value)` pairs: JSON text in v2, attributes in v3 (values XML-escaped).
+pub fn praez(v: V, pairs: &[(&str, &str)]) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
+    match v {
+        V::Two => {
+            let map: serde_json::Map<String, Value> =
+                pairs.iter().map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned()))).collect();
+            let json = Value::Object(map).to_string();
+            format!(
+                "<xdf:praezisierung>{}</xdf:praezisierung><xdf:inhalt/>",
+                json.replace('&', "&amp;").replace('<', "&lt;")
+            )
+        }
+        V::Three => {
+            let attrs: String = pairs.iter().map(|(k, v)| format!(" {k}=\"{}\"", esc(v))).collect();
+            format!("<xdf:praezisierung{attrs}/>")
+        }
+    }
+}
+
+/// A v2 praezisierung with raw text.
+pub fn praez_v2_raw(text: &str) -> String {
+    format!("<xdf:praezisierung>{text}</xdf:praezisierung><xdf:inhalt/>")
+}
+
+/// A schema with a top-level field `F1000001` „Feld“ (and a text field after it); the import and the field's item (if imported).
+pub fn one_field(v: V, anzahl: &str, feldart: &str, datentyp: &str, after: &str) -> (Import, Option<Value>) {
+    // A second field keeps the form non-empty when the first one is dropped.
+    let body =
+        [use_(v, anzahl, &field(v, "F1000001", "Feld", feldart, datentyp, after)), text_field(v, "F9999999", "Rest")]
+            .concat();
+    let imported = ok(&message(v, &body));
+    let found: Vec<Value> = items(&imported.form).into_iter().filter(|i| i["fim"]["id"] == "F1000001").collect();
+    let it = found.iter().find(|i| i["kind"] != "group").or_else(|| found.first()).cloned();
+    (imported, it)
+}
+
+/// The kinds of the report's findings about FIM id `fim`.
+pub fn kinds_about(imported: &Import, fim: &str) -> Vec<formdesk_fim::FindingKind> {
+    imported.report.entries.iter().filter(|f| f.fim.as_ref().is_some_and(|r| r.id == fim)).map(|f| f.kind).collect()
+}
+
+/// Every finding message about FIM id `fim`, joined.
+pub fn said_about(imported: &Import, fim: &str) -> String {
+    imported
+        .report
+        .entries
+        .iter()
+        .filter(|f| f.fim.as_ref().is_some_and(|r| r.id == fim))
+        .map(|f| format!("{} {}", f.message, f.raw.clone().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
