@@ -739,7 +739,17 @@ impl Form {
     /// Loads a form from the text of its `form.json`, resolving code lists against `shared`.
     pub fn from_json(source: &str, shared: &CodeLists) -> Result<Form, DefinitionErrors> {
         let checked = parse_checked(source, &FORM_VALIDATOR).map_err(DefinitionErrors)?;
-        let (def, schema_errors): (FormDefinition, _) = typed(checked).map_err(DefinitionErrors)?;
+        let json = checked.0.clone();
+        let (def, schema_errors): (FormDefinition, _) = match typed(checked) {
+            Ok(typed) => typed,
+            // The types cannot be read, so the full checks cannot run; the expressions are still checked as far
+            // as they can be without types, so that one run reports their errors too.
+            Err(mut errors) => {
+                let seen: HashSet<String> = errors.iter().map(|e| e.path.clone()).collect();
+                errors.extend(crate::loose::expression_errors(&json).into_iter().filter(|e| !seen.contains(&e.path)));
+                return Err(DefinitionErrors(errors));
+            }
+        };
         match Form::from_definition(def, shared) {
             Ok(form) if schema_errors.is_empty() => Ok(form),
             Ok(_) => Err(DefinitionErrors(schema_errors)),

@@ -15,6 +15,7 @@ pub mod display;
 mod evaluate;
 pub mod expr;
 mod form;
+mod loose;
 mod messages;
 pub mod state;
 pub mod validators;

@@ -127,3 +127,38 @@ fn forms_given_as_texts_are_checked_like_the_folder() {
     let err = Catalog::from_files(Vec::new(), files.forms).expect_err("no code lists");
     assert!(err.to_string().contains("hunderassen") || err.to_string().contains("code list"), "{err}");
 }
+
+/// A temporary forms folder with the repository's shared code lists and one form `id` with `definition`.
+fn folder_with(name: &str, id: &str, definition: &serde_json::Value) -> PathBuf {
+    let tmp = std::env::temp_dir().join(format!("formdesk-catalog-{name}-{}", std::process::id()));
+    let dir = tmp.join(id);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("form.json"), definition.to_string()).expect("write");
+    std::fs::create_dir_all(tmp.join("codelists")).expect("mkdir");
+    for list in std::fs::read_dir(forms().join("codelists")).expect("codelists") {
+        let list = list.expect("entry").path();
+        std::fs::copy(&list, tmp.join("codelists").join(list.file_name().expect("name"))).expect("copy");
+    }
+    tmp
+}
+
+#[test]
+fn schema_errors_do_not_hide_expression_errors() {
+    let text = std::fs::read_to_string(forms().join("hundeabmeldung/form.json")).expect("read");
+    let mut def: serde_json::Value = serde_json::from_str(&text).expect("json");
+    // A schema error the types cannot read past: an unknown property.
+    def["steps"][0]["items"][0]["farbe"] = "rot".into();
+    // Expression errors in the same file: a misspelt name, a syntax error, an unknown function.
+    def["steps"][0]["items"][1]["relevant"] = "halter_vornam == 'Anna'".into();
+    def["steps"][1]["relevant"] = "1 +".into();
+    def["steps"][0]["items"][0]["required"] = "laenge(halter_vorname) > 0".into();
+    let tmp = folder_with("mixed", "hundeabmeldung", &def);
+    let report = check_dir(&tmp).expect("readable");
+    std::fs::remove_dir_all(&tmp).expect("cleanup");
+    let has = |path: &str, text: &str| report.errors.iter().any(|e| e.path == path && e.message.contains(text));
+    assert!(has("$.steps[0].items[0]", "farbe"), "{:#?}", report.errors);
+    assert!(has("$.steps[0].items[1].relevant", "unknown name 'halter_vornam'"), "{:#?}", report.errors);
+    assert!(has("$.steps[1].relevant", "at character"), "{:#?}", report.errors);
+    assert!(has("$.steps[0].items[0].required", "unknown function 'laenge'"), "{:#?}", report.errors);
+    assert_eq!(report.errors.len(), 4, "nothing else is wrong: {:#?}", report.errors);
+}

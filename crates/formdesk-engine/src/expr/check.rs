@@ -76,7 +76,7 @@ fn suggestion<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Stri
         .unwrap_or_default()
 }
 
-const FUNCTIONS: &[&str] = &[
+pub(crate) const FUNCTIONS: &[&str] = &[
     "size",
     "answered",
     "coalesce",

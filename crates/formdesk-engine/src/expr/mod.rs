@@ -7,6 +7,7 @@ mod check;
 mod eval;
 pub mod syntax;
 
+pub(crate) use check::FUNCTIONS;
 pub use check::{Checked, Names, compile, data_type};
 pub(crate) use eval::full_years;
 pub use eval::{Scope, eval};
