@@ -2,6 +2,7 @@
 
 mod basic;
 mod codelists;
+mod diff;
 mod fields;
 mod groups;
 mod precision;
