@@ -16,8 +16,8 @@ pub const MAX_ELEMENT_DEPTH: usize = 256;
 pub const MAX_STRUKTUR_DEPTH: usize = 64;
 const NODES_LIMIT: u32 = 4_000_000;
 
-static DECLARED_ENCODING: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"^<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']"#).ok());
+static DECLARED_ENCODING: LazyLock<Option<regex::bytes::Regex>> =
+    LazyLock::new(|| regex::bytes::Regex::new(r#"^<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']"#).ok());
 
 /// The position of byte offset `at` in `text`, counted as roxmltree does.
 pub fn position_in(text: &str, at: usize) -> Position {
@@ -34,8 +34,8 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, ImportError> {
             file,
             None,
             format!(
-                "die Datei ist {} MB groß; erwartet wird höchstens {} MB",
-                bytes.len().div_ceil(1024 * 1024),
+                "die Datei ist {} Bytes groß; erwartet wird höchstens {} MB ({MAX_BYTES} Bytes)",
+                bytes.len(),
                 MAX_BYTES / (1024 * 1024)
             ),
         ));
@@ -44,6 +44,21 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, ImportError> {
         return Err(ImportError::at(file, None, "die Datei ist UTF-16-kodiert; erwartet wird UTF-8"));
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes);
+    // The declaration is ASCII: read it before the bytes are taken as UTF-8, so that a Latin-1 file is named
+    // by its declaration rather than by its first umlaut.
+    if let Some(caps) = DECLARED_ENCODING.as_ref().and_then(|r| r.captures(bytes))
+        && let Some(enc) = caps.get(1)
+        && !enc.as_bytes().eq_ignore_ascii_case(b"utf-8")
+        && !enc.as_bytes().eq_ignore_ascii_case(b"utf8")
+    {
+        let name = String::from_utf8_lossy(enc.as_bytes());
+        let before = std::str::from_utf8(&bytes[..enc.start()]).unwrap_or_default();
+        return Err(ImportError::at(
+            file,
+            Some(position_in(before, before.len())),
+            format!("die XML-Deklaration nennt die Kodierung '{name}'; erwartet wird UTF-8"),
+        ));
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -57,17 +72,6 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, ImportError> {
     };
     if text.trim().is_empty() {
         return Err(ImportError::at(file, None, "die Datei ist leer; erwartet wird eine XML-Datei"));
-    }
-    if let Some(caps) = DECLARED_ENCODING.as_ref().and_then(|r| r.captures(text))
-        && let Some(enc) = caps.get(1)
-        && !enc.as_str().eq_ignore_ascii_case("utf-8")
-        && !enc.as_str().eq_ignore_ascii_case("utf8")
-    {
-        return Err(ImportError::at(
-            file,
-            Some(position_in(text, enc.start())),
-            format!("die XML-Deklaration nennt die Kodierung '{}'; erwartet wird UTF-8", enc.as_str()),
-        ));
     }
     Ok(text)
 }
@@ -140,7 +144,13 @@ fn parse_error(text: &str, file: &str, e: &roxmltree::Error) -> ImportError {
             format!("schließendes Tag '</{actual}>' gefunden, erwartet wurde '</{expected}>'")
         }
         E::NoRootNode => "kein XML: die Datei enthält kein Element".to_owned(),
-        E::UnclosedRootNode => "das Wurzelelement wird nicht geschlossen".to_owned(),
+        E::UnclosedRootNode => {
+            return ImportError::at(
+                file,
+                Some(position_in(text, text.trim_end().len())),
+                "kein vollständiges XML: die Datei endet, bevor alle Elemente geschlossen sind",
+            );
+        }
         other => format!("kein wohlgeformtes XML: {other}"),
     };
     ImportError::at(file, position, message)

@@ -1,5 +1,6 @@
 //! The importer's tests: one binary, a module per concern.
 
+mod bad_files;
 mod basic;
 mod codelists;
 mod diff;
