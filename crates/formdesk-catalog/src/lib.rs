@@ -218,6 +218,8 @@ pub struct CheckReport {
     pub forms: Vec<Entry>,
     /// Every error, file by file.
     pub errors: Vec<FileError>,
+    /// What is not wrong but worth a look, file by file: a fee or calculation that can lose its value.
+    pub warnings: Vec<FileError>,
 }
 
 fn load_code_lists(source: &dyn Source, errors: &mut Vec<FileError>) -> Result<CodeLists, CatalogError> {
@@ -240,11 +242,14 @@ fn check(source: &dyn Source, embedded: bool) -> Result<CheckReport, CatalogErro
                 path: "$.id".into(),
                 message: format!("the id '{}' must equal the folder name '{folder}'", form.id()),
             }),
-            Ok(form) => report.forms.push(Entry {
-                form: Arc::new(form),
-                file: (!embedded).then_some(file),
-                sha256: sha256_hex(text.as_bytes()),
-            }),
+            Ok(form) => {
+                report.warnings.extend(file_errors(&file, form.warnings().to_vec()));
+                report.forms.push(Entry {
+                    form: Arc::new(form),
+                    file: (!embedded).then_some(file),
+                    sha256: sha256_hex(text.as_bytes()),
+                });
+            }
             Err(e) => report.errors.extend(file_errors(&file, e.0)),
         }
     }

@@ -244,6 +244,8 @@ pub struct Form {
     pub(crate) fees: Vec<Fee>,
     /// Top-level items (not in repeat groups) by id, for mapping answers.
     pub(crate) by_id: HashMap<String, usize>,
+    /// What the load found worth a look but not wrong (see [`Form::warnings`]).
+    pub(crate) warnings: Vec<DefinitionError>,
 }
 
 fn address_type() -> Arc<RecordType> {
@@ -847,6 +849,7 @@ impl Form {
             steps.push(Step { def: step.clone(), relevant, items });
         }
         let mut fees = Vec::new();
+        let mut fee_positions = Vec::new();
         let mut fee_ids = HashSet::new();
         for (i, fee) in def.fees.iter().enumerate() {
             let path = format!("$.fees[{i}]");
@@ -860,6 +863,7 @@ impl Form {
                 .as_ref()
                 .and_then(|r| b.compile(r, &format!("{path}.relevant"), None, &[Type::Bool], "'relevant'"));
             if let Some(amount) = amount {
+                fee_positions.push(i);
                 fees.push(Fee {
                     id: fee.id.clone(),
                     label: fee.label.clone(),
@@ -947,7 +951,15 @@ impl Form {
             })
             .map(|(i, it)| (it.def.id.clone(), i))
             .collect();
-        Ok(Form { def, steps, items: b.items, slots: b.slots, order, fees, by_id })
+        let located: Vec<(usize, &Fee)> = fee_positions.iter().copied().zip(fees.iter()).collect();
+        let warnings = crate::nulls::warnings(&b.items, &steps, &b.slots, &order, &located, &b.paths);
+        Ok(Form { def, steps, items: b.items, slots: b.slots, order, fees, by_id, warnings })
+    }
+
+    /// Warnings of the load: fee amounts and calculations that can lose their value because they read a field
+    /// that may be unanswered without a default or a guard (`docs/expressions.md`, "Unanswered values").
+    pub fn warnings(&self) -> &[DefinitionError] {
+        &self.warnings
     }
 
     /// The definition this form was loaded from.

@@ -17,6 +17,7 @@ pub mod expr;
 mod form;
 mod loose;
 mod messages;
+mod nulls;
 pub mod state;
 pub mod validators;
 

@@ -162,3 +162,26 @@ fn schema_errors_do_not_hide_expression_errors() {
     assert!(has("$.steps[0].items[0].required", "unknown function 'laenge'"), "{:#?}", report.errors);
     assert_eq!(report.errors.len(), 4, "nothing else is wrong: {:#?}", report.errors);
 }
+
+#[test]
+fn check_reports_fees_that_can_lose_their_value_as_warnings() {
+    let text = std::fs::read_to_string(forms().join("personenstandsurkunde/form.json")).expect("read");
+    let mut def: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let fees = def["fees"].as_array_mut().expect("fees");
+    fees.push(serde_json::json!({"id": "express", "label": {"de": "Eilzuschlag", "en": "Express"},
+        "amount": "5.00 * decimal(size(registernummer))"}));
+    let tmp = folder_with("warnings", "personenstandsurkunde", &def);
+    let report = check_dir(&tmp).expect("readable");
+    std::fs::remove_dir_all(&tmp).expect("cleanup");
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    assert_eq!(report.forms.len(), 1, "a warning does not refuse the form");
+    assert_eq!(report.warnings.len(), 1, "{:#?}", report.warnings);
+    let w = &report.warnings[0];
+    assert!(w.file.ends_with("personenstandsurkunde/form.json"));
+    assert_eq!(w.path, format!("$.fees[{}].amount", fees_len(&def) - 1));
+    assert!(w.message.contains("'registernummer'"), "{}", w.message);
+}
+
+fn fees_len(def: &serde_json::Value) -> usize {
+    def["fees"].as_array().map_or(0, Vec::len)
+}
