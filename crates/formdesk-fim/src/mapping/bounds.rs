@@ -12,11 +12,6 @@ use std::sync::LazyLock;
 
 static DECIMAL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[+-]?[0-9]+(\.[0-9]+)?$").ok());
 static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").ok());
-static TIME: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^([01][0-9]|2[0-3]):[0-5][0-9](:00(\.0+)?)?$").ok());
-static DATE_TIME: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([01][0-9]|2[0-3]):([0-5][0-9])(:00(\.0+)?)?$").ok()
-});
 static MEDIA_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[a-z]+/[a-z0-9.+*-]+$").ok());
 
 fn is(re: &LazyLock<Option<Regex>>, s: &str) -> bool {
@@ -141,7 +136,8 @@ fn numbers(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here: &
             note(m, f, here, format!("{key} '{v}' hat mehr als zwei Nachkommastellen; nicht übernommen"), v);
             return None;
         }
-        let number = if kind == "integer" {
+        let whole = v.split('.').nth(1).is_none_or(|d| d.bytes().all(|b| b == b'0'));
+        let number = if kind == "integer" || whole {
             v.split('.').next().and_then(|i| i.parse::<i64>().ok()).map(Value::from)
         } else {
             v.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number)
@@ -238,17 +234,24 @@ fn dates(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here: &st
 }
 
 fn times(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here: &str, c: &Constraints, kind: &str) {
-    let normal = |v: &str| -> Option<String> {
+    use formdesk_engine::expr::{parse_date_time, parse_time};
+    // As the format writes them: `HH:MM`; `YYYY-MM-DDTHH:MM` with seconds only when they are not zero. The
+    // engine's own readers decide what is valid, and the parsed values are what is compared.
+    let normal = |v: &str| -> Option<(String, String)> {
         if kind == "time" {
-            is(&TIME, v).then(|| v[..5].to_owned())
+            let v = v.strip_suffix(":00").filter(|t| t.len() == 5).unwrap_or(v);
+            let t = parse_time(v)?;
+            Some((v.to_owned(), t.to_string()))
         } else {
-            let caps = DATE_TIME.as_ref()?.captures(v)?;
-            let date = caps.get(1)?.as_str();
-            formdesk_engine::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
-            Some(format!("{date}T{}:{}", caps.get(2)?.as_str(), caps.get(3)?.as_str()))
+            let mut v = v.replacen(' ', "T", 1);
+            if v.len() == 19 && v.ends_with(":00") {
+                v.truncate(16);
+            }
+            let t = parse_date_time(&v)?;
+            Some((v, t.to_string()))
         }
     };
-    let expected = if kind == "time" { "eine Uhrzeit SS:MM" } else { "ein Zeitpunkt JJJJ-MM-TTTSS:MM" };
+    let expected = if kind == "time" { "eine Uhrzeit SS:MM" } else { "ein Zeitpunkt JJJJ-MM-TTTSS:MM(:SS)" };
     let mut bounds = Vec::new();
     for (key, prop, v) in [("minValue", "min", &c.min_value), ("maxValue", "max", &c.max_value)] {
         let Some(v) = v else { continue };
@@ -257,8 +260,8 @@ fn times(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here: &st
             None => note(m, f, here, format!("{key} '{v}' ist nicht {expected}; nicht übernommen"), v),
         }
     }
-    if let [(_, a), (_, b)] = bounds.as_slice()
-        && a > b
+    if let [(_, (a, a_sort)), (_, (b, b_sort))] = bounds.as_slice()
+        && a_sort > b_sort
     {
         note(
             m,
@@ -269,7 +272,7 @@ fn times(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here: &st
         );
         return;
     }
-    for (prop, v) in bounds {
+    for (prop, (v, _)) in bounds {
         item.insert(prop.into(), json!(v));
     }
 }

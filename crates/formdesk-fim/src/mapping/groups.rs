@@ -56,8 +56,9 @@ pub fn choice_hint(m: &mut Mapper<'_>, g: &Group, path: Option<&str>) {
         Finding::new(
             FindingKind::Hint,
             format!(
-                "Auswahlgruppe: genau eine Angabe aus {}; die Unterelemente sind optional übernommen, die Auswahl ist als Bedingung (oder als Auswahlfeld mit relevant-Bedingungen) zu formulieren",
-                names.join(", ")
+                "Auswahlgruppe: genau eine Angabe aus {}; die Unterelemente sind optional übernommen, die Auswahl ist als Bedingung (oder als Auswahlfeld mit relevant-Bedingungen) zu formulieren{}",
+                names.join(", "),
+                if names.len() < 2 { " (FIM verlangt in einer Auswahlgruppe mindestens zwei Unterelemente)" } else { "" }
             ),
         )
         .fim(Some(fim_ref(&g.meta)))

@@ -224,20 +224,19 @@ pub fn choice(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here
         "fim": Value::Object(fim),
     });
     m.code_lists.insert(id.clone(), list_json);
-    if !extra.is_empty() {
-        m.note(
-            Finding::new(
-                FindingKind::CodeList,
-                format!("Codeliste `{id}`: weitere Spalten stehen unter 'data' der Einträge: {}", extra.join(", ")),
-            )
-            .path(Some(here)),
-        );
-    }
     m.list_cache.insert(key, id.clone());
     m.note(
         Finding::new(
             FindingKind::CodeList,
-            format!("Codeliste {shown} aus {file} {} als `{id}` übernommen", rule.describe()),
+            format!(
+                "Codeliste als `{id}` übernommen aus {file} ({}){}",
+                rule.describe(),
+                if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!("; weitere Spalten unter 'data' der Einträge: {}", extra.join(", "))
+                }
+            ),
         )
         .fim(Some(FimRef { id: canonical, version: list.version.clone() }))
         .path(Some(here)),

@@ -121,8 +121,12 @@ fn date_bounds_become_constraints() {
 fn time_and_date_time_bounds() {
     let (_, item) = with(V::Three, "time", &[("minValue", "08:00:00"), ("maxValue", "18:30")]);
     assert_eq!((item["min"].clone(), item["max"].clone()), (json!("08:00"), json!("18:30")));
-    let (_, item) = with(V::Three, "datetime", &[("minValue", "2026-01-01T08:00:00")]);
-    assert_eq!(item["min"], "2026-01-01T08:00");
+    let (_, item) =
+        with(V::Three, "datetime", &[("minValue", "2026-01-01T08:00:00"), ("maxValue", "2027-12-31 23:59:59")]);
+    assert_eq!((item["min"].clone(), item["max"].clone()), (json!("2026-01-01T08:00"), json!("2027-12-31T23:59:59")));
+    let (imported, item) = with(V::Three, "time", &[("minValue", "18:00"), ("maxValue", "08:00")]);
+    assert!(item.get("min").is_none() && item.get("max").is_none());
+    assert!(said_about(&imported, "F1000001").contains("liegt nach"));
     let (imported, item) = with(V::Three, "time", &[("minValue", "8 Uhr")]);
     assert!(item.get("min").is_none());
     assert!(said_about(&imported, "F1000001").contains("8 Uhr"));
