@@ -88,7 +88,7 @@ pub fn import(xml: &[u8], source: &str, lists: &CodeListSource, opts: &Options) 
         form.extend(o);
     }
     let form = Value::Object(form);
-    let checked_without = check::check(&form, &mapped.form_id, source)?;
+    check::check(&form, &mapped.form_id, source)?;
     let mut entries = mapped.findings;
     entries.sort_by_key(|f| f.kind);
     let report = Report {
@@ -105,7 +105,6 @@ pub fn import(xml: &[u8], source: &str, lists: &CodeListSource, opts: &Options) 
         structure_modification: schema.structure_mod.clone(),
         presentation_modification: schema.presentation_mod.clone(),
         document_profile: schema.document_profile.clone(),
-        checked_without,
         entries,
     };
     Ok(Import { form_id: mapped.form_id, form, report, force: opts.force })

@@ -192,8 +192,6 @@ pub struct Report {
     pub presentation_modification: Option<String>,
     /// v3 `dokumentsteckbrief`.
     pub document_profile: Option<String>,
-    /// Format extensions the installed engine does not know yet, left out when the draft was checked.
-    pub checked_without: Vec<String>,
     /// Every finding, in document order within each kind.
     pub entries: Vec<Finding>,
 }
@@ -320,13 +318,6 @@ impl fmt::Display for Report {
         }
         if let Some(d) = &self.document_profile {
             writeln!(f, "- Dokumentsteckbrief: {d}")?;
-        }
-        if !self.checked_without.is_empty() {
-            writeln!(
-                f,
-                "- Geprüft ohne {}: die eingesetzte Formatversion kennt diese Angaben noch nicht",
-                self.checked_without.join(", ")
-            )?;
         }
         writeln!(f)?;
         let mut kinds: Vec<FindingKind> = self.entries.iter().map(|e| e.kind).collect();
