@@ -10,6 +10,7 @@
 
 #![deny(missing_docs)]
 
+pub mod scenario;
 pub mod search;
 
 use formdesk_engine::{CodeLists, DefinitionError, Form};
@@ -256,9 +257,24 @@ fn check(source: &dyn Source, embedded: bool) -> Result<CheckReport, CatalogErro
     Ok(report)
 }
 
-/// Checks every form in a forms folder, collecting all errors of all files.
+/// Checks every form in a forms folder, collecting all errors of all files; a form without scenario files
+/// (`<id>/scenarios/*.json`) gets a warning.
 pub fn check_dir(root: &Path) -> Result<CheckReport, CatalogError> {
-    check(&DiskSource(root), false)
+    let mut report = check(&DiskSource(root), false)?;
+    for entry in &report.forms {
+        let folder = root.join(entry.form.id());
+        if scenario::files(&folder).is_empty() {
+            report.warnings.push(FileError {
+                file: folder.join(scenario::SCENARIOS_DIR),
+                path: "$".into(),
+                message:
+                    "the form has no scenarios; add scenario files (*.json, see docs/form-format.md, \"Scenarios\") \
+                          and run them with `formdesk-portal forms test`"
+                        .into(),
+            });
+        }
+    }
+    Ok(report)
 }
 
 impl Catalog {

@@ -350,6 +350,19 @@ pub enum FormsCommand {
         /// The forms folder: `codelists/` and one folder per form with its `form.json`.
         dir: PathBuf,
     },
+    /// Run the scenarios of one form folder or of every form in a forms folder.
+    ///
+    /// Each scenario file (<form>/scenarios/*.json) is evaluated and its expectations compared; prints one
+    /// line per scenario, `ok` or `FAILED` with every expectation that did not hold, then a total. Exits
+    /// with status 1 if a scenario fails or a form has no scenarios, with status 2 (every error printed) if a
+    /// form does not load.
+    ///
+    /// Example: formdesk-portal forms test forms/hundeanmeldung
+    #[command(verbatim_doc_comment)]
+    Test {
+        /// A form's folder (with its `form.json` and `scenarios/`) or a forms folder.
+        dir: PathBuf,
+    },
     /// Check a forms folder like `forms check`, then sign it and publish it to a channel.
     ///
     /// Prints the new set's version, its channel and every form with its version. Refuses, printing every

@@ -31,6 +31,26 @@ pub fn check(dir: &std::path::Path) -> Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
+/// `forms test`: every scenario of a form folder or of a forms folder, through the catalog's runner.
+pub fn test(dir: &std::path::Path) -> Result<ExitCode> {
+    let results = formdesk_catalog::scenario::run_dir(dir)?;
+    let mut out = std::io::stdout().lock();
+    let mut failed = 0;
+    for r in &results {
+        if r.passed() {
+            writeln!(out, "ok      {}/{}", r.form, r.name)?;
+        } else {
+            failed += 1;
+            writeln!(out, "FAILED  {}/{} ({})", r.form, r.name, r.file.display())?;
+            for p in &r.problems {
+                writeln!(out, "        {p}")?;
+            }
+        }
+    }
+    writeln!(out, "{} scenario(s), {failed} failed", results.len())?;
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
 fn read_answers(answers: &std::path::Path) -> Result<Answers> {
     let text = if answers.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin()).context("reading answers from standard input")?

@@ -40,6 +40,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Forms(FormsCommand::Check { dir }) => forms::check(dir),
+        Command::Forms(FormsCommand::Test { dir }) => forms::test(dir),
         Command::Forms(FormsCommand::Import { schema, codelists, id, destination, out, diff, force }) => {
             import::import(&import::ImportArgs {
                 schema,
