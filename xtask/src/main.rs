@@ -9,10 +9,11 @@
 //! - `cargo xtask bench app [-- --gpu-painting | --software-drawing]`: launch time, memory and keystroke
 //!   latency of the release build of the desk app under Xvfb (see `app_bench.rs`).
 //! - `cargo xtask codegen`: writes the TypeScript types of the IPC surface into `ui/src/lib/bindings/`.
-//! - `cargo xtask fuzz [expression|definition|auth|wire|acceptance] [SECONDS]`: coverage-guided fuzzing of
+//! - `cargo xtask fuzz [expression|definition|auth|wire|acceptance|fim] [SECONDS]`: coverage-guided fuzzing of
 //!   the parsers of outside input with cargo-fuzz (libFuzzer): the engine's (`crates/formdesk-engine/fuzz`,
 //!   the definition target seeded with the real forms) and the portal protocol's
-//!   (`crates/formdesk-protocol/fuzz`, seeded with valid requests, bodies and acceptances).
+//!   (`crates/formdesk-protocol/fuzz`, seeded with valid requests, bodies and acceptances) and the FIM
+//!   importer's (`crates/formdesk-fim/fuzz`, seeded with every XML file of its test data).
 
 #![allow(clippy::print_stdout)]
 
@@ -233,7 +234,8 @@ fn fuzz(target: &str, seconds: &str) -> Result<()> {
     let crate_dir = match target {
         "expression" | "definition" => "crates/formdesk-engine/fuzz",
         "auth" | "wire" | "acceptance" => "crates/formdesk-protocol/fuzz",
-        other => bail!("no fuzz target {other}: expression, definition, auth, wire or acceptance"),
+        "fim" => "crates/formdesk-fim/fuzz",
+        other => bail!("no fuzz target {other}: expression, definition, auth, wire, acceptance or fim"),
     };
     if !Command::new("cargo").args(["fuzz", "--version"]).output().is_ok_and(|o| o.status.success()) {
         run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))?;
@@ -246,6 +248,22 @@ fn fuzz(target: &str, seconds: &str) -> Result<()> {
             let form = entry?.path().join("form.json");
             if let (true, Some(name)) = (form.is_file(), form.parent().and_then(Path::file_name)) {
                 std::fs::copy(&form, corpus.join(name))?;
+            }
+        }
+    }
+    if target == "fim" {
+        // Every XML file of the importer's test data, good and bad, named by its path.
+        let data = root().join("crates/formdesk-fim/tests/data");
+        let mut dirs = vec![data.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "xml") {
+                    let name = path.strip_prefix(&data).unwrap_or(&path).to_string_lossy().replace('/', "_");
+                    std::fs::copy(&path, corpus.join(name))?;
+                }
             }
         }
     }
@@ -285,7 +303,7 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz(rest.first().copied().unwrap_or("expression"), rest.get(1).copied().unwrap_or("60")),
         _ => {
             println!(
-                "usage: cargo xtask setup | run [-- ARGS] | test | bench [app [-- --gpu-painting | --software-drawing]] | codegen | fuzz [expression|definition|auth|wire|acceptance] [SECONDS]"
+                "usage: cargo xtask setup | run [-- ARGS] | test | bench [app [-- --gpu-painting | --software-drawing]] | codegen | fuzz [expression|definition|auth|wire|acceptance|fim] [SECONDS]"
             );
             Ok(())
         }
