@@ -4,6 +4,7 @@ mod definitions;
 mod evaluation;
 mod expressions;
 mod fuzz;
+mod nesting;
 
 use formdesk_engine::{Answers, CodeLists, Form, FormState, NaiveDate};
 use serde_json::{Value, json};
