@@ -10,6 +10,7 @@
 
 #![deny(missing_docs)]
 
+pub mod scenario;
 pub mod search;
 
 use formdesk_engine::{CodeLists, DefinitionError, Form};
@@ -218,6 +219,8 @@ pub struct CheckReport {
     pub forms: Vec<Entry>,
     /// Every error, file by file.
     pub errors: Vec<FileError>,
+    /// What is not wrong but worth a look, file by file: a fee or calculation that can lose its value.
+    pub warnings: Vec<FileError>,
 }
 
 fn load_code_lists(source: &dyn Source, errors: &mut Vec<FileError>) -> Result<CodeLists, CatalogError> {
@@ -240,20 +243,38 @@ fn check(source: &dyn Source, embedded: bool) -> Result<CheckReport, CatalogErro
                 path: "$.id".into(),
                 message: format!("the id '{}' must equal the folder name '{folder}'", form.id()),
             }),
-            Ok(form) => report.forms.push(Entry {
-                form: Arc::new(form),
-                file: (!embedded).then_some(file),
-                sha256: sha256_hex(text.as_bytes()),
-            }),
+            Ok(form) => {
+                report.warnings.extend(file_errors(&file, form.warnings().to_vec()));
+                report.forms.push(Entry {
+                    form: Arc::new(form),
+                    file: (!embedded).then_some(file),
+                    sha256: sha256_hex(text.as_bytes()),
+                });
+            }
             Err(e) => report.errors.extend(file_errors(&file, e.0)),
         }
     }
     Ok(report)
 }
 
-/// Checks every form in a forms folder, collecting all errors of all files.
+/// Checks every form in a forms folder, collecting all errors of all files; a form without scenario files
+/// (`<id>/scenarios/*.json`) gets a warning.
 pub fn check_dir(root: &Path) -> Result<CheckReport, CatalogError> {
-    check(&DiskSource(root), false)
+    let mut report = check(&DiskSource(root), false)?;
+    for entry in &report.forms {
+        let folder = root.join(entry.form.id());
+        if scenario::files(&folder).is_empty() {
+            report.warnings.push(FileError {
+                file: folder.join(scenario::SCENARIOS_DIR),
+                path: "$".into(),
+                message:
+                    "the form has no scenarios; add scenario files (*.json, see docs/form-format.md, \"Scenarios\") \
+                          and run them with `formdesk-portal forms test`"
+                        .into(),
+            });
+        }
+    }
+    Ok(report)
 }
 
 impl Catalog {

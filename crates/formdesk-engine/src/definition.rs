@@ -25,6 +25,22 @@ impl Text {
     }
 }
 
+/// Where a form, step, item or code list came from in FIM (Föderales Informationsmanagement): the id and
+/// version of the XDatenfelder element it was imported from. The engine carries it and never interprets it;
+/// a later import of a newer schema version compares against it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FimReference {
+    /// The FIM id of the element (`F99000011`, `G00000123`, `S00000045`, a code list's URN).
+    pub id: String,
+    /// The element's version in FIM (`1.0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The XDatenfelder version of the imported message: `2.0` or `3.0.0`; meant for the form level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xdf: Option<String>,
+}
+
 /// A form definition as stored in `form.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -75,6 +91,9 @@ pub struct FormDefinition {
     pub code_lists: BTreeMap<String, CodeListDefinition>,
     /// The wizard's steps.
     pub steps: Vec<StepDefinition>,
+    /// The FIM element this was imported from; carried, never interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimReference>,
 }
 
 /// A law or bylaw the form rests on.
@@ -127,6 +146,9 @@ pub struct CodeListDefinition {
     pub title: Option<Text>,
     /// The entries.
     pub entries: Vec<OptionDefinition>,
+    /// The FIM element this was imported from; carried, never interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimReference>,
 }
 
 /// An option of a choice.
@@ -137,6 +159,10 @@ pub struct OptionDefinition {
     pub value: String,
     /// The label shown.
     pub label: Text,
+    /// Values the entry carries (a rate, a group), by key: texts, numbers or booleans; read in expressions
+    /// with `lookup("list", code, "key")`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, serde_json::Value>,
 }
 
 /// A step (page) of the wizard.
@@ -155,6 +181,9 @@ pub struct StepDefinition {
     pub relevant: Option<String>,
     /// Its items.
     pub items: Vec<ItemDefinition>,
+    /// The FIM element this was imported from; carried, never interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimReference>,
 }
 
 /// What an item is.
@@ -168,6 +197,8 @@ pub enum ItemKind {
     Decimal,
     Currency,
     Date,
+    Time,
+    DateTime,
     Boolean,
     Choice,
     MultiChoice,
@@ -242,6 +273,8 @@ pub enum ValueType {
     Text,
     Boolean,
     Date,
+    Time,
+    DateTime,
 }
 
 /// A rule an answered value must satisfy.
@@ -254,6 +287,36 @@ pub struct ConstraintDefinition {
     pub code: String,
     /// The message when it fails.
     pub message: Text,
+}
+
+/// The `min` or `max` of a field: a number for `integer`, `decimal` and `currency`, a text for `time`
+/// (`"08:00"`) and `dateTime` (`"2026-01-01T00:00"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Bound {
+    /// A number.
+    Number(Decimal),
+    /// A time or a date and time, as written.
+    Text(String),
+}
+
+impl Bound {
+    /// The number, if this is one.
+    pub fn number(&self) -> Option<Decimal> {
+        match self {
+            Bound::Number(d) => Some(*d),
+            Bound::Text(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::Number(d) => write!(f, "{d}"),
+            Bound::Text(s) => f.write_str(s),
+        }
+    }
 }
 
 /// Minimum and maximum number of instances of a repeat group.
@@ -295,10 +358,16 @@ pub struct ItemDefinition {
     pub max_length: Option<u32>,
     #[serde(default)]
     pub format: Option<TextFormat>,
+    /// A regular expression the whole answer must match (text, longText).
     #[serde(default)]
-    pub min: Option<Decimal>,
+    pub pattern: Option<String>,
+    /// The message when the answer does not match `pattern`, instead of the built-in one.
     #[serde(default)]
-    pub max: Option<Decimal>,
+    pub pattern_message: Option<Text>,
+    #[serde(default)]
+    pub min: Option<Bound>,
+    #[serde(default)]
+    pub max: Option<Bound>,
     #[serde(default)]
     pub fraction_digits: Option<u32>,
     #[serde(default)]
@@ -333,4 +402,7 @@ pub struct ItemDefinition {
     pub item_label: Option<Text>,
     #[serde(default)]
     pub items: Option<Vec<ItemDefinition>>,
+    /// The FIM element this item was imported from; carried, never interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimReference>,
 }

@@ -56,6 +56,27 @@ pub fn date(iso: &str, lang: &str) -> String {
     }
 }
 
+/// A time: `14:30 Uhr` in German, `14:30` otherwise.
+pub fn time(hhmm: &str, lang: &str) -> String {
+    match crate::expr::parse_time(hhmm) {
+        Some(t) if lang == "de" || lang.starts_with("de-") => t.format("%H:%M Uhr").to_string(),
+        Some(t) => t.format("%H:%M").to_string(),
+        None => hhmm.to_owned(),
+    }
+}
+
+/// A date and time: `06.12.2026, 14:30 Uhr` in German, `06/12/2026, 14:30` otherwise; seconds only when
+/// they are not zero.
+pub fn date_time(iso: &str, lang: &str) -> String {
+    use chrono::Timelike;
+    let Some(dt) = crate::expr::parse_date_time(iso) else { return iso.to_owned() };
+    let german = lang == "de" || lang.starts_with("de-");
+    let clock = if dt.second() == 0 { "%H:%M" } else { "%H:%M:%S" };
+    let day = if german { "%d.%m.%Y" } else { "%d/%m/%Y" };
+    let text = dt.format(&format!("{day}, {clock}")).to_string();
+    if german { format!("{text} Uhr") } else { text }
+}
+
 fn decimal_of(v: &Value) -> Option<Decimal> {
     match v {
         Value::Number(n) => Decimal::from_str(&n.to_string()).ok(),
@@ -83,6 +104,8 @@ pub fn item_value(item: &ItemState, lang: &str) -> Option<String> {
         |code: &str| item.options.iter().find(|o| o.value == code).map_or_else(|| code.to_owned(), |o| o.label.clone());
     Some(match item.kind {
         ItemKind::Date => date(v.as_str()?, lang),
+        ItemKind::Time => time(v.as_str()?.trim(), lang),
+        ItemKind::DateTime => date_time(v.as_str()?.trim(), lang),
         ItemKind::Currency => euros(decimal_of(v)?, lang),
         ItemKind::Decimal | ItemKind::Integer => number(decimal_of(v)?, None, lang),
         ItemKind::Boolean => yes_no(v.as_bool()?, lang).to_owned(),
@@ -114,6 +137,8 @@ pub fn item_value(item: &ItemState, lang: &str) -> Option<String> {
             ValueType::Decimal | ValueType::Integer => number(decimal_of(v)?, None, lang),
             ValueType::Boolean => yes_no(v.as_bool()?, lang).to_owned(),
             ValueType::Date => date(v.as_str()?, lang),
+            ValueType::Time => time(v.as_str()?, lang),
+            ValueType::DateTime => date_time(v.as_str()?, lang),
             ValueType::Text => v.as_str()?.to_owned(),
         },
         _ => match v {
@@ -138,5 +163,11 @@ mod tests {
         assert_eq!(date("2026-11-24", "de"), "24.11.2026");
         assert_eq!(date("2026-11-24", "en"), "24/11/2026");
         assert_eq!(date("kein Datum", "de"), "kein Datum");
+        assert_eq!(time("14:30", "de"), "14:30 Uhr");
+        assert_eq!(time("09:05", "en"), "09:05");
+        assert_eq!(date_time("2026-12-06T14:30", "de"), "06.12.2026, 14:30 Uhr");
+        assert_eq!(date_time("2026-12-06T14:30:15", "de"), "06.12.2026, 14:30:15 Uhr");
+        assert_eq!(date_time("2026-12-06T14:30", "en"), "06/12/2026, 14:30");
+        assert_eq!(time("25:00", "de"), "25:00");
     }
 }

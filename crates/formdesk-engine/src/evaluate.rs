@@ -2,7 +2,8 @@
 //!
 //! A pure function: the same input gives the same state, nothing is read from the clock or the disk.
 
-use crate::definition::{ItemKind, TextFormat, ValueType};
+use crate::definition::{Bound, ItemKind, TextFormat, ValueType};
+use crate::display;
 use crate::expr::{self, Checked, Code, Scope, Value};
 use crate::form::{Form, Item, RequiredRule};
 use crate::messages::Issue;
@@ -112,6 +113,14 @@ fn convert(item: &Item, json: &serde_json::Value) -> Result<Value, Issue> {
             }
             _ => return Err(Issue::InvalidDate),
         },
+        ItemKind::Time => match json {
+            J::String(s) => expr::parse_time(s.trim()).map(Value::Time).ok_or(Issue::InvalidTime)?,
+            _ => return Err(Issue::InvalidTime),
+        },
+        ItemKind::DateTime => match json {
+            J::String(s) => expr::parse_date_time(s.trim()).map(Value::DateTime).ok_or(Issue::InvalidDateTime)?,
+            _ => return Err(Issue::InvalidDateTime),
+        },
         ItemKind::Boolean => match json {
             J::Bool(b) => Value::Bool(*b),
             _ => return Err(Issue::Type("yes or no")),
@@ -178,6 +187,9 @@ fn check_value(item: &Item, value: &Value, today: NaiveDate) -> Option<Issue> {
             if let Some(max) = def.max_length.filter(|m| n > *m) {
                 return Some(Issue::TooLong(max));
             }
+            if item.pattern.as_ref().is_some_and(|re| !re.is_match(s)) {
+                return Some(Issue::PatternMismatch(def.pattern_message.clone()));
+            }
             let r = match def.format {
                 Some(TextFormat::SteuerId) => validators::steuer_id(s),
                 Some(TextFormat::VehiclePlate) => validators::vehicle_plate(s),
@@ -195,10 +207,10 @@ fn check_value(item: &Item, value: &Value, today: NaiveDate) -> Option<Issue> {
                 Value::Decimal(d) => *d,
                 _ => return None,
             };
-            if let Some(min) = def.min.filter(|m| d < *m) {
+            if let Some(min) = def.min.as_ref().and_then(Bound::number).filter(|m| d < *m) {
                 return Some(Issue::BelowMin(min));
             }
-            if let Some(max) = def.max.filter(|m| d > *m) {
+            if let Some(max) = def.max.as_ref().and_then(Bound::number).filter(|m| d > *m) {
                 return Some(Issue::AboveMax(max));
             }
             let places = match def.kind {
@@ -219,6 +231,34 @@ fn check_value(item: &Item, value: &Value, today: NaiveDate) -> Option<Issue> {
                 return Some(Issue::BelowMinAge(min));
             }
             def.max_age.filter(|m| age > i64::from(*m)).map(Issue::AboveMaxAge)
+        }
+        (ItemKind::Time | ItemKind::DateTime, v @ (Value::Time(_) | Value::DateTime(_))) => {
+            let bound = |b: &Option<Bound>| match b {
+                Some(Bound::Text(t)) if def.kind == ItemKind::Time => expr::parse_time(t).map(Value::Time),
+                Some(Bound::Text(t)) => expr::parse_date_time(t).map(Value::DateTime),
+                _ => None,
+            };
+            let shown = |b: &Option<Bound>| {
+                let t = b.as_ref().map(ToString::to_string).unwrap_or_default();
+                match def.kind {
+                    ItemKind::Time => (display::time(&t, "de"), display::time(&t, "en")),
+                    _ => (display::date_time(&t, "de"), display::date_time(&t, "en")),
+                }
+            };
+            let order = |a: &Value, b: &Value| match (a, b) {
+                (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
+                (Value::DateTime(x), Value::DateTime(y)) => Some(x.cmp(y)),
+                _ => None,
+            };
+            if bound(&def.min).is_some_and(|m| order(v, &m) == Some(std::cmp::Ordering::Less)) {
+                let (de, en) = shown(&def.min);
+                return Some(Issue::TooEarly(de, en));
+            }
+            if bound(&def.max).is_some_and(|m| order(v, &m) == Some(std::cmp::Ordering::Greater)) {
+                let (de, en) = shown(&def.max);
+                return Some(Issue::TooLate(de, en));
+            }
+            None
         }
         (ItemKind::Choice, Value::Text(s)) => {
             let ok = item.options.as_ref().is_some_and(|o| o.iter().any(|opt| opt.value == **s));
@@ -285,6 +325,8 @@ fn to_json(value: &Value, value_type: Option<ValueType>) -> serde_json::Value {
         }),
         Value::Text(s) => J::String(s.to_string()),
         Value::Date(d) => J::String(d.format("%Y-%m-%d").to_string()),
+        Value::Time(t) => J::String(t.format("%H:%M").to_string()),
+        Value::DateTime(dt) => J::String(expr::format_date_time(dt)),
         Value::List(items) | Value::Record(items) => J::Array(items.iter().map(|i| to_json(i, None)).collect()),
     }
 }
@@ -514,8 +556,8 @@ impl Run<'_> {
                 .unwrap_or_default(),
             input: InputHints {
                 max_length: def.max_length,
-                min: def.min.map(|d| d.to_string()),
-                max: def.max.map(|d| d.to_string()),
+                min: def.min.as_ref().map(ToString::to_string),
+                max: def.max.as_ref().map(ToString::to_string),
                 format: def.format,
                 accept: def.accept.clone().unwrap_or_default(),
                 max_files: def.max_files.filter(|_| matches!(def.kind, ItemKind::Attachment | ItemKind::Photo)),

@@ -4,8 +4,8 @@
 //! with JSON paths. Non-goals: reading files (the caller passes text), evaluating answers.
 
 use crate::definition::{
-    CodeListDefinition, FORMAT_VERSION, FormDefinition, ItemDefinition, ItemKind, OptionDefinition, Required,
-    StepDefinition, Text, ValueType,
+    Bound, CodeListDefinition, FORMAT_VERSION, FimReference, FormDefinition, ItemDefinition, ItemKind,
+    OptionDefinition, Required, StepDefinition, Text, ValueType,
 };
 use crate::expr::{self, Checked, Names, RecordType, Type, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -34,7 +34,7 @@ pub struct DefinitionErrors(pub Vec<DefinitionError>);
 
 /// Shared code lists, by id: the entries of `forms/codelists/*.json`.
 #[derive(Debug, Clone, Default)]
-pub struct CodeLists(pub(crate) BTreeMap<String, Arc<[OptionDefinition]>>);
+pub struct CodeLists(pub(crate) BTreeMap<String, Arc<[OptionDefinition]>>, BTreeMap<String, FimReference>);
 
 /// How many repeat groups may stand inside each other: a household member's incomes and their evidence are three.
 pub const MAX_REPEAT_DEPTH: usize = 3;
@@ -126,8 +126,16 @@ impl CodeLists {
         if !errors.is_empty() {
             return Err(DefinitionErrors(errors));
         }
+        if let Some(fim) = list.fim {
+            self.1.insert(id.clone(), fim);
+        }
         self.0.insert(id.clone(), list.entries.into());
         Ok(id)
+    }
+
+    /// The FIM code list a shared list was imported from, as its file says.
+    pub fn fim(&self, id: &str) -> Option<&FimReference> {
+        self.1.get(id)
     }
 
     /// The ids of the lists.
@@ -137,6 +145,24 @@ impl CodeLists {
 }
 
 fn check_entries(entries: &[OptionDefinition], path: &str, errors: &mut Vec<DefinitionError>) {
+    let mut keys: Vec<&str> = entries.iter().flat_map(|e| e.data.keys().map(String::as_str)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        if let Err(message) = expr::data_type(entries, key) {
+            errors.push(DefinitionError { path: path.to_owned(), message });
+        }
+    }
+    for (i, e) in entries.iter().enumerate() {
+        for (key, v) in &e.data {
+            if !(v.is_string() || v.is_number() || v.is_boolean()) {
+                errors.push(DefinitionError {
+                    path: format!("{path}[{i}].data.{key}"),
+                    message: "a data value must be a text, a number or a boolean".into(),
+                });
+            }
+        }
+    }
     let mut seen = HashSet::new();
     for (i, e) in entries.iter().enumerate() {
         if !seen.insert(e.value.as_str()) {
@@ -178,6 +204,8 @@ pub(crate) struct Item {
     pub constraints: Vec<Constraint>,
     pub calculate: Option<Checked>,
     pub options: Option<Arc<[OptionDefinition]>>,
+    /// A text field's `pattern`, compiled to match the whole answer.
+    pub pattern: Option<regex::Regex>,
     /// Top-level value slot: fields outside repeat groups, computed items, repeat groups.
     pub slot: Option<usize>,
     /// Position in the record of the enclosing repeat group (fields of plain groups inside it included).
@@ -221,6 +249,8 @@ pub struct Form {
     pub(crate) fees: Vec<Fee>,
     /// Top-level items (not in repeat groups) by id, for mapping answers.
     pub(crate) by_id: HashMap<String, usize>,
+    /// What the load found worth a look but not wrong (see [`Form::warnings`]).
+    pub(crate) warnings: Vec<DefinitionError>,
 }
 
 fn address_type() -> Arc<RecordType> {
@@ -251,6 +281,8 @@ pub(crate) fn value_type(def: &ItemDefinition) -> Option<Type> {
         ItemKind::Integer => Type::Int,
         ItemKind::Decimal | ItemKind::Currency => Type::Decimal,
         ItemKind::Date => Type::Date,
+        ItemKind::Time => Type::Time,
+        ItemKind::DateTime => Type::DateTime,
         ItemKind::Boolean => Type::Bool,
         ItemKind::MultiChoice => Type::List(Box::new(Type::Text)),
         ItemKind::Address => Type::Record(address_type()),
@@ -261,6 +293,8 @@ pub(crate) fn value_type(def: &ItemDefinition) -> Option<Type> {
             ValueType::Text => Type::Text,
             ValueType::Boolean => Type::Bool,
             ValueType::Date => Type::Date,
+            ValueType::Time => Type::Time,
+            ValueType::DateTime => Type::DateTime,
         },
         ItemKind::Info | ItemKind::Group => return None,
     })
@@ -270,9 +304,23 @@ pub(crate) fn value_type(def: &ItemDefinition) -> Option<Type> {
 fn allowed(kind: ItemKind) -> &'static [&'static str] {
     const FIELD: &[&str] = &["required", "constraints", "sensitive", "receipt"];
     match kind {
-        ItemKind::Text => &["required", "constraints", "sensitive", "receipt", "minLength", "maxLength", "format"],
-        ItemKind::LongText => &["required", "constraints", "sensitive", "receipt", "minLength", "maxLength"],
-        ItemKind::Integer | ItemKind::Currency => &["required", "constraints", "sensitive", "receipt", "min", "max"],
+        ItemKind::Text => &[
+            "required",
+            "constraints",
+            "sensitive",
+            "receipt",
+            "minLength",
+            "maxLength",
+            "format",
+            "pattern",
+            "patternMessage",
+        ],
+        ItemKind::LongText => {
+            &["required", "constraints", "sensitive", "receipt", "minLength", "maxLength", "pattern", "patternMessage"]
+        }
+        ItemKind::Integer | ItemKind::Currency | ItemKind::Time | ItemKind::DateTime => {
+            &["required", "constraints", "sensitive", "receipt", "min", "max"]
+        }
         ItemKind::Decimal => &["required", "constraints", "sensitive", "receipt", "min", "max", "fractionDigits"],
         ItemKind::Date => {
             &["required", "constraints", "sensitive", "receipt", "notInFuture", "notInPast", "minAge", "maxAge"]
@@ -312,6 +360,8 @@ fn present(def: &ItemDefinition) -> Vec<&'static str> {
     add("minLength", def.min_length.is_some());
     add("maxLength", def.max_length.is_some());
     add("format", def.format.is_some());
+    add("pattern", def.pattern.is_some());
+    add("patternMessage", def.pattern_message.is_some());
     add("min", def.min.is_some());
     add("max", def.max.is_some());
     add("fractionDigits", def.fraction_digits.is_some());
@@ -342,6 +392,7 @@ struct Builder<'a> {
     slots: Vec<usize>,
     globals: HashMap<String, (usize, Type)>,
     code_values: BTreeMap<String, Arc<[Value]>>,
+    code_entries: BTreeMap<String, Arc<[OptionDefinition]>>,
     own_lists: BTreeMap<String, Arc<[OptionDefinition]>>,
 }
 
@@ -381,6 +432,7 @@ impl Builder<'_> {
                 constraints: Vec::new(),
                 calculate: None,
                 options: None,
+                pattern: None,
                 slot: None,
                 position: None,
                 record: None,
@@ -408,10 +460,17 @@ impl Builder<'_> {
             if def.kind == ItemKind::Info && def.text.is_none() {
                 self.error(&ipath, "an info item needs a 'text'");
             }
-            if let (Some(min), Some(max)) = (def.min, def.max)
-                && min > max
-            {
-                self.error(format!("{ipath}.min"), format!("min {min} is greater than max {max}"));
+            self.check_bounds(def, &ipath);
+            if let Some(p) = &def.pattern {
+                match expr::whole_match(p) {
+                    Ok(re) => self.items[idx].pattern = Some(re),
+                    Err(e) => self.error(format!("{ipath}.pattern"), format!("not a valid regular expression: {e}")),
+                }
+            }
+            match (&def.pattern, &def.pattern_message) {
+                (None, Some(_)) => self.error(format!("{ipath}.patternMessage"), "'patternMessage' needs a 'pattern'"),
+                (Some(_), Some(m)) => self.check_text(m, &format!("{ipath}.patternMessage"), true),
+                _ => {}
             }
             if let (Some(min), Some(max)) = (def.min_length, def.max_length)
                 && min > max
@@ -464,6 +523,39 @@ impl Builder<'_> {
             }
         }
         out
+    }
+
+    /// `min` and `max` fit the kind (numbers, or times and dates with times as texts) and are in order.
+    fn check_bounds(&mut self, def: &ItemDefinition, ipath: &str) {
+        let mut keys = [None, None];
+        for (i, (name, bound)) in [("min", &def.min), ("max", &def.max)].into_iter().enumerate() {
+            let Some(bound) = bound else { continue };
+            let key = match (def.kind, bound) {
+                (ItemKind::Time, Bound::Text(t)) => expr::parse_time(t).map(Value::Time),
+                (ItemKind::DateTime, Bound::Text(t)) => expr::parse_date_time(t).map(Value::DateTime),
+                (ItemKind::Time | ItemKind::DateTime, Bound::Number(_)) => None,
+                (_, Bound::Number(d)) => Some(Value::Decimal(*d)),
+                (_, Bound::Text(_)) => None,
+            };
+            if key.is_none() {
+                let expected = match def.kind {
+                    ItemKind::Time => "a time as \"HH:MM\"",
+                    ItemKind::DateTime => "a date and time as \"YYYY-MM-DDTHH:MM\"",
+                    _ => "a number",
+                };
+                self.error(format!("{ipath}.{name}"), format!("expected {expected}, found {bound}"));
+            }
+            keys[i] = key;
+        }
+        let ordered = match (&keys[0], &keys[1]) {
+            (Some(Value::Decimal(a)), Some(Value::Decimal(b))) => a <= b,
+            (Some(Value::Time(a)), Some(Value::Time(b))) => a <= b,
+            (Some(Value::DateTime(a)), Some(Value::DateTime(b))) => a <= b,
+            _ => true,
+        };
+        if !ordered && let (Some(min), Some(max)) = (&def.min, &def.max) {
+            self.error(format!("{ipath}.min"), format!("min {min} is greater than max {max}"));
+        }
     }
 
     fn resolve_options(&mut self, idx: usize, path: &str) {
@@ -561,6 +653,7 @@ impl Builder<'_> {
             item: records.first().map(|r| &**r),
             outer: records.get(1..).unwrap_or_default(),
             code_lists: &self.code_values,
+            code_entries: &self.code_entries,
         };
         match expr::compile(src, names) {
             Ok(c) => {
@@ -678,7 +771,17 @@ impl Form {
     /// Loads a form from the text of its `form.json`, resolving code lists against `shared`.
     pub fn from_json(source: &str, shared: &CodeLists) -> Result<Form, DefinitionErrors> {
         let checked = parse_checked(source, &FORM_VALIDATOR).map_err(DefinitionErrors)?;
-        let (def, schema_errors): (FormDefinition, _) = typed(checked).map_err(DefinitionErrors)?;
+        let json = checked.0.clone();
+        let (def, schema_errors): (FormDefinition, _) = match typed(checked) {
+            Ok(typed) => typed,
+            // The types cannot be read, so the full checks cannot run; the expressions are still checked as far
+            // as they can be without types, so that one run reports their errors too.
+            Err(mut errors) => {
+                let seen: HashSet<String> = errors.iter().map(|e| e.path.clone()).collect();
+                errors.extend(crate::loose::expression_errors(&json).into_iter().filter(|e| !seen.contains(&e.path)));
+                return Err(DefinitionErrors(errors));
+            }
+        };
         match Form::from_definition(def, shared) {
             Ok(form) if schema_errors.is_empty() => Ok(form),
             Ok(_) => Err(DefinitionErrors(schema_errors)),
@@ -703,6 +806,7 @@ impl Form {
             slots: Vec::new(),
             globals: HashMap::new(),
             code_values: BTreeMap::new(),
+            code_entries: BTreeMap::new(),
             own_lists: BTreeMap::new(),
         };
         if def.format_version != FORMAT_VERSION {
@@ -724,6 +828,7 @@ impl Form {
         for (id, entries) in shared.0.iter().chain(own_lists.iter()) {
             let values: Arc<[Value]> = entries.iter().map(|e| Value::Text(Arc::from(e.value.as_str()))).collect();
             b.code_values.insert(id.clone(), values);
+            b.code_entries.insert(id.clone(), entries.clone());
         }
         b.own_lists = own_lists;
 
@@ -774,6 +879,7 @@ impl Form {
             steps.push(Step { def: step.clone(), relevant, items });
         }
         let mut fees = Vec::new();
+        let mut fee_positions = Vec::new();
         let mut fee_ids = HashSet::new();
         for (i, fee) in def.fees.iter().enumerate() {
             let path = format!("$.fees[{i}]");
@@ -787,6 +893,7 @@ impl Form {
                 .as_ref()
                 .and_then(|r| b.compile(r, &format!("{path}.relevant"), &[], &[Type::Bool], "'relevant'"));
             if let Some(amount) = amount {
+                fee_positions.push(i);
                 fees.push(Fee {
                     id: fee.id.clone(),
                     label: fee.label.clone(),
@@ -892,7 +999,15 @@ impl Form {
             })
             .map(|(i, it)| (it.def.id.clone(), i))
             .collect();
-        Ok(Form { def, steps, items: b.items, slots: b.slots, order, fees, by_id })
+        let located: Vec<(usize, &Fee)> = fee_positions.iter().copied().zip(fees.iter()).collect();
+        let warnings = crate::nulls::warnings(&b.items, &steps, &b.slots, &order, &located, &b.paths);
+        Ok(Form { def, steps, items: b.items, slots: b.slots, order, fees, by_id, warnings })
+    }
+
+    /// Warnings of the load: fee amounts and calculations that can lose their value because they read a field
+    /// that may be unanswered without a default or a guard (`docs/expressions.md`, "Unanswered values").
+    pub fn warnings(&self) -> &[DefinitionError] {
+        &self.warnings
     }
 
     /// The definition this form was loaded from.

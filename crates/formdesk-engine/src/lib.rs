@@ -15,7 +15,9 @@ pub mod display;
 mod evaluate;
 pub mod expr;
 mod form;
+mod loose;
 mod messages;
+mod nulls;
 pub mod state;
 pub mod validators;
 

@@ -1,6 +1,7 @@
 //! Built-in validation messages in German and English. Other languages fall back to German, as the clerk
 //! reads the messages.
 
+use crate::definition::Text;
 use crate::validators::Invalid;
 use rust_decimal::Decimal;
 
@@ -11,6 +12,8 @@ pub(crate) enum Issue {
     Type(&'static str),
     TooShort(u32),
     TooLong(u32),
+    /// The answer does not match the field's `pattern`; the form's own message, if it has one.
+    PatternMismatch(Option<Text>),
     BelowMin(Decimal),
     AboveMax(Decimal),
     FractionDigits(u32),
@@ -21,6 +24,12 @@ pub(crate) enum Issue {
     TooManyItems(u32),
     Invalid(Invalid),
     InvalidDate,
+    InvalidTime,
+    InvalidDateTime,
+    /// Before the `min` of a time or date-and-time field, as the clerk reads it ("08:00 Uhr").
+    TooEarly(String, String),
+    /// After the `max` of a time or date-and-time field, in German and English.
+    TooLate(String, String),
     DateInFuture,
     DateInPast,
     BelowMinAge(u32),
@@ -44,6 +53,7 @@ impl Issue {
             Issue::Type(_) => "type",
             Issue::TooShort(_) => "too_short",
             Issue::TooLong(_) => "too_long",
+            Issue::PatternMismatch(_) => "pattern_mismatch",
             Issue::BelowMin(_) => "below_min",
             Issue::AboveMax(_) => "above_max",
             Issue::FractionDigits(_) => "fraction_digits",
@@ -54,6 +64,10 @@ impl Issue {
             Issue::TooManyItems(_) => "too_many_items",
             Issue::Invalid(i) => i.code(),
             Issue::InvalidDate => "invalid_date",
+            Issue::InvalidTime => "invalid_time",
+            Issue::InvalidDateTime => "invalid_datetime",
+            Issue::TooEarly(..) => "below_min",
+            Issue::TooLate(..) => "above_max",
             Issue::DateInFuture => "date_in_future",
             Issue::DateInPast => "date_in_past",
             Issue::BelowMinAge(_) => "below_min_age",
@@ -82,6 +96,11 @@ impl Issue {
             Issue::TooLong(n) => {
                 pick(format!("Bitte höchstens {n} Zeichen eingeben."), format!("Please enter at most {n} characters."))
             }
+            Issue::PatternMismatch(Some(message)) => message.get(lang).to_owned(),
+            Issue::PatternMismatch(None) => pick(
+                "Die Eingabe hat nicht die verlangte Form. Bitte prüfen Sie die Schreibweise.".into(),
+                "The entry does not have the required form. Please check how it is written.".into(),
+            ),
             Issue::BelowMin(d) => pick(
                 format!("Der Wert muss mindestens {} sein.", num(*d, lang)),
                 format!("The value must be at least {}.", num(*d, lang)),
@@ -138,6 +157,20 @@ impl Issue {
             },
             Issue::InvalidDate => {
                 pick("Bitte ein gültiges Datum eingeben.".into(), "Please enter a valid date.".into())
+            }
+            Issue::InvalidTime => pick(
+                "Bitte eine gültige Uhrzeit eingeben, z. B. 14:30.".into(),
+                "Please enter a valid time, e.g. 14:30.".into(),
+            ),
+            Issue::InvalidDateTime => pick(
+                "Bitte ein gültiges Datum mit Uhrzeit eingeben.".into(),
+                "Please enter a valid date and time.".into(),
+            ),
+            Issue::TooEarly(de, en) => {
+                pick(format!("Bitte frühestens {de} angeben."), format!("Please give {en} or later."))
+            }
+            Issue::TooLate(de, en) => {
+                pick(format!("Bitte spätestens {de} angeben."), format!("Please give {en} or earlier."))
             }
             Issue::DateInFuture => {
                 pick("Das Datum darf nicht in der Zukunft liegen.".into(), "The date must not be in the future.".into())

@@ -350,6 +350,19 @@ pub enum FormsCommand {
         /// The forms folder: `codelists/` and one folder per form with its `form.json`.
         dir: PathBuf,
     },
+    /// Run the scenarios of one form folder or of every form in a forms folder.
+    ///
+    /// Each scenario file (<form>/scenarios/*.json) is evaluated and its expectations compared; prints one
+    /// line per scenario, `ok` or `FAILED` with every expectation that did not hold, then a total. Exits
+    /// with status 1 if a scenario fails or a form has no scenarios, with status 2 (every error printed) if a
+    /// form does not load.
+    ///
+    /// Example: formdesk-portal forms test forms/hundeanmeldung
+    #[command(verbatim_doc_comment)]
+    Test {
+        /// A form's folder (with its `form.json` and `scenarios/`) or a forms folder.
+        dir: PathBuf,
+    },
     /// Check a forms folder like `forms check`, then sign it and publish it to a channel.
     ///
     /// Prints the new set's version, its channel and every form with its version. Refuses, printing every
@@ -403,6 +416,39 @@ pub enum FormsCommand {
     Status {
         #[command(flatten)]
         store: StoreArgs,
+    },
+    /// Import a FIM Stammdatenschema (XDatenfelder 2.0 or 3.0.0) as a draft form folder, or compare a form with
+    /// a newer version of its schema.
+    ///
+    /// Writes `form.json` and `import-report.md` into --out and prints the report: every rule (Regel) to write
+    /// as a condition, every code list not found, everything not translated, each with its place in the XML.
+    /// With --diff FORM, writes nothing and prints what the schema changes against that form (fields added,
+    /// removed, retyped, new code-list versions).
+    ///
+    /// Example: formdesk-portal forms import S60000001.xml --codelists codelisten --out forms/hundesteuer
+    /// Example: formdesk-portal forms import --diff forms/hundesteuer S60000001_neu.xml --codelists codelisten
+    #[command(verbatim_doc_comment)]
+    Import {
+        /// The schema: an `xdatenfelder.stammdatenschema.0102` message.
+        schema: PathBuf,
+        /// A folder of genericode files (`*.xml`) the schema's code lists are looked up in.
+        #[arg(long)]
+        codelists: Option<PathBuf>,
+        /// The form's id (lower-case letters, digits, `-`); default: derived from the schema's name.
+        #[arg(long)]
+        id: Option<String>,
+        /// The destination the submissions go to; default: a placeholder the report asks to replace.
+        #[arg(long)]
+        destination: Option<String>,
+        /// The folder to write the draft into (normally `forms/<id>`); it must be empty or new.
+        #[arg(long, required_unless_present = "diff")]
+        out: Option<PathBuf>,
+        /// Compare this form (its folder or `form.json`) with the schema instead of importing.
+        #[arg(long, value_name = "FORM", conflicts_with_all = ["out", "id", "destination", "force"])]
+        diff: Option<PathBuf>,
+        /// Replace `form.json` and `import-report.md` in a folder that is not empty.
+        #[arg(long)]
+        force: bool,
     },
     /// Evaluate a form for a set of answers and print the evaluated state as JSON.
     ///

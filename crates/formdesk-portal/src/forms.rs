@@ -14,6 +14,10 @@ pub fn check(dir: &std::path::Path) -> Result<ExitCode> {
     for entry in &report.forms {
         writeln!(out, "{} {}", entry.form.id(), entry.form.version())?;
     }
+    // Warnings do not fail the check: what they point at works as written, but may not be what was meant.
+    for w in &report.warnings {
+        writeln!(out, "warning: {w}")?;
+    }
     if report.errors.is_empty() {
         writeln!(out, "{} forms ok", report.forms.len())?;
         return Ok(ExitCode::SUCCESS);
@@ -25,6 +29,26 @@ pub fn check(dir: &std::path::Path) -> Result<ExitCode> {
     let files: std::collections::BTreeSet<_> = report.errors.iter().map(|e| &e.file).collect();
     writeln!(err, "{} error(s) in {} file(s)", report.errors.len(), files.len())?;
     Ok(ExitCode::FAILURE)
+}
+
+/// `forms test`: every scenario of a form folder or of a forms folder, through the catalog's runner.
+pub fn test(dir: &std::path::Path) -> Result<ExitCode> {
+    let results = formdesk_catalog::scenario::run_dir(dir)?;
+    let mut out = std::io::stdout().lock();
+    let mut failed = 0;
+    for r in &results {
+        if r.passed() {
+            writeln!(out, "ok      {}/{}", r.form, r.name)?;
+        } else {
+            failed += 1;
+            writeln!(out, "FAILED  {}/{} ({})", r.form, r.name, r.file.display())?;
+            for p in &r.problems {
+                writeln!(out, "        {p}")?;
+            }
+        }
+    }
+    writeln!(out, "{} scenario(s), {failed} failed", results.len())?;
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn read_answers(answers: &std::path::Path) -> Result<Answers> {

@@ -23,6 +23,7 @@ mod admin;
 mod channel;
 mod cli;
 mod forms;
+mod import;
 mod inbox;
 mod limits;
 mod listen;
@@ -39,6 +40,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Forms(FormsCommand::Check { dir }) => forms::check(dir),
+        Command::Forms(FormsCommand::Test { dir }) => forms::test(dir),
+        Command::Forms(FormsCommand::Import { schema, codelists, id, destination, out, diff, force }) => {
+            import::import(&import::ImportArgs {
+                schema,
+                codelists: codelists.as_deref(),
+                id: id.as_deref(),
+                destination: destination.as_deref(),
+                out: out.as_deref(),
+                diff: diff.as_deref(),
+                force: *force,
+            })
+        }
         Command::Forms(FormsCommand::Eval { form, answers, lang, date }) => {
             forms::eval(form, answers, lang, date.as_deref())
         }

@@ -205,7 +205,7 @@ test('a withdrawn form offers no new case; its open case is carried over into th
     timeoutMsg: 'the withdrawal did not arrive within a minute',
   });
   await max.$(`.//span[contains(@class,'form-withdrawn')]`).waitForDisplayed({ timeoutMsg: 'the case is not marked withdrawn' });
-  await browser.$(`//p[contains(@class,'count')][normalize-space(.)='5 Leistungen installiert']`).waitForDisplayed({
+  await browser.$(`//p[contains(@class,'count')][normalize-space(.)='8 Leistungen installiert']`).waitForDisplayed({
     timeoutMsg: 'the withdrawn form is still offered',
   });
 

@@ -1,4 +1,4 @@
-// The desk app as it starts: the six installed services, the search box (a combobox over the listbox
+// The desk app as it starts: the nine installed services, the search box (a combobox over the listbox
 // "Leistungen"), the shortcuts overlay, and axe's WCAG 2.1 AA rules on each of these screens.
 
 import assert from 'node:assert/strict';
@@ -14,6 +14,9 @@ const FORM_TITLES = [
   'Baum',
   'Bewohnerparkausweis',
   'Personenstandsurkunde',
+  'Gewerbeanmeldung',
+  'Sondernutzungserlaubnis',
+  'Brauchtumsfeuer',
 ];
 
 let app;
@@ -46,8 +49,8 @@ async function optionTitles() {
   return out;
 }
 
-test('the start screen lists the six installed services', async () => {
-  await byText(browser, '6 Leistungen installiert', 'p').waitForDisplayed();
+test('the start screen lists the nine installed services', async () => {
+  await byText(browser, '9 Leistungen installiert', 'p').waitForDisplayed();
   assert.ok(await heading(browser, 'Formdesk').isDisplayed());
   assert.ok(await heading(browser, 'Neuer Vorgang').isDisplayed());
   assert.ok(await heading(browser, 'Angefangene und letzte Vorgänge').isDisplayed());
@@ -108,7 +111,7 @@ test('a search without hits says so', async () => {
   assert.equal(count, 'Keine Leistung passt zu „Xylophon“.');
   assert.deepEqual(titles, []);
   await replaceText(browser, field(browser, 'Leistung suchen'), '');
-  await byText(browser, '6 Leistungen installiert', 'p').waitForDisplayed();
+  await byText(browser, '9 Leistungen installiert', 'p').waitForDisplayed();
   await browser.waitUntil(async () => (await results(browser)).length === FORM_TITLES.length, {
     timeoutMsg: 'clearing the search did not bring back every service',
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { answerFromText, formatComputed, formatValue, isoFromGermanDate, textFromAnswer } from './input';
+import {
+  answerFromText,
+  formatClock,
+  formatComputed,
+  formatIsoDateTime,
+  formatValue,
+  isoFromGermanDate,
+  textFromAnswer,
+} from './input';
 
 describe('answerFromText', () => {
   it('treats an empty input as unanswered', () => {
@@ -64,5 +72,24 @@ describe('formatComputed', () => {
     expect(formatComputed(true, 'boolean', 'de', words)).toBe('Ja');
     expect(formatComputed(null, 'currency', 'de', words)).toBe('–');
     expect(formatComputed('Eiche', 'text', 'de', words)).toBe('Eiche');
+  });
+});
+
+describe('times', () => {
+  it('sends what time and datetime-local inputs give as the answer, and shows it back unchanged', () => {
+    expect(answerFromText('time', '14:30')).toBe('14:30');
+    expect(answerFromText('dateTime', '2026-12-06T14:30')).toBe('2026-12-06T14:30');
+    expect(answerFromText('time', '')).toBeNull();
+    expect(textFromAnswer('dateTime', '2026-12-06T14:30')).toBe('2026-12-06T14:30');
+  });
+
+  it('shows times the German way', () => {
+    expect(formatClock('14:30', 'de')).toBe('14:30 Uhr');
+    expect(formatClock('14:30', 'en')).toBe('14:30');
+    expect(formatIsoDateTime('2026-12-06T14:30', 'de')).toBe('06.12.2026, 14:30 Uhr');
+    expect(formatIsoDateTime('kein Termin', 'de')).toBe('kein Termin');
+    const words = { yes: 'Ja', no: 'Nein', none: '–' };
+    expect(formatComputed('09:05', 'time', 'de', words)).toBe('09:05 Uhr');
+    expect(formatComputed('2026-12-06T09:05', 'dateTime', 'de', words)).toBe('06.12.2026, 09:05 Uhr');
   });
 });

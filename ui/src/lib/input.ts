@@ -45,6 +45,19 @@ export function textFromAnswer(kind: ItemKind, value: JsonValue): string {
   return '';
 }
 
+/** A time of day as the engine sends it (`14:30`) as the clerk reads it: `14:30 Uhr` in German. */
+export function formatClock(hhmm: string, lang: string): string {
+  if (!/^\d{2}:\d{2}(:\d{2})?$/.test(hhmm)) return hhmm;
+  return lang === 'de' ? `${hhmm} Uhr` : hhmm;
+}
+
+/** A date and time as the engine sends it (`2026-12-06T14:30`): `06.12.2026, 14:30 Uhr` in German. */
+export function formatIsoDateTime(iso: string, lang: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)$/.exec(iso);
+  if (!m) return iso;
+  return `${formatIsoDate(m[1]!, lang)}, ${formatClock(m[2]!, lang)}`;
+}
+
 /** A computed value as the clerk reads it: German decimals, dates and yes/no. */
 export function formatValue(value: JsonValue): string {
   if (value === null || value === undefined) return '–';
@@ -84,6 +97,10 @@ export function formatComputed(
       return formatNumber(value, lang);
     case 'date':
       return typeof value === 'string' ? formatIsoDate(value, lang) : String(value);
+    case 'time':
+      return typeof value === 'string' ? formatClock(value, lang) : String(value);
+    case 'dateTime':
+      return typeof value === 'string' ? formatIsoDateTime(value, lang) : String(value);
     case 'text':
       return String(value);
     default:

@@ -1,5 +1,6 @@
 //! Reading form folders from disk and from the embedded copy.
 
+use formdesk_catalog::scenario::run_dir;
 use formdesk_catalog::{Catalog, CatalogError, check_dir, load_form};
 use std::path::{Path, PathBuf};
 
@@ -126,4 +127,100 @@ fn forms_given_as_texts_are_checked_like_the_folder() {
     assert!(matches!(err, CatalogError::Invalid(ref e) if !e.is_empty()), "{err}");
     let err = Catalog::from_files(Vec::new(), files.forms).expect_err("no code lists");
     assert!(err.to_string().contains("hunderassen") || err.to_string().contains("code list"), "{err}");
+}
+
+/// A temporary forms folder with the repository's shared code lists and one form `id` with `definition`.
+fn folder_with(name: &str, id: &str, definition: &serde_json::Value) -> PathBuf {
+    let tmp = std::env::temp_dir().join(format!("formdesk-catalog-{name}-{}", std::process::id()));
+    let dir = tmp.join(id);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("form.json"), definition.to_string()).expect("write");
+    std::fs::create_dir_all(tmp.join("codelists")).expect("mkdir");
+    for list in std::fs::read_dir(forms().join("codelists")).expect("codelists") {
+        let list = list.expect("entry").path();
+        std::fs::copy(&list, tmp.join("codelists").join(list.file_name().expect("name"))).expect("copy");
+    }
+    tmp
+}
+
+#[test]
+fn schema_errors_do_not_hide_expression_errors() {
+    let text = std::fs::read_to_string(forms().join("hundeabmeldung/form.json")).expect("read");
+    let mut def: serde_json::Value = serde_json::from_str(&text).expect("json");
+    // A schema error the types cannot read past: an unknown property.
+    def["steps"][0]["items"][0]["farbe"] = "rot".into();
+    // Expression errors in the same file: a misspelt name, a syntax error, an unknown function.
+    def["steps"][0]["items"][1]["relevant"] = "halter_vornam == 'Anna'".into();
+    def["steps"][1]["relevant"] = "1 +".into();
+    def["steps"][0]["items"][0]["required"] = "laenge(halter_vorname) > 0".into();
+    let tmp = folder_with("mixed", "hundeabmeldung", &def);
+    let report = check_dir(&tmp).expect("readable");
+    std::fs::remove_dir_all(&tmp).expect("cleanup");
+    let has = |path: &str, text: &str| report.errors.iter().any(|e| e.path == path && e.message.contains(text));
+    assert!(has("$.steps[0].items[0]", "farbe"), "{:#?}", report.errors);
+    assert!(has("$.steps[0].items[1].relevant", "unknown name 'halter_vornam'"), "{:#?}", report.errors);
+    assert!(has("$.steps[1].relevant", "at character"), "{:#?}", report.errors);
+    assert!(has("$.steps[0].items[0].required", "unknown function 'laenge'"), "{:#?}", report.errors);
+    assert_eq!(report.errors.len(), 4, "nothing else is wrong: {:#?}", report.errors);
+}
+
+#[test]
+fn check_reports_fees_that_can_lose_their_value_as_warnings() {
+    let text = std::fs::read_to_string(forms().join("personenstandsurkunde/form.json")).expect("read");
+    let mut def: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let fees = def["fees"].as_array_mut().expect("fees");
+    fees.push(serde_json::json!({"id": "express", "label": {"de": "Eilzuschlag", "en": "Express"},
+        "amount": "5.00 * decimal(size(registernummer))"}));
+    let tmp = folder_with("warnings", "personenstandsurkunde", &def);
+    let report = check_dir(&tmp).expect("readable");
+    std::fs::remove_dir_all(&tmp).expect("cleanup");
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    assert_eq!(report.forms.len(), 1, "a warning does not refuse the form");
+    assert_eq!(report.warnings.len(), 2, "{:#?}", report.warnings);
+    let none = &report.warnings[1];
+    assert!(none.file.ends_with("personenstandsurkunde/scenarios"), "{none}");
+    assert!(none.message.contains("no scenarios"), "{none}");
+    let w = &report.warnings[0];
+    assert!(w.file.ends_with("personenstandsurkunde/form.json"));
+    assert_eq!(w.path, format!("$.fees[{}].amount", fees_len(&def) - 1));
+    assert!(w.message.contains("'registernummer'"), "{}", w.message);
+}
+
+fn fees_len(def: &serde_json::Value) -> usize {
+    def["fees"].as_array().map_or(0, Vec::len)
+}
+
+#[test]
+fn scenarios_check_absent_fees_and_values_and_required_flags() {
+    let text = std::fs::read_to_string(forms().join("personenstandsurkunde/form.json")).expect("read");
+    let def: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let tmp = folder_with("scenarios", "personenstandsurkunde", &def);
+    let scenarios = tmp.join("personenstandsurkunde/scenarios");
+    std::fs::create_dir_all(&scenarios).expect("mkdir");
+    let empty = serde_json::json!({"description": "leer", "date": "2026-11-24", "answers": {}, "expect": {
+        "absentFees": ["urkundengebuehr"], "absentValues": ["gebuehr"],
+        "required": ["urkundenart"], "optional": ["registernummer"]}});
+    std::fs::write(scenarios.join("01_ok.json"), empty.to_string()).expect("write");
+    let wrong = serde_json::json!({"description": "falsch", "date": "2026-11-24", "answers": {"anzahl": 2}, "expect": {
+        "absentFees": ["urkundengebuehr", "gibtsnicht"], "absentValues": ["gebuehr"],
+        "required": ["registernummer"], "optional": ["urkundenart", "nirgends"]}});
+    std::fs::write(scenarios.join("02_falsch.json"), wrong.to_string()).expect("write");
+    std::fs::write(scenarios.join("03_kaputt.json"), "{").expect("write");
+    let by_form = run_dir(&tmp.join("personenstandsurkunde")).expect("loads");
+    let by_folder = run_dir(&tmp).expect("loads");
+    std::fs::remove_dir_all(&tmp).expect("cleanup");
+    assert_eq!(by_form, by_folder, "a form folder and a folder of forms run alike");
+    let names: Vec<&str> = by_form.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["01_ok", "02_falsch", "03_kaputt"]);
+    assert!(by_form[0].passed(), "{:?}", by_form[0].problems);
+    let problems = &by_form[1].problems;
+    let has = |text: &str| problems.iter().any(|p| p.contains(text));
+    assert!(has("fee urkundengebuehr: expected it not to apply, but it is charged with 18.00"), "{problems:#?}");
+    assert!(has("fee gibtsnicht: the form has no fee with this id"), "{problems:#?}");
+    assert!(has("value gebuehr: expected none, got \"18.00\""), "{problems:#?}");
+    assert!(has("registernummer: expected required, but required is false"), "{problems:#?}");
+    assert!(has("urkundenart: expected optional, but required is true"), "{problems:#?}");
+    assert!(has("nirgends: no item at this path"), "{problems:#?}");
+    assert_eq!(problems.len(), 6, "{problems:#?}");
+    assert!(by_form[2].problems[0].contains("not valid JSON"), "{:?}", by_form[2].problems);
 }

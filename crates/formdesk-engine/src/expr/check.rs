@@ -2,6 +2,7 @@
 
 use super::syntax::{self, Ast, AstKind, BinaryOp, SyntaxError, UnaryOp};
 use super::{Builtin, Code, MacroKind, RecordType, Type, Value};
+use crate::definition::OptionDefinition;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -18,6 +19,8 @@ pub struct Names<'a> {
     pub outer: &'a [Arc<RecordType>],
     /// Code lists by id, for `codes("id")`.
     pub code_lists: &'a BTreeMap<String, Arc<[Value]>>,
+    /// The entries of the code lists by id, for `lookup("id", code, "key")`.
+    pub code_entries: &'a BTreeMap<String, Arc<[OptionDefinition]>>,
 }
 
 /// A compiled, type-checked expression and what it reads.
@@ -85,12 +88,14 @@ fn suggestion<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Stri
         .unwrap_or_default()
 }
 
-const FUNCTIONS: &[&str] = &[
+pub(crate) const FUNCTIONS: &[&str] = &[
     "size",
     "answered",
     "coalesce",
     "codes",
     "date",
+    "time",
+    "dateTime",
     "age",
     "yearsBetween",
     "daysBetween",
@@ -106,6 +111,8 @@ const FUNCTIONS: &[&str] = &[
     "startsWith",
     "endsWith",
     "contains",
+    "matches",
+    "lookup",
     "exists",
     "all",
     "exists_one",
@@ -282,7 +289,10 @@ impl Checker<'_> {
                 (Code::Equal(op == BinaryOp::Ne, a, b), Type::Bool)
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                let ok = matches!(at_.unify(&bt), Some(Type::Int | Type::Decimal | Type::Text | Type::Date));
+                let ok = matches!(
+                    at_.unify(&bt),
+                    Some(Type::Int | Type::Decimal | Type::Text | Type::Date | Type::Time | Type::DateTime)
+                );
                 if !ok {
                     return mismatch();
                 }
@@ -330,6 +340,30 @@ impl Checker<'_> {
             };
             return Ok((Code::Const(Value::List(values.clone())), Type::List(Box::new(Type::Text))));
         }
+        if name == "time"
+            && target.is_none()
+            && let [Ast { kind: AstKind::Text(s), at: lit_at }] = args
+        {
+            let Some(t) = super::parse_time(s) else {
+                return err(*lit_at, format!("'{s}' is not a time; expected HH:MM"));
+            };
+            return Ok((Code::Const(Value::Time(t)), Type::Time));
+        }
+        if name == "dateTime"
+            && target.is_none()
+            && let [Ast { kind: AstKind::Text(s), at: lit_at }] = args
+        {
+            let Some(t) = super::parse_date_time(s) else {
+                return err(*lit_at, format!("'{s}' is not a date and time; expected YYYY-MM-DDTHH:MM"));
+            };
+            return Ok((Code::Const(Value::DateTime(t)), Type::DateTime));
+        }
+        if name == "lookup" && target.is_none() {
+            return self.lookup(at, args);
+        }
+        if name == "matches" {
+            return self.matches(at, target, args);
+        }
         if name == "date"
             && target.is_none()
             && let [Ast { kind: AstKind::Text(s), at: lit_at }] = args
@@ -375,6 +409,8 @@ impl Checker<'_> {
                 None => return bad(),
             },
             ("date", [T::Text]) if !member => (Builtin::Date, T::Date),
+            ("time", [T::Text]) if !member => (Builtin::Time, T::Time),
+            ("dateTime", [T::Text]) if !member => (Builtin::DateTime, T::DateTime),
             ("age", [T::Date]) if !member => (Builtin::Age, T::Int),
             ("yearsBetween", [T::Date, T::Date]) if !member => (Builtin::YearsBetween, T::Int),
             ("daysBetween", [T::Date, T::Date]) if !member => (Builtin::DaysBetween, T::Int),
@@ -397,6 +433,60 @@ impl Checker<'_> {
             _ => return err(at, format!("unknown function '{name}'{}", suggestion(name, FUNCTIONS.iter().copied()))),
         };
         Ok((Code::Call(builtin, codes), ty))
+    }
+
+    /// `lookup("list", code, "key")`: the list and the key are literals, checked now; the value's type is the
+    /// key's type in the list's entries.
+    fn lookup(&mut self, at: usize, args: &[Ast]) -> Result<(Code, Type), SyntaxError> {
+        let usage = "lookup() takes a code list's id, a code and a key: lookup(\"nutzungen\", nutzung, \"satz\")";
+        let [list, code, key] = args else { return err(at, usage) };
+        let (AstKind::Text(list_id), AstKind::Text(key)) = (&list.kind, &key.kind) else {
+            return err(at, format!("{usage}; the id and the key must be text literals"));
+        };
+        let Some(entries) = self.names.code_entries.get(list_id) else {
+            let known = self.names.code_entries.keys().map(String::as_str);
+            return err(list.at, format!("unknown code list '{list_id}'{}", suggestion(list_id, known)));
+        };
+        let ty = match data_type(entries, key) {
+            Ok(Some(ty)) => ty,
+            Ok(None) => {
+                let mut keys: Vec<&str> = entries.iter().flat_map(|e| e.data.keys().map(String::as_str)).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                let keys = if keys.is_empty() { "none".to_owned() } else { keys.join(", ") };
+                return err(at, format!("no entry of code list '{list_id}' has '{key}'; its keys: {keys}"));
+            }
+            Err(e) => return err(at, format!("code list '{list_id}': {e}")),
+        };
+        let (code_code, code_ty) = self.check(code)?;
+        if code_ty != Type::Text {
+            return err(code.at, format!("the code must be text (a choice's value), found {code_ty}"));
+        }
+        let table: HashMap<Arc<str>, Value> = entries
+            .iter()
+            .filter_map(|e| Some((Arc::from(e.value.as_str()), data_value(e.data.get(key.as_str())?, &ty)?)))
+            .collect();
+        Ok((Code::Lookup(Box::new(code_code), Arc::new(table)), ty))
+    }
+
+    /// `matches(text, "pattern")` or `text.matches("pattern")`: the pattern must be a text literal, compiled now.
+    fn matches(&mut self, at: usize, target: Option<&Ast>, args: &[Ast]) -> Result<(Code, Type), SyntaxError> {
+        let (text, pattern) = match (target, args) {
+            (None, [text, pattern]) | (Some(text), [pattern]) => (text, pattern),
+            _ => return err(at, "matches() takes a text and a pattern: matches(registernummer, \"HRB [0-9]+\")"),
+        };
+        let AstKind::Text(p) = &pattern.kind else {
+            return err(pattern.at, "the pattern of matches() must be a text literal");
+        };
+        let re = match super::whole_match(p) {
+            Ok(re) => re,
+            Err(e) => return err(pattern.at, format!("'{p}' is not a valid regular expression: {e}")),
+        };
+        let (code, ty) = self.check(text)?;
+        if ty != Type::Text {
+            return err(text.at, format!("matches() needs a text, found {ty}"));
+        }
+        Ok((Code::Matches(Box::new(code), re), Type::Bool))
     }
 
     fn macro_call(
@@ -431,4 +521,53 @@ impl Checker<'_> {
         };
         Ok((Code::Macro(kind, Box::new(list_code), Box::new(body_code)), ty))
     }
+}
+
+/// The type of `key` in the entries' data: `decimal` when every value is a number (a JSON number or a text in
+/// decimal notation such as `"120.00"`, as genericode lists give rates), `bool` when every value is a boolean,
+/// else `text` when every value is a text. `None` when no entry has the key; an error when the values mix.
+pub fn data_type(entries: &[OptionDefinition], key: &str) -> Result<Option<Type>, String> {
+    use serde_json::Value as J;
+    let values: Vec<&J> = entries.iter().filter_map(|e| e.data.get(key)).collect();
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let numeric = |v: &J| match v {
+        J::Number(_) => true,
+        J::String(s) => decimal_notation(s),
+        _ => false,
+    };
+    if values.iter().all(|v| numeric(v)) {
+        return Ok(Some(Type::Decimal));
+    }
+    if values.iter().all(|v| v.is_boolean()) {
+        return Ok(Some(Type::Bool));
+    }
+    if values.iter().all(|v| v.is_string()) {
+        return Ok(Some(Type::Text));
+    }
+    Err(format!("the values of '{key}' must all be numbers, all booleans or all texts, but they mix"))
+}
+
+/// `-12`, `120.00`: digits with an optional sign and fraction, nothing else.
+fn decimal_notation(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An entry's data value as an expression value of type `ty`.
+fn data_value(v: &serde_json::Value, ty: &Type) -> Option<Value> {
+    use serde_json::Value as J;
+    use std::str::FromStr;
+    Some(match (v, ty) {
+        (J::Number(n), Type::Decimal) => Value::Decimal(rust_decimal::Decimal::from_str(&n.to_string()).ok()?),
+        (J::String(s), Type::Decimal) => Value::Decimal(rust_decimal::Decimal::from_str(s).ok()?),
+        (J::Bool(b), Type::Bool) => Value::Bool(*b),
+        (J::String(s), Type::Text) => Value::Text(Arc::from(s.as_str())),
+        _ => return None,
+    })
 }

@@ -108,6 +108,14 @@ pub fn eval(code: &Code, scope: &Scope<'_>, locals: &mut Vec<Value>) -> Value {
         },
         Code::List(items) => Value::List(items.iter().map(|i| eval(i, scope, locals)).collect()),
         Code::Call(f, args) => call(*f, args, scope, locals),
+        Code::Lookup(code, table) => match eval(code, scope, locals) {
+            Value::Text(c) => table.get(&c).cloned().unwrap_or(Value::Null),
+            _ => Value::Null,
+        },
+        Code::Matches(text, re) => match eval(text, scope, locals) {
+            Value::Text(s) => Value::Bool(re.is_match(&s)),
+            _ => Value::Null,
+        },
         Code::Macro(kind, list, body) => {
             let Value::List(items) = eval(list, scope, locals) else { return Value::Null };
             run_macro(*kind, &items, body, scope, locals)
@@ -170,6 +178,8 @@ fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
+        (Value::DateTime(x), Value::DateTime(y)) => Some(x.cmp(y)),
         _ => Some(a.as_decimal()?.cmp(&b.as_decimal()?)),
     }
 }
@@ -206,6 +216,14 @@ fn call(f: Builtin, args: &[Code], scope: &Scope<'_>, locals: &mut Vec<Value>) -
         },
         Builtin::Date => match arg(0) {
             Value::Text(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_or(Value::Null, Value::Date),
+            _ => Value::Null,
+        },
+        Builtin::Time => match arg(0) {
+            Value::Text(s) => super::parse_time(&s).map_or(Value::Null, Value::Time),
+            _ => Value::Null,
+        },
+        Builtin::DateTime => match arg(0) {
+            Value::Text(s) => super::parse_date_time(&s).map_or(Value::Null, Value::DateTime),
             _ => Value::Null,
         },
         Builtin::Age => match arg(0) {

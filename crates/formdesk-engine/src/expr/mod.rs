@@ -7,14 +7,61 @@ mod check;
 mod eval;
 pub mod syntax;
 
-pub use check::{Checked, Names, compile};
+pub(crate) use check::FUNCTIONS;
+pub use check::{Checked, Names, compile, data_type};
 pub(crate) use eval::full_years;
 pub use eval::{Scope, eval};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 use std::fmt;
 use std::sync::Arc;
+
+/// Compiles a regular expression that must match a whole text (HTML `pattern` semantics), as `pattern` and
+/// `matches()` use it. The `regex` crate runs in time linear in the text, whatever the pattern; the compiled
+/// size is bounded so that a pattern cannot take the memory of the desk.
+pub fn whole_match(pattern: &str) -> Result<regex::Regex, String> {
+    let build = |p: &str| {
+        regex::RegexBuilder::new(p).size_limit(1 << 20).build().map_err(|e| match e {
+            regex::Error::Syntax(s) => s.lines().last().unwrap_or_default().trim().to_owned(),
+            regex::Error::CompiledTooBig(_) => "the pattern is too large".to_owned(),
+            other => other.to_string(),
+        })
+    };
+    // The pattern on its own first: `a)|(b` must not become valid by the added group.
+    build(pattern)?;
+    build(&format!("^(?:{pattern})$"))
+}
+
+/// Reads a time as answers and definitions write it: `HH:MM`, 00:00 to 23:59.
+pub fn parse_time(s: &str) -> Option<NaiveTime> {
+    let b = s.as_bytes();
+    if b.len() != 5 || b[2] != b':' {
+        return None;
+    }
+    NaiveTime::parse_from_str(s, "%H:%M").ok()
+}
+
+/// Reads a date and time as answers and definitions write it: `YYYY-MM-DDTHH:MM`, seconds optional
+/// (`YYYY-MM-DDTHH:MM:SS`).
+pub fn parse_date_time(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    let format = match b.len() {
+        16 => "%Y-%m-%dT%H:%M",
+        19 if b[16] == b':' => "%Y-%m-%dT%H:%M:%S",
+        _ => return None,
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    NaiveDateTime::parse_from_str(s, format).ok()
+}
+
+/// A date and time as answers write it: without seconds when they are zero.
+pub fn format_date_time(dt: &NaiveDateTime) -> String {
+    use chrono::Timelike;
+    if dt.second() == 0 { dt.format("%Y-%m-%dT%H:%M").to_string() } else { dt.format("%Y-%m-%dT%H:%M:%S").to_string() }
+}
 
 /// The static type of an expression or a field's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +76,10 @@ pub enum Type {
     Text,
     /// A calendar date.
     Date,
+    /// A time of day (hours and minutes, maybe seconds).
+    Time,
+    /// A date with a time of day, without a time zone.
+    DateTime,
     /// A list of values of one type.
     List(Box<Type>),
     /// A record with named fields: a repeat group's instance, an address.
@@ -61,6 +112,8 @@ impl fmt::Display for Type {
             Type::Decimal => f.write_str("decimal"),
             Type::Text => f.write_str("text"),
             Type::Date => f.write_str("date"),
+            Type::Time => f.write_str("time"),
+            Type::DateTime => f.write_str("dateTime"),
             Type::List(t) => write!(f, "list<{t}>"),
             Type::Record(r) => write!(f, "record {}", r.name),
             Type::Unknown => f.write_str("any"),
@@ -103,6 +156,10 @@ pub enum Value {
     Text(Arc<str>),
     /// A date.
     Date(NaiveDate),
+    /// A time of day.
+    Time(NaiveTime),
+    /// A date and time.
+    DateTime(NaiveDateTime),
     /// A list.
     List(Arc<[Value]>),
     /// A record's fields in the order of its [`RecordType`].
@@ -175,6 +232,10 @@ pub enum Code {
     List(Vec<Code>),
     /// A built-in function.
     Call(Builtin, Vec<Code>),
+    /// `lookup("list", code, "key")`: the key's value for each code that has it.
+    Lookup(Box<Code>, Arc<std::collections::HashMap<Arc<str>, Value>>),
+    /// `matches(text, "pattern")`: the pattern was compiled when the expression was checked.
+    Matches(Box<Code>, regex::Regex),
     /// A CEL macro over a list; the variable is [`Code::Local`] at the macro's depth.
     Macro(MacroKind, Box<Code>, Box<Code>),
 }
@@ -190,6 +251,10 @@ pub enum Builtin {
     Coalesce,
     /// `date(text)`
     Date,
+    /// `time(text)`
+    Time,
+    /// `dateTime(text)`
+    DateTime,
     /// `age(d)`
     Age,
     /// `yearsBetween(a, b)`

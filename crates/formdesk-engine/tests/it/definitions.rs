@@ -146,3 +146,24 @@ fn the_summary_names_only_top_level_text_fields() {
     assert_has(&errors, "$.summary[1]", "'geburtsdatum' is not a text field");
     assert_has(&errors, "$.summary[2]", "'kind_name' is not a text field outside repeat groups");
 }
+
+#[test]
+fn expressions_are_checked_even_when_the_schema_step_fails() {
+    let errors = errors_of(form_with(json!([
+        {"kind": "texte", "id": "a", "label": {"de": "A", "en": "A"}},
+        {"kind": "group", "id": "hunde", "label": {"de": "H", "en": "D"}, "repeat": {"min": 0, "max": 3}, "items": [
+            {"kind": "text", "id": "name", "label": {"de": "N", "en": "N"}, "relevant": "index > 0 && item.name != ''"}
+        ]},
+        {"kind": "boolean", "id": "b", "label": {"de": "B", "en": "B"},
+         "relevant": "hunde.exists(h, h.name in codes('listenhunde')) && matches(a, 'x+')"},
+        {"kind": "boolean", "id": "c", "label": {"de": "C", "en": "C"}, "relevant": "item.name == 'x' || zz"},
+        {"kind": "boolean", "id": "d", "label": {"de": "D", "en": "D"}, "relevant": "(a"}
+    ])));
+    assert_has(&errors, "$.steps[0].items[0].kind", "texte");
+    // Names of the form, `item` and `index` inside a repeat group, macro variables and literal ids are known.
+    assert!(!errors.iter().any(|e| e.path.starts_with("$.steps[0].items[1]")), "{errors:#?}");
+    assert!(!errors.iter().any(|e| e.path.starts_with("$.steps[0].items[2]")), "{errors:#?}");
+    assert_has(&errors, "$.steps[0].items[3].relevant", "unknown name 'item'");
+    assert_has(&errors, "$.steps[0].items[4].relevant", "at character");
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+}

@@ -3,8 +3,13 @@
 mod definitions;
 mod evaluation;
 mod expressions;
+mod fim;
 mod fuzz;
+mod lookup;
 mod nesting;
+mod nulls;
+mod patterns;
+mod times;
 
 use formdesk_engine::{Answers, CodeLists, Form, FormState, NaiveDate};
 use serde_json::{Value, json};

@@ -157,11 +157,73 @@ fn eval_names_bad_input() {
 
 #[test]
 fn every_command_explains_itself_with_an_example() {
-    for args in
-        [&["forms", "check", "--help"][..], &["forms", "eval", "--help"][..], &["forms", "receipt", "--help"][..]]
-    {
+    for args in [
+        &["forms", "check", "--help"][..],
+        &["forms", "eval", "--help"][..],
+        &["forms", "receipt", "--help"][..],
+        &["forms", "test", "--help"][..],
+    ] {
         let out = portal(args);
         assert!(out.status.success());
         assert!(text(&out.stdout).contains("Example: formdesk-portal forms"), "{args:?}");
     }
+}
+
+#[test]
+fn test_runs_the_scenarios_of_a_form_or_of_every_form() {
+    let out = portal(&["forms", "test", "forms/hundeanmeldung"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let files = std::fs::read_dir(repo().join("forms/hundeanmeldung/scenarios")).expect("scenarios").count();
+    assert!(stdout.contains("ok      hundeanmeldung/01_leer"), "{stdout}");
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("ok ")).count(), files, "{stdout}");
+    assert!(stdout.ends_with(&format!("{files} scenario(s), 0 failed\n")), "{stdout}");
+
+    let out = portal(&["forms", "test", "forms"]);
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("ok      wohnberechtigungsschein/"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn test_names_every_failed_expectation_and_fails() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_dir(&repo().join("forms"), tmp.path());
+    let scenarios = tmp.path().join("personenstandsurkunde/scenarios");
+    let wrong = serde_json::json!({"description": "falsch", "date": "2026-11-24", "answers": {"anzahl": 2},
+        "expect": {"absentFees": ["urkundengebuehr"], "required": ["registernummer"]}});
+    std::fs::write(scenarios.join("99_falsch.json"), wrong.to_string()).expect("write");
+    let empty = tmp.path().join("hundeabmeldung/scenarios");
+    std::fs::remove_dir_all(&empty).expect("remove");
+
+    let out = portal(&["forms", "test", tmp.path().join("personenstandsurkunde").to_str().expect("utf-8")]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAILED  personenstandsurkunde/99_falsch"), "{stdout}");
+    assert!(stdout.contains("fee urkundengebuehr: expected it not to apply, but it is charged with 18.00"), "{stdout}");
+    assert!(stdout.contains("registernummer: expected required, but required is false"), "{stdout}");
+    assert!(stdout.contains("ok      personenstandsurkunde/01_leer"), "{stdout}");
+    assert!(stdout.trim_end().ends_with(", 1 failed"), "{stdout}");
+
+    // A whole folder: the form without scenarios fails too, and `forms check` warns about it.
+    let out = portal(&["forms", "test", tmp.path().to_str().expect("utf-8")]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAILED  hundeabmeldung/has_scenarios"), "{stdout}");
+    assert!(stdout.trim_end().ends_with(", 2 failed"), "{stdout}");
+    let out = portal(&["forms", "check", tmp.path().to_str().expect("utf-8")]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "a warning does not fail the check: {stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("warning: ")
+            && l.contains("hundeabmeldung/scenarios")
+            && l.contains("no scenarios")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn test_of_a_folder_without_forms_names_it() {
+    let out = portal(&["forms", "test", "/nonexistent/forms"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("/nonexistent/forms"), "{}", text(&out.stderr));
 }

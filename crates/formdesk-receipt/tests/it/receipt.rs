@@ -209,3 +209,22 @@ proptest! {
         prop_assert!(result.is_err());
     }
 }
+
+#[test]
+fn times_and_dates_with_times_are_printed_readably() {
+    let def = serde_json::json!({
+        "formatVersion": 1, "id": "termin", "version": "1.0.0", "title": {"de": "Termin", "en": "Appointment"},
+        "destination": "test", "languages": ["de", "en"],
+        "steps": [{"id": "s1", "title": {"de": "Termin", "en": "Appointment"}, "items": [
+            {"kind": "time", "id": "uhrzeit", "label": {"de": "Uhrzeit", "en": "Time"}, "required": true},
+            {"kind": "dateTime", "id": "beginn", "label": {"de": "Beginn", "en": "Start"}, "required": true}
+        ]}]
+    });
+    let form = formdesk_engine::Form::from_json(&def.to_string(), &formdesk_engine::CodeLists::default())
+        .expect("the form loads");
+    let answers = serde_json::json!({"uhrzeit": "14:30", "beginn": "2026-12-06T14:30"});
+    let answers = answers.as_object().cloned().unwrap_or_default();
+    let receipt = support::receipt(&form, &answers, "de", Delivery::Pending);
+    assert_eq!(field(&receipt, "Uhrzeit"), Some("14:30 Uhr"));
+    assert_eq!(field(&receipt, "Beginn"), Some("06.12.2026, 14:30 Uhr"));
+}

@@ -3,4 +3,4 @@
 /**
  * What an item is.
  */
-export type ItemKind = "text" | "longText" | "integer" | "decimal" | "currency" | "date" | "boolean" | "choice" | "multiChoice" | "email" | "phone" | "iban" | "postcode" | "address" | "attachment" | "photo" | "signature" | "info" | "computed" | "group";
+export type ItemKind = "text" | "longText" | "integer" | "decimal" | "currency" | "date" | "time" | "dateTime" | "boolean" | "choice" | "multiChoice" | "email" | "phone" | "iban" | "postcode" | "address" | "attachment" | "photo" | "signature" | "info" | "computed" | "group";

@@ -3,4 +3,4 @@
 /**
  * The value type of a computed item.
  */
-export type ValueType = "integer" | "decimal" | "currency" | "text" | "boolean" | "date";
+export type ValueType = "integer" | "decimal" | "currency" | "text" | "boolean" | "date" | "time" | "dateTime";

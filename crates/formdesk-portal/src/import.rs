@@ -1,0 +1,79 @@
+//! `formdesk-portal forms import`: a FIM schema (XDatenfelder 2.0 or 3.0.0) becomes a draft form folder, and
+//! `--diff` says what a newer version of a schema changes against a form imported earlier.
+//!
+//! Non-goals: the import itself (formdesk-fim), publishing (`forms publish` after `forms check`).
+
+use anyhow::{Context, Result, bail};
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The options of `forms import`.
+#[derive(Debug)]
+pub struct ImportArgs<'a> {
+    pub schema: &'a Path,
+    pub codelists: Option<&'a Path>,
+    pub id: Option<&'a str>,
+    pub destination: Option<&'a str>,
+    pub out: Option<&'a Path>,
+    pub diff: Option<&'a Path>,
+    pub force: bool,
+}
+
+/// Reads the schema file, refusing one over the importer's limit before reading it into memory.
+fn read_schema(path: &Path) -> Result<Vec<u8>> {
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("{}: die Datei kann nicht gelesen werden", path.display()))?;
+    if !meta.is_file() {
+        bail!("{}: keine Datei", path.display());
+    }
+    if meta.len() > formdesk_fim::MAX_BYTES as u64 {
+        bail!(
+            "{}: die Datei ist {} MB groß; ein Stammdatenschema darf höchstens {} MB groß sein",
+            path.display(),
+            meta.len().div_ceil(1024 * 1024),
+            formdesk_fim::MAX_BYTES / (1024 * 1024)
+        );
+    }
+    std::fs::read(path).with_context(|| format!("{}: die Datei kann nicht gelesen werden", path.display()))
+}
+
+pub fn import(args: &ImportArgs<'_>) -> Result<ExitCode> {
+    let lists = match args.codelists {
+        Some(dir) => formdesk_fim::CodeListSource::from_dir(dir)?,
+        None => formdesk_fim::CodeListSource::empty(),
+    };
+    let xml = read_schema(args.schema)?;
+    let source = args.schema.display().to_string();
+    let mut out = std::io::stdout().lock();
+    if let Some(form_dir) = args.diff {
+        let file =
+            if form_dir.is_dir() { form_dir.join(formdesk_catalog::DEFINITION_FILE) } else { form_dir.to_owned() };
+        let text =
+            std::fs::read_to_string(&file).with_context(|| format!("{}: kann nicht gelesen werden", file.display()))?;
+        let form: serde_json::Value =
+            serde_json::from_str(&text).with_context(|| format!("{}: kein gültiges JSON", file.display()))?;
+        let diff = formdesk_fim::diff(&form, &xml, &source, &lists)?;
+        write!(out, "{diff}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(dir) = args.out else {
+        bail!("--out fehlt: der Ordner, in den der Entwurf geschrieben wird (z. B. forms/hundesteuer)");
+    };
+    let options = formdesk_fim::Options {
+        id: args.id.map(str::to_owned),
+        destination: args.destination.map(str::to_owned),
+        force: args.force,
+    };
+    let import = formdesk_fim::import(&xml, &source, &lists, &options)?;
+    import.write(dir)?;
+    write!(out, "{}", import.report)?;
+    writeln!(
+        out,
+        "\nEntwurf geschrieben: {} und {} ({} Hinweise). Als Nächstes: die Hinweise abarbeiten, dann `formdesk-portal forms check` und `forms test`.",
+        dir.join(formdesk_catalog::DEFINITION_FILE).display(),
+        dir.join(formdesk_fim::REPORT_FILE).display(),
+        import.report.entries.len()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
