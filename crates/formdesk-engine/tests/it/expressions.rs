@@ -44,7 +44,8 @@ fn env() -> Env {
 
 fn run(src: &str) -> Value {
     let e = env();
-    let names = Names { globals: &e.globals, item: None, outer: &[], code_lists: &e.lists, code_entries: &Default::default() };
+    let names =
+        Names { globals: &e.globals, item: None, outer: &[], code_lists: &e.lists, code_entries: &Default::default() };
     let checked = match expr::compile(src, names) {
         Ok(c) => c,
         Err(err) => panic!("{src}: {}", err.message),
@@ -56,7 +57,8 @@ fn run(src: &str) -> Value {
 
 fn type_of(src: &str) -> Result<Type, String> {
     let e = env();
-    let names = Names { globals: &e.globals, item: None, outer: &[], code_lists: &e.lists, code_entries: &Default::default() };
+    let names =
+        Names { globals: &e.globals, item: None, outer: &[], code_lists: &e.lists, code_entries: &Default::default() };
     expr::compile(src, names).map(|c| c.ty).map_err(|e| e.message)
 }
 

@@ -14,7 +14,8 @@ fn pipeline(src: &str) {
     globals.insert("l".to_owned(), (3, Type::List(Box::new(Type::Int))));
     let mut lists = BTreeMap::new();
     lists.insert("c".to_owned(), Arc::<[Value]>::from([Value::Text("x".into())]));
-    let names = Names { globals: &globals, item: None, outer: &[], code_lists: &lists, code_entries: &Default::default() };
+    let names =
+        Names { globals: &globals, item: None, outer: &[], code_lists: &lists, code_entries: &Default::default() };
     if let Ok(checked) = expr::compile(src, names) {
         let values = [
             Value::Int(i64::MAX),
