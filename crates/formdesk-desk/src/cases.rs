@@ -148,24 +148,28 @@ impl Desk {
         let form = self.form_of(draft)?.form;
         let state = form.evaluate(&draft.answers, &draft.citizen_lang, self.clock.today());
         let lang = "de";
-        fn collect(items: &[ItemState], lang: &str, out: &mut Vec<ReviewItem>) {
+        // `within` names the instance the items stand in ("Haushaltsmitglied 1"), so that the heading of an
+        // instance inside it says where it belongs ("Haushaltsmitglied 1 › Einkommen 2").
+        fn collect(items: &[ItemState], lang: &str, within: &str, out: &mut Vec<ReviewItem>) {
             for item in items.iter().filter(|i| i.visible) {
                 match item.kind {
                     formdesk_engine::ItemKind::Info => {}
                     formdesk_engine::ItemKind::Group => {
-                        collect(&item.items, lang, out);
+                        collect(&item.items, lang, within, out);
                         for (n, instance) in item.instances.iter().enumerate() {
                             let label =
                                 item.repeat.as_ref().and_then(|r| r.item_label.clone()).or_else(|| item.label.clone());
+                            let name = format!("{} {}", label.unwrap_or_default(), n + 1);
+                            let name = if within.is_empty() { name } else { format!("{within} › {name}") };
                             out.push(ReviewItem {
                                 path: format!("{}[{n}]", item.path),
-                                label: format!("{} {}", label.unwrap_or_default(), n + 1),
+                                label: name.clone(),
                                 value: None,
                                 heading: true,
                                 missing: false,
                                 error: None,
                             });
-                            collect(instance, lang, out);
+                            collect(instance, lang, &name, out);
                         }
                         if let Some(e) = item.errors.first() {
                             out.push(ReviewItem {
@@ -202,7 +206,7 @@ impl Desk {
             .filter(|s| s.visible)
             .map(|s| {
                 let mut items = Vec::new();
-                collect(&s.items, lang, &mut items);
+                collect(&s.items, lang, "", &mut items);
                 ReviewStep { id: s.id.clone(), title: s.title.clone(), complete: s.complete, items }
             })
             .collect();

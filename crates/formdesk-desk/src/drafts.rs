@@ -164,6 +164,32 @@ pub(crate) fn set_at(answers: &mut Answers, path: &str, value: Value) -> Result<
     Ok(())
 }
 
+/// The list of a repeat group's instances at `path` (`hunde`, `haushalt[0].einkommen`); with `make`, an
+/// empty list is put there when there is none. The instances on the way must exist.
+fn instances_at<'a>(answers: &'a mut Answers, path: &str, make: bool) -> Result<&'a mut Vec<Value>, DeskError> {
+    let segments = parse_path(path)?;
+    let bad = || DeskError::BadPath(path.to_owned());
+    let (Some((Segment::Key(first), rest)), Some(Segment::Key(_))) = (segments.split_first(), segments.last()) else {
+        return Err(bad());
+    };
+    let mut cur = if make {
+        answers.entry(first.clone()).or_insert(Value::Null)
+    } else {
+        answers.get_mut(first).ok_or_else(bad)?
+    };
+    for seg in rest {
+        cur = match seg {
+            Segment::Key(k) if make => cur.as_object_mut().ok_or_else(bad)?.entry(k.clone()).or_insert(Value::Null),
+            Segment::Key(k) => cur.as_object_mut().and_then(|o| o.get_mut(k)).ok_or_else(bad)?,
+            Segment::Index(i) => cur.as_array_mut().and_then(|a| a.get_mut(*i)).ok_or_else(bad)?,
+        };
+    }
+    if make && !cur.is_array() {
+        *cur = Value::Array(Vec::new());
+    }
+    cur.as_array_mut().ok_or_else(bad)
+}
+
 impl Draft {
     /// The summary to store, with the citizen's name taken from the answers at `name_fields`.
     pub(crate) fn summary(&self, name_fields: &[String]) -> Summary {
@@ -255,23 +281,20 @@ impl Draft {
         Ok(())
     }
 
+    /// Adds an empty instance to the repeat group at `group`: its id, or its path inside an instance of
+    /// another (`haushalt[0].einkommen`).
     pub(crate) fn add_instance(&mut self, group: &str, now: NaiveDateTime) -> Result<(), DeskError> {
         self.editable()?;
-        let list = self.answers.entry(group.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
-        if !list.is_array() {
-            *list = Value::Array(Vec::new());
-        }
-        if let Value::Array(items) = list {
-            items.push(Value::Object(serde_json::Map::new()));
-        }
+        instances_at(&mut self.answers, group, true)?.push(Value::Object(serde_json::Map::new()));
         self.updated = now;
         Ok(())
     }
 
+    /// Removes instance `index` of the repeat group at `group` (an id or a path, as for adding).
     pub(crate) fn remove_instance(&mut self, group: &str, index: usize, now: NaiveDateTime) -> Result<(), DeskError> {
         self.editable()?;
-        match self.answers.get_mut(group).and_then(Value::as_array_mut) {
-            Some(items) if index < items.len() => {
+        match instances_at(&mut self.answers, group, false) {
+            Ok(items) if index < items.len() => {
                 items.remove(index);
                 self.updated = now;
                 Ok(())
@@ -317,5 +340,20 @@ mod tests {
             json!({"name": "Anna", "anschrift": {"city": "Herford"}, "hunde": [{}, {"rasse": "labrador"}]})
         );
         assert!(set_at(&mut a, "hunde[5].rasse", json!("x")).is_err(), "no instance 5");
+    }
+
+    #[test]
+    fn instances_are_found_at_nested_paths() {
+        let mut a = Answers::new();
+        instances_at(&mut a, "haushalt", true).expect("made").push(json!({}));
+        instances_at(&mut a, "haushalt[0].einkommen", true).expect("made inside").push(json!({"art": "lohn"}));
+        set_at(&mut a, "haushalt[0].einkommen[0].betrag", json!("1200")).expect("set");
+        assert_eq!(Value::Object(a.clone()), json!({"haushalt": [{"einkommen": [{"art": "lohn", "betrag": "1200"}]}]}));
+        assert_eq!(instances_at(&mut a, "haushalt[0].einkommen", false).expect("found").len(), 1);
+        for bad in ["haushalt[1].einkommen", "haushalt[0]", "haushalt[0].kinder", "haushalt[0].einkommen[0].betrag"] {
+            assert!(instances_at(&mut a, bad, false).is_err(), "{bad:?} is no list of instances");
+        }
+        assert!(instances_at(&mut a, "haushalt[3].einkommen", true).is_err(), "no member 3 to add to");
+        assert!(instances_at(&mut a, "haushalt[0]", true).is_err(), "an instance is not a group");
     }
 }

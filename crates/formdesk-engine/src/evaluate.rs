@@ -30,10 +30,19 @@ struct Run<'f> {
     globals: Vec<Value>,
     item_visible: Vec<Option<bool>>,
     step_visible: Vec<Option<bool>>,
-    /// Per repeat group (by slot): the values of each instance, by record position.
-    instances: Vec<Vec<Vec<Value>>>,
     locals: Vec<Value>,
 }
+
+/// Where an expression is evaluated: in a repeat instance (its values by record position, its position, the
+/// values of the instances around it, nearest first), or at the top level ([`TOP`]).
+#[derive(Clone, Copy)]
+struct At<'a> {
+    values: &'a [Value],
+    index: usize,
+    outer: &'a [&'a [Value]],
+}
+
+const TOP: At<'static> = At { values: &[], index: 0, outer: &[] };
 
 fn is_blank(json: &serde_json::Value) -> bool {
     match json {
@@ -339,13 +348,13 @@ fn coerce(value: Value, value_type: Option<ValueType>) -> Value {
 }
 
 impl Run<'_> {
-    fn truth(&mut self, code: &Checked, item: &[Value], index: usize) -> Option<bool> {
-        let scope = Scope { globals: &self.globals, item, index, today: self.today };
-        expr::eval(&code.code, &scope, &mut self.locals).as_bool()
+    fn truth(&mut self, code: &Checked, at: At<'_>) -> Option<bool> {
+        self.value_of(&code.code, at).as_bool()
     }
 
-    fn value_of(&mut self, code: &Code, item: &[Value], index: usize) -> Value {
-        let scope = Scope { globals: &self.globals, item, index, today: self.today };
+    fn value_of(&mut self, code: &Code, at: At<'_>) -> Value {
+        let scope =
+            Scope { globals: &self.globals, item: at.values, index: at.index, outer: at.outer, today: self.today };
         expr::eval(code, &scope, &mut self.locals)
     }
 
@@ -355,14 +364,15 @@ impl Run<'_> {
         }
         let form = self.form;
         let v = match &form.steps[s].relevant {
-            Some(c) => self.truth(c, &[], 0) == Some(true),
+            Some(c) => self.truth(c, TOP) == Some(true),
             None => true,
         };
         self.step_visible[s] = Some(v);
         v
     }
 
-    /// Visibility of an item outside repeat groups, or of a repeat group's child apart from its own condition.
+    /// Visibility of an item outside repeat groups, or of an item inside one apart from the conditions read in
+    /// its instances.
     fn visible(&mut self, idx: usize) -> bool {
         if let Some(v) = self.item_visible[idx] {
             return v;
@@ -376,20 +386,35 @@ impl Run<'_> {
         let v = parent_visible
             && (item.in_repeat
                 || match &item.relevant {
-                    Some(c) => self.truth(c, &[], 0) == Some(true),
+                    Some(c) => self.truth(c, TOP) == Some(true),
                     None => true,
                 });
         self.item_visible[idx] = Some(v);
         v
     }
 
-    fn visible_in(&mut self, idx: usize, record: &[Value], index: usize) -> bool {
+    /// Visibility of an item in one instance of the repeat group around it: its own condition and those of the
+    /// plain groups between it and that repeat group, read in the instance. The repeat group's own visibility
+    /// was settled before its instances were made.
+    fn visible_in(&mut self, idx: usize, at: At<'_>) -> bool {
         let form = self.form;
-        self.visible(idx)
-            && match &form.items[idx].relevant {
-                Some(c) => self.truth(c, record, index) == Some(true),
-                None => true,
+        if !self.visible(idx) {
+            return false;
+        }
+        let mut cur = Some(idx);
+        while let Some(i) = cur {
+            let item = &form.items[i];
+            if !item.in_repeat {
+                break;
             }
+            if let Some(c) = &item.relevant
+                && self.truth(c, at) != Some(true)
+            {
+                return false;
+            }
+            cur = item.parent.filter(|p| form.items[*p].record.is_none());
+        }
+        true
     }
 
     fn compute_slot(&mut self, slot: usize) {
@@ -399,41 +424,10 @@ impl Run<'_> {
         if !self.visible(idx) {
             return;
         }
-        let value = if let Some(record) = &item.record {
-            let raw: &[serde_json::Value] = match self.answers.get(&item.def.id) {
-                Some(serde_json::Value::Array(a)) => a,
-                _ => &[],
-            };
-            let mut instances = Vec::with_capacity(raw.len());
-            for (index, inst) in raw.iter().enumerate() {
-                let obj = inst.as_object().unwrap_or(&NO_ANSWERS);
-                let mut values = vec![Value::Null; record.fields.len()];
-                for &pos in &item.child_order {
-                    let Some(&child) = item.children.iter().find(|c| form.items[**c].position == Some(pos)) else {
-                        continue;
-                    };
-                    if !self.visible_in(child, &values, index) {
-                        continue;
-                    }
-                    let ch = &form.items[child];
-                    values[pos] = match &ch.calculate {
-                        Some(calc) => {
-                            let v = self.value_of(&calc.code, &values, index);
-                            coerce(v, ch.def.value_type)
-                        }
-                        None => obj.get(&ch.def.id).map_or(Value::Null, |j| convert(ch, j).unwrap_or(Value::Null)),
-                    };
-                    if ch.def.kind == ItemKind::Choice && check_value(ch, &values[pos], self.today).is_some() {
-                        values[pos] = Value::Null;
-                    }
-                }
-                instances.push(values);
-            }
-            let list: Arc<[Value]> = instances.iter().map(|v| Value::Record(Arc::from(v.as_slice()))).collect();
-            self.instances[slot] = instances;
-            Value::List(list)
+        let value = if item.record.is_some() {
+            self.repeat_value(idx, self.answers.get(&item.def.id), &[])
         } else if let Some(calc) = &item.calculate {
-            let v = self.value_of(&calc.code, &[], 0);
+            let v = self.value_of(&calc.code, TOP);
             coerce(v, item.def.value_type)
         } else {
             let v = self.answers.get(&item.def.id).map_or(Value::Null, |j| convert(item, j).unwrap_or(Value::Null));
@@ -449,23 +443,58 @@ impl Run<'_> {
         self.globals[slot] = value;
     }
 
-    fn required(&mut self, item: &Item, record: &[Value], index: usize) -> bool {
+    /// The value of a visible repeat group, a list of records, from its answer; `outer` holds the values of the
+    /// instances around it, nearest first. Nested repeat groups are made inside each instance.
+    fn repeat_value(&mut self, idx: usize, raw: Option<&serde_json::Value>, outer: &[&[Value]]) -> Value {
+        let form = self.form;
+        let item = &form.items[idx];
+        let Some(record) = &item.record else { return Value::Null };
+        let raw: &[serde_json::Value] = match raw {
+            Some(serde_json::Value::Array(a)) => a,
+            _ => &[],
+        };
+        let mut list = Vec::with_capacity(raw.len());
+        for (index, inst) in raw.iter().enumerate() {
+            let obj = inst.as_object().unwrap_or(&NO_ANSWERS);
+            let mut values = vec![Value::Null; record.fields.len()];
+            for &pos in &item.child_order {
+                let Some(&child) = item.fields.get(pos) else { continue };
+                let ch = &form.items[child];
+                if !self.visible_in(child, At { values: &values, index, outer }) {
+                    continue;
+                }
+                let value = if ch.record.is_some() {
+                    let mut around = Vec::with_capacity(outer.len() + 1);
+                    around.push(values.as_slice());
+                    around.extend_from_slice(outer);
+                    self.repeat_value(child, obj.get(&ch.def.id), &around)
+                } else if let Some(calc) = &ch.calculate {
+                    let v = self.value_of(&calc.code, At { values: &values, index, outer });
+                    coerce(v, ch.def.value_type)
+                } else {
+                    obj.get(&ch.def.id).map_or(Value::Null, |j| convert(ch, j).unwrap_or(Value::Null))
+                };
+                values[pos] = value;
+                if ch.def.kind == ItemKind::Choice && check_value(ch, &values[pos], self.today).is_some() {
+                    values[pos] = Value::Null;
+                }
+            }
+            list.push(Value::Record(values.into()));
+        }
+        Value::List(list.into())
+    }
+
+    fn required(&mut self, item: &Item, at: At<'_>) -> bool {
         match &item.required {
             RequiredRule::Never => false,
             RequiredRule::Always => true,
-            RequiredRule::When(c) => self.truth(c, record, index) == Some(true),
+            RequiredRule::When(c) => self.truth(c, at) == Some(true),
         }
     }
 
     /// The first issue of a visible field's answer.
-    fn field_issue(
-        &mut self,
-        item: &Item,
-        raw: Option<&serde_json::Value>,
-        record: &[Value],
-        index: usize,
-    ) -> (bool, Option<Issue>) {
-        let required = self.required(item, record, index);
+    fn field_issue(&mut self, item: &Item, raw: Option<&serde_json::Value>, at: At<'_>) -> (bool, Option<Issue>) {
+        let required = self.required(item, at);
         let raw = raw.unwrap_or(&serde_json::Value::Null);
         if is_blank(raw) {
             return (required, required.then_some(Issue::Required));
@@ -479,27 +508,30 @@ impl Run<'_> {
         }
         // Constraints read the field itself by id (or `item.<id>`), with its current answer.
         for c in &item.constraints {
-            if self.truth(&c.rule, record, index) == Some(false) {
+            if self.truth(&c.rule, at) == Some(false) {
                 return (required, Some(Issue::Constraint(c.code.clone(), c.message.get(self.lang).to_owned())));
             }
         }
         (required, None)
     }
 
+    /// The state of an item whose answer is in `container` (the answers, or the object of a repeat instance,
+    /// whose path is `prefix`), evaluated at `at`.
     fn item_state(
         &mut self,
         idx: usize,
-        path: String,
-        raw: Option<&serde_json::Value>,
-        record: &[Value],
-        index: usize,
+        prefix: &str,
+        container: &Answers,
+        at: At<'_>,
         errors: &mut Vec<FieldError>,
     ) -> ItemState {
         let form = self.form;
         let item = &form.items[idx];
         let def = &item.def;
         let lang = self.lang;
-        let visible = if item.in_repeat { self.visible_in(idx, record, index) } else { self.visible(idx) };
+        let raw = container.get(&def.id);
+        let path = if prefix.is_empty() { def.id.clone() } else { format!("{prefix}.{}", def.id) };
+        let visible = if item.in_repeat { self.visible_in(idx, at) } else { self.visible(idx) };
         let mut state = ItemState {
             kind: def.kind,
             id: def.id.clone(),
@@ -544,37 +576,54 @@ impl Run<'_> {
             ItemKind::Computed => {
                 let v = match (item.slot, item.position) {
                     (Some(slot), _) => self.globals[slot].clone(),
-                    (None, Some(pos)) => record.get(pos).cloned().unwrap_or(Value::Null),
+                    (None, Some(pos)) => at.values.get(pos).cloned().unwrap_or(Value::Null),
                     _ => Value::Null,
                 };
                 state.value = to_json(&v, def.value_type);
             }
             ItemKind::Group if item.record.is_some() => {
-                let slot = item.slot.unwrap_or(0);
                 let raw_list = raw.and_then(serde_json::Value::as_array);
                 if visible && raw.is_some_and(|r| !r.is_null() && !r.is_array()) {
                     issue = Some(Issue::Type("a list"));
                 }
-                let instances = std::mem::take(&mut self.instances[slot]);
-                for (i, values) in instances.iter().enumerate() {
+                let value = match (item.slot, item.position) {
+                    (Some(slot), _) => self.globals[slot].clone(),
+                    (None, Some(pos)) => at.values.get(pos).cloned().unwrap_or(Value::Null),
+                    _ => Value::Null,
+                };
+                let instances: &[Value] = match &value {
+                    Value::List(l) => l,
+                    _ => &[],
+                };
+                // The instances inside read this one's instance as `outer`; a top-level group has none around it.
+                let mut around: Vec<&[Value]> = Vec::with_capacity(at.outer.len() + 1);
+                if item.in_repeat {
+                    around.push(at.values);
+                    around.extend_from_slice(at.outer);
+                }
+                for (i, instance) in instances.iter().enumerate() {
+                    let values: &[Value] = match instance {
+                        Value::Record(v) => v,
+                        _ => &[],
+                    };
                     let obj =
                         raw_list.and_then(|l| l.get(i)).and_then(serde_json::Value::as_object).unwrap_or(&NO_ANSWERS);
+                    let inner = At { values, index: i, outer: &around };
+                    let prefix = format!("{path}[{i}]");
                     let mut children = Vec::with_capacity(item.children.len());
                     for &c in &item.children {
-                        let cid = &form.items[c].def.id;
-                        let child = self.item_state(c, format!("{path}[{i}].{cid}"), obj.get(cid), values, i, errors);
-                        children.push(child);
+                        children.push(self.item_state(c, &prefix, obj, inner, errors));
                     }
                     if visible {
                         for key in obj.keys() {
-                            if !item
-                                .children
-                                .iter()
-                                .any(|c| form.items[*c].def.id == *key && form.items[*c].def.kind.is_answered())
-                            {
+                            let known = item.fields.iter().any(|f| {
+                                let d = &form.items[*f].def;
+                                d.id == *key && (d.kind.is_answered() || d.kind == ItemKind::Group)
+                            });
+                            if !known {
                                 let issue = Issue::UnknownField;
                                 errors.push(FieldError {
-                                    path: format!("{path}[{i}].{key}"),
+                                    path: format!("{prefix}.{key}"),
                                     code: issue.code(),
                                     message: issue.message(lang),
                                 });
@@ -584,7 +633,6 @@ impl Run<'_> {
                     state.instances.push(children);
                 }
                 let n = u32::try_from(instances.len()).unwrap_or(u32::MAX);
-                self.instances[slot] = instances;
                 if visible
                     && issue.is_none()
                     && let Some(r) = def.repeat
@@ -599,15 +647,14 @@ impl Run<'_> {
             }
             ItemKind::Group => {
                 for &c in &item.children {
-                    let cid = &form.items[c].def.id;
-                    let child = self.item_state(c, cid.clone(), self.answers.get(cid), record, index, errors);
+                    let child = self.item_state(c, prefix, container, at, errors);
                     state.items.push(child);
                 }
             }
             _ => {
                 state.value = raw.cloned().unwrap_or(serde_json::Value::Null);
                 if visible {
-                    let (required, found) = self.field_issue(item, raw, record, index);
+                    let (required, found) = self.field_issue(item, raw, at);
                     state.required = required;
                     issue = found;
                 }
@@ -633,7 +680,6 @@ impl Form {
             globals: vec![Value::Null; self.slots.len()],
             item_visible: vec![None; self.items.len()],
             step_visible: vec![None; self.steps.len()],
-            instances: vec![Vec::new(); self.slots.len()],
             locals: Vec::new(),
         };
         for &slot in &self.order {
@@ -644,14 +690,7 @@ impl Form {
         for (s, step) in self.steps.iter().enumerate() {
             let visible = run.step_visible(s);
             let before = errors.len();
-            let items = step
-                .items
-                .iter()
-                .map(|&idx| {
-                    let id = &self.items[idx].def.id;
-                    run.item_state(idx, id.clone(), answers.get(id), &[], 0, &mut errors)
-                })
-                .collect();
+            let items = step.items.iter().map(|&idx| run.item_state(idx, "", answers, TOP, &mut errors)).collect();
             let error_count = errors.len() - before;
             steps.push(StepState {
                 id: step.def.id.clone(),
@@ -679,11 +718,11 @@ impl Form {
         let mut fees = Vec::new();
         for fee in &self.fees {
             if let Some(rel) = &fee.relevant
-                && run.truth(rel, &[], 0) != Some(true)
+                && run.truth(rel, TOP) != Some(true)
             {
                 continue;
             }
-            let amount = match run.value_of(&fee.amount.code, &[], 0) {
+            let amount = match run.value_of(&fee.amount.code, TOP) {
                 Value::Int(i) => Decimal::from(i),
                 Value::Decimal(d) => d,
                 _ => continue,

@@ -36,6 +36,9 @@ pub struct DefinitionErrors(pub Vec<DefinitionError>);
 #[derive(Debug, Clone, Default)]
 pub struct CodeLists(pub(crate) BTreeMap<String, Arc<[OptionDefinition]>>, BTreeMap<String, FimReference>);
 
+/// How many repeat groups may stand inside each other: a household member's incomes and their evidence are three.
+pub const MAX_REPEAT_DEPTH: usize = 3;
+
 static FORM_SCHEMA: &str = include_str!("../../../forms/schema/form.schema.json");
 static CODELIST_SCHEMA: &str = include_str!("../../../forms/schema/codelist.schema.json");
 
@@ -205,10 +208,12 @@ pub(crate) struct Item {
     pub pattern: Option<regex::Regex>,
     /// Top-level value slot: fields outside repeat groups, computed items, repeat groups.
     pub slot: Option<usize>,
-    /// Position in the record of the enclosing repeat group.
+    /// Position in the record of the enclosing repeat group (fields of plain groups inside it included).
     pub position: Option<usize>,
-    /// For a repeat group: its record type and the order to evaluate its children in.
+    /// For a repeat group: its record type, the item of each record position and the order to evaluate the
+    /// positions in.
     pub record: Option<Arc<RecordType>>,
+    pub fields: Vec<usize>,
     pub child_order: Vec<usize>,
     pub ty: Option<Type>,
 }
@@ -402,15 +407,16 @@ impl Builder<'_> {
         }
     }
 
-    /// First pass: flattens items, checks properties, assigns slots.
+    /// First pass: flattens items and checks properties. `repeats` counts the repeat groups around `defs`.
     fn collect(
         &mut self,
         defs: &[ItemDefinition],
         step: usize,
         parent: Option<usize>,
-        in_repeat: bool,
+        repeats: usize,
         path: &str,
     ) -> Vec<usize> {
+        let in_repeat = repeats > 0;
         let mut out = Vec::new();
         for (i, def) in defs.iter().enumerate() {
             let ipath = format!("{path}[{i}]");
@@ -430,6 +436,7 @@ impl Builder<'_> {
                 slot: None,
                 position: None,
                 record: None,
+                fields: Vec::new(),
                 child_order: Vec::new(),
                 ty: value_type(def),
             });
@@ -486,8 +493,14 @@ impl Builder<'_> {
                         self.error(format!("{ipath}.items"), "a group needs at least one item");
                     }
                     let repeat = def.repeat;
-                    if in_repeat {
-                        self.error(&ipath, "groups cannot be nested inside a repeat group");
+                    if repeat.is_some() && repeats >= MAX_REPEAT_DEPTH {
+                        self.error(
+                            format!("{ipath}.repeat"),
+                            format!(
+                                "repeat groups nest at most {MAX_REPEAT_DEPTH} levels deep; this one would be level {}",
+                                repeats + 1
+                            ),
+                        );
                     }
                     if let Some(r) = repeat
                         && (r.max == 0 || r.min > r.max)
@@ -501,7 +514,7 @@ impl Builder<'_> {
                         &children,
                         step,
                         Some(idx),
-                        in_repeat || repeat.is_some(),
+                        repeats + usize::from(repeat.is_some()),
                         &format!("{ipath}.items"),
                     );
                     self.items[idx].children = kids;
@@ -585,28 +598,7 @@ impl Builder<'_> {
                 continue;
             }
             let is_repeat = item.def.kind == ItemKind::Group && item.def.repeat.is_some();
-            let ty = if is_repeat {
-                let fields: Vec<(String, Type)> = item
-                    .children
-                    .iter()
-                    .filter_map(|c| self.items[*c].ty.clone().map(|t| (self.items[*c].def.id.clone(), t)))
-                    .collect();
-                let record = Arc::new(RecordType { name: item.def.id.clone(), fields });
-                let positions: Vec<(usize, usize)> = item
-                    .children
-                    .iter()
-                    .filter(|c| self.items[**c].ty.is_some())
-                    .enumerate()
-                    .map(|(pos, c)| (*c, pos))
-                    .collect();
-                for (c, pos) in positions {
-                    self.items[c].position = Some(pos);
-                }
-                self.items[idx].record = Some(record.clone());
-                Some(Type::List(Box::new(Type::Record(record))))
-            } else {
-                item.ty.clone()
-            };
+            let ty = if is_repeat { Some(self.assign_record(idx)) } else { item.ty.clone() };
             if let Some(ty) = ty {
                 let slot = self.slots.len();
                 self.slots.push(idx);
@@ -617,16 +609,52 @@ impl Builder<'_> {
         }
     }
 
+    /// Makes the record type of the repeat group `idx`, and of the repeat groups inside it, and gives each
+    /// field its position; returns the group's type, a list of the records. A plain group's fields belong to the
+    /// record it stands in; a nested repeat group is one field, a list of its own records.
+    fn assign_record(&mut self, idx: usize) -> Type {
+        let mut fields = Vec::new();
+        let mut stack: Vec<usize> = self.items[idx].children.iter().rev().copied().collect();
+        while let Some(c) = stack.pop() {
+            let child = &self.items[c];
+            if child.def.kind == ItemKind::Group && child.def.repeat.is_none() {
+                stack.extend(child.children.iter().rev().copied());
+                continue;
+            }
+            let ty = if child.def.kind == ItemKind::Group { Some(self.assign_record(c)) } else { child.ty.clone() };
+            if let Some(ty) = ty {
+                self.items[c].ty = Some(ty);
+                self.items[c].position = Some(fields.len());
+                fields.push(c);
+            }
+        }
+        let record = Arc::new(RecordType {
+            name: self.items[idx].def.id.clone(),
+            fields: fields
+                .iter()
+                .filter_map(|f| self.items[*f].ty.clone().map(|t| (self.items[*f].def.id.clone(), t)))
+                .collect(),
+        });
+        self.items[idx].record = Some(record.clone());
+        self.items[idx].fields = fields;
+        Type::List(Box::new(Type::Record(record)))
+    }
+
     fn compile(
         &mut self,
         src: &str,
         path: &str,
-        item: Option<&RecordType>,
+        records: &[Arc<RecordType>],
         expect: &[Type],
         what: &str,
     ) -> Option<Checked> {
-        let names =
-            Names { globals: &self.globals, item, code_lists: &self.code_values, code_entries: &self.code_entries };
+        let names = Names {
+            globals: &self.globals,
+            item: records.first().map(|r| &**r),
+            outer: records.get(1..).unwrap_or_default(),
+            code_lists: &self.code_values,
+            code_entries: &self.code_entries,
+        };
         match expr::compile(src, names) {
             Ok(c) => {
                 if expect.iter().any(|t| c.ty.unify(t).as_ref() == Some(t) || c.ty == *t) {
@@ -649,8 +677,8 @@ impl Builder<'_> {
         for idx in 0..self.items.len() {
             let path = self.paths[idx].clone();
             let def = self.items[idx].def.clone();
-            let record = self.enclosing_record(idx);
-            let record = record.as_deref();
+            let record = self.enclosing_records(idx);
+            let record = record.as_slice();
             if let Some(r) = &def.relevant {
                 self.items[idx].relevant =
                     self.compile(r, &format!("{path}.relevant"), record, &[Type::Bool], "'relevant'");
@@ -681,15 +709,17 @@ impl Builder<'_> {
         }
     }
 
-    fn enclosing_record(&self, idx: usize) -> Option<Arc<RecordType>> {
+    /// The record types of the repeat groups around an item, nearest first: `item`, `outer`, `outer.outer`.
+    fn enclosing_records(&self, idx: usize) -> Vec<Arc<RecordType>> {
+        let mut out = Vec::new();
         let mut cur = self.items[idx].parent;
         while let Some(p) = cur {
             if let Some(r) = &self.items[p].record {
-                return Some(r.clone());
+                out.push(r.clone());
             }
             cur = self.items[p].parent;
         }
-        None
+        out
     }
 }
 
@@ -809,12 +839,12 @@ impl Form {
                 b.error(format!("$.steps[{s}].id"), format!("the step id '{}' appears twice", step.id));
             }
             b.check_text(&step.title, &format!("$.steps[{s}].title"), true);
-            step_items.push(b.collect(&step.items, s, None, false, &format!("$.steps[{s}].items")));
+            step_items.push(b.collect(&step.items, s, None, 0, &format!("$.steps[{s}].items")));
         }
         let mut seen: HashMap<String, usize> = HashMap::new();
         for idx in 0..b.items.len() {
             let id = b.items[idx].def.id.clone();
-            if matches!(id.as_str(), "today" | "item" | "index") {
+            if matches!(id.as_str(), "today" | "item" | "index" | "outer") {
                 b.error(format!("{}.id", b.paths[idx]), format!("'{id}' is a reserved name in expressions"));
             }
             if let Some(first) = seen.insert(id.clone(), idx) {
@@ -845,7 +875,7 @@ impl Form {
             let relevant = step
                 .relevant
                 .as_ref()
-                .and_then(|r| b.compile(r, &format!("$.steps[{s}].relevant"), None, &[Type::Bool], "'relevant'"));
+                .and_then(|r| b.compile(r, &format!("$.steps[{s}].relevant"), &[], &[Type::Bool], "'relevant'"));
             steps.push(Step { def: step.clone(), relevant, items });
         }
         let mut fees = Vec::new();
@@ -857,11 +887,11 @@ impl Form {
                 b.error(format!("{path}.id"), format!("the fee id '{}' appears twice", fee.id));
             }
             let amount =
-                b.compile(&fee.amount, &format!("{path}.amount"), None, &[Type::Decimal, Type::Int], "a fee's amount");
+                b.compile(&fee.amount, &format!("{path}.amount"), &[], &[Type::Decimal, Type::Int], "a fee's amount");
             let relevant = fee
                 .relevant
                 .as_ref()
-                .and_then(|r| b.compile(r, &format!("{path}.relevant"), None, &[Type::Bool], "'relevant'"));
+                .and_then(|r| b.compile(r, &format!("{path}.relevant"), &[], &[Type::Bool], "'relevant'"));
             if let Some(amount) = amount {
                 fee_positions.push(i);
                 fees.push(Fee {
@@ -910,17 +940,35 @@ impl Form {
                 Vec::new()
             }
         };
-        // Inside each repeat group, the children's order by what they read of `item`.
+        // Inside each repeat group, the order of its record's positions by what they read of its instance: a
+        // field's own conditions and calculation and those of the plain groups around it read `item`; what
+        // stands inside a nested repeat group reads the instance as `outer` (or `outer.outer` from deeper).
         for idx in 0..b.items.len() {
             let Some(record) = b.items[idx].record.clone() else { continue };
-            let children: Vec<usize> =
-                b.items[idx].children.iter().copied().filter(|c| b.items[*c].position.is_some()).collect();
             let mut cdeps: Vec<Vec<usize>> = vec![Vec::new(); record.fields.len()];
-            for &c in &children {
-                let it = &b.items[c];
-                let Some(pos) = it.position else { continue };
-                cdeps[pos] =
-                    it.relevant.iter().chain(it.calculate.iter()).flat_map(|x| x.item_fields.iter().copied()).collect();
+            for (pos, &f) in b.items[idx].fields.iter().enumerate() {
+                let mut reads = Vec::new();
+                let mut cur = Some(f);
+                while let Some(i) = cur.filter(|i| *i != idx) {
+                    let it = &b.items[i];
+                    reads.extend(it.relevant.iter().chain(it.calculate.iter()).flat_map(|x| x.item_fields.iter()));
+                    cur = it.parent;
+                }
+                let mut stack: Vec<(usize, usize)> = b.items[f].children.iter().map(|c| (*c, 1)).collect();
+                while let Some((c, levels)) = stack.pop() {
+                    let it = &b.items[c];
+                    reads.extend(
+                        it.relevant
+                            .iter()
+                            .chain(it.calculate.iter())
+                            .flat_map(|x| x.outer_fields.iter().filter(|(l, _)| *l == levels).map(|(_, p)| p)),
+                    );
+                    let deeper = levels + usize::from(it.record.is_some());
+                    stack.extend(it.children.iter().map(|g| (*g, deeper)));
+                }
+                reads.sort_unstable();
+                reads.dedup();
+                cdeps[pos] = reads;
             }
             match topo_sort(record.fields.len(), &cdeps) {
                 Ok(order) => b.items[idx].child_order = order,

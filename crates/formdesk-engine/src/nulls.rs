@@ -49,6 +49,8 @@ impl Analysis<'_> {
                 Code::Local(_) => Some("a field of a list entry".into()),
                 other => self.culprit(other, guards),
             },
+            // A field of an enclosing entry (`outer.x`): whether it is answered is not known here.
+            Code::OuterField(..) => Some("a field of the enclosing entry".into()),
             Code::At(..) => Some("a list element by position".into()),
             Code::Not(x) | Code::Neg(x) | Code::Matches(x, _) | Code::Lookup(x, _) => self.culprit(x, guards),
             Code::Arith(_, a, b)

@@ -215,7 +215,25 @@ impl Collector<'_> {
         Some(Bilingual::new(de, other))
     }
 
-    fn collect(&self, items: &[ItemState], second: &[ItemState], out: &mut Vec<Entry>) {
+    /// Collects the lines of `items`. `within` is the heading of the repeat instance they stand in: the
+    /// headings of groups and instances inside it name it first ("Haushaltsmitglied 1 › Einkommen 2"), and
+    /// the instance's own fields after such a block come under its heading again.
+    fn collect(&self, items: &[ItemState], second: &[ItemState], within: Option<&Bilingual>, out: &mut Vec<Entry>) {
+        let inside = |heading: Bilingual| match within {
+            Some(w) => {
+                let other = (w.other.is_some() || heading.other.is_some()).then(|| {
+                    format!(
+                        "{} › {}",
+                        w.other.as_deref().unwrap_or(&w.de),
+                        heading.other.as_deref().unwrap_or(&heading.de)
+                    )
+                });
+                Bilingual::new(format!("{} › {}", w.de, heading.de), other)
+            }
+            None => heading,
+        };
+        // Whether the last line was a block of a group or an instance inside `within`.
+        let mut in_block = false;
         for (n, item) in items.iter().enumerate().filter(|(_, i)| i.visible) {
             let twin = second.get(n).filter(|s| s.id == item.id);
             let mode = self.form.item(&item.id).map_or(ReceiptMode::Show, |d| d.receipt_mode());
@@ -226,25 +244,32 @@ impl Collector<'_> {
                 ItemKind::Info => {}
                 ItemKind::Group => {
                     let mut inner = Vec::new();
-                    self.collect(&item.items, twin.map_or(&[][..], |t| &t.items), &mut inner);
+                    self.collect(&item.items, twin.map_or(&[][..], |t| &t.items), within, &mut inner);
                     if !inner.is_empty() {
-                        out.push(Entry::Heading(self.label(item, twin)));
+                        out.push(Entry::Heading(inside(self.label(item, twin))));
                         out.append(&mut inner);
+                        in_block = true;
                     }
                     for (i, instance) in item.instances.iter().enumerate() {
                         let twin_instance = twin.and_then(|t| t.instances.get(i)).map_or(&[][..], Vec::as_slice);
-                        let mut inner = Vec::new();
-                        self.collect(instance, twin_instance, &mut inner);
                         let name = |state: &ItemState| {
                             let label = state.repeat.as_ref().and_then(|r| r.item_label.clone());
                             format!("{} {}", label.or_else(|| state.label.clone()).unwrap_or_default(), i + 1)
                         };
-                        out.push(Entry::Heading(Bilingual::new(name(item), twin.filter(|_| self.bilingual).map(name))));
+                        let heading = inside(Bilingual::new(name(item), twin.filter(|_| self.bilingual).map(name)));
+                        let mut inner = Vec::new();
+                        self.collect(instance, twin_instance, Some(&heading), &mut inner);
+                        out.push(Entry::Heading(heading));
                         out.append(&mut inner);
+                        in_block = true;
                     }
                 }
                 _ => {
                     if let Some(value) = self.value(item, twin, mode) {
+                        if let Some(w) = within.filter(|_| in_block) {
+                            out.push(Entry::Heading(w.clone()));
+                        }
+                        in_block = false;
                         out.push(Entry::Field { label: self.label(item, twin), value });
                     }
                 }
@@ -284,7 +309,7 @@ impl Receipt {
             .filter_map(|(n, step)| {
                 let twin = second.as_ref().and_then(|s| s.steps.get(n));
                 let mut entries = Vec::new();
-                collector.collect(&step.items, twin.map_or(&[][..], |t| &t.items), &mut entries);
+                collector.collect(&step.items, twin.map_or(&[][..], |t| &t.items), None, &mut entries);
                 (!entries.is_empty()).then(|| Section {
                     title: Bilingual::new(step.title.clone(), twin.map(|t| t.title.clone())),
                     entries,

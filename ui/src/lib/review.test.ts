@@ -27,7 +27,46 @@ describe('groupReviewItems', () => {
 
   it('keeps an instance without lines as a heading of its own', () => {
     const groups = groupReviewItems([row('b[0]', { heading: true, label: 'Baum 1' })]);
-    expect(groups).toEqual([{ heading: row('b[0]', { heading: true, label: 'Baum 1' }), rows: [] }]);
+    expect(groups).toEqual([{ heading: row('b[0]', { heading: true, label: 'Baum 1' }), depth: 0, rows: [] }]);
+  });
+
+  it('puts an instance inside another under it, and the outer lines after it under the outer heading', () => {
+    const items = [
+      row('haushalt[0]', { heading: true, label: 'Haushaltsmitglied 1', value: null }),
+      row('haushalt[0].name'),
+      row('haushalt[0].einkommen[0]', { heading: true, label: 'Haushaltsmitglied 1 › Einkommen 1', value: null }),
+      row('haushalt[0].einkommen[0].betrag'),
+      row('haushalt[0].einkommen[1]', { heading: true, label: 'Haushaltsmitglied 1 › Einkommen 2', value: null }),
+      row('haushalt[0].einkommen[1].betrag'),
+      row('haushalt[0].anmerkung'),
+      row('haushalt[1]', { heading: true, label: 'Haushaltsmitglied 2', value: null }),
+      row('haushalt[1].einkommen[0]', { heading: true, label: 'Haushaltsmitglied 2 › Einkommen 1', value: null }),
+      row('haushalt[1].einkommen[0].betrag'),
+      row('summe'),
+    ];
+    const groups = groupReviewItems(items);
+    expect(groups.map((g) => [g.heading?.label ?? null, g.depth, g.rows.map((r) => r.path)])).toEqual([
+      ['Haushaltsmitglied 1', 0, ['haushalt[0].name']],
+      ['Haushaltsmitglied 1 › Einkommen 1', 1, ['haushalt[0].einkommen[0].betrag']],
+      ['Haushaltsmitglied 1 › Einkommen 2', 1, ['haushalt[0].einkommen[1].betrag']],
+      ['Haushaltsmitglied 1', 0, ['haushalt[0].anmerkung']],
+      ['Haushaltsmitglied 2', 0, []],
+      ['Haushaltsmitglied 2 › Einkommen 1', 1, ['haushalt[1].einkommen[0].betrag']],
+      [null, 0, ['summe']],
+    ]);
+  });
+
+  it('does not take a sibling whose id begins alike for a line of the instance', () => {
+    const groups = groupReviewItems([
+      row('a[1]', { heading: true, label: 'A 2', value: null }),
+      row('a[1].x'),
+      row('a[10]', { heading: true, label: 'A 11', value: null }),
+      row('a[10].x'),
+    ]);
+    expect(groups.map((g) => [g.heading?.label, g.rows.map((r) => r.path)])).toEqual([
+      ['A 2', ['a[1].x']],
+      ['A 11', ['a[10].x']],
+    ]);
   });
 });
 

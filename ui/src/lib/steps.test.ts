@@ -102,4 +102,32 @@ describe('stepErrors', () => {
       { path: 'hunde[1].name', label: 'Hund 2 – Name', message: 'Bitte ausfüllen.' },
     ]);
   });
+
+  it('names every instance around an error inside a nested repeat group', () => {
+    const incomes = item('haushalt[0].einkommen', {
+      kind: 'group',
+      label: 'Einkünfte',
+      repeat: { min: 1, max: 3, itemLabel: 'Einkommen' },
+      instances: [[item('haushalt[0].einkommen[0].betrag', { label: 'Betrag', errors: required })]],
+    });
+    const flat = item('haushalt[0].wohnung', {
+      kind: 'group',
+      label: 'Wohnung',
+      items: [item('haushalt[0].anschrift', { label: 'Anschrift', errors: required })],
+    });
+    const members = item('haushalt', {
+      kind: 'group',
+      label: 'Haushalt',
+      repeat: { min: 0, max: 4, itemLabel: 'Haushaltsmitglied' },
+      instances: [[flat, incomes]],
+    });
+    expect(stepErrors(step('s', [members]), 'Eintrag')).toEqual([
+      { path: 'haushalt[0].anschrift', label: 'Haushaltsmitglied 1 – Anschrift', message: 'Bitte ausfüllen.' },
+      {
+        path: 'haushalt[0].einkommen[0].betrag',
+        label: 'Haushaltsmitglied 1 – Einkommen 1 – Betrag',
+        message: 'Bitte ausfüllen.',
+      },
+    ]);
+  });
 });

@@ -7,6 +7,7 @@ mod drafts;
 mod files;
 mod formsets;
 mod leak;
+mod nested;
 mod pinning;
 mod print;
 mod receipt;
@@ -154,17 +155,22 @@ pub fn complete_hundeanmeldung() -> serde_json::Map<String, Value> {
 pub fn enter(desk: &Desk, id: u64, answers: &mut serde_json::Map<String, Value>) {
     replace_refs(answers, desk, id);
     for (key, value) in answers.iter() {
-        if let Value::Array(items) = value
-            && items.first().is_some_and(|i| i.is_object() && i.get("ref").is_none())
-        {
-            for (n, instance) in items.iter().enumerate() {
-                desk.add_instance(id, key).expect("instance");
-                for (field, v) in instance.as_object().expect("object") {
-                    desk.set_answer(id, &format!("{key}[{n}].{field}"), v.clone()).expect("answer");
-                }
+        enter_at(desk, id, key, value);
+    }
+}
+
+/// Enters `value` at `path`; a repeat group's instances one by one, those nested in them too.
+fn enter_at(desk: &Desk, id: u64, path: &str, value: &Value) {
+    if let Value::Array(items) = value
+        && items.first().is_some_and(|i| i.is_object() && i.get("ref").is_none())
+    {
+        for (n, instance) in items.iter().enumerate() {
+            desk.add_instance(id, path).expect("instance");
+            for (field, v) in instance.as_object().expect("object") {
+                enter_at(desk, id, &format!("{path}[{n}].{field}"), v);
             }
-        } else {
-            desk.set_answer(id, key, value.clone()).expect("answer");
         }
+    } else {
+        desk.set_answer(id, path, value.clone()).expect("answer");
     }
 }

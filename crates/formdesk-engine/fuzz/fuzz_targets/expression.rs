@@ -16,7 +16,7 @@ fuzz_target!(|src: &str| {
     globals.insert("a".to_owned(), (5, Type::Date));
     let mut lists = BTreeMap::new();
     lists.insert("c".to_owned(), Arc::<[Value]>::from([Value::Text("x".into())]));
-    let names = Names { globals: &globals, item: None, code_lists: &lists, code_entries: &Default::default() };
+    let names = Names { globals: &globals, item: None, outer: &[], code_lists: &lists, code_entries: &Default::default() };
     if let Ok(checked) = expr::compile(src, names) {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default();
         let values = [
@@ -27,7 +27,7 @@ fuzz_target!(|src: &str| {
             Value::Null,
             Value::Date(today),
         ];
-        let scope = Scope { globals: &values, item: &[], index: 0, today };
+        let scope = Scope { globals: &values, item: &[], index: 0, outer: &[], today };
         let _ = expr::eval(&checked.code, &scope, &mut Vec::new());
     }
 });

@@ -14,6 +14,9 @@ pub struct Names<'a> {
     pub globals: &'a HashMap<String, (usize, Type)>,
     /// Inside a repeat group: the type of `item`.
     pub item: Option<&'a RecordType>,
+    /// Inside a repeat group nested in others: the types of the enclosing instances, nearest first (`outer`,
+    /// `outer.outer`).
+    pub outer: &'a [Arc<RecordType>],
     /// Code lists by id, for `codes("id")`.
     pub code_lists: &'a BTreeMap<String, Arc<[Value]>>,
     /// The entries of the code lists by id, for `lookup("id", code, "key")`.
@@ -31,14 +34,22 @@ pub struct Checked {
     pub globals: BTreeSet<usize>,
     /// The fields of `item` it reads.
     pub item_fields: BTreeSet<usize>,
+    /// The fields of enclosing instances it reads: how many levels out (1 for `outer`) and the position.
+    pub outer_fields: BTreeSet<(usize, usize)>,
 }
 
 /// Parses and type-checks `src`.
 pub fn compile(src: &str, names: Names<'_>) -> Result<Checked, SyntaxError> {
     let ast = syntax::parse(src)?;
-    let mut c = Checker { names, locals: Vec::new(), globals: BTreeSet::new(), item_fields: BTreeSet::new() };
+    let mut c = Checker {
+        names,
+        locals: Vec::new(),
+        globals: BTreeSet::new(),
+        item_fields: BTreeSet::new(),
+        outer_fields: BTreeSet::new(),
+    };
     let (code, ty) = c.check(&ast)?;
-    Ok(Checked { code, ty, globals: c.globals, item_fields: c.item_fields })
+    Ok(Checked { code, ty, globals: c.globals, item_fields: c.item_fields, outer_fields: c.outer_fields })
 }
 
 struct Checker<'a> {
@@ -46,6 +57,7 @@ struct Checker<'a> {
     locals: Vec<(String, Type)>,
     globals: BTreeSet<usize>,
     item_fields: BTreeSet<usize>,
+    outer_fields: BTreeSet<(usize, usize)>,
 }
 
 fn err<T>(at: usize, message: impl Into<String>) -> Result<T, SyntaxError> {
@@ -118,15 +130,8 @@ impl Checker<'_> {
             AstKind::Text(s) => (Code::Const(Value::Text(Arc::from(s.as_str()))), Type::Text),
             AstKind::Ident(name) => self.ident(at, name)?,
             AstKind::Select(operand, field) => {
-                if matches!(&operand.kind, AstKind::Ident(n) if n == "item" && self.local(n).is_none()) {
-                    let Some(record) = self.names.item else {
-                        return err(at, "'item' is only known inside a repeat group");
-                    };
-                    let Some(pos) = record.position(field) else {
-                        return err(at, self.no_field(record, field));
-                    };
-                    self.item_fields.insert(pos);
-                    return Ok((Code::ItemField(pos), record.fields[pos].1.clone()));
+                if let Some(levels) = self.instance_levels(operand) {
+                    return self.instance_field(at, levels, field);
                 }
                 let (code, ty) = self.check(operand)?;
                 let Type::Record(record) = &ty else {
@@ -185,6 +190,51 @@ impl Checker<'_> {
         })
     }
 
+    /// How many levels out an instance reference reaches: `item` 0, `outer` 1, `outer.outer` 2, …; `None` when
+    /// `ast` is no such reference (or a macro variable hides the name).
+    fn instance_levels(&self, ast: &Ast) -> Option<usize> {
+        match &ast.kind {
+            AstKind::Ident(n) if n == "item" && self.local(n).is_none() => Some(0),
+            AstKind::Ident(n) if n == "outer" && self.local(n).is_none() => Some(1),
+            AstKind::Select(operand, field) if field == "outer" => {
+                self.instance_levels(operand).filter(|l| *l >= 1).map(|l| l + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// `item.<field>`, `outer.<field>`, `outer.outer.<field>`: a field of the current or an enclosing instance.
+    fn instance_field(&mut self, at: usize, levels: usize, field: &str) -> Result<(Code, Type), SyntaxError> {
+        let record = match levels {
+            0 => self.names.item,
+            l => self.names.outer.get(l - 1).map(|r| &**r),
+        };
+        let Some(record) = record else {
+            return err(
+                at,
+                match levels {
+                    0 => "'item' is only known inside a repeat group".to_owned(),
+                    1 => "'outer' is only known inside a repeat group that stands in another repeat group".to_owned(),
+                    l => format!("there is no enclosing instance {l} levels out here"),
+                },
+            );
+        };
+        if field == "outer" && levels >= 1 {
+            return err(at, "use 'outer.outer.<field>' to read a field of the instance two levels out");
+        }
+        let Some(pos) = record.position(field) else {
+            return err(at, self.no_field(record, field));
+        };
+        let ty = record.fields[pos].1.clone();
+        if levels == 0 {
+            self.item_fields.insert(pos);
+            Ok((Code::ItemField(pos), ty))
+        } else {
+            self.outer_fields.insert((levels, pos));
+            Ok((Code::OuterField(levels, pos), ty))
+        }
+    }
+
     fn no_field(&self, record: &RecordType, field: &str) -> String {
         let names: Vec<&str> = record.fields.iter().map(|(n, _)| n.as_str()).collect();
         format!("{} has no field '{field}'; its fields are: {}", record.name, names.join(", "))
@@ -203,6 +253,9 @@ impl Checker<'_> {
             "index" if self.names.item.is_some() => return Ok((Code::ItemIndex, Type::Int)),
             "item" if self.names.item.is_some() => {
                 return err(at, "use 'item.<field>' to read a field of the current instance");
+            }
+            "outer" if !self.names.outer.is_empty() => {
+                return err(at, "use 'outer.<field>' to read a field of the enclosing instance");
             }
             _ => {}
         }
@@ -450,7 +503,7 @@ impl Checker<'_> {
         let [Ast { kind: AstKind::Ident(var), .. }, body] = args else {
             return err(at, "a macro takes a variable name and an expression: list.exists(x, x > 1)");
         };
-        if self.names.globals.contains_key(var) || var == "today" || var == "item" || var == "index" {
+        if self.names.globals.contains_key(var) || var == "today" || var == "item" || var == "index" || var == "outer" {
             return err(at, format!("the macro variable '{var}' hides a name of the form; choose another"));
         }
         let elem = *elem;

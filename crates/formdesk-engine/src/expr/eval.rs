@@ -17,6 +17,8 @@ pub struct Scope<'a> {
     pub item: &'a [Value],
     /// The position of the current repeat instance.
     pub index: usize,
+    /// The fields of the enclosing repeat instances, nearest first (`outer`, `outer.outer`).
+    pub outer: &'a [&'a [Value]],
     /// The reference date.
     pub today: NaiveDate,
 }
@@ -27,6 +29,12 @@ pub fn eval(code: &Code, scope: &Scope<'_>, locals: &mut Vec<Value>) -> Value {
         Code::Const(v) => v.clone(),
         Code::Global(slot) => scope.globals.get(*slot).cloned().unwrap_or(Value::Null),
         Code::ItemField(i) => scope.item.get(*i).cloned().unwrap_or(Value::Null),
+        Code::OuterField(levels, i) => levels
+            .checked_sub(1)
+            .and_then(|l| scope.outer.get(l))
+            .and_then(|o| o.get(*i))
+            .cloned()
+            .unwrap_or(Value::Null),
         Code::ItemIndex => i64::try_from(scope.index).map_or(Value::Null, Value::Int),
         Code::Local(i) => locals.get(*i).cloned().unwrap_or(Value::Null),
         Code::Today => Value::Date(scope.today),

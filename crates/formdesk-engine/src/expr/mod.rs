@@ -198,6 +198,8 @@ pub enum Code {
     Global(usize),
     /// A field of the current repeat instance (`item.x`).
     ItemField(usize),
+    /// A field of an enclosing repeat instance: how many levels out (1 for `outer.x`) and the position.
+    OuterField(usize, usize),
     /// The position of the current repeat instance (`index`).
     ItemIndex,
     /// A macro variable by its depth.

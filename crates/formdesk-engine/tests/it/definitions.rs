@@ -67,14 +67,18 @@ fn repeat_groups_are_checked() {
         {"kind": "group", "id": "hunde", "label": {"de": "Hunde", "en": "Dogs"}, "repeat": {"min": 3, "max": 2}, "items": [
             {"kind": "text", "id": "name", "label": {"de": "Name", "en": "Name"}, "relevant": "item.rasse == 'x'"},
             {"kind": "group", "id": "inner", "label": {"de": "I", "en": "I"}, "items": [
-                {"kind": "text", "id": "z", "label": {"de": "Z", "en": "Z"}}
+                {"kind": "text", "id": "z", "label": {"de": "Z", "en": "Z"}, "relevant": "outer.name == 'x'"}
             ]}
         ]},
         {"kind": "text", "id": "draussen", "label": {"de": "D", "en": "D"}, "relevant": "item.name == 'x'"}
     ])));
     assert_has(&errors, "$.steps[0].items[0].repeat", "found min 3 and max 2");
     assert_has(&errors, "$.steps[0].items[0].items[0].relevant", "hunde has no field 'rasse'");
-    assert_has(&errors, "$.steps[0].items[0].items[1]", "cannot be nested inside a repeat group");
+    assert_has(
+        &errors,
+        "$.steps[0].items[0].items[1].items[0].relevant",
+        "'outer' is only known inside a repeat group that stands in another repeat group",
+    );
     assert_has(&errors, "$.steps[0].items[1].relevant", "'item' is only known inside a repeat group");
 }
 

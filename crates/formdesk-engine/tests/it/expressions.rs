@@ -44,19 +44,21 @@ fn env() -> Env {
 
 fn run(src: &str) -> Value {
     let e = env();
-    let names = Names { globals: &e.globals, item: None, code_lists: &e.lists, code_entries: &Default::default() };
+    let names =
+        Names { globals: &e.globals, item: None, outer: &[], code_lists: &e.lists, code_entries: &Default::default() };
     let checked = match expr::compile(src, names) {
         Ok(c) => c,
         Err(err) => panic!("{src}: {}", err.message),
     };
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
-    let scope = Scope { globals: &e.values, item: &[], index: 0, today };
+    let scope = Scope { globals: &e.values, item: &[], index: 0, outer: &[], today };
     expr::eval(&checked.code, &scope, &mut Vec::new())
 }
 
 fn type_of(src: &str) -> Result<Type, String> {
     let e = env();
-    let names = Names { globals: &e.globals, item: None, code_lists: &e.lists, code_entries: &Default::default() };
+    let names =
+        Names { globals: &e.globals, item: None, outer: &[], code_lists: &e.lists, code_entries: &Default::default() };
     expr::compile(src, names).map(|c| c.ty).map_err(|e| e.message)
 }
 

@@ -14,7 +14,8 @@ fn pipeline(src: &str) {
     globals.insert("l".to_owned(), (3, Type::List(Box::new(Type::Int))));
     let mut lists = BTreeMap::new();
     lists.insert("c".to_owned(), Arc::<[Value]>::from([Value::Text("x".into())]));
-    let names = Names { globals: &globals, item: None, code_lists: &lists, code_entries: &Default::default() };
+    let names =
+        Names { globals: &globals, item: None, outer: &[], code_lists: &lists, code_entries: &Default::default() };
     if let Ok(checked) = expr::compile(src, names) {
         let values = [
             Value::Int(i64::MAX),
@@ -23,7 +24,7 @@ fn pipeline(src: &str) {
             Value::List(Arc::from([Value::Int(i64::MIN), Value::Null])),
         ];
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
-        let scope = Scope { globals: &values, item: &[], index: 0, today };
+        let scope = Scope { globals: &values, item: &[], index: 0, outer: &[], today };
         let _ = expr::eval(&checked.code, &scope, &mut Vec::new());
     }
 }

@@ -6,6 +6,7 @@ mod expressions;
 mod fim;
 mod fuzz;
 mod lookup;
+mod nesting;
 mod nulls;
 mod patterns;
 mod times;

@@ -43,7 +43,11 @@ fn household_of_eight() -> (formdesk_engine::Form, Answers) {
                 "name": name,
                 "geburtsdatum": format!("{}-0{}-1{}", 1950 + n * 9, n + 1, n),
                 "verwandtschaft": relation,
-                "jahreseinkommen": if relation == "kind" { 0 } else { 1200 },
+                "einkuenfte": match (relation, n % 2) {
+                    ("kind", _) => json!([]),
+                    (_, 0) => json!([{"art": "lohn", "betrag": 1200}]),
+                    _ => json!([{"art": "rente", "betrag": 900}, {"art": "sonstige", "bezeichnung": "Miete", "betrag": 300}]),
+                },
             });
             if relation == "kind" {
                 member["kindergeld"] = json!(true);

@@ -48,6 +48,51 @@ fn sensitive_fields_are_masked_and_omitted_ones_left_out() {
 }
 
 #[test]
+fn nested_instances_print_under_the_instance_they_stand_in() {
+    let catalog = support::catalog();
+    let form = support::form(&catalog, "wohnberechtigungsschein");
+    let (answers, _) = support::scenario(
+        &repo().join("forms/wohnberechtigungsschein/scenarios/07_mehrere_einkommen_und_anschrift.json"),
+    );
+    let receipt = support::receipt(&form, &answers, "de", Delivery::Pending);
+    let lines: Vec<String> = receipt
+        .entries()
+        .map(|e| match e {
+            Entry::Heading(h) => format!("# {}", h.de),
+            Entry::Field { label, value } => format!("{}: {}", label.de, value.de),
+        })
+        .collect();
+    let from = lines.iter().position(|l| l == "# Haushaltsmitglied 1").expect("the first member");
+    let to = lines.iter().position(|l| l == "Für das Kind wird Kindergeld bezogen: Ja").expect("the second member");
+    assert_eq!(
+        lines[from..=to],
+        [
+            "# Haushaltsmitglied 1",
+            "Vor- und Familienname: Taras Kovalenko",
+            "Geburtsdatum: 09.01.1986",
+            "Verhältnis zu Ihnen: Ehegatte, Lebenspartnerin oder Lebenspartner",
+            "Jahreseinkommen (brutto) in Euro: ****",
+            "# Haushaltsmitglied 1 › Jetzige Wohnung",
+            "Die Person wohnt zurzeit unter einer anderen Anschrift als Sie: Ja",
+            "Jetzige Anschrift der Person: Bielefelder Straße 7, 32051 Herford",
+            "# Haushaltsmitglied 1 › Einkommen 1",
+            "Art des Einkommens: Lohn oder Gehalt",
+            "Betrag in zwölf Monaten (brutto) in Euro: ****",
+            "# Haushaltsmitglied 1 › Einkommen 2",
+            "Art des Einkommens: andere Einkünfte",
+            "Welche Einkünfte?: Mieteinnahmen Garage",
+            "Betrag in zwölf Monaten (brutto) in Euro: ****",
+            "# Haushaltsmitglied 2",
+            "Vor- und Familienname: Mila Kovalenko",
+            "Geburtsdatum: 02.03.2008",
+            "Verhältnis zu Ihnen: Kind",
+            "Für das Kind wird Kindergeld bezogen: Ja",
+        ]
+    );
+    assert!(lines.contains(&"# Haushaltsmitglied 2 › Einkommen 1".to_owned()), "{lines:#?}");
+}
+
+#[test]
 fn masks_keep_only_what_identifies_without_revealing() {
     assert_eq!(mask(ItemKind::Iban, "DE89 3704 0044 0532 0130 00"), "DE89 **** **** **** **30 00");
     assert_eq!(mask(ItemKind::Text, "12 345 678 901"), "** *** *** *01");
