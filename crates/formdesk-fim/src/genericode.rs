@@ -215,7 +215,8 @@ impl CodeListSource {
 
 fn read_list(doc: &Document<'_>, node: Node<'_, '_>, file: &str) -> Result<CodeList, ImportError> {
     let mut problems = Problems::new(file);
-    let at = |n: Node<'_, '_>| Some(xml::pos(doc, n));
+    let lines = xml::Lines::new(doc.input_text());
+    let at = |n: Node<'_, '_>| Some(lines.pos(n));
     let ident = gc1(node, "Identification");
     if ident.is_none() {
         problems.push(at(node), "der Codeliste fehlt 'Identification'");
@@ -278,13 +279,13 @@ fn read_list(doc: &Document<'_>, node: Node<'_, '_>, file: &str) -> Result<CodeL
                     continue;
                 };
                 if gc1(v, "ComplexValue").is_some() {
-                    complex_values.push(xml::pos(doc, v));
+                    complex_values.push(lines.pos(v));
                     continue;
                 }
                 let text = gc1(v, "SimpleValue").map(xml::text).unwrap_or_default();
                 values.push((column.id.clone(), text));
             }
-            rows.push(Row { values, pos: xml::pos(doc, row) });
+            rows.push(Row { values, pos: lines.pos(row) });
         }
     } else {
         problems.push(at(node), "der Codeliste fehlt 'SimpleCodeList'");

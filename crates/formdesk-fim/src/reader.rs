@@ -18,11 +18,12 @@ pub fn read(doc: &Document<'_>, file: &str) -> Result<Schema, ImportError> {
     let xdf = message::version(doc, file)?;
     let mut r = Reader {
         doc,
+        lines: xml::Lines::new(doc.input_text()),
         ns: if xdf == Xdf::V2 { message::NS_V2 } else { message::NS_V3 },
         xdf,
         problems: Problems::new(file),
     };
-    let root = doc.root_element();
+    let root = r.doc.root_element();
     let header = r.header(root);
     let schema = r.required(root, "stammdatenschema").and_then(|s| r.schema(s, header));
     if let Some(s) = &schema {
@@ -77,6 +78,7 @@ fn contradictions(
 /// The state of one reading.
 pub struct Reader<'a, 'i> {
     pub doc: &'a Document<'i>,
+    pub lines: xml::Lines<'i>,
     pub ns: &'static str,
     pub xdf: Xdf,
     pub problems: Problems,
@@ -84,7 +86,7 @@ pub struct Reader<'a, 'i> {
 
 impl<'a, 'i> Reader<'a, 'i> {
     pub fn pos(&self, node: Node<'_, '_>) -> Position {
-        xml::pos(self.doc, node)
+        self.lines.pos(node)
     }
 
     pub fn child(&self, node: Node<'a, 'i>, name: &'a str) -> Option<Node<'a, 'i>> {

@@ -156,7 +156,57 @@ fn parse_error(text: &str, file: &str, e: &roxmltree::Error) -> ImportError {
     ImportError::at(file, position, message)
 }
 
-/// Where `node` starts.
+/// Positions in one text, found without counting from the start each time (roxmltree's own
+/// `text_pos_at` does, which makes reporting every element quadratic in the file's size): line starts, and
+/// every few kilobytes how many characters came before, so a column is counted over a short stretch only.
+#[derive(Debug)]
+pub struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+    marks: Vec<(usize, usize)>,
+}
+
+const MARK_EVERY: usize = 4096;
+
+impl<'t> Lines<'t> {
+    pub fn new(text: &'t str) -> Lines<'t> {
+        let mut starts = vec![0];
+        let mut marks = vec![(0, 0)];
+        let mut next = MARK_EVERY;
+        for (count, (i, c)) in text.char_indices().enumerate() {
+            if i >= next {
+                marks.push((i, count));
+                next = i + MARK_EVERY;
+            }
+            if c == '\n' {
+                starts.push(i + 1);
+            }
+        }
+        Lines { text, starts, marks }
+    }
+
+    fn chars_before(&self, at: usize) -> usize {
+        let i = self.marks.partition_point(|m| m.0 <= at).saturating_sub(1);
+        let (byte, chars) = self.marks.get(i).copied().unwrap_or((0, 0));
+        chars + self.text.get(byte..at).map_or(0, |s| s.chars().count())
+    }
+
+    /// The position of byte offset `at`, counted as roxmltree counts (1-based, columns in characters).
+    pub fn at(&self, at: usize) -> Position {
+        let at = at.min(self.text.len());
+        let line = self.starts.partition_point(|s| *s <= at).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = self.chars_before(at) - self.chars_before(start) + 1;
+        Position { line: u32::try_from(line).unwrap_or(u32::MAX), column: u32::try_from(column).unwrap_or(u32::MAX) }
+    }
+
+    /// Where `node` starts.
+    pub fn pos(&self, node: Node<'_, '_>) -> Position {
+        self.at(node.range().start)
+    }
+}
+
+/// Where `node` starts (for a single position; use [`Lines`] for many).
 pub fn pos(doc: &Document<'_>, node: Node<'_, '_>) -> Position {
     let p = doc.text_pos_at(node.range().start);
     Position { line: p.row, column: p.col }
@@ -203,4 +253,21 @@ pub fn code(node: Node<'_, '_>, ns: &str) -> Option<String> {
 pub fn all_text(node: Node<'_, '_>) -> String {
     let joined: Vec<&str> = node.descendants().filter(Node::is_text).filter_map(|n| n.text()).collect();
     joined.join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_count_as_roxmltree_counts() {
+        let long = "ä".repeat(3 * MARK_EVERY);
+        let text = format!("<?xml version=\"1.0\"?>\n<a>\n  <b x=\"ü\">{long}<c/></b><d/>\r\n\t<e>ß</e>\n</a>");
+        let doc = Document::parse(&text).expect("well-formed");
+        let lines = Lines::new(&text);
+        for node in doc.root().descendants() {
+            assert_eq!(lines.pos(node), pos(&doc, node), "{node:?}");
+        }
+        assert_eq!(lines.at(text.len() + 5), position_in(&text, text.len()));
+    }
 }

@@ -269,3 +269,12 @@ fn from_dir_reads_the_lists_of_a_folder() {
     let e = CodeListSource::from_dir(dir.path()).expect_err("broken");
     assert_eq!(e.problems[0].file, "kaputt.xml");
 }
+
+#[test]
+fn lists_in_the_default_namespace_with_qualified_children() {
+    let text =
+        farben("1").replace("<gc:CodeList xmlns:gc=", "<CodeList xmlns=").replace("</gc:CodeList>", "</CodeList>");
+    let (imported, it) = select(V::Three, &v3_ref(Some(URI), Some("1"), None, ""), &lists(&[("l.xml", &text)]));
+    assert_eq!(it["kind"], "choice");
+    assert_eq!(imported.form["codeLists"]["farbe"]["entries"][0]["value"], "r");
+}

@@ -215,3 +215,16 @@ fn help_texts_and_labels() {
     assert_eq!(item["label"], json!({"de": "Feld", "en": "Feld"}));
     assert_eq!(item["fim"], json!({"id": "F1000001", "version": "1.0"}));
 }
+
+#[test]
+fn code_values_qualified_or_not() {
+    for v in BOTH {
+        let qualified =
+            field(v, "F1000001", "Feld", "input", "date", "").replace("<code>date</code>", "<xdf:code>date</xdf:code>");
+        let unqualified = field(v, "F1000002", "Zweites", "input", "num", "")
+            .replace("<code>num</code>", "<code xmlns=\"\">num</code>");
+        let imported = ok(&message(v, &[use_(v, "1:1", &qualified), use_(v, "1:1", &unqualified)].concat()));
+        assert_eq!(item(&imported.form, "F1000001")["kind"], "date");
+        assert_eq!(item(&imported.form, "F1000002")["kind"], "decimal");
+    }
+}
