@@ -81,5 +81,15 @@ fn write_refuses_a_folder_that_is_not_empty_unless_forced() {
         &formdesk_fim::Options { force: true, ..Default::default() },
     )
     .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(out.join("scenarios")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(out.join("scenarios/a.json"), "{}").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(forced.write(&out), Ok(()));
+    assert_eq!(
+        std::fs::read_to_string(out.join("scenarios/a.json")).unwrap_or_default(),
+        "{}",
+        "only form.json and the report are replaced"
+    );
+    let json = forced.report.to_json();
+    assert_eq!(json["entries"][0]["kind"], "todo");
+    assert_eq!(json["form_id"], "testschema");
 }
