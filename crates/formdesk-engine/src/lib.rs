@@ -23,7 +23,7 @@ pub mod validators;
 
 pub use definition::{FormDefinition, ItemKind, Text};
 pub use evaluate::Answers;
-pub use form::{CodeLists, DefinitionError, DefinitionErrors, Form};
+pub use form::{CodeLists, DefinitionError, DefinitionErrors, Form, MAX_REPEAT_DEPTH};
 pub use state::FormState;
 
 pub use chrono::NaiveDate;

@@ -30,7 +30,7 @@ mod xml;
 pub use diff::{Change, ChangeKind, Diff, diff};
 pub use error::{ErrorKind, ImportError, Position, Problem};
 pub use genericode::CodeListSource;
-pub use mapping::{Nesting, nested_in_repeat};
+pub use mapping::{Nesting, nesting};
 pub use report::{FimRef, Finding, FindingKind, Mention, Report, RuleArgument, RuleFinding};
 pub use xml::{MAX_BYTES, MAX_STRUKTUR_DEPTH};
 

@@ -111,13 +111,6 @@ pub struct Group {
     pub children: Vec<Use>,
 }
 
-impl Group {
-    /// Whether any child is a group.
-    pub fn has_groups(&self) -> bool {
-        self.children.iter().any(|c| matches!(c.element, Element::Group(_)))
-    }
-}
-
 /// A praezisierung as written.
 #[derive(Debug, Clone, Default)]
 pub struct Precision {

@@ -70,12 +70,16 @@ fn place(m: &mut Mapper<'_>, f: &Field, u: &Use, ctx: Ctx<'_>) -> Option<Value> 
 /// A field with max > 1: a repeat group with the field as its only child.
 fn repeating_field(m: &mut Mapper<'_>, f: &Field, u: &Use, ctx: Ctx<'_>) -> Option<Value> {
     let name = display_name(&f.meta);
-    if let Some(rep) = ctx.repeat {
+    if ctx.depth >= formdesk_engine::MAX_REPEAT_DEPTH {
         m.note(finding(
             FindingKind::Dropped,
             f,
             None,
-            format!("wiederholbares Feld „{name}“ in der Wiederholgruppe `{rep}` nicht übernommen: verschachtelte Wiederholungen kennt das Format nicht"),
+            format!(
+                "wiederholbares Feld „{name}“ in {} verschachtelten Wiederholgruppen nicht übernommen; das Format erlaubt höchstens {}",
+                ctx.depth,
+                formdesk_engine::MAX_REPEAT_DEPTH
+            ),
         ).at(Some(u.pos)));
         return None;
     }
@@ -100,7 +104,8 @@ fn repeating_field(m: &mut Mapper<'_>, f: &Field, u: &Use, ctx: Ctx<'_>) -> Opti
             super::groups::UNBOUNDED_REPEAT_MAX
         }
     };
-    let inner = Ctx { repeat: Some(&group_id), optional: false };
+    let group_path = path(ctx, &group_id);
+    let inner = Ctx { repeat: Some(&group_path), depth: ctx.depth + 1, optional: false };
     let one = Use { min: 1, max: Some(1), pos: u.pos, element: u.element.clone() };
     let child = build(m, f, &one, inner, id)?;
     let mut group = Map::new();

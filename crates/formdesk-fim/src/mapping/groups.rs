@@ -1,9 +1,9 @@
 //! Groups below the top level and cardinalities (design section 4.3).
 //!
-//! Our repeat groups cannot hold groups yet; what a group inside a repeat group becomes is decided in one
-//! place, [`nested_in_repeat`], so that it can follow the format when nesting arrives.
+//! Groups nest as in the schema: a plain group or a repeat group may stand inside a repeat group, down to
+//! the engine's limit of nested repeat groups. What a group becomes is decided in one place, [`nesting`].
 
-use super::{Ctx, Mapper, fields, fim_json, fim_ref, label, path, repeats, rules};
+use super::{Ctx, Mapper, fields, fim_json, fim_ref, label, path, rules};
 use crate::error::Position;
 use crate::model::{Element, Group, Meta, Use};
 use crate::report::{Finding, FindingKind};
@@ -12,19 +12,31 @@ use serde_json::{Map, Value, json};
 /// Upper bound written for `*` (our repeat groups need a maximum).
 pub const UNBOUNDED_REPEAT_MAX: u32 = 99;
 
-/// What becomes of a group inside a repeat group.
+/// What becomes of a group below the top level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nesting {
-    /// Its children become children of the repeat group; its label and help are lost.
-    Flatten,
-    /// The subtree is not imported.
+    /// A repeat group (`0:1`, `1:5`, `0:*`): absent or present with its own required fields, or repeated;
+    /// inside the enclosing instance when there is one.
+    Repeat,
+    /// A plain group (`1:1`): its children are answered where the group stands.
+    Group,
+    /// A `0:1` group too deep for one more repeat group: a plain group, none of its fields required.
+    OptionalGroup,
+    /// A repeatable group too deep for one more repeat group: not imported, reported.
     Drop,
 }
 
-/// The decision for a group with cardinality `min:max` inside a repeat group: `1:1` is flattened,
-/// everything else dropped (no nested repeats in the format).
-pub fn nested_in_repeat(min: u32, max: Option<u32>) -> Nesting {
-    if min == 1 && max == Some(1) { Nesting::Flatten } else { Nesting::Drop }
+/// The decision for a group with cardinality `min:max` inside `depth` repeat groups.
+pub fn nesting(min: u32, max: Option<u32>, depth: usize) -> Nesting {
+    if min == 1 && max == Some(1) {
+        Nesting::Group
+    } else if depth < formdesk_engine::MAX_REPEAT_DEPTH {
+        Nesting::Repeat
+    } else if max == Some(1) {
+        Nesting::OptionalGroup
+    } else {
+        Nesting::Drop
+    }
 }
 
 /// Reports a subtree that is not imported, with its rules.
@@ -80,41 +92,22 @@ fn map_group(m: &mut Mapper<'_>, g: &Group, u: &Use, ctx: Ctx<'_>) -> Vec<Value>
         dropped(m, &u.element, u.pos, "Anzahl 0:0");
         return Vec::new();
     }
-    if let Some(rep) = ctx.repeat {
-        return match nested_in_repeat(u.min, u.max) {
-            Nesting::Flatten => {
-                m.note(
-                    Finding::new(
-                        FindingKind::Hint,
-                        format!("Gruppe „{}“ in der Wiederholgruppe aufgelöst: ihre Elemente stehen direkt in `{rep}`; Beschriftung und Hilfetext der Gruppe entfallen", display_name(&g.meta)),
-                    )
-                    .fim(Some(fim_ref(&g.meta)))
-                    .at(Some(u.pos)),
-                );
-                m.element_hints(&g.meta, None);
-                m.placed(&g.meta, rep);
-                rules::attach(m, &g.meta, &g.rules, rep);
-                let inner = Ctx { repeat: Some(rep), optional: ctx.optional || g.art.as_deref() == Some("X") };
-                if g.art.as_deref() == Some("X") {
-                    choice_hint(m, g, None);
-                }
-                g.children.iter().flat_map(|c| map_use(m, c, inner)).collect()
-            }
-            Nesting::Drop => {
-                let card = format!("{}:{}", u.min, u.max.map_or("*".to_owned(), |x| x.to_string()));
-                dropped(
-                    m,
-                    &u.element,
-                    u.pos,
-                    &format!(
-                        "wiederholbare oder optionale Gruppe ({card}) in der Wiederholgruppe `{rep}`; verschachtelte Wiederholungen kennt das Format nicht"
-                    ),
-                );
-                Vec::new()
-            }
-        };
+    let decision = nesting(u.min, u.max, ctx.depth);
+    if decision == Nesting::Drop {
+        let card = format!("{}:{}", u.min, u.max.map_or("*".to_owned(), |x| x.to_string()));
+        dropped(
+            m,
+            &u.element,
+            u.pos,
+            &format!(
+                "wiederholbare Gruppe ({card}) in {} verschachtelten Wiederholgruppen; das Format erlaubt höchstens {}",
+                ctx.depth,
+                formdesk_engine::MAX_REPEAT_DEPTH
+            ),
+        );
+        return Vec::new();
     }
-    let as_repeat = repeats(u) || (u.min == 0 && !g.has_groups());
+    let as_repeat = decision == Nesting::Repeat;
     let id = m.items.derive(&[&g.meta.name, g.meta.label.as_deref().unwrap_or_default()], "gruppe");
     let here = path(ctx, &id);
     m.element_hints(&g.meta, Some(&here));
@@ -146,19 +139,19 @@ fn map_group(m: &mut Mapper<'_>, g: &Group, u: &Use, ctx: Ctx<'_>) -> Vec<Value>
         item.insert("repeat".into(), json!({"min": u.min, "max": max}));
         let item_label = if g.meta.name.is_empty() { label_de.clone() } else { g.meta.name.clone() };
         item.insert("itemLabel".into(), label(m, &item_label));
-        let inner = Ctx { repeat: Some(&id), optional: choice };
+        let inner = Ctx { repeat: Some(&here), depth: ctx.depth + 1, optional: choice };
         g.children.iter().flat_map(|c| map_use(m, c, inner)).collect()
     } else {
         let optional = ctx.optional || choice || u.min == 0;
         if u.min == 0 {
             m.note(
-                Finding::new(FindingKind::Gap, "optionale Gruppe (0:1) mit Untergruppen: als einfache Gruppe übernommen, keines ihrer Felder ist Pflicht; die Pflicht bei ausgefüllter Gruppe ist als Bedingung zu formulieren")
+                Finding::new(FindingKind::Gap, format!("optionale Gruppe (0:1) in {} verschachtelten Wiederholgruppen: als einfache Gruppe übernommen, keines ihrer Felder ist Pflicht; die Pflicht bei ausgefüllter Gruppe ist als Bedingung zu formulieren", ctx.depth))
                     .fim(Some(fim_ref(&g.meta)))
                     .path(Some(&here))
                     .at(Some(u.pos)),
             );
         }
-        let inner = Ctx { repeat: None, optional };
+        let inner = Ctx { repeat: ctx.repeat, depth: ctx.depth, optional };
         g.children.iter().flat_map(|c| map_use(m, c, inner)).collect()
     };
     if children.is_empty() {

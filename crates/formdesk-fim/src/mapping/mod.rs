@@ -16,13 +16,15 @@ use crate::report::{FimRef, Finding, FindingKind};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
-pub use groups::{Nesting, nested_in_repeat};
+pub use groups::{Nesting, nesting};
 
 /// Where an item is placed while mapping.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx<'a> {
-    /// The id of the enclosing repeat group.
+    /// The path of the enclosing repeat group (`hund`, `haushalt[].einkommen`).
     pub repeat: Option<&'a str>,
+    /// How many repeat groups enclose the children.
+    pub depth: usize,
     /// Children are never `required` (an optional group that could not become a repeat group, an
     /// Auswahlgruppe).
     pub optional: bool,
@@ -261,7 +263,7 @@ pub fn map(
 fn steps(m: &mut Mapper<'_>, schema: &Schema, title: &str) -> Vec<Value> {
     let mut steps = Vec::new();
     let mut loose: Vec<Value> = Vec::new();
-    let top = Ctx { repeat: None, optional: false };
+    let top = Ctx { repeat: None, depth: 0, optional: false };
     let flush = |m: &mut Mapper<'_>, loose: &mut Vec<Value>, steps: &mut Vec<Value>| {
         if loose.is_empty() {
             return;
@@ -297,7 +299,7 @@ fn steps(m: &mut Mapper<'_>, schema: &Schema, title: &str) -> Vec<Value> {
                         groups::choice_hint(m, g, None);
                     }
                     m.element_hints(&g.meta, None);
-                    let ctx = Ctx { repeat: None, optional: g.art.as_deref() == Some("X") };
+                    let ctx = Ctx { repeat: None, depth: 0, optional: g.art.as_deref() == Some("X") };
                     g.children.iter().flat_map(|c| groups::map_use(m, c, ctx)).collect()
                 };
                 if items.is_empty() {

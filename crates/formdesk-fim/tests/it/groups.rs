@@ -1,7 +1,7 @@
 //! Steps and groups (design sections 4.2, 4.3) and ids (4.5).
 
 use crate::support::*;
-use formdesk_fim::{FindingKind, Nesting, nested_in_repeat};
+use formdesk_fim::{FindingKind, Nesting, nesting};
 use serde_json::{Value, json};
 
 fn kids(v: V) -> String {
@@ -107,24 +107,30 @@ fn nested_groups_by_cardinality() {
 }
 
 #[test]
-fn an_optional_group_holding_groups_is_plain_and_nothing_in_it_is_required() {
+fn an_optional_group_holding_groups_is_a_repeat_group_of_at_most_one() {
     for v in BOTH {
         let inner = use_(v, "1:1", &group(v, "G2000002", "Adresse", "", &text_field(v, "F2000003", "Straße")));
         let outer = use_(v, "0:1", &group(v, "G2000001", "Person", "", &[kids(v), inner].concat()));
         let imported = inside(v, &outer);
         let g = item(&imported.form, "G2000001");
-        assert!(g.get("repeat").is_none());
-        assert!(items(&g).iter().all(|i| i.get("required").is_none()), "{g:#}");
-        assert!(kinds_about(&imported, "G2000001").contains(&FindingKind::Gap));
+        assert_eq!(g["repeat"], json!({"min": 0, "max": 1}));
+        // The address stays a group of its own inside the instance, its field required there.
+        let address = item(&imported.form, "G2000002");
+        assert_eq!(address["kind"], "group");
+        assert!(address.get("repeat").is_none());
+        assert_eq!(item(&imported.form, "F2000003")["required"], true);
         assert_eq!(item(&imported.form, "F2000003")["id"], "strasse");
     }
 }
 
 #[test]
-fn groups_inside_repeat_groups_are_flattened_or_dropped() {
-    assert_eq!(nested_in_repeat(1, Some(1)), Nesting::Flatten);
-    assert_eq!(nested_in_repeat(0, Some(1)), Nesting::Drop);
-    assert_eq!(nested_in_repeat(1, None), Nesting::Drop);
+fn groups_nest_inside_repeat_groups_down_to_the_formats_limit() {
+    assert_eq!(nesting(1, Some(1), 0), Nesting::Group);
+    assert_eq!(nesting(0, Some(1), 0), Nesting::Repeat);
+    assert_eq!(nesting(1, None, 2), Nesting::Repeat);
+    assert_eq!(nesting(1, Some(1), 3), Nesting::Group);
+    assert_eq!(nesting(0, Some(1), 3), Nesting::OptionalGroup);
+    assert_eq!(nesting(0, None, 3), Nesting::Drop);
     for v in BOTH {
         let flat = use_(v, "1:1", &group(v, "G3000001", "Anschrift", "", &text_field(v, "F3000001", "Ort")));
         let deep = use_(v, "0:*", &group(v, "G3000002", "Einkommen", "", &text_field(v, "F3000002", "Betrag")));
@@ -136,11 +142,42 @@ fn groups_inside_repeat_groups_are_flattened_or_dropped() {
         );
         let imported = ok(&message(v, &person));
         let g = item(&imported.form, "G2000001");
-        let ids: Vec<Value> = g["items"].as_array().into_iter().flatten().map(|i| i["id"].clone()).collect();
-        assert_eq!(ids, vec![json!("vorname"), json!("ort")]);
-        assert!(said_about(&imported, "G3000001").contains("aufgelöst"));
-        assert_eq!(kinds_about(&imported, "G3000002"), vec![FindingKind::Dropped]);
-        assert_eq!(kinds_about(&imported, "F3000003"), vec![FindingKind::Dropped]);
+        let kinds: Vec<(Value, Value)> = g["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| (i["id"].clone(), i.get("repeat").cloned().unwrap_or(Value::Null)))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (json!("vorname"), Value::Null),
+                (json!("anschrift"), Value::Null),
+                (json!("einkommen"), json!({"min": 0, "max": 99})),
+                (json!("telefon_liste"), json!({"min": 1, "max": 99})),
+            ]
+        );
+        assert!(kinds_about(&imported, "G3000002").iter().all(|k| *k != FindingKind::Dropped));
+        assert!(kinds_about(&imported, "F3000003").iter().all(|k| *k != FindingKind::Dropped));
+    }
+}
+
+#[test]
+fn a_fourth_nested_repeat_group_is_dropped_and_reported() {
+    for v in BOTH {
+        let mut nested = use_(v, "1:3", &group(v, "G3100004", "Ebene 4", "", &text_field(v, "F3100004", "Innen")));
+        for level in (1..=3).rev() {
+            let fields = text_field(v, &format!("F310000{level}"), &format!("Feld {level}"));
+            nested = use_(
+                v,
+                "1:3",
+                &group(v, &format!("G310000{level}"), &format!("Ebene {level}"), "", &[fields, nested].concat()),
+            );
+        }
+        let imported = inside(v, &nested);
+        assert_eq!(item(&imported.form, "G3100003")["repeat"], json!({"min": 1, "max": 3}));
+        assert_eq!(kinds_about(&imported, "G3100004"), vec![FindingKind::Dropped]);
+        assert!(said_about(&imported, "G3100004").contains("höchstens 3"));
     }
 }
 
