@@ -8,8 +8,9 @@ use regex::Regex;
 use roxmltree::{Document, Node, ParsingOptions};
 use std::sync::LazyLock;
 
-/// Larger files are refused before parsing.
-pub const MAX_BYTES: usize = 20 * 1024 * 1024;
+/// Larger files are refused before parsing. The largest Stammdatenschemata FIM publishes are a few hundred
+/// kilobytes; a file of 10 MB is not one.
+pub const MAX_BYTES: usize = 8 * 1024 * 1024;
 /// Deepest element nesting accepted by the parser step (a struktur level takes three elements).
 pub const MAX_ELEMENT_DEPTH: usize = 256;
 /// Deepest struktur nesting accepted in a schema.

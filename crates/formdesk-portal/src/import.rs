@@ -28,17 +28,41 @@ fn read_schema(path: &Path) -> Result<Vec<u8>> {
         bail!("{}: keine Datei", path.display());
     }
     if meta.len() > formdesk_fim::MAX_BYTES as u64 {
-        bail!(
-            "{}: die Datei ist {} MB groß; ein Stammdatenschema darf höchstens {} MB groß sein",
-            path.display(),
-            meta.len().div_ceil(1024 * 1024),
-            formdesk_fim::MAX_BYTES / (1024 * 1024)
-        );
+        return Err(TooLarge {
+            file: path.display().to_string(),
+            mb: meta.len().div_ceil(1024 * 1024),
+            limit: formdesk_fim::MAX_BYTES / (1024 * 1024),
+        }
+        .into());
     }
     std::fs::read(path).with_context(|| format!("{}: die Datei kann nicht gelesen werden", path.display()))
 }
 
+/// Imports, or compares with --diff. A refused input (not a Stammdatenschema, a file too large, a folder not
+/// empty) exits with status 1 after naming every problem with its place; nothing is written then.
 pub fn import(args: &ImportArgs<'_>) -> Result<ExitCode> {
+    match run(args) {
+        Ok(code) => Ok(code),
+        Err(e) if e.downcast_ref::<formdesk_fim::ImportError>().is_some() || e.downcast_ref::<TooLarge>().is_some() => {
+            let mut err = std::io::stderr().lock();
+            writeln!(err, "{e}")?;
+            writeln!(err, "Nichts geschrieben.")?;
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A schema file over the importer's limit.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: die Datei ist {mb} MB groß; ein Stammdatenschema darf höchstens {limit} MB groß sein")]
+struct TooLarge {
+    file: String,
+    mb: u64,
+    limit: usize,
+}
+
+fn run(args: &ImportArgs<'_>) -> Result<ExitCode> {
     let lists = match args.codelists {
         Some(dir) => formdesk_fim::CodeListSource::from_dir(dir)?,
         None => formdesk_fim::CodeListSource::empty(),

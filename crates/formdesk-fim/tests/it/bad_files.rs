@@ -76,8 +76,13 @@ fn an_oversized_file_is_refused_before_it_is_read() {
     big.resize(formdesk_fim::MAX_BYTES + 1, b' ');
     let e = import(&big, "gross.xml", &CodeListSource::empty(), &Options::default()).expect_err("too large");
     assert!(e.problems[0].message.contains(&format!("{} Bytes", formdesk_fim::MAX_BYTES + 1)), "{e}");
-    assert!(e.problems[0].message.contains("höchstens 20 MB"), "{e}");
+    assert!(e.problems[0].message.contains("höchstens 8 MB"), "{e}");
     assert_eq!(e.problems[0].position, None);
+    // A file of 10 MB, as an administrator might pick by mistake, is refused the same way.
+    let mut ten = big.clone();
+    ten.resize(10 * 1024 * 1024, b' ');
+    let e = import(&ten, "zehn.xml", &CodeListSource::empty(), &Options::default()).expect_err("10 MB");
+    assert!(e.problems[0].message.contains("10485760 Bytes"), "{e}");
     // Exactly the limit is not refused (the padding is white space after the root element).
     big.truncate(formdesk_fim::MAX_BYTES);
     let imported = import(&big, "gross.xml", &CodeListSource::empty(), &Options::default());

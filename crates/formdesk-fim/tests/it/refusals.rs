@@ -87,7 +87,7 @@ fn a_doctype_is_refused_and_no_entity_is_expanded() {
 fn too_large_and_too_deep() {
     let mut big = minimal(V::Two);
     big.push_str(&" ".repeat(formdesk_fim::MAX_BYTES));
-    assert_eq!(says(&big, "höchstens 20 MB"), None);
+    assert_eq!(says(&big, "höchstens 8 MB"), None);
     let mut nested = text_field(V::Two, "F1", "Innen");
     for i in 0..=formdesk_fim::MAX_STRUKTUR_DEPTH {
         nested = use_(V::Two, "1:1", &group(V::Two, &format!("G{i}"), "Ebene", "", &nested));

@@ -167,6 +167,7 @@ fn every_command_explains_itself_with_an_example() {
         &["forms", "eval", "--help"][..],
         &["forms", "receipt", "--help"][..],
         &["forms", "test", "--help"][..],
+        &["forms", "import", "--help"][..],
     ] {
         let out = portal(args);
         assert!(out.status.success());
@@ -231,4 +232,109 @@ fn test_of_a_folder_without_forms_names_it() {
     let out = portal(&["forms", "test", "/nonexistent/forms"]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("/nonexistent/forms"), "{}", text(&out.stderr));
+}
+
+/// The administrator's path: import a FIM schema into a forms folder, check it, run its (new) scenario,
+/// and ask what a newer schema changes.
+#[test]
+fn import_writes_a_draft_that_check_and_test_accept() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_dir(&repo().join("forms/codelists"), &tmp.path().join("codelists"));
+    let data = repo().join("crates/formdesk-fim/tests/data/hundesteuer");
+    let out_dir = tmp.path().join("hundesteuer");
+    let out = portal(&[
+        "forms",
+        "import",
+        data.join("v2/S60000001.xml").to_str().expect("utf-8"),
+        "--codelists",
+        data.join("v2").to_str().expect("utf-8"),
+        "--id",
+        "hundesteuer",
+        "--destination",
+        "steueramt",
+        "--out",
+        out_dir.to_str().expect("utf-8"),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    // The report is printed and written beside the form; it names the rules and the unresolved list.
+    let report = std::fs::read_to_string(out_dir.join("import-report.md")).expect("report");
+    assert!(stdout.starts_with(&report), "the printed report is the written one");
+    assert!(report.contains("R60000009"), "{report}");
+    assert!(report.contains("urn:de:fim:codeliste:herkunfthund"), "{report}");
+    let form: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("form.json")).expect("form")).expect("json");
+    assert_eq!(form["id"], "hundesteuer");
+    assert_eq!(form["destination"], "steueramt");
+    assert_eq!(form["fim"]["id"], "S60000001");
+
+    let out = portal(&["forms", "check", tmp.path().to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("hundesteuer 1.2.0"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("no scenarios"), "a new draft has none yet: {}", text(&out.stdout));
+
+    std::fs::create_dir(out_dir.join("scenarios")).expect("mkdir");
+    let scenario = serde_json::json!({"description": "leer", "date": "2026-12-06", "answers": {},
+        "expect": {"required": ["familienname"], "optional": ["doktorgrad"], "complete": false}});
+    std::fs::write(out_dir.join("scenarios/01_leer.json"), scenario.to_string()).expect("write");
+    let out = portal(&["forms", "test", out_dir.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+
+    // A second import into the same folder is refused and leaves it as it was.
+    let again = portal(&[
+        "forms",
+        "import",
+        data.join("v2/S60000001.xml").to_str().expect("utf-8"),
+        "--out",
+        out_dir.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again.stdout));
+    assert!(text(&again.stderr).contains("nicht leer"), "{}", text(&again.stderr));
+    assert!(out_dir.join("scenarios/01_leer.json").is_file());
+
+    // The same schema in version 3.0.0 with a newer breed list: the diff names the new list version.
+    let out = portal(&[
+        "forms",
+        "import",
+        "--diff",
+        out_dir.to_str().expect("utf-8"),
+        data.join("v3/S60000001.xml").to_str().expect("utf-8"),
+        "--codelists",
+        data.join("v3/codelists").to_str().expect("utf-8"),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("2026-06-01"), "{stdout}");
+}
+
+#[test]
+fn import_of_bad_input_names_the_file_and_the_place_and_writes_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let bad = repo().join("crates/formdesk-fim/tests/data/bad");
+    for (file, says) in [
+        ("not-xml.xml", "not-xml.xml:"),
+        ("doctype-billion-laughs.xml", "DOCTYPE"),
+        ("message-datenfeldgruppe-0103.xml", "0103"),
+    ] {
+        let path = bad.join(file);
+        assert!(path.is_file(), "{file} is in the test data");
+        let out_dir = tmp.path().join(file);
+        let out =
+            portal(&["forms", "import", path.to_str().expect("utf-8"), "--out", out_dir.to_str().expect("utf-8")]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{file}: {stderr}");
+        assert!(stderr.contains(says), "{file}: {stderr}");
+        assert!(!out_dir.exists(), "{file}: nothing written");
+    }
+    let big = tmp.path().join("gross.xml");
+    std::fs::write(&big, vec![b' '; 10 * 1024 * 1024]).expect("write");
+    let out = portal(&[
+        "forms",
+        "import",
+        big.to_str().expect("utf-8"),
+        "--out",
+        tmp.path().join("g").to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("höchstens 8 MB"), "{}", text(&out.stderr));
 }
