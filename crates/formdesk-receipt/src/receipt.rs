@@ -216,9 +216,17 @@ impl Collector<'_> {
     }
 
     /// Collects the lines of `items`. `within` is the heading of the repeat instance they stand in: the
-    /// headings of groups and instances inside it name it first ("Haushaltsmitglied 1 › Einkommen 2"), and
-    /// the instance's own fields after such a block come under its heading again.
-    fn collect(&self, items: &[ItemState], second: &[ItemState], within: Option<&Bilingual>, out: &mut Vec<Entry>) {
+    /// headings of groups and instances inside it name it first ("Haushaltsmitglied 1 › Einkommen 2").
+    /// `again` is the heading that fields after such a block come under again, so that they are not read
+    /// as part of the block: the instance's heading, the group's, or at the top of a step its title.
+    fn collect(
+        &self,
+        items: &[ItemState],
+        second: &[ItemState],
+        within: Option<&Bilingual>,
+        again: Option<&Bilingual>,
+        out: &mut Vec<Entry>,
+    ) {
         let inside = |heading: Bilingual| match within {
             Some(w) => {
                 let other = (w.other.is_some() || heading.other.is_some()).then(|| {
@@ -244,9 +252,10 @@ impl Collector<'_> {
                 ItemKind::Info => {}
                 ItemKind::Group => {
                     let mut inner = Vec::new();
-                    self.collect(&item.items, twin.map_or(&[][..], |t| &t.items), within, &mut inner);
+                    let heading = inside(self.label(item, twin));
+                    self.collect(&item.items, twin.map_or(&[][..], |t| &t.items), within, Some(&heading), &mut inner);
                     if !inner.is_empty() {
-                        out.push(Entry::Heading(inside(self.label(item, twin))));
+                        out.push(Entry::Heading(heading));
                         out.append(&mut inner);
                         in_block = true;
                     }
@@ -258,7 +267,7 @@ impl Collector<'_> {
                         };
                         let heading = inside(Bilingual::new(name(item), twin.filter(|_| self.bilingual).map(name)));
                         let mut inner = Vec::new();
-                        self.collect(instance, twin_instance, Some(&heading), &mut inner);
+                        self.collect(instance, twin_instance, Some(&heading), Some(&heading), &mut inner);
                         out.push(Entry::Heading(heading));
                         out.append(&mut inner);
                         in_block = true;
@@ -266,7 +275,7 @@ impl Collector<'_> {
                 }
                 _ => {
                     if let Some(value) = self.value(item, twin, mode) {
-                        if let Some(w) = within.filter(|_| in_block) {
+                        if let Some(w) = again.filter(|_| in_block) {
                             out.push(Entry::Heading(w.clone()));
                         }
                         in_block = false;
@@ -309,11 +318,9 @@ impl Receipt {
             .filter_map(|(n, step)| {
                 let twin = second.as_ref().and_then(|s| s.steps.get(n));
                 let mut entries = Vec::new();
-                collector.collect(&step.items, twin.map_or(&[][..], |t| &t.items), None, &mut entries);
-                (!entries.is_empty()).then(|| Section {
-                    title: Bilingual::new(step.title.clone(), twin.map(|t| t.title.clone())),
-                    entries,
-                })
+                let title = Bilingual::new(step.title.clone(), twin.map(|t| t.title.clone()));
+                collector.collect(&step.items, twin.map_or(&[][..], |t| &t.items), None, Some(&title), &mut entries);
+                (!entries.is_empty()).then(|| Section { title, entries })
             })
             .collect();
 
