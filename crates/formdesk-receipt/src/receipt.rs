@@ -320,7 +320,7 @@ impl Receipt {
                 let mut entries = Vec::new();
                 let title = Bilingual::new(step.title.clone(), twin.map(|t| t.title.clone()));
                 collector.collect(&step.items, twin.map_or(&[][..], |t| &t.items), None, Some(&title), &mut entries);
-                (!entries.is_empty()).then(|| Section { title, entries })
+                (!entries.is_empty()).then_some(Section { title, entries })
             })
             .collect();
 
