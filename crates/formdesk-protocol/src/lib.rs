@@ -7,12 +7,14 @@
 //! - [`acceptance`]: the portal's signed statement that a submission arrived complete, with the hashes of the
 //!   ciphertext it received.
 //! - [`ids`]: the shapes of client-chosen ids and of enrolment codes.
+//! - [`audit`]: the audit trail's hash chain and its signed checkpoints, shared by portal and desk.
 //!
 //! Non-goals: no I/O, no clock, no randomness (times and keys are passed in), no HTTP client or server, no
 //! encryption of submissions (that is `formdesk-seal`).
 #![deny(missing_docs)]
 
 pub mod acceptance;
+pub mod audit;
 pub mod auth;
 pub mod content;
 pub mod ids;

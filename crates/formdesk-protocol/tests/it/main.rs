@@ -4,6 +4,7 @@
 // Test helpers fail loudly.
 #![allow(clippy::unwrap_used)]
 
+mod audit;
 mod properties;
 
 use formdesk_protocol::acceptance::{Acceptance, PartHash};
