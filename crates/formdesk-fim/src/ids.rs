@@ -86,22 +86,17 @@ pub fn is_version(v: &str, parts: usize) -> bool {
 
 /// A FIM version as a semantic version: `1.2` → `1.2.0`, `1.2.0` kept; `None` if it is not numeric.
 pub fn semver(v: &str) -> Option<String> {
-    let nums: Vec<u64> = v
-        .split('.')
-        .map(|n| n.parse().ok().filter(|_| n.bytes().all(|b| b.is_ascii_digit())))
-        .collect::<Option<_>>()?;
-    match nums.as_slice() {
-        [a] => Some(format!("{a}.0.0")),
-        [a, b] => Some(format!("{a}.{b}.0")),
-        [a, b, c] => Some(format!("{a}.{b}.{c}")),
-        _ => None,
-    }
+    numbers_as_semver(v.split('.'))
 }
 
 /// A genericode version as a semantic version: numbers separated by `.` or `-` (`2021-01-11` → `2021.1.11`).
 pub fn list_version(v: &str) -> Option<String> {
-    let nums: Vec<u64> = v
-        .split(['.', '-'])
+    numbers_as_semver(v.split(['.', '-']))
+}
+
+/// One to three runs of digits as `major.minor.patch`, missing parts 0.
+fn numbers_as_semver<'a>(parts: impl Iterator<Item = &'a str>) -> Option<String> {
+    let nums: Vec<u64> = parts
         .map(|n| n.parse().ok().filter(|_| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
         .collect::<Option<_>>()?;
     match nums.as_slice() {

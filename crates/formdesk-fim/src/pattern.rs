@@ -5,11 +5,6 @@
 //! a literal `{`, `[` inside a class); what `regex` cannot do at all (look-around, back-references) is
 //! refused with the reason, and the importer then drops the pattern and reports it.
 
-use regex::RegexBuilder;
-
-/// Compiled patterns larger than this are refused.
-const SIZE_LIMIT: usize = 1 << 20;
-
 /// The pattern in `regex` syntax (to be matched against the whole value), or why it cannot be one.
 pub fn translate(js: &str) -> Result<String, String> {
     let chars: Vec<char> = js.chars().collect();
@@ -141,12 +136,8 @@ pub fn translate(js: &str) -> Result<String, String> {
     if in_class {
         return Err("eine Zeichenklasse '[' wird nicht geschlossen".into());
     }
-    // The format anchors a pattern at both ends itself (as HTML does); check it the way it will be used.
-    let anchored = format!("^(?:{out})$");
-    RegexBuilder::new(&anchored).size_limit(SIZE_LIMIT).build().map_err(|e| match e {
-        regex::Error::CompiledTooBig(_) => "der Ausdruck ist zu groß".to_owned(),
-        other => format!("kein gültiger Ausdruck: {}", other.to_string().lines().last().unwrap_or_default()),
-    })?;
+    // Checked as the engine will compile it (anchored at both ends, as HTML does, and size-limited).
+    formdesk_engine::expr::whole_match(&out).map_err(|e| format!("kein gültiger Ausdruck: {e}"))?;
     Ok(out)
 }
 
