@@ -1,0 +1,1 @@
+//! Accounts: see the module list in the crate documentation.

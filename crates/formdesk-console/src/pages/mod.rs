@@ -1,0 +1,1 @@
+//! Pages: see the module list in the crate documentation.

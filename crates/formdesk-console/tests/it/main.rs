@@ -1,0 +1,4 @@
+//! The console library's tests, one binary.
+
+mod auth;
+mod pages;
