@@ -94,6 +94,60 @@ pub fn normalize_enrolment_code(typed: &str) -> Result<String, ProtocolError> {
     Ok(out)
 }
 
+/// A municipality's regional key (Amtlicher Regionalschlüssel): exactly 12 ASCII digits, the first two the
+/// Land (`01` Schleswig-Holstein to `16` Thüringen). It has no check digit, and nothing beyond the Land is
+/// checked against a list: the Destatis list changes yearly, and a wrong ARS only names a tenant wrongly.
+/// Written and read as a JSON string, never as a number (a leading `0` is part of it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ars(String);
+
+impl Ars {
+    /// Reads an ARS; the error names the input and what is wrong with it.
+    pub fn parse(text: &str) -> Result<Ars, ProtocolError> {
+        let bad = |why: &str| ProtocolError::BadId(format!("ARS {:?} {why}", shorten(text)));
+        if text.len() != 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("must be exactly 12 digits (Amtlicher Regionalschlüssel, e.g. 059580000000)"));
+        }
+        let land = text.get(..2).and_then(|l| l.parse::<u8>().ok()).unwrap_or(0);
+        if !(1..=16).contains(&land) {
+            return Err(bad("must begin with the Land 01 to 16"));
+        }
+        Ok(Ars(text.to_owned()))
+    }
+
+    /// The 12 digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Ars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Ars {
+    type Err = ProtocolError;
+
+    fn from_str(text: &str) -> Result<Ars, ProtocolError> {
+        Ars::parse(text)
+    }
+}
+
+impl serde::Serialize for Ars {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Ars {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Ars, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ars::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// At most 80 characters of untrusted text for an error message.
 pub(crate) fn shorten(text: &str) -> String {
     if text.chars().count() <= 80 {
@@ -143,5 +197,38 @@ mod tests {
         assert_eq!(normalize_enrolment_code("OOOO-IIII-LLLL-0000").unwrap(), "0000111111110000");
         assert!(normalize_enrolment_code("ABCD").unwrap_err().to_string().contains("16 characters"));
         assert!(normalize_enrolment_code("ABCD-EFGH-JKMN-PQRU").unwrap_err().to_string().contains("'U'"));
+    }
+
+    #[test]
+    fn regional_keys() {
+        for good in ["059580000000", "010010000000", "160000000000", "057660020020"] {
+            assert_eq!(Ars::parse(good).unwrap().as_str(), good);
+        }
+        for (bad, why) in [
+            ("", "12 digits"),
+            ("05958000000", "12 digits"),
+            ("0595800000000", "12 digits"),
+            ("05958000000a", "12 digits"),
+            ("٠٥٩٥٨٠٠٠٠٠٠٠", "12 digits"),
+            (" 59580000000", "12 digits"),
+            ("000000000000", "Land 01 to 16"),
+            ("170000000000", "Land 01 to 16"),
+            ("990000000000", "Land 01 to 16"),
+        ] {
+            let err = Ars::parse(bad).unwrap_err().to_string();
+            assert!(err.contains(&format!("{bad:?}")) && err.contains(why), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn regional_keys_are_json_strings() {
+        let ars = Ars::parse("059580000000").unwrap();
+        assert_eq!(serde_json::to_string(&ars).unwrap(), "\"059580000000\"");
+        assert_eq!(serde_json::from_str::<Ars>("\"059580000000\"").unwrap(), ars);
+        let err = serde_json::from_str::<Ars>("\"170000000000\"").unwrap_err().to_string();
+        assert!(err.contains("170000000000"), "{err}");
+        assert!(serde_json::from_str::<Ars>("59580000000").is_err());
+        assert_eq!("059580000000".parse::<Ars>().unwrap(), ars);
+        assert_eq!(ars.to_string(), "059580000000");
     }
 }
