@@ -45,6 +45,9 @@ const APT_PACKAGES: &[&str] = &[
     "openssl",
     // The portal's tests run the same API tests against a real PostgreSQL server (initdb, postgres).
     "postgresql",
+    // The console's end-to-end tests drive headless Chromium through chromedriver.
+    "chromium",
+    "chromium-driver",
 ];
 
 fn root() -> PathBuf {

@@ -6,7 +6,6 @@
 
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -47,8 +46,7 @@ export function freshDesk() {
   return { root, data: join(root, 'data'), home: join(root, 'home') };
 }
 
-/** The axe-core tags checked: WCAG 2.0 and 2.1, levels A and AA. */
-export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+export { WCAG_TAGS } from './axe.mjs';
 
 // Process groups of drivers that are still running. Each tauri-driver is the leader of its own group, which
 // also holds WebKitWebDriver, the app and the app's WebKit processes; killing the group takes all of them.
@@ -102,8 +100,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Two TCP ports on the loopback interface that were free a moment ago. */
-async function freePorts(count) {
+/** `count` TCP ports on the loopback interface that were free a moment ago. */
+export async function freePorts(count) {
   const servers = await Promise.all(
     Array.from(
       { length: count },
@@ -120,7 +118,7 @@ async function freePorts(count) {
   return ports;
 }
 
-function readLog(path) {
+export function readLog(path) {
   try {
     return readFileSync(path, 'utf8').trim().split('\n').slice(-20).join('\n');
   } catch {
@@ -323,52 +321,4 @@ export async function shot(browser, name) {
   return path;
 }
 
-const require = createRequire(import.meta.url);
-let axeSource = null;
-
-/**
- * Runs axe-core's WCAG 2.0/2.1 A and AA rules on the current page and returns its violations.
- *
- * The app's CSP (`script-src 'self'`, no `unsafe-inline`, no `unsafe-eval`) stays in force for this. axe's
- * source goes in as the body of a WebDriver "execute script" call, which WebKitWebDriver evaluates as
- * automation without asking the CSP; a `<script>` element with the same text would be refused. The code it
- * runs is still the page's, so `eval` or `new Function` inside it would be blocked (tried: "Refused to
- * evaluate a string as JavaScript"); axe-core uses neither.
- */
-export async function axe(browser) {
-  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  const injected = await browser.execute(`${axeSource}\n;return typeof window.axe === 'object' && window.axe.version;`);
-  if (!injected) throw new Error('axe-core could not be injected into the web view');
-  const result = await browser.executeAsync((tags, done) => {
-    window.axe
-      .run(document, { runOnly: tags, resultTypes: ['violations'] })
-      .then((r) => done({ violations: r.violations }))
-      .catch((e) => done({ error: String(e?.stack ?? e) }));
-  }, WCAG_TAGS);
-  if (result.error) throw new Error(`axe.run failed in the web view: ${result.error}`);
-  return result.violations;
-}
-
-/** A readable list of `violations`: rule, impact, what to do, and the first elements affected. */
-export function describeViolations(violations) {
-  return violations
-    .map((v) => {
-      const nodes = v.nodes
-        .slice(0, 3)
-        .map((n) => `    at ${n.target.join(' ')}: ${n.html.slice(0, 160)}`)
-        .join('\n');
-      const more = v.nodes.length > 3 ? `\n    … and ${v.nodes.length - 3} more` : '';
-      return `- ${v.id} (${v.impact}): ${v.help} [${v.helpUrl}]\n${nodes}${more}`;
-    })
-    .join('\n');
-}
-
-/** Fails when axe found any violation of impact "serious" or "critical", listing each one. */
-export function assertNoSeriousViolations(violations) {
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  if (serious.length > 0) {
-    throw new Error(
-      `axe found ${serious.length} serious or critical accessibility violation(s):\n${describeViolations(serious)}`,
-    );
-  }
-}
+export { assertNoSeriousViolations, axe, describeViolations } from './axe.mjs';
