@@ -1,7 +1,7 @@
 //! Accounts of the console: everything a sign-in and a session need, as pure functions and small types.
 //! The portal keeps the rows (`accounts`, `sessions`, `sign_in_failures`) and passes in what it read, the
-//! current time (Unix seconds) and a random source; nothing here opens a database, reads a clock or sends a
-//! response. The design and its reasons are in `docs/tenants.md`, section 4.
+//! current time (Unix seconds) and a random source (ring's `SystemRandom` in the portal); nothing here
+//! opens a database, reads a clock, draws from a generator of its own or sends a response. The design and its reasons are in `docs/tenants.md`, section 4.
 //!
 //! - [`password`]: Argon2id in PHC strings (`$argon2id$v=19$m=65536,t=3,p=4$…`). The default parameters,
 //!   64 MiB of memory, 3 passes and 4 lanes, are the second recommended option of RFC 9106 (section 4) and

@@ -586,3 +586,78 @@ fn unknown_role_names_are_errors() {
         assert!(matches!(result, Err(AuthError::UnknownRole(_))), "{name:?} gave {result:?}");
     }
 }
+
+// --- Outside input never panics ------------------------------------------------------------------------
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_cookie_header_is_read_or_refused(header in ".{0,200}", token in "[A-Za-z0-9_-]{43}") {
+            let _ = session_token_from_cookies(&header);
+            let _ = pre_session_csrf_from_cookies(&header);
+            // A valid session cookie after any well-formed cookie is found.
+            let with_session = format!("a=b; __Host-formdesk={token}");
+            let parsed = session_token_from_cookies(&with_session);
+            // 43 characters of base64url are a token unless the last one carries bits beyond 32 bytes.
+            prop_assert!(matches!(parsed, Ok(Some(_)) | Err(AuthError::MalformedToken)));
+        }
+
+        #[test]
+        fn any_origin_or_referer_is_answered(origin in proptest::option::of(".{0,60}"),
+                                             referer in proptest::option::of(".{0,80}")) {
+            let allowed = origin_allowed(origin.as_deref(), referer.as_deref(), "https://portal.example.de");
+            if allowed {
+                match origin.as_deref() {
+                    Some(origin) => prop_assert_eq!(origin, "https://portal.example.de"),
+                    None => prop_assert!(referer.unwrap_or_default().starts_with("https://portal.example.de")),
+                }
+            }
+        }
+
+        #[test]
+        fn any_code_at_any_time_is_answered(code in ".{0,12}", now in any::<i64>(), last in proptest::option::of(any::<i64>())) {
+            let secret = TotpSecret::from_bytes(b"12345678901234567890").expect("secret");
+            if let Ok(step) = verify_totp(&secret, &code, now, last) {
+                prop_assert!(last.is_none_or(|last| step > last));
+                prop_assert!((step - now.div_euclid(30)).abs() <= 1);
+            }
+        }
+
+        #[test]
+        fn any_stored_hash_text_is_verified_or_refused(stored in "\\$argon2id?\\$[a-z0-9=,$/+]{0,80}|.{0,80}") {
+            let _ = verify_password_with(&Password::new("Passwort"), &stored, &cheap());
+        }
+
+        #[test]
+        fn waits_and_locks_stay_within_their_bounds(failures in 0u32..40, start in -2_000i64..2_000,
+                                                     since_start in 0i64..1_000, later in -100i64..2_000) {
+            let last = start + since_start;
+            let now = last + later;
+            match throttle(failures, start, Some(last), now) {
+                Throttle::Allowed { .. } => prop_assert!(failures < 10 || now >= last + 900),
+                Throttle::Wait { seconds } => {
+                    prop_assert!((4..10).contains(&failures));
+                    prop_assert!((1..=32).contains(&seconds));
+                }
+                Throttle::Locked { until, seconds } => {
+                    prop_assert!(failures >= 10);
+                    prop_assert_eq!(until, last + 900);
+                    prop_assert!((1..=900).contains(&seconds));
+                }
+            }
+            // Fifteen minutes after the last failure every key may try again.
+            prop_assert!(throttle(failures, start, Some(last), last + 900).is_allowed());
+        }
+
+        #[test]
+        fn any_password_and_login_get_an_answer(password in ".{0,140}", login in ".{0,20}") {
+            if check_password_rules(&password, &login).is_ok() {
+                let len = password.chars().count();
+                prop_assert!((12..=128).contains(&len));
+            }
+        }
+    }
+}
