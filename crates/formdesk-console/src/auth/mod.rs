@@ -20,6 +20,8 @@
 //! - [`session`]: session and CSRF tokens (32 random bytes; the server stores only the session token's
 //!   SHA-256, so a copy of the database opens no session), the idle (30 minutes) and absolute (10 hours)
 //!   timeouts, and the keyed digest of a login for audit entries of failed sign-ins.
+//! - [`setup`]: the one-time link (72 hours, stored as SHA-256) through which a new account sets its
+//!   password in the browser.
 //! - [`cookie`]: the `Set-Cookie` values (`__Host-` prefix: host only, `Secure`, path `/`) and reading the
 //!   `Cookie` header.
 //! - [`origin`]: the `Origin`/`Referer` check every `POST` makes besides its CSRF token.
@@ -37,6 +39,7 @@ pub mod password;
 pub mod role;
 pub mod rules;
 pub mod session;
+pub mod setup;
 pub mod throttle;
 pub mod totp;
 
@@ -52,6 +55,7 @@ pub use password::{
 pub use role::Role;
 pub use rules::{PasswordRefusal, check_password_rules};
 pub use session::{CsrfToken, LoginKey, SessionState, SessionToken, session_state};
+pub use setup::{SetupToken, setup_link_valid};
 pub use throttle::{Throttle, account_key, address_key, throttle};
 pub use totp::{TotpRefusal, TotpSecret, verify_totp};
 

@@ -455,6 +455,24 @@ fn secrets_never_appear_in_debug_output() {
     assert!(printed.contains("Password(…)"));
 }
 
+#[test]
+fn a_setup_link_carries_a_token_whose_hash_is_stored_and_lasts_72_hours() {
+    let rng = SystemRandom::new();
+    let token = SetupToken::generate(&rng).expect("token");
+    let link = token.link("https://portal.example.de/");
+    let segment = link.strip_prefix("https://portal.example.de/admin/einrichten/").expect("setup path");
+    assert_eq!(segment.len(), 43);
+    let again = SetupToken::from_path_segment(segment).expect("token from the link");
+    assert_eq!(again.sha256(), token.sha256());
+    assert!(matches!(SetupToken::from_path_segment("../../etc/passwd"), Err(AuthError::MalformedToken)));
+
+    let expires = SetupToken::expires_at(T0);
+    assert_eq!(expires, T0 + 72 * 3600);
+    assert!(setup_link_valid(expires, expires - 1));
+    assert!(!setup_link_valid(expires, expires));
+    assert!(!format!("{token:?}").contains(segment));
+}
+
 // --- Cookies ------------------------------------------------------------------------------------------
 
 #[test]
