@@ -17,6 +17,7 @@ use formdesk_desk::ipc::{
 use formdesk_desk::{Desk, KdfParams, SystemClock};
 use formdesk_sync::desk::{DeskLink, LinkEvent};
 use serde::Serialize;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -71,6 +72,10 @@ struct Args {
     /// faster where the GPU is emulated in software, as under Xvfb or in a virtual machine.
     #[arg(long)]
     gpu_painting: bool,
+    /// Check the desk's audit log in `--data-dir` and exit: status 0 when every entry is in place, 1 naming
+    /// the first bad entry. Needs no PIN and opens no window.
+    #[arg(long, requires = "data_dir")]
+    verify_audit: bool,
 }
 
 /// How the app was started, as far as the front end needs to know.
@@ -512,6 +517,12 @@ fn main() -> anyhow::Result<()> {
     #[cfg(unix)]
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let args = Args::parse();
+    if args.verify_audit {
+        let check = formdesk_desk::verify_audit(args.data_dir.as_deref().unwrap_or(std::path::Path::new(".")));
+        // The verdict is the program's output, for the administrator or a script.
+        let _ = writeln!(std::io::stdout(), "{}", check.message);
+        std::process::exit(if check.intact { 0 } else { 1 });
+    }
     // Still the only thread: the environment may change.
     webview::prepare_process(args.gpu_painting);
     let software_drawing = args.software_drawing;

@@ -4,8 +4,9 @@
 //! Non-goals: how PINs become keys (the vault's `kdf`), the lock screen (the UI).
 
 use crate::ipc::{SetupResult, VaultState};
-use crate::{Desk, DeskError};
-use formdesk_vault::MIN_PIN_LEN;
+use crate::{Desk, DeskError, audit};
+use formdesk_protocol::audit::Action;
+use formdesk_vault::{AuditEvent, MIN_PIN_LEN};
 use std::time::{Duration, Instant};
 
 impl Desk {
@@ -56,7 +57,15 @@ impl Desk {
 
     /// Locks the desk: the keys are zeroized and every decrypted draft is dropped. Nothing saved changes.
     pub fn lock(&self) {
+        self.lock_for(AuditEvent::new(Action::Lock));
+    }
+
+    /// Locks the desk, recording `event` if it was unlocked.
+    fn lock_for(&self, event: AuditEvent) {
         let mut inner = self.inner();
+        if inner.vault.is_unlocked() {
+            audit::record(&mut inner, Ok(event));
+        }
         inner.vault.lock();
         inner.uploads.clear();
         inner.drafts.clear();
@@ -83,7 +92,7 @@ impl Desk {
         if self.idle_for() < limit || !self.is_unlocked() {
             return false;
         }
-        self.lock();
+        self.lock_for(AuditEvent::new(Action::Lock).text("reason", "idle"));
         true
     }
 }

@@ -14,6 +14,7 @@ use crate::drafts::{Draft, REVIEW, set_at};
 use crate::ipc::{CarryOver, NotCarried, NotCarriedReason};
 use crate::{Desk, DeskError, vault_id};
 use formdesk_engine::{Answers, Form, ItemKind, NaiveDate};
+use formdesk_protocol::audit::Action;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use zeroize::Zeroizing;
@@ -166,6 +167,10 @@ impl Desk {
                 let _ = inner.vault.discard(new_id);
                 return Err(e);
             }
+            let event = inner.vault.case_event(Action::CarryOver, new_id).map(|event| {
+                event.number("from", vault_id(id).unwrap_or(-1)).text("from_version", old.form_version.as_str())
+            });
+            crate::audit::record(&mut inner, event);
             let view = self.view(&draft)?;
             Self::set_current(&mut inner, draft.id);
             inner.drafts.insert(draft.id, draft);

@@ -230,6 +230,10 @@ impl Desk {
     pub fn shred_expired(&self, max_age: Duration) -> Result<usize, DeskError> {
         let mut inner = self.inner();
         let shredded = inner.vault.shred_older_than(i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX))?;
+        // The audit trail's own retention: acknowledged entries older than 400 days (never one not uploaded).
+        if let Err(e) = inner.vault.prune_audit() {
+            eprintln!("formdesk: old audit entries were not pruned ({e})");
+        }
         if shredded > 0 {
             // Finalized drafts read since the unlock are read again from the vault when needed.
             inner.drafts.retain(|_, d| d.status == DraftStatus::Open);

@@ -81,7 +81,8 @@ impl DeskError {
                 | VaultError::Corrupt(_)
                 | VaultError::TooNew { .. }
                 | VaultError::Io(_)
-                | VaultError::Sql(_)),
+                | VaultError::Sql(_)
+                | VaultError::Audit(_)),
             ) => Some(e.to_string()),
             DeskError::Vault(VaultError::Directory { source, .. }) => Some(source.to_string()),
             _ => None,
@@ -152,8 +153,10 @@ fn vault_message(e: &VaultError) -> String {
              schreiben dürfen.",
             path.display()
         ),
-        VaultError::Io(_) | VaultError::Sql(_) => "Die Daten konnten nicht gespeichert oder gelesen werden. Bitte \
+        VaultError::Io(_) | VaultError::Sql(_) | VaultError::Audit(_) => {
+            "Die Daten konnten nicht gespeichert oder gelesen werden. Bitte \
              verständigen Sie die IT-Betreuung."
-            .into(),
+                .into()
+        }
     }
 }

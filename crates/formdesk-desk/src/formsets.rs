@@ -30,8 +30,9 @@ use crate::{Desk, DeskError, logged};
 use formdesk_catalog::{Catalog, FormFiles};
 use formdesk_channel::{FormState, FormStore, Installed, SetFiles};
 use formdesk_engine::Form;
+use formdesk_protocol::audit::Action;
 use formdesk_receipt::Municipality;
-use formdesk_vault::FormPin;
+use formdesk_vault::{AuditEvent, FormPin};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
@@ -272,13 +273,27 @@ fn changes(old: &LoadedSet, new: &LoadedSet) -> Changes {
     out
 }
 
+/// The audit entry of form set `installed` made current: its manifest's hash, version and channel, and where
+/// it came from (`shipped` with the app, or the `portal`).
+fn install_event(installed: &Installed, source: &str) -> AuditEvent {
+    AuditEvent::new(Action::FormsInstall)
+        .on(installed.sha256.as_str())
+        .number("set_version", i64::try_from(installed.manifest.set_version).unwrap_or(i64::MAX))
+        .text("channel", installed.manifest.channel.as_str())
+        .text("source", source)
+}
+
 impl Desk {
     /// Keeps the desk's forms in `store` (see [`open_form_store`]): installs `shipped` as the first set if the
     /// store has none (on first start: [`shipped_files`], or the files of the `--forms` folder), and works on
     /// the store's current set from now on, instead of the catalog the desk was made with.
     pub fn with_form_store(mut self, store: FormStore, shipped: &SetFiles) -> Result<Desk, DeskError> {
         let published = self.clock.now().and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let first = store.current().map_err(|e| channel_error(&e))?.is_none();
         let installed = store.install_shipped(shipped, &published).map_err(|e| channel_error(&e))?;
+        if first {
+            crate::audit::record_device(&mut self.inner(), &install_event(&installed, "shipped"));
+        }
         let current = load(&store, installed)?;
         let withdrawn = self.inner().vault.withdrawn_forms()?;
         self.forms = FormSets {
@@ -324,7 +339,9 @@ impl Desk {
         let installed = store.current().map_err(|e| channel_error(&e))?.ok_or_else(missing_set)?;
         let old = self.forms.current();
         if old.sha256() != Some(installed.sha256.as_str()) {
+            let event = install_event(&installed, "portal");
             let new = Arc::new(load(store, installed)?);
+            crate::audit::record_device(&mut self.inner(), &event);
             self.remember_withdrawn(&new)?;
             *self.forms.changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = changes(&old, &new);
             if let Some(sha) = old.sha256() {

@@ -10,6 +10,8 @@
 //! - [`formsets`]: the installed form sets, reloading them, pinning each draft to its form, clean-up;
 //! - `carry`: carrying a draft over into the current version of its form;
 //! - `access`: the setup, clerks and PINs, the lock;
+//! - [`audit`]: the audit trail's entries of actions that write nothing else to the vault, and checking the
+//!   whole log;
 //! - `cases`: drafts and the wizard (answers, steps, review), the citizen's view, discarding, retention;
 //! - `files`: attachments, photos and signatures, received in parts;
 //! - `receipts`: finalizing and the citizen's receipt;
@@ -21,6 +23,7 @@
 #![deny(missing_docs)]
 
 mod access;
+pub mod audit;
 mod carry;
 mod cases;
 pub mod config;
@@ -34,6 +37,7 @@ mod overview;
 pub mod print;
 mod receipts;
 
+pub use audit::{AuditCheck, verify_audit};
 pub use error::DeskError;
 pub(crate) use error::logged;
 pub use formdesk_channel::{FormStore, SetFiles};

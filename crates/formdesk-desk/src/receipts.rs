@@ -5,9 +5,11 @@
 
 use crate::drafts::{Draft, ReceiptInfo};
 use crate::ipc::{DraftView, ReceiptView};
-use crate::{Desk, DeskError, Inner, german_time, logged, print, vault_id};
+use crate::{Desk, DeskError, Inner, audit, german_time, logged, print, vault_id};
 use chrono::TimeZone as _;
+use formdesk_protocol::audit::Action;
 use formdesk_receipt::{Delivery, DeviceKey, Issue, Municipality, Receipt, Reference};
+use formdesk_vault::VaultError;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -40,7 +42,8 @@ impl Desk {
             draft.receipt = Some(info);
             let (summary, contents) = self.sealed_parts(&draft)?;
             let queued = self.seal_for_delivery(&inner, &draft)?;
-            inner.vault.finalize_and_queue(vault_id(id)?, &summary, &contents, queued.as_ref())?;
+            let reference = receipt.reference.to_string();
+            inner.vault.finalize_issued(vault_id(id)?, &summary, &contents, queued.as_ref(), Some(&reference))?;
             if let Ok(pdf) = formdesk_receipt::render(&receipt) {
                 let _ = inner.vault.set_receipt(vault_id(id)?, &receipt.reference.to_string(), &pdf);
             }
@@ -137,8 +140,24 @@ impl Desk {
 
     /// Prints the receipt of draft `id` through the system's printing ([`print::print_pdf`]).
     pub fn print_receipt(&self, id: u64) -> Result<(), DeskError> {
+        self.print_receipt_with(id, "lp")
+    }
+
+    /// [`Desk::print_receipt`] with another program in place of `lp` ([`print::print_pdf_with`]).
+    pub fn print_receipt_with(&self, id: u64, program: &str) -> Result<(), DeskError> {
         let (reference, pdf) = self.receipt(id)?;
-        print::print_pdf(&pdf, &format!("Eingangsbestätigung {reference}"))
+        print::print_pdf_with(program, &pdf, &format!("Eingangsbestätigung {reference}"))?;
+        self.record_receipt(Action::Print, id, &reference);
+        Ok(())
+    }
+
+    /// Records that the receipt `reference` of draft `id` left the desk (printed, saved).
+    fn record_receipt(&self, action: Action, id: u64, reference: &str) {
+        let mut inner = self.inner();
+        let event = vault_id(id)
+            .map_err(|_| VaultError::UnknownSubmission(-1))
+            .and_then(|vault_id| Ok(inner.vault.case_event(action, vault_id)?.text("reference", reference)));
+        audit::record(&mut inner, event);
     }
 
     /// What the app shows of the receipt of finalized draft `id`.
@@ -156,7 +175,7 @@ impl Desk {
     /// Saves the receipt of draft `id` as `path` (`.pdf` added if missing), replacing a file of that name
     /// only once the new one is complete. Returns where it was saved.
     pub fn save_receipt(&self, id: u64, path: &Path) -> Result<PathBuf, DeskError> {
-        let (_, pdf) = self.receipt(id)?;
+        let (reference, pdf) = self.receipt(id)?;
         let path = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
             path.to_owned()
         } else {
@@ -181,6 +200,7 @@ impl Desk {
         };
         std::fs::write(&partial, &*pdf).map_err(failed)?;
         std::fs::rename(&partial, &path).map_err(failed)?;
+        self.record_receipt(Action::SaveReceipt, id, &reference);
         Ok(path)
     }
 }

@@ -413,6 +413,26 @@ pub fn verify(log: &str, entries: &[Entry], anchor: Option<Anchor<'_>>) -> Resul
         }
         _ => {}
     }
+    let head = walk(head, entries, anchor)?;
+    if let Some(cp) = anchor
+        && head.seq < cp.seq
+    {
+        return Err(Broken { seq: head.seq.saturating_add(1), kind: BrokenKind::Removed });
+    }
+    Ok(head)
+}
+
+/// Verifies `entries` as the continuation of a log whose head was `start`: entries verified before, or
+/// pruned after they were (the desk keeps its last pruned entry as the anchor of what it keeps). The first
+/// entry must have seq `start.seq + 1` and name `start.hash` as its `prev`; the first problem is reported as
+/// by [`verify`].
+pub fn verify_continuing(start: &Head, entries: &[Entry]) -> Result<Head, Broken> {
+    walk(start.clone(), entries, None)
+}
+
+/// Walks `entries` on from `head`, checking each against the one before and against the checkpoint.
+fn walk(mut head: Head, entries: &[Entry], anchor: Option<&Checkpoint>) -> Result<Head, Broken> {
+    let log = head.log.clone();
     for (i, entry) in entries.iter().enumerate() {
         // A log whose head is at u64::MAX has no room for one more entry: whatever follows is out of place.
         let Some(expected) = head.seq.checked_add(1) else {
@@ -455,11 +475,6 @@ pub fn verify(log: &str, entries: &[Entry], anchor: Option<Anchor<'_>>) -> Resul
         {
             return Err(Broken { seq: cp.seq, kind: BrokenKind::Rewritten });
         }
-    }
-    if let Some(cp) = anchor
-        && head.seq < cp.seq
-    {
-        return Err(Broken { seq: head.seq.saturating_add(1), kind: BrokenKind::Removed });
     }
     Ok(head)
 }

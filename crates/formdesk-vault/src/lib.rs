@@ -12,19 +12,22 @@
 //!
 //! Non-goals: what the data means. The vault stores opaque bytes; the desk decides their format.
 
+pub mod audit;
 mod crypto;
 mod kdf;
 pub mod outbox;
 mod private;
 mod schema;
 
+pub use audit::{AuditEvent, StoredEntry, Verdict};
 pub use crypto::{AAD_SCHEMA, CryptoError, ENVELOPE_VERSION, MAGIC};
 pub use kdf::{KdfParams, MIN_PIN_LEN, RecoverySecret};
 pub use outbox::{Delivery, Outbox, OutboxEntry, Queued, Registration, SealedPart, StoredDestination};
 pub use private::{DIR_MODE, FILE_MODE};
 
 use crypto::{Aad, Key};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use formdesk_protocol::audit::Action;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -187,6 +190,8 @@ pub enum VaultError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    #[error("the audit log: {0}")]
+    Audit(String),
     #[error("database error: {0}")]
     Sql(rusqlite::Error),
 }
@@ -207,6 +212,8 @@ impl From<rusqlite::Error> for VaultError {
 struct Unlocked {
     vault_key: Key,
     clerk: String,
+    /// The clerk's id in `clerks`: who the audit trail says did what.
+    clerk_id: i64,
 }
 
 /// The encrypted store of one desk. Starts locked.
@@ -371,9 +378,11 @@ impl Vault {
                 recovery_kek.wrap(&Aad::new("vault", "recovery_key", 1), &vault_key)?
             ],
         )?;
-        insert_clerk(&tx, clerk, pin, kdf, &vault_key)?;
+        let clerk_id = insert_clerk(&tx, clerk, pin, kdf, &vault_key)?;
+        let event = AuditEvent::new(Action::ClerkAdd).on(clerk_id.to_string()).text("access", "setup");
+        audit::append(&tx, &clerk_id.to_string(), &event, (self.clock)())?;
         tx.commit()?;
-        self.unlocked = Some(Unlocked { vault_key, clerk: clerk.to_owned() });
+        self.unlocked = Some(Unlocked { vault_key, clerk: clerk.to_owned(), clerk_id });
         Ok(recovery)
     }
 
@@ -381,8 +390,10 @@ impl Vault {
     pub fn add_clerk(&mut self, clerk: &str, pin: &str, kdf: KdfParams) -> Result<(), VaultError> {
         kdf::check_pin(pin)?;
         let unlocked = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
-        let tx = self.conn.transaction()?;
-        insert_clerk(&tx, clerk, pin, kdf, &unlocked.vault_key)?;
+        let now = (self.clock)();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id = insert_clerk(&tx, clerk, pin, kdf, &unlocked.vault_key)?;
+        audit::append(&tx, &unlocked.clerk_id.to_string(), &AuditEvent::new(Action::ClerkAdd).on(id.to_string()), now)?;
         tx.commit()?;
         Ok(())
     }
@@ -413,26 +424,40 @@ impl Vault {
             )
             .optional()?;
         let Some((id, salt, kdf, wrapped, failed, blocked_until)) = row else {
+            self.record_failed_unlock(
+                audit::UNKNOWN_CLERK,
+                AuditEvent::new(Action::UnlockFailed).text("reason", "unknown_clerk"),
+            );
             return Err(VaultError::UnknownClerk(clerk.to_owned()));
         };
         let now = self.now();
         if blocked_until > now {
+            self.record_failed_unlock(&id.to_string(), AuditEvent::new(Action::UnlockFailed).text("reason", "blocked"));
             return Err(VaultError::Blocked { seconds: blocked_until - now });
         }
         let kek = kdf.derive(pin, &salt)?;
         match kek.unwrap_key(&Aad::new("clerks", "wrapped_key", id), &wrapped) {
             Ok(vault_key) => {
-                self.conn.execute("UPDATE clerks SET failed_attempts = 0, blocked_until = 0 WHERE id = ?1", [id])?;
-                self.unlocked = Some(Unlocked { vault_key, clerk: clerk.to_owned() });
+                let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.execute("UPDATE clerks SET failed_attempts = 0, blocked_until = 0 WHERE id = ?1", [id])?;
+                audit::append(&tx, &id.to_string(), &AuditEvent::new(Action::Unlock), now)?;
+                tx.commit()?;
+                self.unlocked = Some(Unlocked { vault_key, clerk: clerk.to_owned(), clerk_id: id });
                 Ok(())
             }
             Err(CryptoError::Authentication) => {
                 let attempts = failed.saturating_add(1);
                 let wait = backoff(attempts);
-                self.conn.execute(
+                let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.execute(
                     "UPDATE clerks SET failed_attempts = ?2, blocked_until = ?3 WHERE id = ?1",
                     params![id, attempts, if wait > 0 { now + wait } else { 0 }],
                 )?;
+                let event = AuditEvent::new(Action::UnlockFailed)
+                    .text("reason", "wrong_pin")
+                    .number("attempts", attempts.into());
+                audit::append(&tx, &id.to_string(), &event, now)?;
+                tx.commit()?;
                 Err(VaultError::WrongPin { attempts })
             }
             Err(other) => {
@@ -451,16 +476,90 @@ impl Vault {
             .query_row("SELECT recovery_salt, recovery_key FROM vault WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .ok_or(VaultError::NotInitialized)?;
-        let vault_key = secret
-            .key(&salt)?
-            .unwrap_key(&Aad::new("vault", "recovery_key", 1), &wrapped)
-            .map_err(|_| VaultError::WrongRecoverySecret)?;
-        let tx = self.conn.transaction()?;
+        let Ok(vault_key) = secret.key(&salt)?.unwrap_key(&Aad::new("vault", "recovery_key", 1), &wrapped) else {
+            let event = AuditEvent::new(Action::UnlockFailed).text("reason", "wrong_recovery_secret");
+            self.record_failed_unlock(audit::UNKNOWN_CLERK, event);
+            return Err(VaultError::WrongRecoverySecret);
+        };
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM clerks WHERE name = ?1", [clerk])?;
-        insert_clerk(&tx, clerk, pin, kdf, &vault_key)?;
+        let clerk_id = insert_clerk(&tx, clerk, pin, kdf, &vault_key)?;
+        audit::append(&tx, &clerk_id.to_string(), &AuditEvent::new(Action::Recover).on(clerk_id.to_string()), now)?;
         tx.commit()?;
-        self.unlocked = Some(Unlocked { vault_key, clerk: clerk.to_owned() });
+        self.unlocked = Some(Unlocked { vault_key, clerk: clerk.to_owned(), clerk_id });
         Ok(())
+    }
+
+    /// Who the audit trail names for what is done now: the clerk's id while unlocked, else the desk.
+    fn actor(&self) -> String {
+        self.unlocked.as_ref().map_or_else(|| audit::DEVICE.to_owned(), |u| u.clerk_id.to_string())
+    }
+
+    /// Appends `event` to the audit trail in a transaction of its own, for an action that writes nothing
+    /// else to the vault (a print, a lock, a form set installed). The actor is the clerk who unlocked the
+    /// vault, or the desk while it is locked. Needs no key.
+    pub fn record(&mut self, event: &AuditEvent) -> Result<(), VaultError> {
+        let actor = self.actor();
+        self.record_as(&actor, event)
+    }
+
+    /// [`Vault::record`] for what the desk does by itself (a form set installed): the actor is the desk.
+    pub fn record_device(&mut self, event: &AuditEvent) -> Result<(), VaultError> {
+        self.record_as(audit::DEVICE, event)
+    }
+
+    /// The audit entry of `action` on submission `id`: the submission's id for the portal as the object, the
+    /// vault's number and the form's id and version as detail. The caller may add to it and
+    /// [`Vault::record`] it. Needs no key.
+    pub fn case_event(&self, action: Action, id: SubmissionId) -> Result<AuditEvent, VaultError> {
+        case_event(&self.conn, action, id)
+    }
+
+    fn record_as(&mut self, actor: &str, event: &AuditEvent) -> Result<(), VaultError> {
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        audit::append(&tx, actor, event, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a failed unlock, which fails whether or not its entry is written: a failure to write it is
+    /// logged.
+    fn record_failed_unlock(&mut self, actor: &str, event: AuditEvent) {
+        let now = self.now();
+        let written =
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(VaultError::from).and_then(
+                |tx| {
+                    audit::append(&tx, actor, &event, now)?;
+                    Ok(tx.commit()?)
+                },
+            );
+        if let Err(e) = written {
+            eprintln!("formdesk: the audit entry of a failed unlock was not written ({e})");
+        }
+    }
+
+    /// Every entry of the audit trail kept, in seq order. Needs no key.
+    pub fn audit_entries(&self) -> Result<Vec<StoredEntry>, VaultError> {
+        audit::entries(&self.conn, 0, usize::MAX)
+    }
+
+    /// Verifies the whole audit trail kept in the vault (see [`audit::verify_dir`], which needs no open
+    /// vault). Needs no key.
+    pub fn verify_audit(&self) -> Result<Verdict, VaultError> {
+        audit::verify(&self.conn)
+    }
+
+    /// Retention of the audit trail: deletes the entries the portal has acknowledged that are older than
+    /// [`audit::KEEP_SECONDS`], keeping the last of them as the anchor the rest is verified from. Entries not
+    /// acknowledged are never deleted. Returns how many went. Needs no key.
+    pub fn prune_audit(&mut self) -> Result<usize, VaultError> {
+        let before = self.now().saturating_sub(audit::KEEP_SECONDS);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let pruned = audit::prune(&tx, before)?;
+        tx.commit()?;
+        Ok(pruned)
     }
 
     /// Forgets the keys (zeroized). Everything stored stays as it is.
@@ -575,7 +674,7 @@ impl Vault {
     /// Makes a draft final with its last `data`; from then on it cannot change. Committed with
     /// `synchronous=FULL`: it survives a power cut once this returns.
     pub fn finalize(&mut self, id: SubmissionId, summary: &str, data: &[u8]) -> Result<(), VaultError> {
-        self.finalize_and_queue(id, summary, data, None)
+        self.finalize_issued(id, summary, data, None, None)
     }
 
     /// [`Vault::finalize`], and queues the parts sealed for the destination in the same transaction: after a
@@ -587,13 +686,27 @@ impl Vault {
         data: &[u8],
         queued: Option<&Queued>,
     ) -> Result<(), VaultError> {
+        self.finalize_issued(id, summary, data, queued, None)
+    }
+
+    /// [`Vault::finalize_and_queue`] with the reference of the receipt issued for it, which the audit
+    /// trail's entry of the finalization names.
+    pub fn finalize_issued(
+        &mut self,
+        id: SubmissionId,
+        summary: &str,
+        data: &[u8],
+        queued: Option<&Queued>,
+        reference: Option<&str>,
+    ) -> Result<(), VaultError> {
         let key = self.draft_key(id, "finalizing it")?;
+        let actor = self.actor();
         let (summary, data) = seal_contents(&key, id, summary, data)?;
         let now = self.now();
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         let result = (|| {
-            let tx = self.conn.transaction()?;
-            tx.execute(
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
                 "UPDATE submissions SET summary_sealed = ?2, data_sealed = ?3, updated_at = ?4, finalized_at = ?4,
                         status = 'final', revision = revision + 1
                  WHERE id = ?1 AND status = 'draft'",
@@ -601,6 +714,13 @@ impl Vault {
             )?;
             if let Some(queued) = queued {
                 outbox::queue(&tx, id, queued, now)?;
+            }
+            if changed > 0 {
+                let mut event = case_event(&tx, Action::Finalize, id)?;
+                if let Some(reference) = reference {
+                    event = event.text("reference", reference);
+                }
+                audit::append(&tx, &actor, &event, now)?;
             }
             tx.commit()?;
             Ok::<_, VaultError>(())
@@ -645,7 +765,13 @@ impl Vault {
 
     /// Keeps the desk's registration with its portal (replacing an earlier one).
     pub fn set_registration(&mut self, registration: &Registration) -> Result<(), VaultError> {
-        outbox::set_registration(&self.conn, registration)
+        let actor = self.actor();
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        outbox::set_registration(&tx, registration)?;
+        audit::append(&tx, &actor, &AuditEvent::new(Action::Enrol).on(registration.device_id.as_str()), now)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// The destinations' public keys as last fetched from the portal.
@@ -823,17 +949,30 @@ impl Vault {
     /// Deletes a draft with everything in it; its key goes with it.
     pub fn discard(&mut self, id: SubmissionId) -> Result<(), VaultError> {
         self.require(id, Status::Draft, "discarding it")?;
-        self.conn.execute("DELETE FROM submissions WHERE id = ?1", [id])?;
+        let actor = self.actor();
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let event = case_event(&tx, Action::Discard, id)?;
+        if tx.execute("DELETE FROM submissions WHERE id = ?1 AND status = 'draft'", [id])? > 0 {
+            audit::append(&tx, &actor, &event, now)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
     /// Destroys a final submission's plaintext for good: its key, data, summary and attachments. What
     /// remains: ids, form, times and state, which a receipt lookup needs.
     pub fn shred(&mut self, id: SubmissionId) -> Result<(), VaultError> {
+        self.shred_for(id, "clerk")
+    }
+
+    /// Shreds final submission `id`, recording `reason` (`clerk`, `retention`) in the audit trail.
+    fn shred_for(&mut self, id: SubmissionId, reason: &str) -> Result<(), VaultError> {
         self.require(id, Status::Final, "shredding it")?;
+        let actor = self.actor();
         let now = self.now();
-        let tx = self.conn.transaction()?;
-        shred_in(&tx, id, now)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        shred_in(&tx, id, now, &actor, reason)?;
         tx.commit()?;
         Ok(())
     }
@@ -841,8 +980,9 @@ impl Vault {
     /// Shreds every final submission the portal has confirmed (the outbox says delivered), except `keep`, the
     /// one still open on the clerk's screen; returns their ids.
     pub fn shred_delivered(&mut self, keep: Option<SubmissionId>) -> Result<Vec<SubmissionId>, VaultError> {
+        let actor = self.actor();
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let ids: Vec<SubmissionId> = {
             let mut statement = tx.prepare(
                 "SELECT s.id FROM submissions s JOIN outbox o ON o.submission_id = s.id
@@ -851,7 +991,7 @@ impl Vault {
             statement.query_map([keep], |r| r.get(0))?.collect::<Result<_, _>>()?
         };
         for id in &ids {
-            shred_in(&tx, *id, now)?;
+            shred_in(&tx, *id, now, &actor, "delivered")?;
         }
         tx.commit()?;
         Ok(ids)
@@ -866,7 +1006,7 @@ impl Vault {
             statement.query_map([limit], |r| r.get(0))?.collect::<Result<_, _>>()?
         };
         for id in &ids {
-            self.shred(*id)?;
+            self.shred_for(*id, "retention")?;
         }
         Ok(ids.len())
     }
@@ -1097,7 +1237,7 @@ fn insert_clerk(
     pin: &str,
     kdf: KdfParams,
     vault_key: &Key,
-) -> Result<(), VaultError> {
+) -> Result<i64, VaultError> {
     if clerk.trim().is_empty() {
         return Err(VaultError::UnknownClerk(clerk.to_owned()));
     }
@@ -1117,21 +1257,44 @@ fn insert_clerk(
         "UPDATE clerks SET wrapped_key = ?2 WHERE id = ?1",
         params![id, kek.wrap(&Aad::new("clerks", "wrapped_key", id), vault_key)?],
     )?;
-    Ok(())
+    Ok(id)
 }
 
 /// Shreds final submission `id` inside `tx`: its key, data, summary, receipt and attachments go; ids, form,
 /// times and state stay. An outbox entry stays as it is: its parts are sealed for the authority, readable by
 /// nobody else, and still to be delivered if they are there.
-pub(crate) fn shred_in(tx: &rusqlite::Transaction<'_>, id: SubmissionId, now: i64) -> Result<(), VaultError> {
+/// Shreds final submission `id` inside `tx`, with its audit entry (`actor`, `reason`) if it was final.
+pub(crate) fn shred_in(
+    tx: &rusqlite::Transaction<'_>,
+    id: SubmissionId,
+    now: i64,
+    actor: &str,
+    reason: &str,
+) -> Result<(), VaultError> {
     tx.execute("DELETE FROM attachments WHERE submission_id = ?1", [id])?;
-    tx.execute(
+    let changed = tx.execute(
         "UPDATE submissions SET status = 'shredded', shredded_at = ?2, wrapped_key = NULL,
                 summary_sealed = NULL, data_sealed = NULL, receipt_sealed = NULL
          WHERE id = ?1 AND status = 'final'",
         params![id, now],
     )?;
+    if changed > 0 {
+        let event = case_event(tx, Action::Shred, id)?.text("reason", reason);
+        audit::append(tx, actor, &event, now)?;
+    }
     Ok(())
+}
+
+/// The audit entry of `action` on submission `id`: its id for the portal as the object, the vault's number
+/// and its form's id and version as detail.
+pub(crate) fn case_event(conn: &Connection, action: Action, id: SubmissionId) -> Result<AuditEvent, VaultError> {
+    let (uuid, form, version): (String, String, String) = conn
+        .query_row("SELECT uuid, form_id, form_version FROM submissions WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?
+        .ok_or(VaultError::UnknownSubmission(id))?;
+    Ok(AuditEvent::new(action).on(uuid).number("draft", id).text("form", form).text("version", version))
 }
 
 fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {

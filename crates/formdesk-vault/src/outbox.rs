@@ -10,8 +10,9 @@
 //!
 //! Non-goals: HTTP, retries and their timing (the sync engine decides `retry_at`), what a part contains.
 
-use crate::{Clock, SubmissionId, VaultError, schema, system_clock};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use crate::{Clock, SubmissionId, VaultError, audit, schema, system_clock};
+use formdesk_protocol::audit::{Action, Entry};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
 use std::path::Path;
 
 /// One sealed part of a submission: `metadata`, `data`, or an attachment's id, with its JWE.
@@ -302,7 +303,7 @@ impl Outbox {
     /// citizen's receipt of a case delivered a second after it was finalized.
     pub fn delivered(&mut self, uuid: &str, acceptance: &str, accepted_at: i64) -> Result<(), VaultError> {
         let id = self.id_of(uuid)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let changed = tx.execute(
             "UPDATE outbox SET state = 'delivered', delivered_at = ?2, acceptance = ?3, attempts = attempts + 1,
                     last_error = NULL
@@ -311,6 +312,8 @@ impl Outbox {
         )?;
         if changed > 0 {
             tx.execute("DELETE FROM outbox_parts WHERE submission_id = ?1", [id])?;
+            let event = crate::case_event(&tx, Action::Delivered, id)?;
+            audit::append(&tx, audit::DEVICE, &event, (self.clock)())?;
         }
         tx.commit()?;
         Ok(())
@@ -337,5 +340,17 @@ impl Outbox {
     /// Replaces the cached destinations with the portal's current list.
     pub fn set_destinations(&mut self, list: &[StoredDestination]) -> Result<(), VaultError> {
         set_destinations(&mut self.conn, list)
+    }
+
+    /// The audit trail's entries the portal has not acknowledged yet, the oldest first, at most `limit`:
+    /// what the next `POST /v1/audit` sends.
+    pub fn audit_to_upload(&self, limit: usize) -> Result<Vec<Entry>, VaultError> {
+        audit::to_upload(&self.conn, limit)
+    }
+
+    /// Marks the audit trail's entries up to `seq` as acknowledged by the portal; from then on retention
+    /// may prune them.
+    pub fn audit_acknowledged(&mut self, seq: u64) -> Result<(), VaultError> {
+        audit::acknowledged(&self.conn, seq)
     }
 }

@@ -147,7 +147,24 @@ pub const MIGRATIONS: &[&str] = &[
         withdrawn_at INTEGER NOT NULL
     ) STRICT;
     ",
+    // 6: the desk's audit trail (docs/tenants.md, section 6): an append-only hash chain of what was done,
+    // one row per entry. The record is the canonical JSON `formdesk_protocol::audit` hashes; `prev` and
+    // `hash` are the chain's links. Plain, not sealed: the records hold ids only, and a wrong PIN must be
+    // recorded while there is no key. `uploaded` marks the entries the portal has acknowledged; only those
+    // may ever be pruned.
+    "
+    CREATE TABLE audit (
+        seq      INTEGER PRIMARY KEY,
+        record   BLOB NOT NULL,
+        prev     BLOB NOT NULL,
+        hash     BLOB NOT NULL,
+        uploaded INTEGER NOT NULL DEFAULT 0 CHECK (uploaded IN (0, 1))
+    ) STRICT;
+    ",
 ];
+
+/// The first layout with the audit trail's table.
+pub const AUDIT_LAYOUT: u32 = 6;
 
 /// The layout version this code writes: the number of migrations.
 pub fn current_version() -> u32 {

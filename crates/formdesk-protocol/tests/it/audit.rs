@@ -2,7 +2,7 @@
 
 use formdesk_protocol::audit::{
     Action, Anchor, AuditError, Broken, BrokenKind, Checkpoint, DetailValue, Entry, Head, MAX_DETAIL_ENTRIES, Record,
-    SignedCheckpoint, ZERO_HASH, entry_hash, next, verify,
+    SignedCheckpoint, ZERO_HASH, entry_hash, next, verify, verify_continuing,
 };
 use proptest::prelude::*;
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -76,6 +76,22 @@ fn a_log_pruned_at_its_checkpoint_verifies_from_there() {
     assert_eq!(verify(LOG, &entries[40..], None), broken(1, BrokenKind::Removed));
     // Pruned up to the checkpoint exactly: the anchor is the head.
     assert_eq!(verify(LOG, &[], Some(anchor)).unwrap(), entries[39].head());
+}
+
+#[test]
+fn a_log_continuing_a_kept_head_verifies_from_there_and_a_gap_after_it_is_found() {
+    let entries = chain(50);
+    let start = entries[19].head();
+    assert_eq!(verify_continuing(&start, &entries[20..]).unwrap(), entries[49].head());
+    assert_eq!(verify_continuing(&start, &[]).unwrap(), start);
+    // The entry right after the kept head removed.
+    assert_eq!(verify_continuing(&start, &entries[21..]), broken(21, BrokenKind::Removed));
+    // A chain that does not continue this head.
+    let other = entries[18].head();
+    assert_eq!(verify_continuing(&other, &entries[20..]), broken(20, BrokenKind::Removed));
+    let mut changed = entries[20..].to_vec();
+    changed[3].record.actor = "someone".into();
+    assert_eq!(verify_continuing(&start, &changed), broken(24, BrokenKind::Changed));
 }
 
 #[test]

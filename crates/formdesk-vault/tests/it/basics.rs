@@ -203,7 +203,8 @@ fn a_file_of_the_first_layout_is_brought_forward_with_its_attachments() {
     // Back to layout 1, as a desk of the first release left it.
     let conn = raw(dir.path());
     conn.execute_batch(
-        "DROP TABLE withdrawn_forms;
+        "DROP TABLE audit;
+         DROP TABLE withdrawn_forms;
          DROP INDEX submissions_by_form_set;
          ALTER TABLE submissions DROP COLUMN form_set;
          ALTER TABLE submissions DROP COLUMN form_sha256;

@@ -3,6 +3,7 @@
 // Test helpers fail loudly.
 #![allow(clippy::unwrap_used)]
 
+mod audit;
 mod basics;
 mod crash;
 mod leak;
