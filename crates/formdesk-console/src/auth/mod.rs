@@ -59,6 +59,10 @@ pub use setup::{SetupToken, setup_link_valid};
 pub use throttle::{Throttle, account_key, address_key, throttle};
 pub use totp::{TotpRefusal, TotpSecret, verify_totp};
 
+/// The one answer to a failed sign-in, whether the login exists, the password is wrong or the account is
+/// disabled, so the page does not tell which logins exist.
+pub const SIGN_IN_FAILED: &str = "Anmeldename oder Passwort ist falsch.";
+
 /// What went wrong below the level of a person's input: a stored value that does not parse, a failing
 /// random source. Messages are English and meant for the log; the page shows a general German error.
 #[derive(Debug, thiserror::Error)]

@@ -77,12 +77,16 @@ fn duration_de(seconds: i64) -> String {
 }
 
 /// Decides an attempt at `now` from the stored count: `failures` in the window that began at
-/// `window_start`, the last at `last_failure` (all Unix seconds). With no stored row pass 0 failures.
+/// `window_start`, the last at `last_failure` (all Unix seconds). With no stored row pass 0 failures (the
+/// times are then not read).
 ///
 /// A lock counts from the failure that caused it, so it lasts its full 15 minutes even when the window
 /// ends earlier. A clock that went backwards (`now` before the last failure) counts as no time passed.
-pub fn throttle(failures: u32, window_start: i64, last_failure: Option<i64>, now: i64) -> Throttle {
-    let last = last_failure.unwrap_or(window_start);
+///
+/// The waits count from the last failure, so the table keeps its time besides `(key, window_start, count)`
+/// of `docs/tenants.md`.
+pub fn throttle(failures: u32, window_start: i64, last_failure: i64, now: i64) -> Throttle {
+    let last = last_failure;
     if failures >= LOCK_FROM {
         let until = last.saturating_add(LOCK_SECONDS);
         if now < until {

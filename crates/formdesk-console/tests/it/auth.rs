@@ -272,9 +272,9 @@ const T0: i64 = 1_800_000_000;
 
 #[test]
 fn up_to_three_failures_do_not_slow_anyone() {
-    assert_eq!(throttle(0, 0, None, T0), Throttle::Allowed { fresh_window: true });
+    assert_eq!(throttle(0, 0, 0, T0), Throttle::Allowed { fresh_window: true });
     for failures in 1..=3 {
-        assert_eq!(throttle(failures, T0, Some(T0 + 10), T0 + 10), Throttle::Allowed { fresh_window: false });
+        assert_eq!(throttle(failures, T0, T0 + 10, T0 + 10), Throttle::Allowed { fresh_window: false });
     }
 }
 
@@ -283,21 +283,21 @@ fn from_the_fourth_failure_each_attempt_waits_twice_as_long() {
     // After n failures the next attempt waits 2^(n-4) seconds after the last one.
     for (failures, wait) in [(4u32, 1i64), (5, 2), (6, 4), (7, 8), (8, 16), (9, 32)] {
         let last = T0 + 100;
-        assert_eq!(throttle(failures, T0, Some(last), last), Throttle::Wait { seconds: wait }, "n = {failures}");
-        assert_eq!(throttle(failures, T0, Some(last), last + wait - 1), Throttle::Wait { seconds: 1 });
-        assert_eq!(throttle(failures, T0, Some(last), last + wait), Throttle::Allowed { fresh_window: false });
+        assert_eq!(throttle(failures, T0, last, last), Throttle::Wait { seconds: wait }, "n = {failures}");
+        assert_eq!(throttle(failures, T0, last, last + wait - 1), Throttle::Wait { seconds: 1 });
+        assert_eq!(throttle(failures, T0, last, last + wait), Throttle::Allowed { fresh_window: false });
     }
-    let message = throttle(7, T0, Some(T0), T0).message();
+    let message = throttle(7, T0, T0, T0).message();
     assert_eq!(message.as_deref(), Some("Zu viele Versuche. Bitte in 8 Sekunden erneut versuchen."));
-    let message = throttle(4, T0, Some(T0), T0).message();
+    let message = throttle(4, T0, T0, T0).message();
     assert_eq!(message.as_deref(), Some("Zu viele Versuche. Bitte in 1 Sekunde erneut versuchen."));
-    assert_eq!(throttle(1, T0, Some(T0), T0).message(), None);
+    assert_eq!(throttle(1, T0, T0, T0).message(), None);
 }
 
 #[test]
 fn the_tenth_failure_locks_for_fifteen_minutes() {
     let last = T0 + 300;
-    let locked = throttle(10, T0, Some(last), last);
+    let locked = throttle(10, T0, last, last);
     assert_eq!(locked, Throttle::Locked { until: last + 900, seconds: 900 });
     assert!(!locked.is_allowed());
     assert_eq!(
@@ -305,22 +305,22 @@ fn the_tenth_failure_locks_for_fifteen_minutes() {
         Some("Zu viele Versuche. Die Anmeldung ist gesperrt. Bitte in 15 Minuten erneut versuchen.")
     );
     // The lock outlasts the window that began earlier.
-    assert_eq!(throttle(10, T0, Some(last), T0 + 900), Throttle::Locked { until: last + 900, seconds: 300 });
-    assert_eq!(throttle(12, T0, Some(last), last + 899), Throttle::Locked { until: last + 900, seconds: 1 });
-    assert_eq!(throttle(10, T0, Some(last), last + 900), Throttle::Allowed { fresh_window: true });
+    assert_eq!(throttle(10, T0, last, T0 + 900), Throttle::Locked { until: last + 900, seconds: 300 });
+    assert_eq!(throttle(12, T0, last, last + 899), Throttle::Locked { until: last + 900, seconds: 1 });
+    assert_eq!(throttle(10, T0, last, last + 900), Throttle::Allowed { fresh_window: true });
 }
 
 #[test]
 fn a_window_older_than_fifteen_minutes_no_longer_counts() {
-    assert_eq!(throttle(9, T0, Some(T0 + 880), T0 + 899), Throttle::Wait { seconds: 13 });
-    assert_eq!(throttle(9, T0, Some(T0 + 890), T0 + 900), Throttle::Allowed { fresh_window: true });
-    assert_eq!(throttle(3, T0, Some(T0), T0 + 2000), Throttle::Allowed { fresh_window: true });
+    assert_eq!(throttle(9, T0, T0 + 880, T0 + 899), Throttle::Wait { seconds: 13 });
+    assert_eq!(throttle(9, T0, T0 + 890, T0 + 900), Throttle::Allowed { fresh_window: true });
+    assert_eq!(throttle(3, T0, T0, T0 + 2000), Throttle::Allowed { fresh_window: true });
 }
 
 #[test]
 fn a_clock_that_went_backwards_does_not_shorten_a_wait() {
-    assert_eq!(throttle(6, T0, Some(T0 + 50), T0 + 40), Throttle::Wait { seconds: 4 });
-    assert_eq!(throttle(10, T0, Some(T0 + 50), T0 + 40), Throttle::Locked { until: T0 + 950, seconds: 900 });
+    assert_eq!(throttle(6, T0, T0 + 50, T0 + 40), Throttle::Wait { seconds: 4 });
+    assert_eq!(throttle(10, T0, T0 + 50, T0 + 40), Throttle::Locked { until: T0 + 950, seconds: 900 });
 }
 
 #[test]
@@ -654,7 +654,7 @@ mod properties {
                                                      since_start in 0i64..1_000, later in -100i64..2_000) {
             let last = start + since_start;
             let now = last + later;
-            match throttle(failures, start, Some(last), now) {
+            match throttle(failures, start, last, now) {
                 Throttle::Allowed { .. } => prop_assert!(failures < 10 || now >= last + 900),
                 Throttle::Wait { seconds } => {
                     prop_assert!((4..10).contains(&failures));
@@ -667,7 +667,7 @@ mod properties {
                 }
             }
             // Fifteen minutes after the last failure every key may try again.
-            prop_assert!(throttle(failures, start, Some(last), last + 900).is_allowed());
+            prop_assert!(throttle(failures, start, last, last + 900).is_allowed());
         }
 
         #[test]
