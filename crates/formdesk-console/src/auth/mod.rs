@@ -15,7 +15,7 @@
 //! - [`totp`]: the second factor, RFC 6238 (TOTP over RFC 4226's HOTP) with HMAC-SHA1, 30-second steps and
 //!   6 digits, as every authenticator app supports; one step of clock drift either way, and a used step is
 //!   never accepted again, so a code seen over a shoulder cannot be replayed.
-//! - [`throttle`]: how long a sign-in must wait after failures: from the 4th failure within 15 minutes
+//! - [`mod@throttle`]: how long a sign-in must wait after failures: from the 4th failure within 15 minutes
 //!   `2^(n-4)` seconds, from the 10th a lock of 15 minutes; answered at once, never by sleeping.
 //! - [`session`]: session and CSRF tokens (32 random bytes; the server stores only the session token's
 //!   SHA-256, so a copy of the database opens no session), the idle (30 minutes) and absolute (10 hours)
