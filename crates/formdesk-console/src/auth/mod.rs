@@ -1,7 +1,8 @@
 //! Accounts of the console: everything a sign-in and a session need, as pure functions and small types.
 //! The portal keeps the rows (`accounts`, `sessions`, `sign_in_failures`) and passes in what it read, the
 //! current time (Unix seconds) and a random source (ring's `SystemRandom` in the portal); nothing here
-//! opens a database, reads a clock, draws from a generator of its own or sends a response. The design and its reasons are in `docs/tenants.md`, section 4.
+//! opens a database, reads a clock, draws from a generator of its own or sends a response. The design and
+//! its reasons are in `docs/tenants.md`, section 4.
 //!
 //! - [`password`]: Argon2id in PHC strings (`$argon2id$v=19$m=65536,t=3,p=4$…`). The default parameters,
 //!   64 MiB of memory, 3 passes and 4 lanes, are the second recommended option of RFC 9106 (section 4) and
@@ -10,8 +11,8 @@
 //!   reports that the password should be hashed again. An unknown login costs the same time as a known one
 //!   ([`password::verify_unknown_login`]), so the time of the answer does not tell which logins exist.
 //! - [`rules`]: what a new password must be: 12 to 128 characters, not the login nor containing it, and not
-//!   on a list of the most common passwords. Length beats composition rules (NIST SP 800-63B, BSI's
-//!   IT-Grundschutz ORP.4): people meet "one digit, one capital" with `Passwort1!`.
+//!   on a list of the most common passwords. Length beats composition rules (NIST SP 800-63B): people meet
+//!   "one digit, one capital" with `Passwort1!`.
 //! - [`totp`]: the second factor, RFC 6238 (TOTP over RFC 4226's HOTP) with HMAC-SHA1, 30-second steps and
 //!   6 digits, as every authenticator app supports; one step of clock drift either way, and a used step is
 //!   never accepted again, so a code seen over a shoulder cannot be replayed.

@@ -636,7 +636,8 @@ mod properties {
         }
 
         #[test]
-        fn any_code_at_any_time_is_answered(code in ".{0,12}", now in any::<i64>(), last in proptest::option::of(any::<i64>())) {
+        fn any_code_at_any_time_is_answered(code in ".{0,12}", now in any::<i64>(),
+                                            last in proptest::option::of(any::<i64>())) {
             let secret = TotpSecret::from_bytes(b"12345678901234567890").expect("secret");
             if let Ok(step) = verify_totp(&secret, &code, now, last) {
                 prop_assert!(last.is_none_or(|last| step > last));
