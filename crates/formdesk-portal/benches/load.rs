@@ -125,6 +125,7 @@ struct Phase {
 fn run_backend(runtime: &tokio::runtime::Runtime, backend: Backend, plan: Plan) -> Result<Figures> {
     eprintln!("load: {}: setting up", backend.label());
     let store = Store::new(backend)?;
+    store.admin(&["tenants", "add", "--ars", "059580000000", "--name", "Stadt Musterstadt"])?;
     store.admin(&[
         "destinations",
         "add",

@@ -4,7 +4,7 @@
 //! Non-goals: no user accounts or roles; whoever may run this program on the portal's machine administers it.
 
 use crate::server::time_text;
-use crate::store::{Destination, Device, Store};
+use crate::store::{Destination, Device, Store, Tenant};
 use anyhow::{Context, Result, bail};
 use formdesk_protocol::ids;
 use ring::rand::{SecureRandom, SystemRandom};
@@ -23,7 +23,7 @@ fn random<const N: usize>(random: &SystemRandom) -> Result<[u8; N]> {
 }
 
 /// `devices enrol`: registers a desk and prints its code.
-pub async fn enrol<S: Store>(store: &S, name: &str, valid_days: u32) -> Result<ExitCode> {
+pub async fn enrol<S: Store>(store: &S, tenant: &Tenant, name: &str, valid_days: u32) -> Result<ExitCode> {
     let name = name.trim();
     if name.is_empty() {
         bail!("--name must not be empty");
@@ -45,7 +45,7 @@ pub async fn enrol<S: Store>(store: &S, name: &str, valid_days: u32) -> Result<E
         enrolled_at: None,
         revoked_at: None,
     };
-    store.add_device(device.clone()).await?;
+    store.add_device(tenant, device.clone()).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "device   {}", device.id)?;
     writeln!(out, "name     {}", device.name)?;
@@ -66,8 +66,8 @@ fn device_state(device: &Device, now: i64) -> String {
 }
 
 /// `devices list`.
-pub async fn list_devices<S: Store>(store: &S) -> Result<ExitCode> {
-    let devices = store.devices().await?;
+pub async fn list_devices<S: Store>(store: &S, tenant: &Tenant) -> Result<ExitCode> {
+    let devices = store.devices(tenant).await?;
     let now = now();
     let mut out = std::io::stdout().lock();
     for device in &devices {
@@ -78,9 +78,9 @@ pub async fn list_devices<S: Store>(store: &S) -> Result<ExitCode> {
 }
 
 /// `devices revoke`.
-pub async fn revoke<S: Store>(store: &S, id: &str) -> Result<ExitCode> {
+pub async fn revoke<S: Store>(store: &S, tenant: &Tenant, id: &str) -> Result<ExitCode> {
     ids::check_uuid("device id", id)?;
-    let Some(device) = store.revoke_device(id.to_owned(), now()).await? else {
+    let Some(device) = store.revoke_device(tenant, id.to_owned(), now()).await? else {
         bail!("device {id} is not known to this portal");
     };
     let mut out = std::io::stdout().lock();
@@ -95,7 +95,13 @@ pub async fn revoke<S: Store>(store: &S, id: &str) -> Result<ExitCode> {
 }
 
 /// `destinations add`.
-pub async fn add_destination<S: Store>(store: &S, id: &str, name: &str, key: &Path) -> Result<ExitCode> {
+pub async fn add_destination<S: Store>(
+    store: &S,
+    tenant: &Tenant,
+    id: &str,
+    name: &str,
+    key: &Path,
+) -> Result<ExitCode> {
     ids::check_destination_id(id)?;
     if name.trim().is_empty() {
         bail!("--name must not be empty");
@@ -108,7 +114,7 @@ pub async fn add_destination<S: Store>(store: &S, id: &str, name: &str, key: &Pa
         key_id: recipient.key_id(),
         public_key: recipient.to_spki_der(),
     };
-    store.put_destination(destination.clone()).await?;
+    store.put_destination(tenant, destination.clone()).await?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -122,8 +128,8 @@ pub async fn add_destination<S: Store>(store: &S, id: &str, name: &str, key: &Pa
 }
 
 /// `destinations list`.
-pub async fn list_destinations<S: Store>(store: &S) -> Result<ExitCode> {
-    let destinations = store.destinations().await?;
+pub async fn list_destinations<S: Store>(store: &S, tenant: &Tenant) -> Result<ExitCode> {
+    let destinations = store.destinations(tenant).await?;
     let mut out = std::io::stdout().lock();
     for d in &destinations {
         let bits = formdesk_seal::RecipientKey::from_spki_der(&d.public_key)
@@ -167,8 +173,8 @@ pub fn keygen(private: &Path, public: &Path, bits: usize) -> Result<ExitCode> {
 }
 
 /// `receipt verify`: finds the desk whose key signed a receipt's QR payload.
-pub async fn verify_receipt<S: Store>(store: &S, payload: &str) -> Result<ExitCode> {
-    let devices = store.devices().await?;
+pub async fn verify_receipt<S: Store>(store: &S, tenant: &Tenant, payload: &str) -> Result<ExitCode> {
+    let devices = store.devices(tenant).await?;
     let mut last_error = None;
     for device in &devices {
         let Some(key) = &device.public_key else { continue };

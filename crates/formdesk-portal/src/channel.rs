@@ -9,7 +9,7 @@
 //! Non-goals: verifying what is served (the desks do, with TUF), and signing anything but the snapshot and
 //! the timestamp while serving.
 
-use crate::store::{Device, DeviceForms, Store};
+use crate::store::{Device, DeviceForms, Store, Tenant};
 use anyhow::{Context as _, Result, bail};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -282,12 +282,12 @@ fn desk_line(device: &Device, forms: &DeviceForms, pilot: Option<&SetManifest>, 
 }
 
 /// `forms status`: each channel's set and where every desk stands.
-pub async fn status<S: Store>(store: &S, data_dir: &Path) -> Result<ExitCode> {
+pub async fn status<S: Store>(store: &S, tenant: &Tenant, data_dir: &Path) -> Result<ExitCode> {
     let repo = open(data_dir)?;
     let pilot = repo.manifest(Channel::Pilot).map_err(channel_error)?;
     let all = repo.manifest(Channel::All).map_err(channel_error)?;
-    let devices = store.devices().await?;
-    let forms = store.devices_forms().await?;
+    let devices = store.devices(tenant).await?;
+    let forms = store.devices_forms(tenant).await?;
     let mut out = std::io::stdout().lock();
     for (name, manifest) in [("pilot", &pilot), ("all", &all)] {
         match manifest {
@@ -312,8 +312,13 @@ pub async fn status<S: Store>(store: &S, data_dir: &Path) -> Result<ExitCode> {
 }
 
 /// `devices channel`: which channel a desk reads, found by its name or id.
-pub async fn device_channel<S: Store>(store: &S, name_or_id: &str, channel: FormsChannelName) -> Result<ExitCode> {
-    let devices = store.devices().await?;
+pub async fn device_channel<S: Store>(
+    store: &S,
+    tenant: &Tenant,
+    name_or_id: &str,
+    channel: FormsChannelName,
+) -> Result<ExitCode> {
+    let devices = store.devices(tenant).await?;
     let matching: Vec<&Device> = devices.iter().filter(|d| d.id == name_or_id || d.name == name_or_id.trim()).collect();
     let device = match matching.as_slice() {
         [one] => *one,
@@ -324,7 +329,7 @@ pub async fn device_channel<S: Store>(store: &S, name_or_id: &str, channel: Form
             several.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(", ")
         ),
     };
-    let Some(device) = store.set_forms_channel(device.id.clone(), channel).await? else {
+    let Some(device) = store.set_forms_channel(tenant, device.id.clone(), channel).await? else {
         bail!("device {} is not known to this portal", device.id);
     };
     writeln!(

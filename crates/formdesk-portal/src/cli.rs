@@ -27,6 +27,9 @@ pub enum Command {
     /// The offline keys of the form-update channel.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Add, list and suspend the municipalities (tenants) this portal serves.
+    #[command(subcommand)]
+    Tenants(TenantsCommand),
     /// Register, list and revoke desks, and choose their form-update channel.
     #[command(subcommand)]
     Devices(DevicesCommand),
@@ -50,6 +53,71 @@ pub struct StoreArgs {
     /// The database: a SQLite file (default: portal.sqlite in the data folder) or postgres://user@host/db.
     #[arg(long)]
     pub database: Option<String>,
+}
+
+/// Which tenant a command works for.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TenantArg {
+    /// The tenant's regional key (ARS, 12 digits); may be left out while the portal serves exactly one.
+    #[arg(long, value_name = "ARS")]
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantsCommand {
+    /// Add a municipality (tenant) to this portal.
+    ///
+    /// Example: formdesk-portal tenants add --ars 057580012012 --name "Stadt Herford" --letterhead herford.json
+    #[command(verbatim_doc_comment)]
+    Add {
+        /// Its regional key (Amtlicher Regionalschlüssel): 12 digits, beginning with the Land 01 to 16.
+        #[arg(long)]
+        ars: String,
+        /// Its name, as people know it.
+        #[arg(long)]
+        name: String,
+        /// Its letterhead for receipts: a municipality.json ({"formatVersion": 1, "name": …, "address": […],
+        /// "logo": "wappen.png"}, the logo next to it); default: its name alone.
+        #[arg(long, value_name = "FILE")]
+        letterhead: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Make the database of a portal that served one municipality (before tenants) that municipality's
+    /// tenant: its devices, destinations and submissions become the tenant's, and desks notice nothing. Run it
+    /// once, after taking a copy of the database; every other command refuses such a database until then.
+    ///
+    /// Example: formdesk-portal tenants adopt --ars 057580012012 --name "Stadt Herford"
+    #[command(verbatim_doc_comment)]
+    Adopt {
+        /// The municipality's regional key (ARS, 12 digits).
+        #[arg(long)]
+        ars: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List the tenants with their state.
+    ///
+    /// Example: formdesk-portal tenants list
+    #[command(verbatim_doc_comment)]
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Suspend a tenant: the requests of all its desks are refused from now on.
+    ///
+    /// Example: formdesk-portal tenants suspend --ars 057580012012
+    #[command(verbatim_doc_comment)]
+    Suspend {
+        /// The tenant's regional key (ARS).
+        #[arg(long)]
+        ars: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 /// Where the portal keeps its data, for the commands of the form-update channel (its repository is the
@@ -207,7 +275,7 @@ pub struct ServeArgs {
 pub enum DevicesCommand {
     /// Register a desk and print its one-time enrolment code.
     ///
-    /// Example: formdesk-portal devices enrol --name "Bürgerbus 1"
+    /// Example: formdesk-portal devices enrol --tenant 057580012012 --name "Bürgerbus 1"
     #[command(verbatim_doc_comment)]
     Enrol {
         /// The desk's name, as administrators know it.
@@ -217,6 +285,8 @@ pub enum DevicesCommand {
         #[arg(long, default_value_t = 7)]
         valid_days: u32,
         #[command(flatten)]
+        tenant: TenantArg,
+        #[command(flatten)]
         store: StoreArgs,
     },
     /// List every desk with its state.
@@ -224,6 +294,8 @@ pub enum DevicesCommand {
     /// Example: formdesk-portal devices list
     #[command(verbatim_doc_comment)]
     List {
+        #[command(flatten)]
+        tenant: TenantArg,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -239,6 +311,8 @@ pub enum DevicesCommand {
         #[arg(value_enum)]
         channel: ChannelName,
         #[command(flatten)]
+        tenant: TenantArg,
+        #[command(flatten)]
         store: StoreArgs,
     },
     /// Revoke a desk: its requests are refused from now on.
@@ -248,6 +322,8 @@ pub enum DevicesCommand {
     Revoke {
         /// The device's id.
         id: String,
+        #[command(flatten)]
+        tenant: TenantArg,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -270,6 +346,8 @@ pub enum DestinationsCommand {
         #[arg(long)]
         key: PathBuf,
         #[command(flatten)]
+        tenant: TenantArg,
+        #[command(flatten)]
         store: StoreArgs,
     },
     /// List the destinations.
@@ -277,6 +355,8 @@ pub enum DestinationsCommand {
     /// Example: formdesk-portal destinations list
     #[command(verbatim_doc_comment)]
     List {
+        #[command(flatten)]
+        tenant: TenantArg,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -304,7 +384,7 @@ pub enum InboxCommand {
     /// Writes DIR/<submission>/submission.json and DIR/<submission>/attachments/<id>-<file name>, then marks
     /// each submission picked up.
     ///
-    /// Example: formdesk-portal inbox export --destination ordnungsamt --key private.pem --out eingang
+    /// Example: formdesk-portal inbox export --tenant 057580012012 --destination ordnungsamt --key private.pem --out eingang
     #[command(verbatim_doc_comment)]
     Export {
         /// The destination's id.
@@ -316,6 +396,8 @@ pub enum InboxCommand {
         /// The folder to write to.
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        tenant: TenantArg,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -332,6 +414,8 @@ pub enum ReceiptCommand {
     Verify {
         /// The payload text as scanned.
         payload: String,
+        #[command(flatten)]
+        tenant: TenantArg,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -414,6 +498,8 @@ pub enum FormsCommand {
     /// Example: formdesk-portal forms status
     #[command(verbatim_doc_comment)]
     Status {
+        #[command(flatten)]
+        tenant: TenantArg,
         #[command(flatten)]
         store: StoreArgs,
     },

@@ -9,7 +9,7 @@
 //! Non-goals: no delivery into a particular case system (XTA, a Fachverfahren's import); the folder is the
 //! interface.
 
-use crate::store::Store;
+use crate::store::{Store, Tenant};
 use anyhow::{Context, Result, bail};
 use formdesk_protocol::content::{Metadata, SubmissionData};
 use formdesk_protocol::sha256_hex;
@@ -62,11 +62,17 @@ struct Opened {
 }
 
 /// Exports every pending submission of `destination` into `out`.
-pub async fn export<S: Store>(store: &S, destination: &str, key: &Path, out: &Path) -> Result<ExitCode> {
+pub async fn export<S: Store>(
+    store: &S,
+    tenant: &Tenant,
+    destination: &str,
+    key: &Path,
+    out: &Path,
+) -> Result<ExitCode> {
     formdesk_protocol::ids::check_destination_id(destination)?;
     let pem = std::fs::read_to_string(key).with_context(|| format!("reading {}", key.display()))?;
     let key = DecryptionKey::from_pem(&pem).with_context(|| format!("{}", key.display()))?;
-    let known = store.destinations().await?;
+    let known = store.destinations(tenant).await?;
     let Some(target) = known.iter().find(|d| d.id == destination) else {
         bail!("destination {destination} is not known to this portal");
     };
@@ -81,8 +87,8 @@ pub async fn export<S: Store>(store: &S, destination: &str, key: &Path, out: &Pa
     crate::cli::create_private_dir(out)?;
     let mut stdout = std::io::stdout().lock();
     let (mut exported, mut failed) = (0usize, 0usize);
-    for id in store.pending(destination.to_owned()).await? {
-        let delivery = match store.delivery(id.clone()).await {
+    for id in store.pending(tenant, destination.to_owned()).await? {
+        let delivery = match store.delivery(tenant, id.clone()).await {
             Ok(delivery) => delivery,
             Err(e) => {
                 eprintln!("error: submission {id}: {e}");
@@ -93,7 +99,7 @@ pub async fn export<S: Store>(store: &S, destination: &str, key: &Path, out: &Pa
         let result = open(&key, &delivery).and_then(|opened| write(out, &id, &opened).map(|()| opened.summary));
         match result {
             Ok(summary) => {
-                store.mark_picked_up(id.clone(), chrono::Utc::now().timestamp()).await?;
+                store.mark_picked_up(tenant, id.clone(), chrono::Utc::now().timestamp()).await?;
                 writeln!(stdout, "exported {id}: {summary}")?;
                 exported += 1;
             }

@@ -5,6 +5,7 @@
 //! - [`server`]: the HTTP API of `formdesk_protocol::wire`.
 //! - [`limits`]: how much the server takes on at once; [`listen`]: its accept loop.
 //! - [`store`]: what the portal keeps, in SQLite or PostgreSQL.
+//! - [`tenants`]: the municipalities one portal serves, and the `--tenant` of the commands on their data.
 //! - [`admin`]: devices, destinations and receipt checks.
 //! - [`inbox`]: the authority's export of what arrived.
 //! - [`forms`]: the form tools (`forms check`, `forms eval`, `forms receipt`).
@@ -29,6 +30,7 @@ mod limits;
 mod listen;
 mod server;
 mod store;
+mod tenants;
 
 use anyhow::Result;
 use clap::Parser;
@@ -106,22 +108,36 @@ fn with_runtime(command: &Command) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().max_blocking_threads(16).enable_all().build()?;
     let store_args = store_args(command);
     runtime.block_on(async {
-        match store_args.database()? {
-            Database::Sqlite(path) => run(store::sqlite::SqliteStore::open(&path)?, command).await,
-            Database::Postgres(url) => run(store::postgres::PgStore::connect(&url).await?, command).await,
+        // Only `tenants adopt` migrates the database of a portal before tenants, naming its municipality.
+        let adopting = match command {
+            Command::Tenants(cli::TenantsCommand::Adopt { ars, name, .. }) => Some(tenants::new_tenant(ars, name, None)?),
+            _ => None,
+        };
+        match (store_args.database()?, adopting) {
+            (Database::Sqlite(path), None) => run(store::sqlite::SqliteStore::open(&path)?, command).await,
+            (Database::Sqlite(path), Some(first)) => {
+                run(store::sqlite::SqliteStore::open_adopting(&path, first)?, command).await
+            }
+            (Database::Postgres(url), None) => run(store::postgres::PgStore::connect(&url).await?, command).await,
+            (Database::Postgres(url), Some(first)) => {
+                run(store::postgres::PgStore::connect_adopting(&url, first).await?, command).await
+            }
         }
     })
 }
 
 fn store_args(command: &Command) -> &StoreArgs {
-    use cli::{DestinationsCommand as D, DevicesCommand as V, InboxCommand as I, ReceiptCommand as R};
+    use cli::{
+        DestinationsCommand as D, DevicesCommand as V, InboxCommand as I, ReceiptCommand as R, TenantsCommand as T,
+    };
     match command {
         Command::Serve(args) => &args.store,
-        Command::Devices(
-            V::Enrol { store, .. } | V::List { store } | V::Revoke { store, .. } | V::Channel { store, .. },
+        Command::Tenants(T::Add { store, .. } | T::Adopt { store, .. } | T::List { store } | T::Suspend { store, .. })
+        | Command::Devices(
+            V::Enrol { store, .. } | V::List { store, .. } | V::Revoke { store, .. } | V::Channel { store, .. },
         )
-        | Command::Forms(FormsCommand::Status { store })
-        | Command::Destinations(D::Add { store, .. } | D::List { store })
+        | Command::Forms(FormsCommand::Status { store, .. })
+        | Command::Destinations(D::Add { store, .. } | D::List { store, .. })
         | Command::Inbox(I::Export { store, .. })
         | Command::Receipt(R::Verify { store, .. }) => store,
         Command::Forms(_) | Command::Keys(_) | Command::Destinations(D::Keygen { .. }) => {
@@ -132,7 +148,9 @@ fn store_args(command: &Command) -> &StoreArgs {
 }
 
 async fn run<S: Store>(store: S, command: &Command) -> Result<ExitCode> {
-    use cli::{DestinationsCommand as D, DevicesCommand as V, InboxCommand as I, ReceiptCommand as R};
+    use cli::{
+        DestinationsCommand as D, DevicesCommand as V, InboxCommand as I, ReceiptCommand as R, TenantsCommand as T,
+    };
     match command {
         Command::Serve(args) => {
             let channel = channel::find(&args.store.data_dir()?);
@@ -156,17 +174,35 @@ async fn run<S: Store>(store: S, command: &Command) -> Result<ExitCode> {
             server::serve(store, options).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Devices(V::Enrol { name, valid_days, .. }) => admin::enrol(&store, name, *valid_days).await,
-        Command::Devices(V::List { .. }) => admin::list_devices(&store).await,
-        Command::Devices(V::Revoke { id, .. }) => admin::revoke(&store, id).await,
-        Command::Devices(V::Channel { device, channel, .. }) => {
-            channel::device_channel(&store, device, channel.wire()).await
+        Command::Tenants(T::Add { ars, name, letterhead, .. }) => {
+            tenants::add(&store, tenants::new_tenant(ars, name, letterhead.as_deref())?).await
         }
-        Command::Forms(FormsCommand::Status { store: args }) => channel::status(&store, &args.data_dir()?).await,
-        Command::Destinations(D::Add { id, name, key, .. }) => admin::add_destination(&store, id, name, key).await,
-        Command::Destinations(D::List { .. }) => admin::list_destinations(&store).await,
-        Command::Inbox(I::Export { destination, key, out, .. }) => inbox::export(&store, destination, key, out).await,
-        Command::Receipt(R::Verify { payload, .. }) => admin::verify_receipt(&store, payload).await,
+        Command::Tenants(T::Adopt { ars, .. }) => tenants::adopted(&store, ars).await,
+        Command::Tenants(T::List { .. }) => tenants::list(&store).await,
+        Command::Tenants(T::Suspend { ars, .. }) => tenants::suspend(&store, ars).await,
+        Command::Devices(V::Enrol { name, valid_days, tenant: t, .. }) => {
+            admin::enrol(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, name, *valid_days).await
+        }
+        Command::Devices(V::List { tenant: t, .. }) => admin::list_devices(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?).await,
+        Command::Devices(V::Revoke { id, tenant: t, .. }) => admin::revoke(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, id).await,
+        Command::Devices(V::Channel { device, channel, tenant: t, .. }) => {
+            channel::device_channel(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, device, channel.wire()).await
+        }
+        Command::Forms(FormsCommand::Status { store: args, tenant: t }) => {
+            channel::status(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, &args.data_dir()?).await
+        }
+        Command::Destinations(D::Add { id, name, key, tenant: t, .. }) => {
+            admin::add_destination(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, id, name, key).await
+        }
+        Command::Destinations(D::List { tenant: t, .. }) => {
+            admin::list_destinations(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?).await
+        }
+        Command::Inbox(I::Export { destination, key, out, tenant: t, .. }) => {
+            inbox::export(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, destination, key, out).await
+        }
+        Command::Receipt(R::Verify { payload, tenant: t, .. }) => {
+            admin::verify_receipt(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, payload).await
+        }
         Command::Forms(_) | Command::Keys(_) | Command::Destinations(D::Keygen { .. }) => {
             anyhow::bail!("this command does not use the portal's database")
         }

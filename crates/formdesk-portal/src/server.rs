@@ -14,7 +14,7 @@
 //! ([`Tls`]) or in plain text behind a reverse proxy that ends TLS.
 
 use crate::limits::{ANNOUNCE_BYTES, BodyBudget, BodyRoom, ENROLMENT_BYTES, InFlight, Limits};
-use crate::store::{Announced, Destination, Enrolment, Piece, Refusal, Store, StoreError, Uploaded};
+use crate::store::{Announced, Destination, Enrolment, Piece, Refusal, SignedDevice, Store, StoreError, Tenant, Uploaded};
 use anyhow::Context as _;
 use axum::Router;
 use axum::body::Bytes;
@@ -278,7 +278,7 @@ impl From<StoreError> for ApiError {
                 };
                 ApiError { status, code, message, attachment }
             }
-            StoreError::TooNew { .. } => {
+            StoreError::TooNew { .. } | StoreError::NeedsTenant { .. } => {
                 eprintln!("formdesk-portal: {message}");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, message)
             }
@@ -485,9 +485,11 @@ impl BodyLimit for SubmitBody {
     }
 }
 
-/// A request signed by an enrolled, not revoked device, and its body of at most `L` bytes.
+/// A request signed by an enrolled, not revoked device of a tenant that is not suspended, and its body of at
+/// most `L` bytes. Its `tenant` is the only way a handler reaches tenant data.
 struct Signed<L> {
     device: String,
+    tenant: Tenant,
     body: Bytes,
     limit: PhantomData<L>,
     _working: Working,
@@ -510,17 +512,11 @@ impl<S: Store, L: BodyLimit> FromRequest<Arc<App<S>>> for Signed<L> {
         };
         // Everything that can be checked without the body is checked before it is read.
         let auth = Authorization::parse(&header).map_err(|e| ApiError::unauthorized(e.to_string()))?;
-        let device =
-            app.store.device(auth.device_id.clone()).await?.ok_or_else(|| {
-                ApiError::unauthorized(format!("device {} is not known to this portal", auth.device_id))
-            })?;
-        if let Some(revoked) = device.revoked_at {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::DeviceRevoked,
-                format!("device {} was revoked at {}", device.id, time_text(revoked)),
-            ));
-        }
+        let signed = app.store.device_for_signature(auth.device_id.clone()).await?.ok_or_else(|| {
+            ApiError::unauthorized(format!("device {} is not known to this portal", auth.device_id))
+        })?;
+        refuse_revoked(&signed)?;
+        let SignedDevice { device, tenant, .. } = signed;
         let Some(public_key) = &device.public_key else {
             return Err(ApiError::unauthorized(format!("device {} has not enrolled yet", device.id)));
         };
@@ -536,17 +532,29 @@ impl<S: Store, L: BodyLimit> FromRequest<Arc<App<S>>> for Signed<L> {
             ApiError::unauthorized(format!("request of device {}: {e} (signed: {method} {path})", device.id))
         })?;
         // Reading the body may have taken up to the body timeout: a device revoked meanwhile is cut off now.
-        if let Some(revoked) = app.store.device(device.id.clone()).await?.and_then(|d| d.revoked_at) {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::DeviceRevoked,
-                format!("device {} was revoked at {}", device.id, time_text(revoked)),
-            ));
+        if let Some(again) = app.store.device_for_signature(device.id.clone()).await? {
+            refuse_revoked(&again)?;
         }
         let working = working(app)?;
         let (bytes, room) = body.into_bytes();
-        Ok(Signed { device: device.id, body: bytes, limit: PhantomData, _working: working, _room: room })
+        Ok(Signed { device: device.id, tenant, body: bytes, limit: PhantomData, _working: working, _room: room })
     }
+}
+
+/// Refuses a revoked device, and every device of a suspended tenant, with 401 `device_revoked`.
+fn refuse_revoked(signed: &SignedDevice) -> Result<(), ApiError> {
+    let revoked = |message: String| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::DeviceRevoked, message);
+    if let Some(at) = signed.device.revoked_at {
+        return Err(revoked(format!("device {} was revoked at {}", signed.device.id, time_text(at))));
+    }
+    if let Some(at) = signed.tenant_suspended_at {
+        return Err(revoked(format!(
+            "device {} was revoked at {}: its municipality was suspended on this portal",
+            signed.device.id,
+            time_text(at)
+        )));
+    }
+    Ok(())
 }
 
 /// The ids in a path, as text; checked by the handler after the device is known.
@@ -600,8 +608,8 @@ async fn enrol<S: Store>(
         .ok_or_else(|| ApiError::bad_request("publicKey is not base64url without padding"))?;
     formdesk_protocol::auth::check_public_key(&public_key)
         .map_err(|e| ApiError::bad_request(format!("publicKey: {e}")))?;
-    match app.store.enrol(crate::store::code_hash(&code), public_key, now()).await? {
-        Enrolment::Enrolled(device) => {
+    match app.store.enrol_by_code(crate::store::code_hash(&code), public_key, now()).await? {
+        Enrolment::Enrolled(device, _tenant) => {
             let forms_root = forms_root(&app.options).await?;
             Ok(json(
                 StatusCode::OK,
@@ -636,10 +644,10 @@ async fn enrol<S: Store>(
     }
 }
 
-async fn destinations<S: Store>(State(app): State<Arc<App<S>>>, _signed: Signed<NoBody>) -> Result<Response, ApiError> {
+async fn destinations<S: Store>(State(app): State<Arc<App<S>>>, signed: Signed<NoBody>) -> Result<Response, ApiError> {
     let list: Vec<formdesk_protocol::wire::Destination> = app
         .store
-        .destinations()
+        .destinations(&signed.tenant)
         .await?
         .into_iter()
         .map(|Destination { id, name, key_id, public_key }| formdesk_protocol::wire::Destination {
@@ -674,7 +682,7 @@ async fn announce<S: Store>(
             return Err(ApiError::bad_request(format!("attachment id {attachment} is announced twice")));
         }
     }
-    match app.store.announce(signed.device, id.to_owned(), announce, now()).await? {
+    match app.store.announce(&signed.tenant, signed.device, id.to_owned(), announce, now()).await? {
         Announced::Created(status) => Ok(json(StatusCode::CREATED, &status)),
         Announced::Repeated(status) => Ok(json(StatusCode::OK, &status)),
     }
@@ -687,7 +695,7 @@ async fn submission<S: Store>(
 ) -> Result<Response, ApiError> {
     let id = ids.get("id")?;
     check_uuid("submission id", id)?;
-    match app.store.submission(signed.device, id.to_owned()).await? {
+    match app.store.submission(&signed.tenant, signed.device, id.to_owned()).await? {
         Some(status) => Ok(json(StatusCode::OK, &status)),
         None => Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("submission {id} is not known"))),
     }
@@ -709,7 +717,7 @@ async fn upload<S: Store>(
     check_uuid("attachment id", attachment)?;
     let (offset, total) = offset_and_total(uri.query())?;
     let piece = Piece { offset, total, bytes: signed.body, max_part: app.options.max_part_bytes };
-    match app.store.upload(signed.device, id.to_owned(), attachment.to_owned(), piece).await? {
+    match app.store.upload(&signed.tenant, signed.device, id.to_owned(), attachment.to_owned(), piece).await? {
         Uploaded::Stored(status) => Ok(json(StatusCode::OK, &status)),
         Uploaded::Discarded(why) => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -729,7 +737,7 @@ async fn submit<S: Store>(
     let submit: Submit = parse("submit request", &signed.body)?;
     let acceptance = app
         .store
-        .submit(signed.device, id.to_owned(), submit.metadata, submit.data, now(), Arc::clone(&app.key))
+        .submit(&signed.tenant, signed.device, id.to_owned(), submit.metadata, submit.data, now(), Arc::clone(&app.key))
         .await?;
     Ok(json(StatusCode::OK, &Submitted { acceptance }))
 }
@@ -756,7 +764,7 @@ async fn report_forms<S: Store>(
     signed: Signed<ReportBody>,
 ) -> Result<Response, ApiError> {
     let report: FormsReport = parse("forms report", &signed.body)?;
-    let channel = app.store.report_forms(signed.device, report, now()).await?;
+    let channel = app.store.report_forms(&signed.tenant, signed.device, report, now()).await?;
     Ok(json(StatusCode::OK, &FormsChannel { channel }))
 }
 

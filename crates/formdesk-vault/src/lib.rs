@@ -378,7 +378,7 @@ impl Vault {
                 recovery_kek.wrap(&Aad::new("vault", "recovery_key", 1), &vault_key)?
             ],
         )?;
-        let clerk_id = insert_clerk(&tx, clerk, pin, kdf, &vault_key)?;
+        let clerk_id = insert_clerk(&tx, clerk, pin, kdf, &vault_key, None)?;
         let event = AuditEvent::new(Action::ClerkAdd).on(clerk_id.to_string()).text("access", "setup");
         audit::append(&tx, &clerk_id.to_string(), &event, (self.clock)())?;
         tx.commit()?;
@@ -392,7 +392,7 @@ impl Vault {
         let unlocked = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
         let now = (self.clock)();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id = insert_clerk(&tx, clerk, pin, kdf, &unlocked.vault_key)?;
+        let id = insert_clerk(&tx, clerk, pin, kdf, &unlocked.vault_key, None)?;
         audit::append(&tx, &unlocked.clerk_id.to_string(), &AuditEvent::new(Action::ClerkAdd).on(id.to_string()), now)?;
         tx.commit()?;
         Ok(())
@@ -483,8 +483,11 @@ impl Vault {
         };
         let now = self.now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // A clerk who was there keeps their id: the audit trail names clerks by it.
+        let known: Option<i64> =
+            tx.query_row("SELECT id FROM clerks WHERE name = ?1", [clerk], |r| r.get(0)).optional()?;
         tx.execute("DELETE FROM clerks WHERE name = ?1", [clerk])?;
-        let clerk_id = insert_clerk(&tx, clerk, pin, kdf, &vault_key)?;
+        let clerk_id = insert_clerk(&tx, clerk, pin, kdf, &vault_key, known)?;
         audit::append(&tx, &clerk_id.to_string(), &AuditEvent::new(Action::Recover).on(clerk_id.to_string()), now)?;
         tx.commit()?;
         self.unlocked = Some(Unlocked { vault_key, clerk: clerk.to_owned(), clerk_id });
@@ -1237,6 +1240,7 @@ fn insert_clerk(
     pin: &str,
     kdf: KdfParams,
     vault_key: &Key,
+    id: Option<i64>,
 ) -> Result<i64, VaultError> {
     if clerk.trim().is_empty() {
         return Err(VaultError::UnknownClerk(clerk.to_owned()));
@@ -1247,9 +1251,9 @@ fn insert_clerk(
     }
     let salt = crypto::random_bytes::<16>()?;
     tx.execute(
-        "INSERT INTO clerks (name, kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, x'')",
-        params![clerk, salt.as_slice(), kdf.memory_kib, kdf.passes, kdf.lanes],
+        "INSERT INTO clerks (id, name, kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key)
+         VALUES (?6, ?1, ?2, ?3, ?4, ?5, x'')",
+        params![clerk, salt.as_slice(), kdf.memory_kib, kdf.passes, kdf.lanes, id],
     )?;
     let id = tx.last_insert_rowid();
     let kek = kdf.derive(pin, &salt)?;

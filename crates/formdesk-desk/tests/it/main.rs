@@ -1,5 +1,6 @@
 //! The desk API that the Tauri commands call, exercised without a window.
 
+mod audit;
 mod bindings;
 mod config;
 mod delivery;

@@ -12,6 +12,9 @@
 pub mod part;
 pub mod postgres;
 pub mod sqlite;
+pub mod tenants;
+
+pub use tenants::{NewTenant, Operator, SignedDevice, Tenant, TenantInfo};
 
 use formdesk_protocol::acceptance::{Acceptance, PartHash};
 use formdesk_protocol::wire::{Announce, AttachmentStatus, FormsChannelName, FormsReport, SubmissionStatus};
@@ -21,8 +24,14 @@ use std::future::Future;
 use std::ops::Range;
 
 /// The schema version this portal writes. Each backend migrates forward to it and refuses a newer one.
-/// Version 2 adds each device's form-update channel and its last report of the form set it runs.
-pub const SCHEMA_VERSION: i64 = 2;
+/// Version 2 adds each device's form-update channel and its last report of the form set it runs; version 3
+/// adds tenants (`tenant_id` on every tenant's row, in the keys of destinations, submissions and parts) and
+/// the tables of the console's accounts and of the audit trail. A database of version 1 or 2 is migrated only
+/// by `tenants adopt`, which names the municipality it served ([`StoreError::NeedsTenant`]).
+pub const SCHEMA_VERSION: i64 = 3;
+
+/// The first schema version with tenants.
+pub const TENANT_VERSION: i64 = 3;
 
 /// Why a request cannot be granted; the server turns each kind into its HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +74,17 @@ pub enum StoreError {
          run a newer formdesk-portal"
     )]
     TooNew {
+        /// The version found.
+        found: i64,
+    },
+    /// The database was written by a portal for one municipality (schema version 1 or 2): it is migrated
+    /// only by `tenants adopt`, which says which municipality it served.
+    #[error(
+        "the database has schema version {found}: it serves one municipality. Run `formdesk-portal tenants adopt \
+         --ars … --name …` once to make it that municipality's tenant (take a copy of the database first, and let \
+         the purge of picked-up submissions run before; see the README)"
+    )]
+    NeedsTenant {
         /// The version found.
         found: i64,
     },
@@ -126,8 +146,8 @@ pub struct Device {
 /// How an enrolment went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Enrolment {
-    /// The device enrolled now, or had enrolled with this very key before (a retry).
-    Enrolled(Device),
+    /// The device enrolled now, or had enrolled with this very key before (a retry); and its tenant.
+    Enrolled(Device, Tenant),
     /// No device has this code.
     UnknownCode,
     /// The code expired before it was used.
@@ -404,29 +424,53 @@ pub trait Store: Send + Sync + 'static {
     /// every later caller, on any instance sharing the database, gets that same key.
     fn portal_key(&self, candidate: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
 
-    /// Registers a device that has not enrolled yet.
-    fn add_device(&self, device: Device) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Adds a tenant; refused if its ARS is taken.
+    fn add_tenant(&self, operator: &Operator, tenant: NewTenant) -> impl Future<Output = Result<Tenant, StoreError>> + Send;
 
-    /// Every device, oldest first.
-    fn devices(&self) -> impl Future<Output = Result<Vec<Device>, StoreError>> + Send;
+    /// Every tenant, by ARS.
+    fn tenants(&self, operator: &Operator) -> impl Future<Output = Result<Vec<TenantInfo>, StoreError>> + Send;
 
-    /// One device.
-    fn device(&self, id: String) -> impl Future<Output = Result<Option<Device>, StoreError>> + Send;
+    /// Suspends a tenant: its desks are refused from now on. Suspending twice keeps the first time; `None` if
+    /// no tenant has this ARS.
+    fn suspend_tenant(
+        &self,
+        operator: &Operator,
+        ars: formdesk_protocol::ids::Ars,
+        now: i64,
+    ) -> impl Future<Output = Result<Option<TenantInfo>, StoreError>> + Send;
 
-    /// Revokes a device; `None` if there is none with this id. Revoking twice keeps the first time.
-    fn revoke_device(&self, id: String, now: i64) -> impl Future<Output = Result<Option<Device>, StoreError>> + Send;
+    /// Tenant-free: the device a signature names, with its tenant (to check the signature and scope the
+    /// request).
+    fn device_for_signature(&self, id: String) -> impl Future<Output = Result<Option<SignedDevice>, StoreError>> + Send;
 
-    /// Trades an enrolment code (by its hash) for the registration of `public_key`.
-    fn enrol(
+    /// Tenant-free: trades an enrolment code (by its hash) for the registration of `public_key`; the code
+    /// finds the device and so its tenant. A suspended tenant's code answers as a revoked device's.
+    fn enrol_by_code(
         &self,
         code_hash: String,
         public_key: Vec<u8>,
         now: i64,
     ) -> impl Future<Output = Result<Enrolment, StoreError>> + Send;
 
-    /// Puts a device into a channel of the form-update channel; `None` if there is no device with this id.
+    /// Registers a device of `tenant` that has not enrolled yet.
+    fn add_device(&self, tenant: &Tenant, device: Device) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every device of `tenant`, oldest first.
+    fn devices(&self, tenant: &Tenant) -> impl Future<Output = Result<Vec<Device>, StoreError>> + Send;
+
+
+    /// Revokes a device; `None` if `tenant` has none with this id. Revoking twice keeps the first time.
+    fn revoke_device(
+        &self,
+        tenant: &Tenant,
+        id: String,
+        now: i64,
+    ) -> impl Future<Output = Result<Option<Device>, StoreError>> + Send;
+
+    /// Puts a device into a channel of the form-update channel; `None` if `tenant` has no device with this id.
     fn set_forms_channel(
         &self,
+        tenant: &Tenant,
         id: String,
         channel: FormsChannelName,
     ) -> impl Future<Output = Result<Option<Device>, StoreError>> + Send;
@@ -435,23 +479,29 @@ pub trait Store: Send + Sync + 'static {
     /// device reads.
     fn report_forms(
         &self,
+        tenant: &Tenant,
         device: String,
         report: FormsReport,
         now: i64,
     ) -> impl Future<Output = Result<FormsChannelName, StoreError>> + Send;
 
     /// Every device's place in the form-update channel, in the order of [`Store::devices`].
-    fn devices_forms(&self) -> impl Future<Output = Result<Vec<DeviceForms>, StoreError>> + Send;
+    fn devices_forms(&self, tenant: &Tenant) -> impl Future<Output = Result<Vec<DeviceForms>, StoreError>> + Send;
 
-    /// Adds a destination or replaces its name and key.
-    fn put_destination(&self, destination: Destination) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Adds a destination of `tenant` or replaces its name and key.
+    fn put_destination(
+        &self,
+        tenant: &Tenant,
+        destination: Destination,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Every destination, by id.
-    fn destinations(&self) -> impl Future<Output = Result<Vec<Destination>, StoreError>> + Send;
+    /// Every destination of `tenant`, by id.
+    fn destinations(&self, tenant: &Tenant) -> impl Future<Output = Result<Vec<Destination>, StoreError>> + Send;
 
-    /// Announces submission `id` for `device`.
+    /// Announces submission `id` for `device` of `tenant`.
     fn announce(
         &self,
+        tenant: &Tenant,
         device: String,
         id: String,
         announce: Announce,
@@ -461,6 +511,7 @@ pub trait Store: Send + Sync + 'static {
     /// The status of `device`'s submission `id`; `None` for unknown ids and ids of other devices alike.
     fn submission(
         &self,
+        tenant: &Tenant,
         device: String,
         id: String,
     ) -> impl Future<Output = Result<Option<SubmissionStatus>, StoreError>> + Send;
@@ -468,6 +519,7 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a piece of an attachment.
     fn upload(
         &self,
+        tenant: &Tenant,
         device: String,
         id: String,
         attachment: String,
@@ -475,8 +527,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Uploaded, StoreError>> + Send;
 
     /// Completes a submission with its metadata and data, signing the acceptance with `key` at `now`.
+    #[expect(clippy::too_many_arguments, reason = "one transaction's inputs, each named")]
     fn submit(
         &self,
+        tenant: &Tenant,
         device: String,
         id: String,
         metadata: String,
@@ -486,17 +540,44 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
 
     /// The ids of the submitted, not yet picked-up submissions for `destination`, oldest first.
-    fn pending(&self, destination: String) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    fn pending(
+        &self,
+        tenant: &Tenant,
+        destination: String,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 
     /// The ciphertext of a submitted submission.
-    fn delivery(&self, id: String) -> impl Future<Output = Result<Delivery, StoreError>> + Send;
+    fn delivery(&self, tenant: &Tenant, id: String) -> impl Future<Output = Result<Delivery, StoreError>> + Send;
 
     /// Marks a submission picked up by the authority.
-    fn mark_picked_up(&self, id: String, now: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn mark_picked_up(
+        &self,
+        tenant: &Tenant,
+        id: String,
+        now: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Deletes the ciphertext of submissions picked up at or before `before`, keeping ids, times and the
-    /// acceptance. Returns how many were purged.
+    /// Maintenance over all tenants, returning only a count: deletes the ciphertext of submissions picked up
+    /// at or before `before`, keeping ids, times and the acceptance. Returns how many were purged.
     fn purge_picked_up(&self, before: i64, now: i64) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
+/// Whether a database of schema `version` may be opened: one of a single-municipality portal (version 1 or
+/// 2) only by `tenants adopt` (`adopting`), and adopting only a database without tenants.
+pub fn check_adoption(version: i64, adopting: bool) -> Result<(), StoreError> {
+    if (1..TENANT_VERSION).contains(&version) && !adopting {
+        return Err(StoreError::NeedsTenant { found: version });
+    }
+    if version >= TENANT_VERSION && adopting {
+        return Err(StoreError::refused(
+            Refusal::Conflict,
+            format!(
+                "the database has schema version {version} and serves tenants already; `tenants adopt` is for the \
+                 database of a single-municipality portal. Add a tenant with `formdesk-portal tenants add`"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// SHA-256 of an enrolment code as the store keeps it: the code itself is never stored.
@@ -533,9 +614,9 @@ pub fn judge_enrolment(device: &Device, public_key: &[u8], now: i64) -> EnrolDec
 }
 
 /// The outcome of a decision that stores nothing.
-pub fn enrolment_outcome(decision: EnrolDecision, device: Device) -> Enrolment {
+pub fn enrolment_outcome(decision: EnrolDecision, device: Device, tenant: Tenant) -> Enrolment {
     match decision {
-        EnrolDecision::Register | EnrolDecision::Same => Enrolment::Enrolled(device),
+        EnrolDecision::Register | EnrolDecision::Same => Enrolment::Enrolled(device, tenant),
         EnrolDecision::OtherKey => Enrolment::OtherKey,
         EnrolDecision::Expired => Enrolment::Expired(device.code_expires_at),
         EnrolDecision::Revoked => Enrolment::Revoked(device.revoked_at.unwrap_or_default()),
@@ -879,7 +960,8 @@ mod tests {
         assert_eq!(judge_enrolment(&device, b"j", 500), EnrolDecision::OtherKey);
         device.revoked_at = Some(600);
         assert_eq!(judge_enrolment(&device, b"k", 700), EnrolDecision::Revoked);
-        assert_eq!(enrolment_outcome(EnrolDecision::Revoked, device), Enrolment::Revoked(600));
+        let tenant = Tenant::new(1, formdesk_protocol::ids::Ars::parse("059580000000").unwrap());
+        assert_eq!(enrolment_outcome(EnrolDecision::Revoked, device, tenant), Enrolment::Revoked(600));
     }
 
     #[test]

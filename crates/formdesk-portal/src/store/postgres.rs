@@ -7,10 +7,13 @@
 //! every instance signs with the same key. Migrations run under an advisory lock, so instances starting
 //! together migrate once.
 
+use super::tenants::stored_ars;
 use super::{
-    Announced, Delivery, Destination, Device, DeviceForms, Enrolment, PartRow, Piece, Refusal, SCHEMA_VERSION, State,
-    Store, StoreError, SubmissionRow, SubmitAction, Uploaded,
+    Announced, Delivery, Destination, Device, DeviceForms, Enrolment, NewTenant, Operator, PartRow, Piece, Refusal,
+    SCHEMA_VERSION, SignedDevice, State, Store, StoreError, SubmissionRow, SubmitAction, TENANT_VERSION, Tenant,
+    TenantInfo, Uploaded,
 };
+use formdesk_protocol::ids::Ars;
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use formdesk_protocol::wire::{Announce, FormsChannelName, FormsReport, SubmissionStatus};
@@ -88,7 +91,130 @@ ALTER TABLE devices ADD COLUMN forms_published TEXT;
 ALTER TABLE devices ADD COLUMN forms_reported_at BIGINT;
 ALTER TABLE devices ADD COLUMN forms_error TEXT;
 ",
+    // 3: tenants. Preceded by TENANTS_TABLE and, for `tenants adopt`, the first tenant (id 1). The columns
+    // come with the default 1 (every existing row is tenant 1's, and no row is rewritten), which is dropped at
+    // once; then the keys are swapped for ones with `tenant_id` first.
+    r"
+ALTER TABLE attachment_chunks DROP CONSTRAINT attachment_chunks_submission_id_attachment_id_fkey;
+ALTER TABLE attachment_parts DROP CONSTRAINT attachment_parts_submission_id_fkey;
+ALTER TABLE submissions DROP CONSTRAINT submissions_device_id_fkey;
+ALTER TABLE submissions DROP CONSTRAINT submissions_destination_id_fkey;
+ALTER TABLE attachment_chunks DROP CONSTRAINT attachment_chunks_pkey;
+ALTER TABLE attachment_parts DROP CONSTRAINT attachment_parts_pkey;
+ALTER TABLE submissions DROP CONSTRAINT submissions_pkey;
+ALTER TABLE destinations DROP CONSTRAINT destinations_pkey;
+DROP INDEX submissions_pending;
+
+ALTER TABLE devices ADD COLUMN tenant_id BIGINT NOT NULL DEFAULT 1 REFERENCES tenants (id);
+ALTER TABLE destinations ADD COLUMN tenant_id BIGINT NOT NULL DEFAULT 1 REFERENCES tenants (id);
+ALTER TABLE submissions ADD COLUMN tenant_id BIGINT NOT NULL DEFAULT 1 REFERENCES tenants (id);
+ALTER TABLE attachment_parts ADD COLUMN tenant_id BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE attachment_chunks ADD COLUMN tenant_id BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE devices ALTER COLUMN tenant_id DROP DEFAULT;
+ALTER TABLE destinations ALTER COLUMN tenant_id DROP DEFAULT;
+ALTER TABLE submissions ALTER COLUMN tenant_id DROP DEFAULT;
+ALTER TABLE attachment_parts ALTER COLUMN tenant_id DROP DEFAULT;
+ALTER TABLE attachment_chunks ALTER COLUMN tenant_id DROP DEFAULT;
+
+ALTER TABLE devices ADD CONSTRAINT devices_tenant_id_id_key UNIQUE (tenant_id, id);
+ALTER TABLE destinations ADD PRIMARY KEY (tenant_id, id);
+ALTER TABLE submissions ADD PRIMARY KEY (tenant_id, id);
+ALTER TABLE attachment_parts ADD PRIMARY KEY (tenant_id, submission_id, attachment_id);
+ALTER TABLE attachment_chunks ADD PRIMARY KEY (tenant_id, submission_id, attachment_id, byte_offset);
+ALTER TABLE submissions ADD FOREIGN KEY (tenant_id, device_id) REFERENCES devices (tenant_id, id);
+ALTER TABLE submissions ADD FOREIGN KEY (tenant_id, destination_id) REFERENCES destinations (tenant_id, id);
+ALTER TABLE attachment_parts ADD FOREIGN KEY (tenant_id, submission_id) REFERENCES submissions (tenant_id, id);
+ALTER TABLE attachment_chunks ADD FOREIGN KEY (tenant_id, submission_id, attachment_id)
+    REFERENCES attachment_parts (tenant_id, submission_id, attachment_id);
+CREATE INDEX submissions_pending ON submissions (tenant_id, destination_id, state);
+CREATE INDEX devices_tenant ON devices (tenant_id, created_at);
+
+CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    tenant_id BIGINT REFERENCES tenants (id),
+    login TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    password TEXT,
+    totp_secret BYTEA,
+    totp_last_step BIGINT,
+    failed BIGINT NOT NULL DEFAULT 0,
+    locked_until BIGINT,
+    setup_token_sha256 TEXT,
+    setup_expires_at BIGINT,
+    created_at BIGINT NOT NULL,
+    disabled_at BIGINT
+);
+CREATE TABLE account_roles (
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    tenant_id BIGINT REFERENCES tenants (id),
+    role TEXT NOT NULL,
+    PRIMARY KEY (account_id, role)
+);
+CREATE TABLE account_destinations (
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    tenant_id BIGINT NOT NULL,
+    destination_id TEXT NOT NULL,
+    PRIMARY KEY (account_id, tenant_id, destination_id),
+    FOREIGN KEY (tenant_id, destination_id) REFERENCES destinations (tenant_id, id)
+);
+CREATE TABLE sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    tenant_id BIGINT REFERENCES tenants (id),
+    csrf BYTEA NOT NULL,
+    created_at BIGINT NOT NULL,
+    seen_at BIGINT NOT NULL,
+    second_factor BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE TABLE sign_in_failures (
+    key TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    count BIGINT NOT NULL
+);
+CREATE TABLE audit_entries (
+    log TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    tenant_id BIGINT REFERENCES tenants (id),
+    at BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object TEXT,
+    detail TEXT,
+    prev BYTEA NOT NULL,
+    hash BYTEA NOT NULL,
+    PRIMARY KEY (log, seq)
+);
+CREATE TABLE audit_heads (
+    log TEXT PRIMARY KEY,
+    tenant_id BIGINT REFERENCES tenants (id),
+    seq BIGINT NOT NULL,
+    hash BYTEA NOT NULL
+);
+CREATE TABLE audit_checkpoints (
+    log TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    tenant_id BIGINT REFERENCES tenants (id),
+    hash BYTEA NOT NULL,
+    at BIGINT NOT NULL,
+    signature BYTEA NOT NULL,
+    PRIMARY KEY (log, seq)
+);
+",
 ];
+
+/// The table of tenants, made before migration 3 so that `tenants adopt` can insert tenant 1 first.
+const TENANTS_TABLE: &str = r"
+CREATE TABLE tenants (
+    id BIGSERIAL PRIMARY KEY,
+    ars TEXT NOT NULL UNIQUE CHECK (length(ars) = 12),
+    name TEXT NOT NULL,
+    letterhead TEXT NOT NULL,
+    logo BYTEA,
+    logo_type TEXT,
+    created_at BIGINT NOT NULL,
+    suspended_at BIGINT
+);
+";
 
 /// An arbitrary constant that names the migration lock among the database's advisory locks.
 const MIGRATION_LOCK: i64 = 0x666f_726d_6465_736b;
@@ -107,8 +233,19 @@ impl std::fmt::Debug for PgStore {
 
 impl PgStore {
     /// Connects to the database at `url` (`postgres://user@host:port/db`) and migrates it to
-    /// [`SCHEMA_VERSION`].
+    /// [`SCHEMA_VERSION`]. A database of a single-municipality portal (version 1 or 2) is refused with
+    /// [`StoreError::NeedsTenant`].
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
+        PgStore::connect_with(url, None).await
+    }
+
+    /// Connects and migrates a single-municipality database, its data becoming `first`'s (tenant 1) in the
+    /// same transaction (`tenants adopt`). A database that has tenants already is refused.
+    pub async fn connect_adopting(url: &str, first: NewTenant) -> Result<PgStore, StoreError> {
+        PgStore::connect_with(url, Some(first)).await
+    }
+
+    async fn connect_with(url: &str, first: Option<NewTenant>) -> Result<PgStore, StoreError> {
         let config: tokio_postgres::Config =
             url.parse().map_err(|e| StoreError::Database(format!("--database is not a PostgreSQL URL: {e}")))?;
         let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
@@ -117,11 +254,11 @@ impl PgStore {
             .build()
             .map_err(|e| StoreError::Database(format!("cannot set up the connection pool: {e}")))?;
         let store = PgStore { pool };
-        store.migrate().await?;
+        store.migrate(first.as_ref()).await?;
         Ok(store)
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
+    async fn migrate(&self, first: Option<&NewTenant>) -> Result<(), StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
@@ -133,7 +270,16 @@ impl PgStore {
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew { found: version });
         }
-        for sql in MIGRATIONS.iter().skip(usize::try_from(version).unwrap_or(0)) {
+        super::check_adoption(version, first.is_some())?;
+        for (from, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+            if i64::try_from(from + 1).ok() == Some(TENANT_VERSION) {
+                tx.batch_execute(TENANTS_TABLE).await?;
+                if let Some(first) = first {
+                    insert_tenant(&tx, Some(1), first).await?;
+                    // The next tenant added gets id 2.
+                    tx.execute("SELECT setval(pg_get_serial_sequence('tenants', 'id'), 1)", &[]).await?;
+                }
+            }
             tx.batch_execute(sql).await?;
         }
         tx.execute("DELETE FROM schema_version", &[]).await?;
@@ -141,6 +287,30 @@ impl PgStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+async fn insert_tenant(client: &impl GenericClient, id: Option<i64>, t: &NewTenant) -> Result<i64, StoreError> {
+    let (logo, logo_type) = t.logo.clone().unzip();
+    let row = client
+        .query_one(
+            "INSERT INTO tenants (id, ars, name, letterhead, logo, logo_type, created_at)
+             VALUES (COALESCE($1, nextval(pg_get_serial_sequence('tenants', 'id'))), $2, $3, $4, $5, $6, $7)
+             RETURNING id",
+            &[&id, &t.ars.as_str(), &t.name, &t.letterhead, &logo, &logo_type, &t.created_at],
+        )
+        .await?;
+    get(&row, 0)
+}
+
+const TENANT_COLUMNS: &str = "id, ars, name, created_at, suspended_at";
+
+fn tenant_info(r: &Row) -> Result<TenantInfo, StoreError> {
+    Ok(TenantInfo {
+        tenant: Tenant::new(get(r, 0)?, stored_ars(&get::<String>(r, 1)?)?),
+        name: get(r, 2)?,
+        created_at: get(r, 3)?,
+        suspended_at: get(r, 4)?,
+    })
 }
 
 /// A column's value; a type mismatch is an error, not a panic.
@@ -163,25 +333,41 @@ fn device_row(r: &Row) -> Result<Device, StoreError> {
     })
 }
 
-async fn device(
+async fn device(client: &impl GenericClient, tenant: i64, id: &str) -> Result<Option<Device>, StoreError> {
+    let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE tenant_id = $1 AND id = $2");
+    client.query_opt(&sql, &[&tenant, &id]).await?.as_ref().map(device_row).transpose()
+}
+
+/// Tenant-free: a device found by `column` (its id or its code's hash), with its tenant; locked for this
+/// transaction if `lock`.
+async fn device_and_tenant(
     client: &impl GenericClient,
-    where_clause: &str,
+    column: &str,
     value: &str,
     lock: bool,
-) -> Result<Option<Device>, StoreError> {
-    let lock = if lock { " FOR UPDATE" } else { "" };
-    let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE {where_clause} = $1{lock}");
-    client.query_opt(&sql, &[&value]).await?.as_ref().map(device_row).transpose()
+) -> Result<Option<SignedDevice>, StoreError> {
+    let columns = DEVICE_COLUMNS.split(", ").map(|c| format!("d.{c}")).collect::<Vec<_>>().join(", ");
+    let lock = if lock { " FOR UPDATE OF d" } else { "" };
+    let sql = format!(
+        "SELECT {columns}, t.id, t.ars, t.suspended_at FROM devices d JOIN tenants t ON t.id = d.tenant_id
+         WHERE d.{column} = $1{lock}"
+    );
+    let Some(r) = client.query_opt(&sql, &[&value]).await? else { return Ok(None) };
+    Ok(Some(SignedDevice {
+        device: device_row(&r)?,
+        tenant: Tenant::new(get(&r, 8)?, stored_ars(&get::<String>(&r, 9)?)?),
+        tenant_suspended_at: get(&r, 10)?,
+    }))
 }
 
 /// The submission's row, locked for this transaction.
-async fn submission_row(client: &impl GenericClient, id: &str) -> Result<Option<SubmissionRow>, StoreError> {
+async fn submission_row(client: &impl GenericClient, tenant: i64, id: &str) -> Result<Option<SubmissionRow>, StoreError> {
     let Some(r) = client
         .query_opt(
             "SELECT id, device_id, destination_id, attachments, state, metadata_sha256, data_sha256, acceptance,
                     purged_at IS NOT NULL
-             FROM submissions WHERE id = $1 FOR UPDATE",
-            &[&id],
+             FROM submissions WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+            &[&tenant, &id],
         )
         .await?
     else {
@@ -202,18 +388,19 @@ async fn submission_row(client: &impl GenericClient, id: &str) -> Result<Option<
 
 async fn own_submission(
     client: &impl GenericClient,
+    tenant: i64,
     device: &str,
     id: &str,
 ) -> Result<Option<SubmissionRow>, StoreError> {
-    Ok(submission_row(client, id).await?.filter(|row| row.device_id == device))
+    Ok(submission_row(client, tenant, id).await?.filter(|row| row.device_id == device))
 }
 
-async fn parts(client: &impl GenericClient, id: &str) -> Result<Vec<PartRow>, StoreError> {
+async fn parts(client: &impl GenericClient, tenant: i64, id: &str) -> Result<Vec<PartRow>, StoreError> {
     let rows = client
         .query(
             "SELECT attachment_id, total, received, complete, sha256 FROM attachment_parts
-             WHERE submission_id = $1 ORDER BY position",
-            &[&id],
+             WHERE tenant_id = $1 AND submission_id = $2 ORDER BY position",
+            &[&tenant, &id],
         )
         .await?;
     let mut out = Vec::new();
@@ -229,14 +416,20 @@ async fn parts(client: &impl GenericClient, id: &str) -> Result<Vec<PartRow>, St
     Ok(out)
 }
 
-async fn status_of(client: &impl GenericClient, row: &SubmissionRow) -> Result<SubmissionStatus, StoreError> {
-    Ok(super::status(row, &parts(client, &row.id).await?))
+async fn status_of(
+    client: &impl GenericClient,
+    tenant: i64,
+    row: &SubmissionRow,
+) -> Result<SubmissionStatus, StoreError> {
+    Ok(super::status(row, &parts(client, tenant, &row.id).await?))
 }
+
+/// Where a part's chunks are: tenant, submission and attachment.
+type PartKey<'a> = (i64, &'a str, &'a str);
 
 async fn chunks(
     client: &impl GenericClient,
-    id: &str,
-    attachment: &str,
+    (tenant, id, attachment): PartKey<'_>,
     from: u64,
     to: u64,
 ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
@@ -244,10 +437,10 @@ async fn chunks(
     let rows = client
         .query(
             "SELECT byte_offset, bytes FROM attachment_chunks
-             WHERE submission_id = $1 AND attachment_id = $2 AND byte_offset < $3
-               AND byte_offset + length(bytes) > $4
+             WHERE tenant_id = $1 AND submission_id = $2 AND attachment_id = $3 AND byte_offset < $4
+               AND byte_offset + length(bytes) > $5
              ORDER BY byte_offset",
-            &[&id, &attachment, &to, &from],
+            &[&tenant, &id, &attachment, &to, &from],
         )
         .await?;
     let mut out = Vec::new();
@@ -260,17 +453,17 @@ async fn chunks(
 /// Checks a stored part chunk by chunk: the offsets first, then one chunk in memory at a time.
 async fn check_stored_part(
     client: &impl GenericClient,
-    id: &str,
-    attachment: &str,
+    (tenant, id, attachment): PartKey<'_>,
     total: u64,
     kid: &str,
 ) -> Result<Result<super::part::Checked, String>, StoreError> {
     let mut check = super::part::PartCheck::new(format!("attachment {attachment}"));
     let offsets = client
         .query(
-            "SELECT byte_offset FROM attachment_chunks WHERE submission_id = $1 AND attachment_id = $2
+            "SELECT byte_offset FROM attachment_chunks
+             WHERE tenant_id = $1 AND submission_id = $2 AND attachment_id = $3
              ORDER BY byte_offset",
-            &[&id, &attachment],
+            &[&tenant, &id, &attachment],
         )
         .await?;
     for offset in &offsets {
@@ -278,8 +471,8 @@ async fn check_stored_part(
         let row = client
             .query_one(
                 "SELECT bytes FROM attachment_chunks
-                 WHERE submission_id = $1 AND attachment_id = $2 AND byte_offset = $3",
-                &[&id, &attachment, &offset],
+                 WHERE tenant_id = $1 AND submission_id = $2 AND attachment_id = $3 AND byte_offset = $4",
+                &[&tenant, &id, &attachment, &offset],
             )
             .await?;
         let bytes: &[u8] = get(&row, 0)?;
@@ -292,13 +485,8 @@ async fn check_stored_part(
 }
 
 /// The whole part, for the authority's export.
-async fn whole_part(
-    client: &impl GenericClient,
-    id: &str,
-    attachment: &str,
-    total: u64,
-) -> Result<Vec<u8>, StoreError> {
-    let chunks = chunks(client, id, attachment, 0, total).await?;
+async fn whole_part(client: &impl GenericClient, key: PartKey<'_>, total: u64) -> Result<Vec<u8>, StoreError> {
+    let chunks = chunks(client, key, 0, total).await?;
     Ok(super::stored_range(&chunks, &(0..total)))
 }
 
@@ -306,9 +494,12 @@ fn destination_row(r: &Row) -> Result<Destination, StoreError> {
     Ok(Destination { id: get(r, 0)?, name: get(r, 1)?, key_id: get(r, 2)?, public_key: get(r, 3)? })
 }
 
-async fn destination(client: &impl GenericClient, id: &str) -> Result<Option<Destination>, StoreError> {
+async fn destination(client: &impl GenericClient, tenant: i64, id: &str) -> Result<Option<Destination>, StoreError> {
     client
-        .query_opt("SELECT id, name, key_id, public_key FROM destinations WHERE id = $1", &[&id])
+        .query_opt(
+            "SELECT id, name, key_id, public_key FROM destinations WHERE tenant_id = $1 AND id = $2",
+            &[&tenant, &id],
+        )
         .await?
         .as_ref()
         .map(destination_row)
@@ -335,63 +526,125 @@ impl Store for PgStore {
         get(&row, 0)
     }
 
-    async fn add_device(&self, d: Device) -> Result<(), StoreError> {
+    async fn add_tenant(&self, _: &Operator, new: NewTenant) -> Result<Tenant, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let taken = tx.query_opt("SELECT 1 FROM tenants WHERE ars = $1", &[&new.ars.as_str()]).await?.is_some();
+        if taken {
+            return Err(super::tenants::ars_taken(&new.ars));
+        }
+        let id = insert_tenant(&tx, None, &new).await.map_err(|e| match e {
+            // Another instance added the same ARS in the meantime.
+            StoreError::Database(m) if m.starts_with("23505") => super::tenants::ars_taken(&new.ars),
+            other => other,
+        })?;
+        tx.commit().await?;
+        Ok(Tenant::new(id, new.ars))
+    }
+
+    async fn tenants(&self, _: &Operator) -> Result<Vec<TenantInfo>, StoreError> {
+        let client = self.pool.get().await?;
+        let rows = client.query(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY ars"), &[]).await?;
+        rows.iter().map(tenant_info).collect()
+    }
+
+    async fn suspend_tenant(&self, _: &Operator, ars: Ars, now: i64) -> Result<Option<TenantInfo>, StoreError> {
         let client = self.pool.get().await?;
         client
             .execute(
-                "INSERT INTO devices (id, name, code_hash, code_expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
-                &[&d.id, &d.name, &d.code_hash, &d.code_expires_at, &d.created_at],
+                "UPDATE tenants SET suspended_at = $2 WHERE ars = $1 AND suspended_at IS NULL",
+                &[&ars.as_str(), &now],
+            )
+            .await?;
+        let sql = format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE ars = $1");
+        client.query_opt(&sql, &[&ars.as_str()]).await?.as_ref().map(tenant_info).transpose()
+    }
+
+    async fn device_for_signature(&self, id: String) -> Result<Option<SignedDevice>, StoreError> {
+        let client = self.pool.get().await?;
+        device_and_tenant(&client, "id", &id, false).await
+    }
+
+    async fn enrol_by_code(&self, code_hash: String, public_key: Vec<u8>, now: i64) -> Result<Enrolment, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let Some(SignedDevice { device: found, tenant, tenant_suspended_at }) =
+            device_and_tenant(&tx, "code_hash", &code_hash, true).await?
+        else {
+            return Ok(Enrolment::UnknownCode);
+        };
+        if let Some(at) = tenant_suspended_at {
+            return Ok(Enrolment::Revoked(at));
+        }
+        let decision = super::judge_enrolment(&found, &public_key, now);
+        if decision == super::EnrolDecision::Register {
+            tx.execute(
+                "UPDATE devices SET public_key = $3, enrolled_at = $4 WHERE tenant_id = $1 AND id = $2",
+                &[&tenant.id(), &found.id, &public_key, &now],
+            )
+            .await?;
+            let enrolled = device(&tx, tenant.id(), &found.id).await?.ok_or_else(|| not_found(&found.id))?;
+            tx.commit().await?;
+            return Ok(Enrolment::Enrolled(enrolled, tenant));
+        }
+        tx.commit().await?;
+        Ok(super::enrolment_outcome(decision, found, tenant))
+    }
+
+    async fn add_device(&self, tenant: &Tenant, d: Device) -> Result<(), StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO devices (tenant_id, id, name, code_hash, code_expires_at, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&tenant.id(), &d.id, &d.name, &d.code_hash, &d.code_expires_at, &d.created_at],
             )
             .await?;
         Ok(())
     }
 
-    async fn devices(&self) -> Result<Vec<Device>, StoreError> {
+    async fn devices(&self, tenant: &Tenant) -> Result<Vec<Device>, StoreError> {
         let client = self.pool.get().await?;
-        let rows = client.query(&format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY created_at, id"), &[]).await?;
+        let rows = client
+            .query(
+                &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE tenant_id = $1 ORDER BY created_at, id"),
+                &[&tenant.id()],
+            )
+            .await?;
         rows.iter().map(device_row).collect()
     }
 
-    async fn device(&self, id: String) -> Result<Option<Device>, StoreError> {
-        let client = self.pool.get().await?;
-        device(&client, "id", &id, false).await
-    }
 
-    async fn revoke_device(&self, id: String, now: i64) -> Result<Option<Device>, StoreError> {
+    async fn revoke_device(&self, tenant: &Tenant, id: String, now: i64) -> Result<Option<Device>, StoreError> {
         let client = self.pool.get().await?;
-        client.execute("UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[&id, &now]).await?;
-        device(&client, "id", &id, false).await
-    }
-
-    async fn enrol(&self, code_hash: String, public_key: Vec<u8>, now: i64) -> Result<Enrolment, StoreError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let Some(found) = device(&tx, "code_hash", &code_hash, true).await? else {
-            return Ok(Enrolment::UnknownCode);
-        };
-        let decision = super::judge_enrolment(&found, &public_key, now);
-        if decision == super::EnrolDecision::Register {
-            tx.execute(
-                "UPDATE devices SET public_key = $2, enrolled_at = $3 WHERE id = $1",
-                &[&found.id, &public_key, &now],
+        client
+            .execute(
+                "UPDATE devices SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL",
+                &[&tenant.id(), &id, &now],
             )
             .await?;
-            let enrolled = device(&tx, "id", &found.id, false).await?.ok_or_else(|| not_found(&found.id))?;
-            tx.commit().await?;
-            return Ok(Enrolment::Enrolled(enrolled));
-        }
-        tx.commit().await?;
-        Ok(super::enrolment_outcome(decision, found))
+        device(&client, tenant.id(), &id).await
     }
 
-    async fn set_forms_channel(&self, id: String, channel: FormsChannelName) -> Result<Option<Device>, StoreError> {
+    async fn set_forms_channel(
+        &self,
+        tenant: &Tenant,
+        id: String,
+        channel: FormsChannelName,
+    ) -> Result<Option<Device>, StoreError> {
         let client = self.pool.get().await?;
-        client.execute("UPDATE devices SET forms_channel = $2 WHERE id = $1", &[&id, &channel.as_str()]).await?;
-        device(&client, "id", &id, false).await
+        client
+            .execute(
+                "UPDATE devices SET forms_channel = $3 WHERE tenant_id = $1 AND id = $2",
+                &[&tenant.id(), &id, &channel.as_str()],
+            )
+            .await?;
+        device(&client, tenant.id(), &id).await
     }
 
     async fn report_forms(
         &self,
+        tenant: &Tenant,
         device_id: String,
         report: FormsReport,
         now: i64,
@@ -401,10 +654,11 @@ impl Store for PgStore {
         let client = self.pool.get().await?;
         let row = client
             .query_one(
-                "UPDATE devices SET forms_set_channel = $2, forms_set_version = $3, forms_manifest_sha256 = $4,
-                        forms_published = $5, forms_reported_at = $6, forms_error = $7
-                 WHERE id = $1 RETURNING forms_channel",
+                "UPDATE devices SET forms_set_channel = $3, forms_set_version = $4, forms_manifest_sha256 = $5,
+                        forms_published = $6, forms_reported_at = $7, forms_error = $8
+                 WHERE tenant_id = $1 AND id = $2 RETURNING forms_channel",
                 &[
+                    &tenant.id(),
                     &device_id,
                     &report.channel,
                     &version,
@@ -418,10 +672,14 @@ impl Store for PgStore {
         super::parse_channel(&get::<String>(&row, 0)?)
     }
 
-    async fn devices_forms(&self) -> Result<Vec<DeviceForms>, StoreError> {
+    async fn devices_forms(&self, tenant: &Tenant) -> Result<Vec<DeviceForms>, StoreError> {
         let client = self.pool.get().await?;
-        let rows =
-            client.query(&format!("SELECT {} FROM devices ORDER BY created_at, id", super::FORMS_COLUMNS), &[]).await?;
+        let rows = client
+            .query(
+                &format!("SELECT {} FROM devices WHERE tenant_id = $1 ORDER BY created_at, id", super::FORMS_COLUMNS),
+                &[&tenant.id()],
+            )
+            .await?;
         rows.iter()
             .map(|r| {
                 super::FormsColumns {
@@ -439,77 +697,97 @@ impl Store for PgStore {
             .collect()
     }
 
-    async fn put_destination(&self, d: Destination) -> Result<(), StoreError> {
+    async fn put_destination(&self, tenant: &Tenant, d: Destination) -> Result<(), StoreError> {
         let client = self.pool.get().await?;
         client
             .execute(
-                "INSERT INTO destinations (id, name, key_id, public_key) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, key_id = excluded.key_id,
-                                                public_key = excluded.public_key",
-                &[&d.id, &d.name, &d.key_id, &d.public_key],
+                "INSERT INTO destinations (tenant_id, id, name, key_id, public_key) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, key_id = excluded.key_id,
+                                                           public_key = excluded.public_key",
+                &[&tenant.id(), &d.id, &d.name, &d.key_id, &d.public_key],
             )
             .await?;
         Ok(())
     }
 
-    async fn destinations(&self) -> Result<Vec<Destination>, StoreError> {
+    async fn destinations(&self, tenant: &Tenant) -> Result<Vec<Destination>, StoreError> {
         let client = self.pool.get().await?;
-        let rows = client.query("SELECT id, name, key_id, public_key FROM destinations ORDER BY id", &[]).await?;
+        let rows = client
+            .query(
+                "SELECT id, name, key_id, public_key FROM destinations WHERE tenant_id = $1 ORDER BY id",
+                &[&tenant.id()],
+            )
+            .await?;
         rows.iter().map(destination_row).collect()
     }
 
     async fn announce(
         &self,
+        tenant: &Tenant,
         device: String,
         id: String,
         announce: Announce,
         now: i64,
     ) -> Result<Announced, StoreError> {
+        let tenant = tenant.id();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        if let Some(existing) = submission_row(&tx, &id).await? {
+        if let Some(existing) = submission_row(&tx, tenant, &id).await? {
             super::judge_announce(&existing, &device, &announce)?;
-            let status = status_of(&tx, &existing).await?;
+            let status = status_of(&tx, tenant, &existing).await?;
             tx.commit().await?;
             return Ok(Announced::Repeated(status));
         }
-        if destination(&tx, &announce.destination_id).await?.is_none() {
+        if destination(&tx, tenant, &announce.destination_id).await?.is_none() {
             return Err(super::unknown_destination(&announce.destination_id));
         }
         let inserted = tx
             .execute(
-                "INSERT INTO submissions (id, device_id, destination_id, attachments, state, announced_at)
-                 VALUES ($1, $2, $3, $4, 'announced', $5) ON CONFLICT (id) DO NOTHING",
-                &[&id, &device, &announce.destination_id, &super::attachments_json(&announce.attachments), &now],
+                "INSERT INTO submissions (tenant_id, id, device_id, destination_id, attachments, state, announced_at)
+                 VALUES ($1, $2, $3, $4, $5, 'announced', $6) ON CONFLICT (tenant_id, id) DO NOTHING",
+                &[
+                    &tenant,
+                    &id,
+                    &device,
+                    &announce.destination_id,
+                    &super::attachments_json(&announce.attachments),
+                    &now,
+                ],
             )
             .await?;
         if inserted == 0 {
             // Another instance announced the same id in the meantime; its row is committed and now locked here.
-            let existing = submission_row(&tx, &id).await?.ok_or_else(|| not_found(&id))?;
+            let existing = submission_row(&tx, tenant, &id).await?.ok_or_else(|| not_found(&id))?;
             super::judge_announce(&existing, &device, &announce)?;
-            let status = status_of(&tx, &existing).await?;
+            let status = status_of(&tx, tenant, &existing).await?;
             tx.commit().await?;
             return Ok(Announced::Repeated(status));
         }
         for (position, attachment) in announce.attachments.iter().enumerate() {
             let position = i64::try_from(position).unwrap_or(i64::MAX);
             tx.execute(
-                "INSERT INTO attachment_parts (submission_id, attachment_id, position) VALUES ($1, $2, $3)",
-                &[&id, attachment, &position],
+                "INSERT INTO attachment_parts (tenant_id, submission_id, attachment_id, position) VALUES ($1, $2, $3, $4)",
+                &[&tenant, &id, attachment, &position],
             )
             .await?;
         }
-        let row = submission_row(&tx, &id).await?.ok_or_else(|| not_found(&id))?;
-        let status = status_of(&tx, &row).await?;
+        let row = submission_row(&tx, tenant, &id).await?.ok_or_else(|| not_found(&id))?;
+        let status = status_of(&tx, tenant, &row).await?;
         tx.commit().await?;
         Ok(Announced::Created(status))
     }
 
-    async fn submission(&self, device: String, id: String) -> Result<Option<SubmissionStatus>, StoreError> {
+    async fn submission(
+        &self,
+        tenant: &Tenant,
+        device: String,
+        id: String,
+    ) -> Result<Option<SubmissionStatus>, StoreError> {
+        let tenant = tenant.id();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let status = match own_submission(&tx, &device, &id).await? {
-            Some(row) => Some(status_of(&tx, &row).await?),
+        let status = match own_submission(&tx, tenant, &device, &id).await? {
+            Some(row) => Some(status_of(&tx, tenant, &row).await?),
             None => None,
         };
         tx.commit().await?;
@@ -518,67 +796,74 @@ impl Store for PgStore {
 
     async fn upload(
         &self,
+        tenant: &Tenant,
         device: String,
         id: String,
         attachment: String,
         piece: Piece,
     ) -> Result<Uploaded, StoreError> {
+        let tenant = tenant.id();
+        let key = (tenant, id.as_str(), attachment.as_str());
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let row = own_submission(&tx, &device, &id).await?.ok_or_else(|| not_found(&id))?;
-        let part = parts(&tx, &id)
+        let row = own_submission(&tx, tenant, &device, &id).await?.ok_or_else(|| not_found(&id))?;
+        let part = parts(&tx, tenant, &id)
             .await?
             .into_iter()
             .find(|p| p.attachment_id == attachment)
             .ok_or_else(|| super::attachment_not_found(&id, &attachment))?;
         let plan = super::plan_upload(&row, &part, &piece)?;
         if let Some(range) = &plan.compare {
-            let stored = super::stored_range(&chunks(&tx, &id, &attachment, range.start, range.end).await?, range);
+            let stored = super::stored_range(&chunks(&tx, key, range.start, range.end).await?, range);
             super::check_repeat(&attachment, &stored, &piece.bytes, range)?;
         }
         let new = piece.bytes.get(plan.append_from..).unwrap_or_default();
         let received = super::received_after(part.received, new.len())?;
         if !new.is_empty() {
             tx.execute(
-                "INSERT INTO attachment_chunks (submission_id, attachment_id, byte_offset, bytes) VALUES ($1, $2, $3, $4)",
-                &[&id, &attachment, &super::to_i64(part.received)?, &new],
+                "INSERT INTO attachment_chunks (tenant_id, submission_id, attachment_id, byte_offset, bytes)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&tenant, &id, &attachment, &super::to_i64(part.received)?, &new],
             )
             .await?;
         }
         tx.execute(
-            "UPDATE attachment_parts SET total = $3, received = $4 WHERE submission_id = $1 AND attachment_id = $2",
-            &[&id, &attachment, &super::to_i64(piece.total)?, &super::to_i64(received)?],
+            "UPDATE attachment_parts SET total = $4, received = $5
+             WHERE tenant_id = $1 AND submission_id = $2 AND attachment_id = $3",
+            &[&tenant, &id, &attachment, &super::to_i64(piece.total)?, &super::to_i64(received)?],
         )
         .await?;
         if plan.completes {
-            let kid = destination(&tx, &row.destination_id)
+            let kid = destination(&tx, tenant, &row.destination_id)
                 .await?
                 .ok_or_else(|| super::unknown_destination(&row.destination_id))?
                 .key_id;
-            let checked = match check_stored_part(&tx, &id, &attachment, piece.total, &kid).await? {
+            let checked = match check_stored_part(&tx, key, piece.total, &kid).await? {
                 Ok(checked) => checked,
                 Err(why) => {
                     tx.execute(
-                        "DELETE FROM attachment_chunks WHERE submission_id = $1 AND attachment_id = $2",
-                        &[&id, &attachment],
+                        "DELETE FROM attachment_chunks WHERE tenant_id = $1 AND submission_id = $2 AND attachment_id = $3",
+                        &[&tenant, &id, &attachment],
                     )
                     .await?;
                     tx.execute(
-                    "UPDATE attachment_parts SET total = NULL, received = 0 WHERE submission_id = $1 AND attachment_id = $2",
-                    &[&id, &attachment],
-                )
-                .await?;
+                        "UPDATE attachment_parts SET total = NULL, received = 0
+                         WHERE tenant_id = $1 AND submission_id = $2 AND attachment_id = $3",
+                        &[&tenant, &id, &attachment],
+                    )
+                    .await?;
                     tx.commit().await?;
                     return Ok(Uploaded::Discarded(why));
                 }
             };
             tx.execute(
-                "UPDATE attachment_parts SET complete = TRUE, sha256 = $3 WHERE submission_id = $1 AND attachment_id = $2",
-                &[&id, &attachment, &checked.sha256],
+                "UPDATE attachment_parts SET complete = TRUE, sha256 = $4
+                 WHERE tenant_id = $1 AND submission_id = $2 AND attachment_id = $3",
+                &[&tenant, &id, &attachment, &checked.sha256],
             )
             .await?;
         }
-        let part = parts(&tx, &id)
+        let part = parts(&tx, tenant, &id)
             .await?
             .into_iter()
             .find(|p| p.attachment_id == attachment)
@@ -589,6 +874,7 @@ impl Store for PgStore {
 
     async fn submit(
         &self,
+        tenant: &Tenant,
         device: String,
         id: String,
         metadata: String,
@@ -596,14 +882,15 @@ impl Store for PgStore {
         now: i64,
         key: Arc<Ed25519KeyPair>,
     ) -> Result<String, StoreError> {
+        let tenant = tenant.id();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let row = own_submission(&tx, &device, &id).await?.ok_or_else(|| not_found(&id))?;
-        let kid = destination(&tx, &row.destination_id)
+        let row = own_submission(&tx, tenant, &device, &id).await?.ok_or_else(|| not_found(&id))?;
+        let kid = destination(&tx, tenant, &row.destination_id)
             .await?
             .ok_or_else(|| super::unknown_destination(&row.destination_id))?
             .key_id;
-        let parts = parts(&tx, &id).await?;
+        let parts = parts(&tx, tenant, &id).await?;
         match super::judge_submit(&row, &parts, &metadata, &data, &kid, now, &key)? {
             SubmitAction::Repeat(acceptance) => {
                 tx.commit().await?;
@@ -611,10 +898,10 @@ impl Store for PgStore {
             }
             SubmitAction::Accept { metadata_sha256, data_sha256, acceptance } => {
                 tx.execute(
-                    "UPDATE submissions SET state = 'submitted', metadata = $2, data = $3, metadata_sha256 = $4,
-                            data_sha256 = $5, acceptance = $6, submitted_at = $7
-                     WHERE id = $1",
-                    &[&id, &metadata, &data, &metadata_sha256, &data_sha256, &acceptance, &now],
+                    "UPDATE submissions SET state = 'submitted', metadata = $3, data = $4, metadata_sha256 = $5,
+                            data_sha256 = $6, acceptance = $7, submitted_at = $8
+                     WHERE tenant_id = $1 AND id = $2",
+                    &[&tenant, &id, &metadata, &data, &metadata_sha256, &data_sha256, &acceptance, &now],
                 )
                 .await?;
                 tx.commit().await?;
@@ -623,31 +910,33 @@ impl Store for PgStore {
         }
     }
 
-    async fn pending(&self, destination: String) -> Result<Vec<String>, StoreError> {
+    async fn pending(&self, tenant: &Tenant, destination: String) -> Result<Vec<String>, StoreError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT id FROM submissions WHERE destination_id = $1 AND state = 'submitted' ORDER BY submitted_at, id",
-                &[&destination],
+                "SELECT id FROM submissions WHERE tenant_id = $1 AND destination_id = $2 AND state = 'submitted'
+                 ORDER BY submitted_at, id",
+                &[&tenant.id(), &destination],
             )
             .await?;
         rows.iter().map(|r| get(r, 0)).collect()
     }
 
-    async fn delivery(&self, id: String) -> Result<Delivery, StoreError> {
+    async fn delivery(&self, tenant: &Tenant, id: String) -> Result<Delivery, StoreError> {
+        let tenant = tenant.id();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let row = tx
-            .query_opt("SELECT metadata, data FROM submissions WHERE id = $1", &[&id])
+            .query_opt("SELECT metadata, data FROM submissions WHERE tenant_id = $1 AND id = $2", &[&tenant, &id])
             .await?
             .ok_or_else(|| not_found(&id))?;
         let (Some(metadata), Some(data)) = (get::<Option<String>>(&row, 0)?, get::<Option<String>>(&row, 1)?) else {
             return Err(StoreError::refused(Refusal::NotFound, format!("submission {id} holds no parts")));
         };
         let mut attachments = Vec::new();
-        for part in parts(&tx, &id).await? {
+        for part in parts(&tx, tenant, &id).await? {
             let total = part.total.unwrap_or(part.received);
-            let bytes = whole_part(&tx, &id, &part.attachment_id, total).await?;
+            let bytes = whole_part(&tx, (tenant, &id, &part.attachment_id), total).await?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| StoreError::Corrupt(format!("attachment {} is not text", part.attachment_id)))?;
             attachments.push((part.attachment_id, text));
@@ -656,12 +945,13 @@ impl Store for PgStore {
         Ok(Delivery { id, metadata, data, attachments })
     }
 
-    async fn mark_picked_up(&self, id: String, now: i64) -> Result<(), StoreError> {
+    async fn mark_picked_up(&self, tenant: &Tenant, id: String, now: i64) -> Result<(), StoreError> {
         let client = self.pool.get().await?;
         client
             .execute(
-                "UPDATE submissions SET state = 'picked_up', picked_up_at = $2 WHERE id = $1 AND state = 'submitted'",
-                &[&id, &now],
+                "UPDATE submissions SET state = 'picked_up', picked_up_at = $3
+                 WHERE tenant_id = $1 AND id = $2 AND state = 'submitted'",
+                &[&tenant.id(), &id, &now],
             )
             .await?;
         Ok(())
@@ -671,14 +961,15 @@ impl Store for PgStore {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         tx.execute(
-            "DELETE FROM attachment_chunks WHERE submission_id IN
-               (SELECT id FROM submissions WHERE state = 'picked_up' AND picked_up_at <= $1 AND purged_at IS NULL)",
+            "DELETE FROM attachment_chunks /* all tenants: maintenance */ WHERE (tenant_id, submission_id) IN
+               (SELECT tenant_id, id FROM submissions
+                WHERE state = 'picked_up' AND picked_up_at <= $1 AND purged_at IS NULL)",
             &[&before],
         )
         .await?;
         let purged = tx
             .execute(
-                "UPDATE submissions SET metadata = NULL, data = NULL, purged_at = $2
+                "UPDATE submissions /* all tenants: maintenance */ SET metadata = NULL, data = NULL, purged_at = $2
                  WHERE state = 'picked_up' AND picked_up_at <= $1 AND purged_at IS NULL",
                 &[&before, &now],
             )

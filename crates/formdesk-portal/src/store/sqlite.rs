@@ -7,10 +7,13 @@
 //! never deadlock on upgrading a read lock. `secure_delete` overwrites what is deleted, so ciphertext purged
 //! after pick-up does not linger in free pages.
 
+use super::tenants::stored_ars;
 use super::{
-    Announced, Delivery, Destination, Device, DeviceForms, Enrolment, PartRow, Piece, Refusal, SCHEMA_VERSION, State,
-    Store, StoreError, SubmissionRow, SubmitAction, Uploaded,
+    Announced, Delivery, Destination, Device, DeviceForms, Enrolment, NewTenant, Operator, PartRow, Piece, Refusal,
+    SCHEMA_VERSION, SignedDevice, State, Store, StoreError, SubmissionRow, SubmitAction, TENANT_VERSION, Tenant,
+    TenantInfo, Uploaded,
 };
+use formdesk_protocol::ids::Ars;
 use formdesk_protocol::wire::{Announce, FormsChannelName, FormsReport, SubmissionStatus};
 use ring::signature::Ed25519KeyPair;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -86,7 +89,197 @@ ALTER TABLE devices ADD COLUMN forms_published TEXT;
 ALTER TABLE devices ADD COLUMN forms_reported_at INTEGER;
 ALTER TABLE devices ADD COLUMN forms_error TEXT;
 ",
+    // 3: tenants. Preceded by TENANTS_TABLE and, for `tenants adopt`, the first tenant (id 1). SQLite
+    // cannot change a primary key, so the tables of tenant data are rebuilt with `tenant_id` first in their
+    // keys, every row going to tenant 1; a fresh database copies nothing.
+    r"
+CREATE TABLE devices_v3 (
+    tenant_id INTEGER NOT NULL REFERENCES tenants (id),
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    public_key BLOB,
+    code_hash TEXT NOT NULL UNIQUE,
+    code_expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    enrolled_at INTEGER,
+    revoked_at INTEGER,
+    forms_channel TEXT NOT NULL DEFAULT 'all',
+    forms_set_channel TEXT,
+    forms_set_version INTEGER,
+    forms_manifest_sha256 TEXT,
+    forms_published TEXT,
+    forms_reported_at INTEGER,
+    forms_error TEXT,
+    UNIQUE (tenant_id, id)
+);
+INSERT INTO devices_v3 (tenant_id, id, name, public_key, code_hash, code_expires_at, created_at, enrolled_at,
+                        revoked_at, forms_channel, forms_set_channel, forms_set_version, forms_manifest_sha256,
+                        forms_published, forms_reported_at, forms_error)
+    SELECT 1, id, name, public_key, code_hash, code_expires_at, created_at, enrolled_at, revoked_at, forms_channel,
+           forms_set_channel, forms_set_version, forms_manifest_sha256, forms_published, forms_reported_at,
+           forms_error
+    FROM devices;
+CREATE TABLE destinations_v3 (
+    tenant_id INTEGER NOT NULL REFERENCES tenants (id),
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    public_key BLOB NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+INSERT INTO destinations_v3 (tenant_id, id, name, key_id, public_key)
+    SELECT 1, id, name, key_id, public_key FROM destinations;
+CREATE TABLE submissions_v3 (
+    tenant_id INTEGER NOT NULL REFERENCES tenants (id),
+    id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    destination_id TEXT NOT NULL,
+    attachments TEXT NOT NULL,
+    state TEXT NOT NULL,
+    metadata TEXT,
+    data TEXT,
+    metadata_sha256 TEXT,
+    data_sha256 TEXT,
+    acceptance TEXT,
+    announced_at INTEGER NOT NULL,
+    submitted_at INTEGER,
+    picked_up_at INTEGER,
+    purged_at INTEGER,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, device_id) REFERENCES devices (tenant_id, id),
+    FOREIGN KEY (tenant_id, destination_id) REFERENCES destinations (tenant_id, id)
+);
+INSERT INTO submissions_v3 (tenant_id, id, device_id, destination_id, attachments, state, metadata, data,
+                            metadata_sha256, data_sha256, acceptance, announced_at, submitted_at, picked_up_at,
+                            purged_at)
+    SELECT 1, id, device_id, destination_id, attachments, state, metadata, data, metadata_sha256, data_sha256,
+           acceptance, announced_at, submitted_at, picked_up_at, purged_at
+    FROM submissions;
+CREATE TABLE attachment_parts_v3 (
+    tenant_id INTEGER NOT NULL,
+    submission_id TEXT NOT NULL,
+    attachment_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    total INTEGER,
+    received INTEGER NOT NULL DEFAULT 0,
+    complete INTEGER NOT NULL DEFAULT 0,
+    sha256 TEXT,
+    PRIMARY KEY (tenant_id, submission_id, attachment_id),
+    FOREIGN KEY (tenant_id, submission_id) REFERENCES submissions (tenant_id, id)
+);
+INSERT INTO attachment_parts_v3 (tenant_id, submission_id, attachment_id, position, total, received, complete, sha256)
+    SELECT 1, submission_id, attachment_id, position, total, received, complete, sha256 FROM attachment_parts;
+CREATE TABLE attachment_chunks_v3 (
+    tenant_id INTEGER NOT NULL,
+    submission_id TEXT NOT NULL,
+    attachment_id TEXT NOT NULL,
+    byte_offset INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (tenant_id, submission_id, attachment_id, byte_offset),
+    FOREIGN KEY (tenant_id, submission_id, attachment_id)
+        REFERENCES attachment_parts (tenant_id, submission_id, attachment_id)
+);
+INSERT INTO attachment_chunks_v3 (tenant_id, submission_id, attachment_id, byte_offset, bytes)
+    SELECT 1, submission_id, attachment_id, byte_offset, bytes FROM attachment_chunks;
+DROP TABLE attachment_chunks;
+DROP TABLE attachment_parts;
+DROP TABLE submissions;
+DROP TABLE destinations;
+DROP TABLE devices;
+ALTER TABLE devices_v3 RENAME TO devices;
+ALTER TABLE destinations_v3 RENAME TO destinations;
+ALTER TABLE submissions_v3 RENAME TO submissions;
+ALTER TABLE attachment_parts_v3 RENAME TO attachment_parts;
+ALTER TABLE attachment_chunks_v3 RENAME TO attachment_chunks;
+CREATE INDEX submissions_pending ON submissions (tenant_id, destination_id, state);
+CREATE INDEX devices_tenant ON devices (tenant_id, created_at);
+
+CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    tenant_id INTEGER REFERENCES tenants (id),
+    login TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    password TEXT,
+    totp_secret BLOB,
+    totp_last_step INTEGER,
+    failed INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER,
+    setup_token_sha256 TEXT,
+    setup_expires_at INTEGER,
+    created_at INTEGER NOT NULL,
+    disabled_at INTEGER
+);
+CREATE TABLE account_roles (
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    tenant_id INTEGER REFERENCES tenants (id),
+    role TEXT NOT NULL,
+    PRIMARY KEY (account_id, role)
+);
+CREATE TABLE account_destinations (
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    tenant_id INTEGER NOT NULL,
+    destination_id TEXT NOT NULL,
+    PRIMARY KEY (account_id, tenant_id, destination_id),
+    FOREIGN KEY (tenant_id, destination_id) REFERENCES destinations (tenant_id, id)
+);
+CREATE TABLE sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    tenant_id INTEGER REFERENCES tenants (id),
+    csrf BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL,
+    second_factor INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE sign_in_failures (
+    key TEXT PRIMARY KEY,
+    window_start INTEGER NOT NULL,
+    count INTEGER NOT NULL
+);
+CREATE TABLE audit_entries (
+    log TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    tenant_id INTEGER REFERENCES tenants (id),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object TEXT,
+    detail TEXT,
+    prev BLOB NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (log, seq)
+);
+CREATE TABLE audit_heads (
+    log TEXT PRIMARY KEY,
+    tenant_id INTEGER REFERENCES tenants (id),
+    seq INTEGER NOT NULL,
+    hash BLOB NOT NULL
+);
+CREATE TABLE audit_checkpoints (
+    log TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    tenant_id INTEGER REFERENCES tenants (id),
+    hash BLOB NOT NULL,
+    at INTEGER NOT NULL,
+    signature BLOB NOT NULL,
+    PRIMARY KEY (log, seq)
+);
+",
 ];
+
+/// The table of tenants, made before migration 3 so that `tenants adopt` can insert tenant 1 first.
+const TENANTS_TABLE: &str = r"
+CREATE TABLE tenants (
+    id INTEGER PRIMARY KEY,
+    ars TEXT NOT NULL UNIQUE CHECK (length(ars) = 12),
+    name TEXT NOT NULL,
+    letterhead TEXT NOT NULL,
+    logo BLOB,
+    logo_type TEXT,
+    created_at INTEGER NOT NULL,
+    suspended_at INTEGER
+);
+";
 
 /// The portal's store in a SQLite file.
 #[derive(Debug, Clone)]
@@ -95,16 +288,31 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if need be) the database at `path` and migrates it to [`SCHEMA_VERSION`].
+    /// Opens (creating if need be) the database at `path` and migrates it to [`SCHEMA_VERSION`]. A database
+    /// of a single-municipality portal (version 1 or 2) is refused with [`StoreError::NeedsTenant`].
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(path, None)
+    }
+
+    /// Opens the database at `path` and migrates a single-municipality database to [`SCHEMA_VERSION`], its
+    /// data becoming `first`'s (tenant 1) in the same transaction (`tenants adopt`). A database that has
+    /// tenants already is refused.
+    pub fn open_adopting(path: &Path, first: NewTenant) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(path, Some(first))
+    }
+
+    fn open_with(path: &Path, first: Option<NewTenant>) -> Result<SqliteStore, StoreError> {
         let mut conn =
             Connection::open(path).map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "secure_delete", "ON")?;
-        migrate(&mut conn)?;
+        // Off while tables are rebuilt (it cannot change inside a transaction); the migration checks the keys
+        // itself before it commits.
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        migrate(&mut conn, first.as_ref())?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -139,18 +347,57 @@ impl SqliteStore {
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+/// Migrates to [`SCHEMA_VERSION`]; see [`SqliteStore::open`] and [`SqliteStore::open_adopting`].
+fn migrate(conn: &mut Connection, first: Option<&NewTenant>) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    migrate_from(&tx, version, SCHEMA_VERSION, first)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Migrates from `version` to `target`.
+fn migrate_from(tx: &Transaction<'_>, version: i64, target: i64, first: Option<&NewTenant>) -> Result<(), StoreError> {
     if version > SCHEMA_VERSION {
         return Err(StoreError::TooNew { found: version });
     }
-    for (from, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+    super::check_adoption(version, first.is_some())?;
+    for (from, sql) in MIGRATIONS.iter().enumerate().take(usize::try_from(target).unwrap_or(0)).skip(usize::try_from(version).unwrap_or(0)) {
+        let to = i64::try_from(from + 1).unwrap_or(SCHEMA_VERSION);
+        if to == TENANT_VERSION {
+            tx.execute_batch(TENANTS_TABLE)?;
+            if let Some(first) = first {
+                insert_tenant(tx, Some(1), first)?;
+            }
+        }
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i64::try_from(from + 1).unwrap_or(SCHEMA_VERSION))?;
+        tx.pragma_update(None, "user_version", to)?;
     }
-    tx.commit()?;
+    let mut check = tx.prepare("PRAGMA foreign_key_check")?;
+    if let Some(row) = check.query([])?.next()? {
+        let table: String = row.get(0)?;
+        return Err(StoreError::Corrupt(format!("after migrating, a row of {table} names a missing row")));
+    }
     Ok(())
+}
+
+fn insert_tenant(tx: &Connection, id: Option<i64>, t: &NewTenant) -> Result<i64, StoreError> {
+    let (logo, logo_type) = t.logo.clone().unzip();
+    tx.execute(
+        "INSERT INTO tenants (id, ars, name, letterhead, logo, logo_type, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, t.ars.as_str(), t.name, t.letterhead, logo, logo_type, t.created_at],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+const TENANT_COLUMNS: &str = "id, ars, name, created_at, suspended_at";
+
+fn tenant_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, i64, Option<i64>)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn tenant_info((id, ars, name, created_at, suspended_at): (i64, String, String, i64, Option<i64>)) -> Result<TenantInfo, StoreError> {
+    Ok(TenantInfo { tenant: Tenant::new(id, stored_ars(&ars)?), name, created_at, suspended_at })
 }
 
 const DEVICE_COLUMNS: &str = "id, name, public_key, code_hash, code_expires_at, created_at, enrolled_at, revoked_at";
@@ -168,18 +415,34 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     })
 }
 
-fn device(tx: &Connection, where_clause: &str, value: &str) -> Result<Option<Device>, StoreError> {
-    let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE {where_clause} = ?1");
-    Ok(tx.query_row(&sql, [value], device_row).optional()?)
+fn device(tx: &Connection, tenant: i64, id: &str) -> Result<Option<Device>, StoreError> {
+    let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE tenant_id = ?1 AND id = ?2");
+    Ok(tx.query_row(&sql, params![tenant, id], device_row).optional()?)
 }
 
-fn submission_row(tx: &Connection, id: &str) -> Result<Option<SubmissionRow>, StoreError> {
+/// Tenant-free: a device found by `column` (its id or its code's hash), with its tenant.
+fn device_and_tenant(tx: &Connection, column: &str, value: &str) -> Result<Option<SignedDevice>, StoreError> {
+    let columns = DEVICE_COLUMNS.split(", ").map(|c| format!("d.{c}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {columns}, t.id, t.ars, t.suspended_at FROM devices d JOIN tenants t ON t.id = d.tenant_id
+         WHERE d.{column} = ?1"
+    );
+    let found = tx
+        .query_row(&sql, [value], |r| {
+            Ok((device_row(r)?, r.get::<_, i64>(8)?, r.get::<_, String>(9)?, r.get::<_, Option<i64>>(10)?))
+        })
+        .optional()?;
+    let Some((device, id, ars, tenant_suspended_at)) = found else { return Ok(None) };
+    Ok(Some(SignedDevice { device, tenant: Tenant::new(id, stored_ars(&ars)?), tenant_suspended_at }))
+}
+
+fn submission_row(tx: &Connection, tenant: i64, id: &str) -> Result<Option<SubmissionRow>, StoreError> {
     let row = tx
         .query_row(
             "SELECT id, device_id, destination_id, attachments, state, metadata_sha256, data_sha256, acceptance,
                     purged_at IS NOT NULL
-             FROM submissions WHERE id = ?1",
-            [id],
+             FROM submissions WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, id],
             |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -214,16 +477,16 @@ fn submission_row(tx: &Connection, id: &str) -> Result<Option<SubmissionRow>, St
 }
 
 /// The submission if it is `device`'s; another device's is as unknown as a missing one.
-fn own_submission(tx: &Connection, device: &str, id: &str) -> Result<Option<SubmissionRow>, StoreError> {
-    Ok(submission_row(tx, id)?.filter(|row| row.device_id == device))
+fn own_submission(tx: &Connection, tenant: i64, device: &str, id: &str) -> Result<Option<SubmissionRow>, StoreError> {
+    Ok(submission_row(tx, tenant, id)?.filter(|row| row.device_id == device))
 }
 
-fn parts(tx: &Connection, id: &str) -> Result<Vec<PartRow>, StoreError> {
+fn parts(tx: &Connection, tenant: i64, id: &str) -> Result<Vec<PartRow>, StoreError> {
     let mut stmt = tx.prepare(
         "SELECT attachment_id, total, received, complete, sha256 FROM attachment_parts
-         WHERE submission_id = ?1 ORDER BY position",
+         WHERE tenant_id = ?1 AND submission_id = ?2 ORDER BY position",
     )?;
-    let rows = stmt.query_map([id], |r| {
+    let rows = stmt.query_map(params![tenant, id], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, Option<i64>>(1)?,
@@ -246,17 +509,22 @@ fn parts(tx: &Connection, id: &str) -> Result<Vec<PartRow>, StoreError> {
     Ok(out)
 }
 
-fn status_of(tx: &Connection, row: &SubmissionRow) -> Result<SubmissionStatus, StoreError> {
-    Ok(super::status(row, &parts(tx, &row.id)?))
+fn status_of(tx: &Connection, tenant: i64, row: &SubmissionRow) -> Result<SubmissionStatus, StoreError> {
+    Ok(super::status(row, &parts(tx, tenant, &row.id)?))
 }
 
-fn chunks(tx: &Connection, id: &str, attachment: &str, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+/// Where a part's chunks are: tenant, submission and attachment.
+type PartKey<'a> = (i64, &'a str, &'a str);
+
+fn chunks(tx: &Connection, key: PartKey<'_>, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    let (tenant, id, attachment) = key;
     let mut stmt = tx.prepare(
         "SELECT byte_offset, bytes FROM attachment_chunks
-         WHERE submission_id = ?1 AND attachment_id = ?2 AND byte_offset < ?3 AND byte_offset + length(bytes) > ?4
+         WHERE tenant_id = ?1 AND submission_id = ?2 AND attachment_id = ?3 AND byte_offset < ?4
+           AND byte_offset + length(bytes) > ?5
          ORDER BY byte_offset",
     )?;
-    let rows = stmt.query_map(params![id, attachment, super::to_i64(to)?, super::to_i64(from)?], |r| {
+    let rows = stmt.query_map(params![tenant, id, attachment, super::to_i64(to)?, super::to_i64(from)?], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
     })?;
     let mut out = Vec::new();
@@ -270,17 +538,18 @@ fn chunks(tx: &Connection, id: &str, attachment: &str, from: u64, to: u64) -> Re
 /// Checks a stored part chunk by chunk: one chunk in memory at a time.
 fn check_stored_part(
     tx: &Connection,
-    id: &str,
-    attachment: &str,
+    key: PartKey<'_>,
     total: u64,
     kid: &str,
 ) -> Result<Result<super::part::Checked, String>, StoreError> {
+    let (tenant, id, attachment) = key;
     let mut check = super::part::PartCheck::new(format!("attachment {attachment}"));
     let mut stmt = tx.prepare(
-        "SELECT byte_offset, bytes FROM attachment_chunks WHERE submission_id = ?1 AND attachment_id = ?2
+        "SELECT byte_offset, bytes FROM attachment_chunks
+         WHERE tenant_id = ?1 AND submission_id = ?2 AND attachment_id = ?3
          ORDER BY byte_offset",
     )?;
-    let mut rows = stmt.query(params![id, attachment])?;
+    let mut rows = stmt.query(params![tenant, id, attachment])?;
     while let Some(row) = rows.next()? {
         let offset = super::to_u64(row.get::<_, i64>(0)?, "a chunk's offset")?;
         let bytes = row.get_ref(1)?.as_blob().map_err(|e| StoreError::Corrupt(format!("a chunk: {e}")))?;
@@ -293,16 +562,18 @@ fn check_stored_part(
 }
 
 /// The whole part, for the authority's export.
-fn whole_part(tx: &Connection, id: &str, attachment: &str, total: u64) -> Result<Vec<u8>, StoreError> {
-    let chunks = chunks(tx, id, attachment, 0, total)?;
+fn whole_part(tx: &Connection, key: PartKey<'_>, total: u64) -> Result<Vec<u8>, StoreError> {
+    let chunks = chunks(tx, key, 0, total)?;
     Ok(super::stored_range(&chunks, &(0..total)))
 }
 
-fn destination(tx: &Connection, id: &str) -> Result<Option<Destination>, StoreError> {
+fn destination(tx: &Connection, tenant: i64, id: &str) -> Result<Option<Destination>, StoreError> {
     Ok(tx
-        .query_row("SELECT id, name, key_id, public_key FROM destinations WHERE id = ?1", [id], |r| {
-            Ok(Destination { id: r.get(0)?, name: r.get(1)?, key_id: r.get(2)?, public_key: r.get(3)? })
-        })
+        .query_row(
+            "SELECT id, name, key_id, public_key FROM destinations WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, id],
+            |r| Ok(Destination { id: r.get(0)?, name: r.get(1)?, key_id: r.get(2)?, public_key: r.get(3)? }),
+        )
         .optional()?)
 }
 
@@ -323,79 +594,139 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn add_device(&self, device: Device) -> Result<(), StoreError> {
+    async fn add_tenant(&self, _: &Operator, new: NewTenant) -> Result<Tenant, StoreError> {
+        self.write(move |tx| {
+            let taken: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM tenants WHERE ars = ?1)", [new.ars.as_str()], |r| r.get(0))?;
+            if taken {
+                return Err(super::tenants::ars_taken(&new.ars));
+            }
+            let id = insert_tenant(tx, None, &new)?;
+            Ok(Tenant::new(id, new.ars))
+        })
+        .await
+    }
+
+    async fn tenants(&self, _: &Operator) -> Result<Vec<TenantInfo>, StoreError> {
+        self.call(|conn| {
+            let mut stmt = conn.prepare(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY ars"))?;
+            let rows = stmt.query_map([], tenant_row)?;
+            rows.map(|row| row.map_err(StoreError::from).and_then(tenant_info)).collect()
+        })
+        .await
+    }
+
+    async fn suspend_tenant(&self, _: &Operator, ars: Ars, now: i64) -> Result<Option<TenantInfo>, StoreError> {
         self.write(move |tx| {
             tx.execute(
-                "INSERT INTO devices (id, name, code_hash, code_expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![device.id, device.name, device.code_hash, device.code_expires_at, device.created_at],
+                "UPDATE tenants SET suspended_at = ?2 WHERE ars = ?1 AND suspended_at IS NULL",
+                params![ars.as_str(), now],
+            )?;
+            let sql = format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE ars = ?1");
+            tx.query_row(&sql, [ars.as_str()], tenant_row).optional()?.map(tenant_info).transpose()
+        })
+        .await
+    }
+
+    async fn device_for_signature(&self, id: String) -> Result<Option<SignedDevice>, StoreError> {
+        self.call(move |conn| device_and_tenant(conn, "id", &id)).await
+    }
+
+    async fn enrol_by_code(&self, code_hash: String, public_key: Vec<u8>, now: i64) -> Result<Enrolment, StoreError> {
+        self.write(move |tx| {
+            let Some(SignedDevice { device: found, tenant, tenant_suspended_at }) =
+                device_and_tenant(tx, "code_hash", &code_hash)?
+            else {
+                return Ok(Enrolment::UnknownCode);
+            };
+            if let Some(at) = tenant_suspended_at {
+                return Ok(Enrolment::Revoked(at));
+            }
+            let decision = super::judge_enrolment(&found, &public_key, now);
+            if decision == super::EnrolDecision::Register {
+                tx.execute(
+                    "UPDATE devices SET public_key = ?3, enrolled_at = ?4 WHERE tenant_id = ?1 AND id = ?2",
+                    params![tenant.id(), found.id, public_key, now],
+                )?;
+                let enrolled = device(tx, tenant.id(), &found.id)?.ok_or_else(|| not_found(&found.id))?;
+                return Ok(Enrolment::Enrolled(enrolled, tenant));
+            }
+            Ok(super::enrolment_outcome(decision, found, tenant))
+        })
+        .await
+    }
+
+    async fn add_device(&self, tenant: &Tenant, device: Device) -> Result<(), StoreError> {
+        let tenant = tenant.id();
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO devices (tenant_id, id, name, code_hash, code_expires_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![tenant, device.id, device.name, device.code_hash, device.code_expires_at, device.created_at],
             )?;
             Ok(())
         })
         .await
     }
 
-    async fn devices(&self) -> Result<Vec<Device>, StoreError> {
-        self.call(|conn| {
-            let mut stmt = conn.prepare(&format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY created_at, id"))?;
-            let rows = stmt.query_map([], device_row)?;
+    async fn devices(&self, tenant: &Tenant) -> Result<Vec<Device>, StoreError> {
+        let tenant = tenant.id();
+        self.call(move |conn| {
+            let mut stmt = conn
+                .prepare(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE tenant_id = ?1 ORDER BY created_at, id"))?;
+            let rows = stmt.query_map([tenant], device_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
     }
 
-    async fn device(&self, id: String) -> Result<Option<Device>, StoreError> {
-        self.call(move |conn| device(conn, "id", &id)).await
-    }
 
-    async fn revoke_device(&self, id: String, now: i64) -> Result<Option<Device>, StoreError> {
+    async fn revoke_device(&self, tenant: &Tenant, id: String, now: i64) -> Result<Option<Device>, StoreError> {
+        let tenant = tenant.id();
         self.write(move |tx| {
-            tx.execute("UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", params![id, now])?;
-            device(tx, "id", &id)
+            tx.execute(
+                "UPDATE devices SET revoked_at = ?3 WHERE tenant_id = ?1 AND id = ?2 AND revoked_at IS NULL",
+                params![tenant, id, now],
+            )?;
+            device(tx, tenant, &id)
         })
         .await
     }
 
-    async fn enrol(&self, code_hash: String, public_key: Vec<u8>, now: i64) -> Result<Enrolment, StoreError> {
+    async fn set_forms_channel(
+        &self,
+        tenant: &Tenant,
+        id: String,
+        channel: FormsChannelName,
+    ) -> Result<Option<Device>, StoreError> {
+        let tenant = tenant.id();
         self.write(move |tx| {
-            let Some(found) = device(tx, "code_hash", &code_hash)? else {
-                return Ok(Enrolment::UnknownCode);
-            };
-            let decision = super::judge_enrolment(&found, &public_key, now);
-            if decision == super::EnrolDecision::Register {
-                tx.execute(
-                    "UPDATE devices SET public_key = ?2, enrolled_at = ?3 WHERE id = ?1",
-                    params![found.id, public_key, now],
-                )?;
-                let enrolled = device(tx, "id", &found.id)?.ok_or_else(|| not_found(&found.id))?;
-                return Ok(Enrolment::Enrolled(enrolled));
-            }
-            Ok(super::enrolment_outcome(decision, found))
-        })
-        .await
-    }
-
-    async fn set_forms_channel(&self, id: String, channel: FormsChannelName) -> Result<Option<Device>, StoreError> {
-        self.write(move |tx| {
-            tx.execute("UPDATE devices SET forms_channel = ?2 WHERE id = ?1", params![id, channel.as_str()])?;
-            device(tx, "id", &id)
+            tx.execute(
+                "UPDATE devices SET forms_channel = ?3 WHERE tenant_id = ?1 AND id = ?2",
+                params![tenant, id, channel.as_str()],
+            )?;
+            device(tx, tenant, &id)
         })
         .await
     }
 
     async fn report_forms(
         &self,
+        tenant: &Tenant,
         device_id: String,
         report: FormsReport,
         now: i64,
     ) -> Result<FormsChannelName, StoreError> {
+        let tenant = tenant.id();
         let report = super::check_report(report)?;
         let version = super::to_i64(report.set_version)?;
         self.write(move |tx| {
             tx.execute(
-                "UPDATE devices SET forms_set_channel = ?2, forms_set_version = ?3, forms_manifest_sha256 = ?4,
-                        forms_published = ?5, forms_reported_at = ?6, forms_error = ?7
-                 WHERE id = ?1",
+                "UPDATE devices SET forms_set_channel = ?3, forms_set_version = ?4, forms_manifest_sha256 = ?5,
+                        forms_published = ?6, forms_reported_at = ?7, forms_error = ?8
+                 WHERE tenant_id = ?1 AND id = ?2",
                 params![
+                    tenant,
                     device_id,
                     report.channel,
                     version,
@@ -405,18 +736,24 @@ impl Store for SqliteStore {
                     report.error
                 ],
             )?;
-            let channel: String =
-                tx.query_row("SELECT forms_channel FROM devices WHERE id = ?1", [&device_id], |r| r.get(0))?;
+            let channel: String = tx.query_row(
+                "SELECT forms_channel FROM devices WHERE tenant_id = ?1 AND id = ?2",
+                params![tenant, device_id],
+                |r| r.get(0),
+            )?;
             super::parse_channel(&channel)
         })
         .await
     }
 
-    async fn devices_forms(&self) -> Result<Vec<DeviceForms>, StoreError> {
-        self.call(|conn| {
-            let mut stmt =
-                conn.prepare(&format!("SELECT {} FROM devices ORDER BY created_at, id", super::FORMS_COLUMNS))?;
-            let rows = stmt.query_map([], |r| {
+    async fn devices_forms(&self, tenant: &Tenant) -> Result<Vec<DeviceForms>, StoreError> {
+        let tenant = tenant.id();
+        self.call(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {} FROM devices WHERE tenant_id = ?1 ORDER BY created_at, id",
+                super::FORMS_COLUMNS
+            ))?;
+            let rows = stmt.query_map([tenant], |r| {
                 Ok(super::FormsColumns {
                     device_id: r.get(0)?,
                     channel: r.get(1)?,
@@ -433,23 +770,26 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn put_destination(&self, d: Destination) -> Result<(), StoreError> {
+    async fn put_destination(&self, tenant: &Tenant, d: Destination) -> Result<(), StoreError> {
+        let tenant = tenant.id();
         self.write(move |tx| {
             tx.execute(
-                "INSERT INTO destinations (id, name, key_id, public_key) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, key_id = excluded.key_id,
-                                                public_key = excluded.public_key",
-                params![d.id, d.name, d.key_id, d.public_key],
+                "INSERT INTO destinations (tenant_id, id, name, key_id, public_key) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, key_id = excluded.key_id,
+                                                           public_key = excluded.public_key",
+                params![tenant, d.id, d.name, d.key_id, d.public_key],
             )?;
             Ok(())
         })
         .await
     }
 
-    async fn destinations(&self) -> Result<Vec<Destination>, StoreError> {
-        self.call(|conn| {
-            let mut stmt = conn.prepare("SELECT id, name, key_id, public_key FROM destinations ORDER BY id")?;
-            let rows = stmt.query_map([], |r| {
+    async fn destinations(&self, tenant: &Tenant) -> Result<Vec<Destination>, StoreError> {
+        let tenant = tenant.id();
+        self.call(move |conn| {
+            let mut stmt = conn
+                .prepare("SELECT id, name, key_id, public_key FROM destinations WHERE tenant_id = ?1 ORDER BY id")?;
+            let rows = stmt.query_map([tenant], |r| {
                 Ok(Destination { id: r.get(0)?, name: r.get(1)?, key_id: r.get(2)?, public_key: r.get(3)? })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -459,39 +799,43 @@ impl Store for SqliteStore {
 
     async fn announce(
         &self,
+        tenant: &Tenant,
         device: String,
         id: String,
         announce: Announce,
         now: i64,
     ) -> Result<Announced, StoreError> {
+        let tenant = tenant.id();
         self.write(move |tx| {
-            if let Some(existing) = submission_row(tx, &id)? {
+            if let Some(existing) = submission_row(tx, tenant, &id)? {
                 super::judge_announce(&existing, &device, &announce)?;
-                return Ok(Announced::Repeated(status_of(tx, &existing)?));
+                return Ok(Announced::Repeated(status_of(tx, tenant, &existing)?));
             }
-            if destination(tx, &announce.destination_id)?.is_none() {
+            if destination(tx, tenant, &announce.destination_id)?.is_none() {
                 return Err(super::unknown_destination(&announce.destination_id));
             }
             tx.execute(
-                "INSERT INTO submissions (id, device_id, destination_id, attachments, state, announced_at)
-                 VALUES (?1, ?2, ?3, ?4, 'announced', ?5)",
-                params![id, device, announce.destination_id, super::attachments_json(&announce.attachments), now],
+                "INSERT INTO submissions (tenant_id, id, device_id, destination_id, attachments, state, announced_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'announced', ?6)",
+                params![tenant, id, device, announce.destination_id, super::attachments_json(&announce.attachments), now],
             )?;
             for (position, attachment) in announce.attachments.iter().enumerate() {
                 tx.execute(
-                    "INSERT INTO attachment_parts (submission_id, attachment_id, position) VALUES (?1, ?2, ?3)",
-                    params![id, attachment, i64::try_from(position).unwrap_or(i64::MAX)],
+                    "INSERT INTO attachment_parts (tenant_id, submission_id, attachment_id, position)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![tenant, id, attachment, i64::try_from(position).unwrap_or(i64::MAX)],
                 )?;
             }
-            let row = submission_row(tx, &id)?.ok_or_else(|| not_found(&id))?;
-            Ok(Announced::Created(status_of(tx, &row)?))
+            let row = submission_row(tx, tenant, &id)?.ok_or_else(|| not_found(&id))?;
+            Ok(Announced::Created(status_of(tx, tenant, &row)?))
         })
         .await
     }
 
-    async fn submission(&self, device: String, id: String) -> Result<Option<SubmissionStatus>, StoreError> {
-        self.call(move |conn| match own_submission(conn, &device, &id)? {
-            Some(row) => Ok(Some(status_of(conn, &row)?)),
+    async fn submission(&self, tenant: &Tenant, device: String, id: String) -> Result<Option<SubmissionStatus>, StoreError> {
+        let tenant = tenant.id();
+        self.call(move |conn| match own_submission(conn, tenant, &device, &id)? {
+            Some(row) => Ok(Some(status_of(conn, tenant, &row)?)),
             None => Ok(None),
         })
         .await
@@ -499,60 +843,66 @@ impl Store for SqliteStore {
 
     async fn upload(
         &self,
+        tenant: &Tenant,
         device: String,
         id: String,
         attachment: String,
         piece: Piece,
     ) -> Result<Uploaded, StoreError> {
+        let tenant = tenant.id();
         self.write(move |tx| {
-            let row = own_submission(tx, &device, &id)?.ok_or_else(|| not_found(&id))?;
-            let part = parts(tx, &id)?
+            let key = (tenant, id.as_str(), attachment.as_str());
+            let row = own_submission(tx, tenant, &device, &id)?.ok_or_else(|| not_found(&id))?;
+            let part = parts(tx, tenant, &id)?
                 .into_iter()
                 .find(|p| p.attachment_id == attachment)
                 .ok_or_else(|| super::attachment_not_found(&id, &attachment))?;
             let plan = super::plan_upload(&row, &part, &piece)?;
             if let Some(range) = &plan.compare {
-                let stored = super::stored_range(&chunks(tx, &id, &attachment, range.start, range.end)?, range);
+                let stored = super::stored_range(&chunks(tx, key, range.start, range.end)?, range);
                 super::check_repeat(&attachment, &stored, &piece.bytes, range)?;
             }
             let new = piece.bytes.get(plan.append_from..).unwrap_or_default();
             let received = super::received_after(part.received, new.len())?;
             if !new.is_empty() {
                 tx.execute(
-                    "INSERT INTO attachment_chunks (submission_id, attachment_id, byte_offset, bytes) VALUES (?1, ?2, ?3, ?4)",
-                    params![id, attachment, super::to_i64(part.received)?, new],
+                    "INSERT INTO attachment_chunks (tenant_id, submission_id, attachment_id, byte_offset, bytes)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![tenant, id, attachment, super::to_i64(part.received)?, new],
                 )?;
             }
             let total = super::to_i64(piece.total)?;
             tx.execute(
-                "UPDATE attachment_parts SET total = ?3, received = ?4 WHERE submission_id = ?1 AND attachment_id = ?2",
-                params![id, attachment, total, super::to_i64(received)?],
+                "UPDATE attachment_parts SET total = ?4, received = ?5
+                 WHERE tenant_id = ?1 AND submission_id = ?2 AND attachment_id = ?3",
+                params![tenant, id, attachment, total, super::to_i64(received)?],
             )?;
             if plan.completes {
-                let kid = destination(tx, &row.destination_id)?
+                let kid = destination(tx, tenant, &row.destination_id)?
                     .ok_or_else(|| super::unknown_destination(&row.destination_id))?
                     .key_id;
-                let checked = match check_stored_part(tx, &id, &attachment, piece.total, &kid)? {
+                let checked = match check_stored_part(tx, key, piece.total, &kid)? {
                     Ok(checked) => checked,
                     Err(why) => {
-                    tx.execute(
-                        "DELETE FROM attachment_chunks WHERE submission_id = ?1 AND attachment_id = ?2",
-                        params![id, attachment],
-                    )?;
-                    tx.execute(
-                        "UPDATE attachment_parts SET total = NULL, received = 0
-                         WHERE submission_id = ?1 AND attachment_id = ?2",
-                        params![id, attachment],
-                    )?;
-                    return Ok(Uploaded::Discarded(why));
+                        tx.execute(
+                            "DELETE FROM attachment_chunks WHERE tenant_id = ?1 AND submission_id = ?2 AND attachment_id = ?3",
+                            params![tenant, id, attachment],
+                        )?;
+                        tx.execute(
+                            "UPDATE attachment_parts SET total = NULL, received = 0
+                             WHERE tenant_id = ?1 AND submission_id = ?2 AND attachment_id = ?3",
+                            params![tenant, id, attachment],
+                        )?;
+                        return Ok(Uploaded::Discarded(why));
                     }
                 };
                 tx.execute(
-                    "UPDATE attachment_parts SET complete = 1, sha256 = ?3 WHERE submission_id = ?1 AND attachment_id = ?2",
-                    params![id, attachment, checked.sha256],
+                    "UPDATE attachment_parts SET complete = 1, sha256 = ?4
+                     WHERE tenant_id = ?1 AND submission_id = ?2 AND attachment_id = ?3",
+                    params![tenant, id, attachment, checked.sha256],
                 )?;
             }
-            let part = parts(tx, &id)?
+            let part = parts(tx, tenant, &id)?
                 .into_iter()
                 .find(|p| p.attachment_id == attachment)
                 .ok_or_else(|| super::attachment_not_found(&id, &attachment))?;
@@ -563,6 +913,7 @@ impl Store for SqliteStore {
 
     async fn submit(
         &self,
+        tenant: &Tenant,
         device: String,
         id: String,
         metadata: String,
@@ -570,19 +921,20 @@ impl Store for SqliteStore {
         now: i64,
         key: Arc<Ed25519KeyPair>,
     ) -> Result<String, StoreError> {
+        let tenant = tenant.id();
         self.write(move |tx| {
-            let row = own_submission(tx, &device, &id)?.ok_or_else(|| not_found(&id))?;
-            let kid = destination(tx, &row.destination_id)?
+            let row = own_submission(tx, tenant, &device, &id)?.ok_or_else(|| not_found(&id))?;
+            let kid = destination(tx, tenant, &row.destination_id)?
                 .ok_or_else(|| super::unknown_destination(&row.destination_id))?
                 .key_id;
-            match super::judge_submit(&row, &parts(tx, &id)?, &metadata, &data, &kid, now, &key)? {
+            match super::judge_submit(&row, &parts(tx, tenant, &id)?, &metadata, &data, &kid, now, &key)? {
                 SubmitAction::Repeat(acceptance) => Ok(acceptance),
                 SubmitAction::Accept { metadata_sha256, data_sha256, acceptance } => {
                     tx.execute(
-                        "UPDATE submissions SET state = 'submitted', metadata = ?2, data = ?3, metadata_sha256 = ?4,
-                                data_sha256 = ?5, acceptance = ?6, submitted_at = ?7
-                         WHERE id = ?1",
-                        params![id, metadata, data, metadata_sha256, data_sha256, acceptance, now],
+                        "UPDATE submissions SET state = 'submitted', metadata = ?3, data = ?4, metadata_sha256 = ?5,
+                                data_sha256 = ?6, acceptance = ?7, submitted_at = ?8
+                         WHERE tenant_id = ?1 AND id = ?2",
+                        params![tenant, id, metadata, data, metadata_sha256, data_sha256, acceptance, now],
                     )?;
                     Ok(acceptance)
                 }
@@ -591,33 +943,37 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn pending(&self, destination: String) -> Result<Vec<String>, StoreError> {
+    async fn pending(&self, tenant: &Tenant, destination: String) -> Result<Vec<String>, StoreError> {
+        let tenant = tenant.id();
         self.call(move |conn| {
             let mut stmt = conn.prepare(
-                "SELECT id FROM submissions WHERE destination_id = ?1 AND state = 'submitted'
+                "SELECT id FROM submissions WHERE tenant_id = ?1 AND destination_id = ?2 AND state = 'submitted'
                  ORDER BY submitted_at, id",
             )?;
-            let rows = stmt.query_map([destination], |r| r.get::<_, String>(0))?;
+            let rows = stmt.query_map(params![tenant, destination], |r| r.get::<_, String>(0))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
     }
 
-    async fn delivery(&self, id: String) -> Result<Delivery, StoreError> {
+    async fn delivery(&self, tenant: &Tenant, id: String) -> Result<Delivery, StoreError> {
+        let tenant = tenant.id();
         self.call(move |conn| {
             let (metadata, data): (Option<String>, Option<String>) = conn
-                .query_row("SELECT metadata, data FROM submissions WHERE id = ?1", [&id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .query_row(
+                    "SELECT metadata, data FROM submissions WHERE tenant_id = ?1 AND id = ?2",
+                    params![tenant, id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()?
                 .ok_or_else(|| not_found(&id))?;
             let (Some(metadata), Some(data)) = (metadata, data) else {
                 return Err(StoreError::refused(Refusal::NotFound, format!("submission {id} holds no parts")));
             };
             let mut attachments = Vec::new();
-            for part in parts(conn, &id)? {
+            for part in parts(conn, tenant, &id)? {
                 let total = part.total.unwrap_or(part.received);
-                let bytes = whole_part(conn, &id, &part.attachment_id, total)?;
+                let bytes = whole_part(conn, (tenant, &id, &part.attachment_id), total)?;
                 let text = String::from_utf8(bytes)
                     .map_err(|_| StoreError::Corrupt(format!("attachment {} is not text", part.attachment_id)))?;
                 attachments.push((part.attachment_id, text));
@@ -627,11 +983,13 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn mark_picked_up(&self, id: String, now: i64) -> Result<(), StoreError> {
+    async fn mark_picked_up(&self, tenant: &Tenant, id: String, now: i64) -> Result<(), StoreError> {
+        let tenant = tenant.id();
         self.write(move |tx| {
             tx.execute(
-                "UPDATE submissions SET state = 'picked_up', picked_up_at = ?2 WHERE id = ?1 AND state = 'submitted'",
-                params![id, now],
+                "UPDATE submissions SET state = 'picked_up', picked_up_at = ?3
+                 WHERE tenant_id = ?1 AND id = ?2 AND state = 'submitted'",
+                params![tenant, id, now],
             )?;
             Ok(())
         })
@@ -641,12 +999,13 @@ impl Store for SqliteStore {
     async fn purge_picked_up(&self, before: i64, now: i64) -> Result<u64, StoreError> {
         self.write(move |tx| {
             tx.execute(
-                "DELETE FROM attachment_chunks WHERE submission_id IN
-                   (SELECT id FROM submissions WHERE state = 'picked_up' AND picked_up_at <= ?1 AND purged_at IS NULL)",
+                "DELETE FROM attachment_chunks /* all tenants: maintenance */ WHERE (tenant_id, submission_id) IN
+                   (SELECT tenant_id, id FROM submissions
+                    WHERE state = 'picked_up' AND picked_up_at <= ?1 AND purged_at IS NULL)",
                 [before],
             )?;
             let purged = tx.execute(
-                "UPDATE submissions SET metadata = NULL, data = NULL, purged_at = ?2
+                "UPDATE submissions /* all tenants: maintenance */ SET metadata = NULL, data = NULL, purged_at = ?2
                  WHERE state = 'picked_up' AND picked_up_at <= ?1 AND purged_at IS NULL",
                 [before, now],
             )?;
@@ -660,6 +1019,16 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
 
+    fn first() -> NewTenant {
+        NewTenant {
+            ars: Ars::parse("059580000000").unwrap(),
+            name: "Stadt Musterstadt".into(),
+            letterhead: r#"{"formatVersion":1,"name":"Stadt Musterstadt","address":[]}"#.into(),
+            logo: None,
+            created_at: 1_000,
+        }
+    }
+
     #[test]
     fn a_database_of_a_newer_portal_is_refused_and_an_old_one_kept() {
         let dir = tempfile::tempdir().unwrap();
@@ -669,10 +1038,71 @@ mod tests {
         drop(SqliteStore::open(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
         assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
+        // A fresh database has no tenant.
+        assert_eq!(conn.query_row("SELECT count(*) FROM tenants", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
         drop(conn);
         let err = SqliteStore::open(&path).unwrap_err();
         assert!(matches!(err, StoreError::TooNew { found } if found == SCHEMA_VERSION + 1), "{err}");
         assert!(err.to_string().contains("run a newer formdesk-portal"), "{err}");
+    }
+
+    /// A database of version 2 (the first two migrations) with a device, a destination and a submission
+    /// with a chunk.
+    fn version_2(path: &Path) {
+        let mut conn = Connection::open(path).unwrap();
+        let tx = conn.transaction().unwrap();
+        migrate_from(&tx, 0, 2, None).unwrap();
+        tx.execute_batch(
+            "INSERT INTO devices (id, name, public_key, code_hash, code_expires_at, created_at, enrolled_at)
+                 VALUES ('d', 'Bürgerbus 1', X'00', 'h', 9, 1, 2);
+             INSERT INTO destinations (id, name, key_id, public_key) VALUES ('steueramt', 'Steueramt', 'k', X'01');
+             INSERT INTO submissions (id, device_id, destination_id, attachments, state, announced_at)
+                 VALUES ('s', 'd', 'steueramt', '[\"a\"]', 'announced', 3);
+             INSERT INTO attachment_parts (submission_id, attachment_id, position, received) VALUES ('s', 'a', 0, 2);
+             INSERT INTO attachment_chunks (submission_id, attachment_id, byte_offset, bytes) VALUES ('s', 'a', 0, X'abcd');",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_single_municipality_database_is_migrated_only_by_adopting_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portal.sqlite");
+        version_2(&path);
+        let err = SqliteStore::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::NeedsTenant { found: 2 }), "{err}");
+        assert!(err.to_string().contains("formdesk-portal tenants adopt --ars"), "{err}");
+        // Nothing changed.
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), 2);
+        drop(conn);
+
+        let store = SqliteStore::open_adopting(&path, first()).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let tenants = rt.block_on(store.tenants(&Operator::command_line())).unwrap();
+        assert_eq!(tenants.len(), 1);
+        let tenant = tenants[0].tenant.clone();
+        assert_eq!((tenant.id(), tenant.ars().as_str()), (1, "059580000000"));
+        let found = rt.block_on(store.device_for_signature("d".into())).unwrap().unwrap();
+        assert_eq!((found.device.public_key, found.tenant), (Some(vec![0]), tenant.clone()));
+        let status = rt.block_on(store.submission(&tenant, "d".into(), "s".into())).unwrap().unwrap();
+        assert_eq!((status.attachments[0].received, status.destination_id.as_str()), (2, "steueramt"));
+        let dests = rt.block_on(store.destinations(&tenant)).unwrap();
+        assert_eq!(dests.len(), 1);
+        drop(store);
+        // Adopting again is refused: the database has tenants.
+        let err = SqliteStore::open_adopting(&path, first()).unwrap_err();
+        assert!(err.to_string().contains("tenants add"), "{err}");
+        // And the next tenant gets the next id.
+        let store = SqliteStore::open(&path).unwrap();
+        let mut other = first();
+        other.ars = Ars::parse("057660020020").unwrap();
+        let added = rt.block_on(store.add_tenant(&Operator::command_line(), other)).unwrap();
+        assert_eq!(added.id(), 2);
+        let err = rt.block_on(store.add_tenant(&Operator::command_line(), first())).unwrap_err();
+        assert!(err.to_string().contains("059580000000 exists"), "{err}");
     }
 }

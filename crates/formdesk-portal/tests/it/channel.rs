@@ -351,26 +351,7 @@ fn reports_and_status(env: Env) {
 
 /// A database of schema version 1 (before the channel) gets the channel's columns when a newer portal starts
 /// on it, and its desks read `all`.
-fn an_older_database_is_migrated(env: Env) {
-    with_channel(&env);
-    let mut portal = env.serve(&[]);
-    let desk = Desk::enrolled(&env, &portal, "Bürgerbus 1");
-    portal.stop();
-    let columns = ["channel", "set_channel", "set_version", "manifest_sha256", "published", "reported_at", "error"];
-    let drop: Vec<String> = columns.iter().map(|c| format!("ALTER TABLE devices DROP COLUMN forms_{c};")).collect();
-    let version = match env.backend {
-        Backend::Sqlite => "PRAGMA user_version = 1;",
-        Backend::Postgres => "UPDATE schema_version SET version = 1;",
-    };
-    env.execute(&format!("{} {version}", drop.join(" ")));
-    let portal = env.serve(&[]);
-    let desk = desk.via(&portal);
-    assert_eq!(report(&desk, 1, None).ok(200)["channel"], "all");
-    let status = env.cli_ok(&["forms", "status"]);
-    assert!(status.contains("Bürgerbus 1  channel all  set 1"), "{status}");
-}
-
-on_both_backends!(reports_and_status, an_older_database_is_migrated);
+on_both_backends!(reports_and_status);
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");

@@ -7,3 +7,4 @@ mod delivery;
 mod forms;
 mod receipt;
 mod support;
+mod tenants;

@@ -98,8 +98,11 @@ pub struct PortalEnv {
 }
 
 impl PortalEnv {
+    /// A portal serving one municipality (so its commands need no `--tenant`).
     pub fn new() -> PortalEnv {
-        PortalEnv { dir: tempfile::tempdir().expect("tempdir") }
+        let env = PortalEnv { dir: tempfile::tempdir().expect("tempdir") };
+        env.cli_ok(&["tenants", "add", "--ars", "059580000000", "--name", "Stadt Musterstadt"]);
+        env
     }
 
     fn data_dir(&self) -> String {

@@ -55,8 +55,19 @@ pub struct Env {
     pub database: Option<String>,
 }
 
+/// The tenant every [`Env::new`] has: the only one, so commands may leave out `--tenant`.
+pub const ARS: &str = "059580000000";
+
 impl Env {
+    /// A portal serving one municipality, tenant [`ARS`].
     pub fn new(backend: Backend) -> Env {
+        let env = Env::bare(backend);
+        env.cli_ok(&["tenants", "add", "--ars", ARS, "--name", "Stadt Musterstadt"]);
+        env
+    }
+
+    /// A portal without a tenant (and, for PostgreSQL, an empty database).
+    pub fn bare(backend: Backend) -> Env {
         let dir = tempfile::tempdir().expect("tempdir");
         let database = match backend {
             Backend::Sqlite => None,
@@ -137,6 +148,36 @@ impl Env {
                 db.execute_batch(sql).expect("the statement runs");
             }
         }
+    }
+
+    /// Runs one query on this portal's database and returns the first column of its first row as text
+    /// (empty if there is none).
+    pub fn query(&self, sql: &str) -> String {
+        match &self.database {
+            Some(url) => pg::cluster().query(url, sql),
+            None => {
+                let db = rusqlite::Connection::open(self.dir.path().join("data").join("portal.sqlite")).expect("open");
+                let value: Option<rusqlite::types::Value> =
+                    db.query_row(sql, [], |r| r.get(0)).map(Some).or_else(|e| match e {
+                        rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                        e => Err(e),
+                    })
+                    .expect("the query runs");
+                match value {
+                    None | Some(rusqlite::types::Value::Null) => String::new(),
+                    Some(rusqlite::types::Value::Integer(i)) => i.to_string(),
+                    Some(rusqlite::types::Value::Text(t)) => t,
+                    Some(other) => format!("{other:?}"),
+                }
+            }
+        }
+    }
+
+    /// Runs an administrators' command of tenant `ars` (`--tenant ars`) that must succeed.
+    pub fn cli_of(&self, ars: &str, args: &[&str]) -> String {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--tenant", ars]);
+        self.cli_ok(&all)
     }
 
     pub fn serve(&self, extra: &[&str]) -> Portal {
@@ -272,6 +313,18 @@ impl Desk {
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).expect("key").as_ref().to_vec();
         let key = Ed25519KeyPair::from_pkcs8(&pkcs8).expect("key");
         Desk { pkcs8, key, device_id: uuid(), base: portal.base.clone(), client: http() }
+    }
+
+    /// A device key that no portal knows yet (for a database written by hand), with a fresh id.
+    pub fn unattached() -> Desk {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).expect("key").as_ref().to_vec();
+        let key = Ed25519KeyPair::from_pkcs8(&pkcs8).expect("key");
+        Desk { pkcs8, key, device_id: uuid(), base: String::new(), client: http() }
+    }
+
+    /// The raw public key in hex, for SQL.
+    pub fn public_key_hex(&self) -> String {
+        self.key.public_key().as_ref().iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// The same device, talking to another portal instance.
@@ -445,6 +498,25 @@ macro_rules! on_both_backends {
                 #[test]
                 fn postgres() {
                     super::$name($crate::support::Env::new($crate::support::Backend::Postgres));
+                }
+            }
+        )*
+    };
+}
+
+/// Runs a test body once per backend, on a portal without a tenant ([`Env::bare`]).
+#[macro_export]
+macro_rules! on_both_backends_bare {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn sqlite() {
+                    super::$name($crate::support::Env::bare($crate::support::Backend::Sqlite));
+                }
+                #[test]
+                fn postgres() {
+                    super::$name($crate::support::Env::bare($crate::support::Backend::Postgres));
                 }
             }
         )*
