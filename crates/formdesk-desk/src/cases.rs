@@ -226,7 +226,8 @@ impl Desk {
 
     /// Retention: shreds the plaintext of every finalized submission finalized more than `max_age` ago;
     /// what a receipt lookup needs (ids, form, times) stays. Returns how many were shredded. Needs no
-    /// unlock: shredding destroys keys, it reads nothing.
+    /// unlock: shredding destroys keys, it reads nothing. The audit trail's entries the portal acknowledged
+    /// more than 400 days ago are pruned too (a failure there is logged).
     pub fn shred_expired(&self, max_age: Duration) -> Result<usize, DeskError> {
         let mut inner = self.inner();
         let shredded = inner.vault.shred_older_than(i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX))?;

@@ -10,6 +10,9 @@
 //! Durability: a draft change is committed with `synchronous=NORMAL` (survives a crash of the app; WAL),
 //! finalization with `synchronous=FULL` (survives a power cut). A call that returned `Ok` is on disk.
 //!
+//! The audit trail ([`audit`]) is plain: an append-only hash chain of ids, written in the transaction of the
+//! action it records.
+//!
 //! Non-goals: what the data means. The vault stores opaque bytes; the desk decides their format.
 
 pub mod audit;
