@@ -340,7 +340,16 @@ impl Desk {
         let old = self.forms.current();
         if old.sha256() != Some(installed.sha256.as_str()) {
             let event = install_event(&installed, "portal");
-            let new = Arc::new(load(store, installed)?);
+            let refused =
+                AuditEvent::new(Action::FormsRefused).on(installed.sha256.as_str()).text("reason", "unloadable");
+            let new = match load(store, installed) {
+                Ok(new) => Arc::new(new),
+                Err(e) => {
+                    // The set stays installed but is not made current: the desk keeps the forms it had.
+                    crate::audit::record_device(&mut self.inner(), &refused);
+                    return Err(e);
+                }
+            };
             crate::audit::record_device(&mut self.inner(), &event);
             self.remember_withdrawn(&new)?;
             *self.forms.changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = changes(&old, &new);

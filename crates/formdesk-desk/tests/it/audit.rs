@@ -3,7 +3,7 @@
 //! reordered row.
 
 use crate::delivery::{authority, destination};
-use crate::formsets::{install, store_desk_at, with_new_fee};
+use crate::formsets::{changed, install, store_desk, store_desk_at, with_new_fee};
 use crate::{PIN, complete_hundeanmeldung, desk, desk_at, enter};
 use formdesk_desk::{Desk, Registration, verify_audit};
 use formdesk_protocol::audit::{Action, DetailValue, Record};
@@ -319,4 +319,21 @@ fn verifying_a_folder_without_a_desk_says_so_and_writes_nothing() {
     let check = verify_audit(dir.path());
     assert!(check.intact, "{}", check.message);
     assert_eq!(check.message, "Protokoll in Ordnung: 0 Einträge.");
+}
+
+#[test]
+fn a_form_set_that_does_not_load_is_refused_and_recorded() {
+    let t = store_desk();
+    let before = t.forms_info();
+    // A set whose Hundeanmeldung is no form: it installs (the files are what the manifest says) but does not load.
+    let broken = changed("hundeanmeldung", "1.2.0", |text| text.replacen("\"steps\"", "\"schritte\"", 1));
+    let sha = install(&t.store, &broken, 1, |_| {});
+    assert!(t.reload_forms().is_err());
+    assert_eq!(t.forms_info(), before, "the desk keeps the forms it had");
+    let last = records(t.dir.path()).pop().expect("an entry");
+    assert_eq!(
+        (last.action, last.actor.as_str(), last.object.as_str()),
+        (Action::FormsRefused, "device", sha.as_str())
+    );
+    assert_eq!(last.detail["reason"], DetailValue::Text("unloadable".into()));
 }
