@@ -199,3 +199,31 @@ fn a_wrong_pin_an_unknown_clerk_and_a_wrong_recovery_secret_are_recorded_without
     );
     assert!(bytes.iter().all(|b| !String::from_utf8_lossy(b).contains("Anna")), "nor the clerk's name");
 }
+
+#[test]
+fn the_vault_and_the_outbox_appending_at_once_keep_one_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = new_vault(dir.path());
+    let queued = Queued {
+        destination_id: "steueramt".into(),
+        parts: vec![SealedPart { name: "metadata".into(), jwe: "a.b.c.d.e".into() }],
+    };
+    let mut uuids = Vec::new();
+    for _ in 0..20 {
+        let id = vault.create("hundeanmeldung", "1.0.0", "x", b"{}").unwrap();
+        vault.finalize_and_queue(id, "x", b"{}", Some(&queued)).unwrap();
+        uuids.push(vault.outbox_entry(id).unwrap().unwrap().uuid);
+    }
+    let before = vault.audit_entries().unwrap().len();
+    let clerk = std::thread::spawn(move || {
+        for _ in 0..40 {
+            vault.record(&AuditEvent::new(Action::Print).on("a-submission")).unwrap();
+        }
+    });
+    let mut outbox = Outbox::open(dir.path()).unwrap();
+    for uuid in &uuids {
+        outbox.delivered(uuid, "signed.acceptance", 1_800_000_000).unwrap();
+    }
+    clerk.join().unwrap();
+    assert_eq!(intact(verify_dir(dir.path()).unwrap()), u64::try_from(before + 40 + 20).unwrap());
+}
