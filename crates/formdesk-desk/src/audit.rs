@@ -2,9 +2,9 @@
 //! checking the whole log (`formdesk --verify-audit`).
 //!
 //! The vault appends the entries of the actions that write it (unlock, a wrong PIN, recovery, a clerk
-//! added, finalizing, discarding, shredding, enrolment, a delivery confirmed) in the action's transaction.
-//! Here are the entries of actions that write nothing else to the vault: locking, printing and saving a
-//! receipt, carrying a draft over, a form set installed or refused. Writing one of those may fail (a full disk): the
+//! added, finalizing, discarding, shredding, enrolment, a delivery confirmed, the save that completes a
+//! carry-over) in the action's transaction. Here are the entries of actions that write nothing else to the
+//! vault: locking, printing and saving a receipt, a form set installed or refused. Writing one of those may fail (a full disk): the
 //! failure is logged and the clerk's action goes on, since the audit trail never stops a clerk.
 //!
 //! Non-goals: the chain (`formdesk-protocol::audit`), its storage (`formdesk-vault::audit`), the upload.

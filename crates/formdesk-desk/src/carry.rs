@@ -156,10 +156,16 @@ impl Desk {
                 };
                 let (summary, contents) = self.sealed_parts(&draft)?;
                 inner.vault.save(new_id, &summary, &contents)?;
-                // The old draft names the new one, so that it is not carried over twice.
+                // The old draft names the new one, so that it is not carried over twice; this completes the
+                // carry-over, and its audit entry is written with it.
                 old.carried_to = Some(draft.id);
                 let (summary, contents) = self.sealed_parts(&old)?;
-                inner.vault.save(vault_id(id)?, &summary, &contents)?;
+                let event = inner
+                    .vault
+                    .case_event(Action::CarryOver, new_id)?
+                    .number("from", vault_id(id)?)
+                    .text("from_version", old.form_version.as_str());
+                inner.vault.save_recorded(vault_id(id)?, &summary, &contents, &event)?;
                 Ok::<_, DeskError>(())
             })();
             if let Err(e) = copied {
@@ -167,10 +173,6 @@ impl Desk {
                 let _ = inner.vault.discard(new_id);
                 return Err(e);
             }
-            let event = inner.vault.case_event(Action::CarryOver, new_id).map(|event| {
-                event.number("from", vault_id(id).unwrap_or(-1)).text("from_version", old.form_version.as_str())
-            });
-            crate::audit::record(&mut inner, event);
             let view = self.view(&draft)?;
             Self::set_current(&mut inner, draft.id);
             inner.drafts.insert(draft.id, draft);

@@ -677,6 +677,32 @@ impl Vault {
         Ok(())
     }
 
+    /// [`Vault::save`], with `event` appended to the audit trail in the same transaction: the step that
+    /// completes an action (a draft carried over) and its entry commit together or not at all.
+    pub fn save_recorded(
+        &mut self,
+        id: SubmissionId,
+        summary: &str,
+        data: &[u8],
+        event: &AuditEvent,
+    ) -> Result<(), VaultError> {
+        let key = self.draft_key(id, "changing it")?;
+        let (summary, data) = seal_contents(&key, id, summary, data)?;
+        let actor = self.actor();
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE submissions SET summary_sealed = ?2, data_sealed = ?3, updated_at = ?4, revision = revision + 1
+             WHERE id = ?1 AND status = 'draft'",
+            params![id, summary, data, now],
+        )?;
+        if changed > 0 {
+            audit::append(&tx, &actor, event, now)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Makes a draft final with its last `data`; from then on it cannot change. Committed with
     /// `synchronous=FULL`: it survives a power cut once this returns.
     pub fn finalize(&mut self, id: SubmissionId, summary: &str, data: &[u8]) -> Result<(), VaultError> {
