@@ -337,3 +337,31 @@ fn a_form_set_that_does_not_load_is_refused_and_recorded() {
     );
     assert_eq!(last.detail["reason"], DetailValue::Text("unloadable".into()));
 }
+
+#[test]
+fn an_entry_that_cannot_be_written_never_stops_printing_or_locking_and_a_finalization_without_one_loses_nothing() {
+    let t = desk();
+    let out = tempfile::tempdir().expect("a folder");
+    let printed = begun(&t);
+    t.finalize(printed).expect("finalized");
+    let open = begun(&t);
+    let before = rows(t.dir.path()).len();
+    // The audit table refuses every new row, as a full disk or a damaged file might.
+    let conn = rusqlite::Connection::open(t.dir.path().join(formdesk_vault::FILE_NAME)).expect("opens");
+    conn.execute_batch("CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'refused'); END;")
+        .expect("trigger");
+
+    t.print_receipt_with(printed, &printer(out.path())).expect("printed all the same");
+    t.save_receipt(printed, &out.path().join("Beleg")).expect("saved all the same");
+    assert!(t.finalize(open).is_err(), "a finalization commits only with its entry");
+    assert!(t.draft(open).is_ok_and(|v| v.draft.status == formdesk_desk::drafts::DraftStatus::Open));
+    t.lock();
+    assert!(!t.is_unlocked(), "locked all the same");
+    assert_eq!(rows(t.dir.path()).len(), before, "nothing was recorded");
+
+    conn.execute_batch("DROP TRIGGER refuse;").expect("dropped");
+    t.unlock("Erika", PIN).expect("unlocked");
+    t.finalize(open).expect("the draft was kept whole and finalizes now");
+    assert_eq!(actions(t.dir.path())[before..], [Action::Unlock, Action::Finalize]);
+    assert!(verify_audit(t.dir.path()).intact);
+}
