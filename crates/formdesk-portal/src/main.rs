@@ -2,7 +2,7 @@
 //! for the authorities, and the administrators' command line.
 //!
 //! - [`cli`]: the commands and options.
-//! - [`server`]: the HTTP API of `formdesk_protocol::wire`.
+//! - [`server`]: the HTTP API of `formdesk_protocol::wire`; [`routes`]: the table of its routes.
 //! - [`limits`]: how much the server takes on at once; [`listen`]: its accept loop.
 //! - [`store`]: what the portal keeps, in SQLite or PostgreSQL.
 //! - [`tenants`]: the municipalities one portal serves, and the `--tenant` of the commands on their data.
@@ -28,6 +28,7 @@ mod import;
 mod inbox;
 mod limits;
 mod listen;
+mod routes;
 mod server;
 mod store;
 mod tenants;
@@ -110,7 +111,9 @@ fn with_runtime(command: &Command) -> Result<ExitCode> {
     runtime.block_on(async {
         // Only `tenants adopt` migrates the database of a portal before tenants, naming its municipality.
         let adopting = match command {
-            Command::Tenants(cli::TenantsCommand::Adopt { ars, name, .. }) => Some(tenants::new_tenant(ars, name, None)?),
+            Command::Tenants(cli::TenantsCommand::Adopt { ars, name, .. }) => {
+                Some(tenants::new_tenant(ars, name, None)?)
+            }
             _ => None,
         };
         match (store_args.database()?, adopting) {
@@ -132,7 +135,9 @@ fn store_args(command: &Command) -> &StoreArgs {
     };
     match command {
         Command::Serve(args) => &args.store,
-        Command::Tenants(T::Add { store, .. } | T::Adopt { store, .. } | T::List { store } | T::Suspend { store, .. })
+        Command::Tenants(
+            T::Add { store, .. } | T::Adopt { store, .. } | T::List { store } | T::Suspend { store, .. },
+        )
         | Command::Devices(
             V::Enrol { store, .. } | V::List { store, .. } | V::Revoke { store, .. } | V::Channel { store, .. },
         )
@@ -183,10 +188,20 @@ async fn run<S: Store>(store: S, command: &Command) -> Result<ExitCode> {
         Command::Devices(V::Enrol { name, valid_days, tenant: t, .. }) => {
             admin::enrol(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, name, *valid_days).await
         }
-        Command::Devices(V::List { tenant: t, .. }) => admin::list_devices(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?).await,
-        Command::Devices(V::Revoke { id, tenant: t, .. }) => admin::revoke(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, id).await,
+        Command::Devices(V::List { tenant: t, .. }) => {
+            admin::list_devices(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?).await
+        }
+        Command::Devices(V::Revoke { id, tenant: t, .. }) => {
+            admin::revoke(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, id).await
+        }
         Command::Devices(V::Channel { device, channel, tenant: t, .. }) => {
-            channel::device_channel(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, device, channel.wire()).await
+            channel::device_channel(
+                &store,
+                &tenants::resolve(&store, t.tenant.as_deref()).await?,
+                device,
+                channel.wire(),
+            )
+            .await
         }
         Command::Forms(FormsCommand::Status { store: args, tenant: t }) => {
             channel::status(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, &args.data_dir()?).await

@@ -14,18 +14,21 @@
 //! ([`Tls`]) or in plain text behind a reverse proxy that ends TLS.
 
 use crate::limits::{ANNOUNCE_BYTES, BodyBudget, BodyRoom, ENROLMENT_BYTES, InFlight, Limits};
-use crate::store::{Announced, Destination, Enrolment, Piece, Refusal, SignedDevice, Store, StoreError, Tenant, Uploaded};
+use crate::routes::{Endpoint, Method};
+use crate::store::{
+    Announced, Destination, Enrolment, Piece, Refusal, SignedDevice, Store, StoreError, Tenant, Uploaded,
+};
 use anyhow::Context as _;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use formdesk_protocol::auth::Authorization;
 use formdesk_protocol::wire::{
-    Announce, AttachmentStatus, EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, FORMS_REPORT_PATH, FormsChannel,
-    FormsReport, PortalInfo, Submit, Submitted, UploadConflict,
+    Announce, AttachmentStatus, EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, FormsChannel, FormsReport,
+    PortalInfo, Submit, Submitted, UploadConflict,
 };
 use formdesk_protocol::{PROTOCOL_VERSION, decode_base64url, encode_base64url, ids};
 use http_body_util::BodyExt as _;
@@ -211,21 +214,43 @@ async fn purge_hourly<S: Store>(app: Arc<App<S>>) {
     }
 }
 
+/// The router, built from [`crate::routes::ROUTES`] and nothing else: a route outside the table does not exist.
 fn router<S: Store>(app: Arc<App<S>>) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz::<S>))
-        .route("/v1/portal", get(portal::<S>))
-        .route("/v1/enrolment", post(enrol::<S>))
-        .route("/v1/destinations", get(destinations::<S>))
-        .route("/v1/submissions/{id}", put(announce::<S>).get(submission::<S>))
-        .route("/v1/submissions/{id}/attachments/{attachment}", put(upload::<S>))
-        .route("/v1/submissions/{id}/submit", post(submit::<S>))
-        .route(FORMS_REPORT_PATH, post(report_forms::<S>))
-        .route("/forms/v1/metadata/{file}", get(channel_metadata::<S>))
-        .route("/forms/v1/targets/{file}", get(channel_target::<S>))
+    let mut paths: Vec<(&'static str, MethodRouter<Arc<App<S>>>)> = Vec::new();
+    for spec in crate::routes::ROUTES {
+        let filter = match spec.method {
+            Method::Get => MethodFilter::GET,
+            Method::Put => MethodFilter::PUT,
+            Method::Post => MethodFilter::POST,
+        };
+        match paths.iter_mut().find(|(path, _)| *path == spec.path) {
+            Some((_, methods)) => *methods = std::mem::take(methods).merge(handler::<S>(spec.endpoint, filter)),
+            None => paths.push((spec.path, handler::<S>(spec.endpoint, filter))),
+        }
+    }
+    paths
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| router.route(path, methods))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(app)
+}
+
+/// The handler of `endpoint` for the method `filter`.
+fn handler<S: Store>(endpoint: Endpoint, filter: MethodFilter) -> MethodRouter<Arc<App<S>>> {
+    match endpoint {
+        Endpoint::Health => on(filter, healthz::<S>),
+        Endpoint::Portal => on(filter, portal::<S>),
+        Endpoint::Enrol => on(filter, enrol::<S>),
+        Endpoint::Destinations => on(filter, destinations::<S>),
+        Endpoint::Announce => on(filter, announce::<S>),
+        Endpoint::Submission => on(filter, submission::<S>),
+        Endpoint::Upload => on(filter, upload::<S>),
+        Endpoint::Submit => on(filter, submit::<S>),
+        Endpoint::ReportForms => on(filter, report_forms::<S>),
+        Endpoint::ChannelMetadata => on(filter, channel_metadata::<S>),
+        Endpoint::ChannelTarget => on(filter, channel_target::<S>),
+    }
 }
 
 fn now() -> i64 {
@@ -512,9 +537,10 @@ impl<S: Store, L: BodyLimit> FromRequest<Arc<App<S>>> for Signed<L> {
         };
         // Everything that can be checked without the body is checked before it is read.
         let auth = Authorization::parse(&header).map_err(|e| ApiError::unauthorized(e.to_string()))?;
-        let signed = app.store.device_for_signature(auth.device_id.clone()).await?.ok_or_else(|| {
-            ApiError::unauthorized(format!("device {} is not known to this portal", auth.device_id))
-        })?;
+        let signed =
+            app.store.device_for_signature(auth.device_id.clone()).await?.ok_or_else(|| {
+                ApiError::unauthorized(format!("device {} is not known to this portal", auth.device_id))
+            })?;
         refuse_revoked(&signed)?;
         let SignedDevice { device, tenant, .. } = signed;
         let Some(public_key) = &device.public_key else {

@@ -53,15 +53,18 @@ pub fn new_tenant(ars: &str, name: &str, letterhead: Option<&Path>) -> Result<Ne
     Ok(NewTenant { ars, name: name.to_owned(), letterhead, logo, created_at: chrono::Utc::now().timestamp() })
 }
 
+/// A logo's bytes and media type.
+type Logo = (Vec<u8>, String);
+
 /// Reads a `municipality.json` (formatVersion 1) and the logo it names, next to it.
-fn read_letterhead(path: &Path) -> Result<(String, Option<(Vec<u8>, String)>)> {
+fn read_letterhead(path: &Path) -> Result<(String, Option<Logo>)> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let json: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
     if json["formatVersion"] != 1 {
         bail!("{}: formatVersion must be 1", path.display());
     }
-    if !json["name"].as_str().is_some_and(|n| !n.trim().is_empty()) {
+    if json["name"].as_str().is_none_or(|n| n.trim().is_empty()) {
         bail!("{}: name must be a text", path.display());
     }
     let logo = match json["logo"].as_str() {

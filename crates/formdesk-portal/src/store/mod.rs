@@ -425,7 +425,11 @@ pub trait Store: Send + Sync + 'static {
     fn portal_key(&self, candidate: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
 
     /// Adds a tenant; refused if its ARS is taken.
-    fn add_tenant(&self, operator: &Operator, tenant: NewTenant) -> impl Future<Output = Result<Tenant, StoreError>> + Send;
+    fn add_tenant(
+        &self,
+        operator: &Operator,
+        tenant: NewTenant,
+    ) -> impl Future<Output = Result<Tenant, StoreError>> + Send;
 
     /// Every tenant, by ARS.
     fn tenants(&self, operator: &Operator) -> impl Future<Output = Result<Vec<TenantInfo>, StoreError>> + Send;
@@ -441,7 +445,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Tenant-free: the device a signature names, with its tenant (to check the signature and scope the
     /// request).
-    fn device_for_signature(&self, id: String) -> impl Future<Output = Result<Option<SignedDevice>, StoreError>> + Send;
+    fn device_for_signature(&self, id: String)
+    -> impl Future<Output = Result<Option<SignedDevice>, StoreError>> + Send;
 
     /// Tenant-free: trades an enrolment code (by its hash) for the registration of `public_key`; the code
     /// finds the device and so its tenant. A suspended tenant's code answers as a revoked device's.
@@ -457,7 +462,6 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every device of `tenant`, oldest first.
     fn devices(&self, tenant: &Tenant) -> impl Future<Output = Result<Vec<Device>, StoreError>> + Send;
-
 
     /// Revokes a device; `None` if `tenant` has none with this id. Revoking twice keeps the first time.
     fn revoke_device(

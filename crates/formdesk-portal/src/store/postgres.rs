@@ -13,9 +13,9 @@ use super::{
     SCHEMA_VERSION, SignedDevice, State, Store, StoreError, SubmissionRow, SubmitAction, TENANT_VERSION, Tenant,
     TenantInfo, Uploaded,
 };
-use formdesk_protocol::ids::Ars;
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use formdesk_protocol::ids::Ars;
 use formdesk_protocol::wire::{Announce, FormsChannelName, FormsReport, SubmissionStatus};
 use ring::signature::Ed25519KeyPair;
 use std::sync::Arc;
@@ -361,7 +361,11 @@ async fn device_and_tenant(
 }
 
 /// The submission's row, locked for this transaction.
-async fn submission_row(client: &impl GenericClient, tenant: i64, id: &str) -> Result<Option<SubmissionRow>, StoreError> {
+async fn submission_row(
+    client: &impl GenericClient,
+    tenant: i64,
+    id: &str,
+) -> Result<Option<SubmissionRow>, StoreError> {
     let Some(r) = client
         .query_opt(
             "SELECT id, device_id, destination_id, attachments, state, metadata_sha256, data_sha256, acceptance,
@@ -613,7 +617,6 @@ impl Store for PgStore {
             .await?;
         rows.iter().map(device_row).collect()
     }
-
 
     async fn revoke_device(&self, tenant: &Tenant, id: String, now: i64) -> Result<Option<Device>, StoreError> {
         let client = self.pool.get().await?;

@@ -362,7 +362,12 @@ fn migrate_from(tx: &Transaction<'_>, version: i64, target: i64, first: Option<&
         return Err(StoreError::TooNew { found: version });
     }
     super::check_adoption(version, first.is_some())?;
-    for (from, sql) in MIGRATIONS.iter().enumerate().take(usize::try_from(target).unwrap_or(0)).skip(usize::try_from(version).unwrap_or(0)) {
+    for (from, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(usize::try_from(target).unwrap_or(0))
+        .skip(usize::try_from(version).unwrap_or(0))
+    {
         let to = i64::try_from(from + 1).unwrap_or(SCHEMA_VERSION);
         if to == TENANT_VERSION {
             tx.execute_batch(TENANTS_TABLE)?;
@@ -396,7 +401,9 @@ fn tenant_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, i
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
-fn tenant_info((id, ars, name, created_at, suspended_at): (i64, String, String, i64, Option<i64>)) -> Result<TenantInfo, StoreError> {
+fn tenant_info(
+    (id, ars, name, created_at, suspended_at): (i64, String, String, i64, Option<i64>),
+) -> Result<TenantInfo, StoreError> {
     Ok(TenantInfo { tenant: Tenant::new(id, stored_ars(&ars)?), name, created_at, suspended_at })
 }
 
@@ -672,14 +679,14 @@ impl Store for SqliteStore {
     async fn devices(&self, tenant: &Tenant) -> Result<Vec<Device>, StoreError> {
         let tenant = tenant.id();
         self.call(move |conn| {
-            let mut stmt = conn
-                .prepare(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE tenant_id = ?1 ORDER BY created_at, id"))?;
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {DEVICE_COLUMNS} FROM devices WHERE tenant_id = ?1 ORDER BY created_at, id"
+            ))?;
             let rows = stmt.query_map([tenant], device_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
     }
-
 
     async fn revoke_device(&self, tenant: &Tenant, id: String, now: i64) -> Result<Option<Device>, StoreError> {
         let tenant = tenant.id();
@@ -787,8 +794,8 @@ impl Store for SqliteStore {
     async fn destinations(&self, tenant: &Tenant) -> Result<Vec<Destination>, StoreError> {
         let tenant = tenant.id();
         self.call(move |conn| {
-            let mut stmt = conn
-                .prepare("SELECT id, name, key_id, public_key FROM destinations WHERE tenant_id = ?1 ORDER BY id")?;
+            let mut stmt =
+                conn.prepare("SELECT id, name, key_id, public_key FROM destinations WHERE tenant_id = ?1 ORDER BY id")?;
             let rows = stmt.query_map([tenant], |r| {
                 Ok(Destination { id: r.get(0)?, name: r.get(1)?, key_id: r.get(2)?, public_key: r.get(3)? })
             })?;
@@ -817,7 +824,14 @@ impl Store for SqliteStore {
             tx.execute(
                 "INSERT INTO submissions (tenant_id, id, device_id, destination_id, attachments, state, announced_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'announced', ?6)",
-                params![tenant, id, device, announce.destination_id, super::attachments_json(&announce.attachments), now],
+                params![
+                    tenant,
+                    id,
+                    device,
+                    announce.destination_id,
+                    super::attachments_json(&announce.attachments),
+                    now
+                ],
             )?;
             for (position, attachment) in announce.attachments.iter().enumerate() {
                 tx.execute(
@@ -832,7 +846,12 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn submission(&self, tenant: &Tenant, device: String, id: String) -> Result<Option<SubmissionStatus>, StoreError> {
+    async fn submission(
+        &self,
+        tenant: &Tenant,
+        device: String,
+        id: String,
+    ) -> Result<Option<SubmissionStatus>, StoreError> {
         let tenant = tenant.id();
         self.call(move |conn| match own_submission(conn, tenant, &device, &id)? {
             Some(row) => Ok(Some(status_of(conn, tenant, &row)?)),

@@ -92,3 +92,120 @@ pub(in crate::store) fn stored_ars(text: &str) -> Result<Ars, super::StoreError>
 pub(in crate::store) fn ars_taken(ars: &Ars) -> super::StoreError {
     super::StoreError::refused(super::Refusal::Conflict, format!("a tenant with ARS {ars} exists already"))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The tables that hold a tenant's data (or an account's, or an audit log's, which belong to one).
+    const TENANT_TABLES: &[&str] = &[
+        "devices",
+        "destinations",
+        "submissions",
+        "attachment_parts",
+        "attachment_chunks",
+        "accounts",
+        "account_roles",
+        "account_destinations",
+        "sessions",
+        "audit_entries",
+        "audit_heads",
+        "audit_checkpoints",
+    ];
+
+    /// Every string literal of a Rust source (plain and raw), without their escapes resolved.
+    fn literals(source: &str) -> Vec<String> {
+        let bytes = source.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                // A character literal: '"', '\'' or 'x' (a lifetime such as 'a has no closing quote soon).
+                b'\'' => {
+                    if bytes.get(i + 1) == Some(&b'\\') {
+                        i += 4;
+                    } else if bytes.get(i + 2) == Some(&b'\'') {
+                        i += 3;
+                    } else {
+                        i += 1;
+                    }
+                }
+                b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) && !is_ident(bytes.get(i.wrapping_sub(1))) => {
+                    let hashes = bytes[i + 1..].iter().take_while(|b| **b == b'#').count();
+                    let start = i + 2 + hashes;
+                    let end_marker = format!("\"{}", "#".repeat(hashes));
+                    let end = source[start..].find(&end_marker).map_or(bytes.len(), |e| start + e);
+                    out.push(source[start..end].to_owned());
+                    i = end + end_marker.len();
+                }
+                b'"' => {
+                    let start = i + 1;
+                    let mut j = start;
+                    while j < bytes.len() && bytes[j] != b'"' {
+                        j += if bytes[j] == b'\\' { 2 } else { 1 };
+                    }
+                    out.push(source[start..j.min(bytes.len())].to_owned());
+                    i = j + 1;
+                }
+                _ => i += 1,
+            }
+        }
+        out
+    }
+
+    fn is_ident(byte: Option<&u8>) -> bool {
+        byte.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    }
+
+    /// The statements among `literals` that name a tenant table but not `tenant_id`; a statement over all
+    /// tenants says so in a comment (`/* all tenants: … */`).
+    fn unscoped(literals: &[String]) -> (usize, Vec<String>) {
+        let mut statements = 0;
+        let mut bad = Vec::new();
+        for text in literals {
+            let first = text.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+            if !["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].contains(&first.as_str()) {
+                continue;
+            }
+            statements += 1;
+            let names_tenant_table = text
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|word| TENANT_TABLES.contains(&word));
+            if names_tenant_table && !text.contains("tenant_id") && !text.contains("/* all tenants") {
+                bad.push(text.clone());
+            }
+        }
+        (statements, bad)
+    }
+
+    #[test]
+    fn every_statement_on_tenant_data_names_the_tenant() {
+        for (name, source) in [("sqlite.rs", include_str!("sqlite.rs")), ("postgres.rs", include_str!("postgres.rs"))] {
+            // The backend's own tests write databases of version 2 by hand.
+            let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+            let (statements, bad) = unscoped(&literals(code));
+            assert!(statements >= 30, "{name}: only {statements} statements found; is the scan still reading them?");
+            assert!(bad.is_empty(), "{name}: statements on tenant data without tenant_id:\n{}", bad.join("\n---\n"));
+        }
+    }
+
+    #[test]
+    fn the_scan_finds_a_forgotten_filter() {
+        let source = r###"
+            // "SELECT id FROM devices" in a comment is no statement
+            let c = '"';
+            let a = "SELECT id FROM devices WHERE id = ?1";
+            let b = r#"UPDATE submissions SET state = 'x' WHERE tenant_id = ?1 AND id = ?2"#;
+            let d = r"DELETE FROM attachment_chunks
+                      WHERE submission_id = ?1";
+            let e = "SELECT \"x\" FROM tenants";
+        "###;
+        let (statements, bad) = unscoped(&literals(source));
+        assert_eq!(statements, 4);
+        assert_eq!(bad.len(), 2, "{bad:?}");
+        assert!(bad[0].starts_with("SELECT id FROM devices") && bad[1].starts_with("DELETE"), "{bad:?}");
+    }
+}

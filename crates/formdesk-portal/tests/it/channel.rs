@@ -349,8 +349,6 @@ fn reports_and_status(env: Env) {
     assert!(text(&out.stderr).contains("no device \"Niemand\""), "{}", text(&out.stderr));
 }
 
-/// A database of schema version 1 (before the channel) gets the channel's columns when a newer portal starts
-/// on it, and its desks read `all`.
 on_both_backends!(reports_and_status);
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -5,6 +5,7 @@ mod api;
 mod channel;
 mod delivery;
 mod forms;
+mod isolation;
 mod receipt;
 mod support;
 mod tenants;

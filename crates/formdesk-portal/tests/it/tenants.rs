@@ -35,7 +35,9 @@ fn old_database(env: &Env, version: i64, desk: &Desk, submission: &str) {
             format!("PRAGMA user_version = {version};")
         }
         Backend::Postgres => {
-            format!("CREATE TABLE schema_version (version BIGINT NOT NULL); INSERT INTO schema_version VALUES ({version});")
+            format!(
+                "CREATE TABLE schema_version (version BIGINT NOT NULL); INSERT INTO schema_version VALUES ({version});"
+            )
         }
     };
     let key = authority().public();
@@ -112,7 +114,10 @@ fn old_portal_is_adopted(env: Env, version: i64) {
     });
     assert_eq!(desk.signed("POST", "/v1/forms/report", report.to_string().as_bytes()).ok(200)["channel"], "all");
     let devices = env.cli_ok(&["devices", "list"]);
-    assert!(devices.contains("Bürgerbus 1") && devices.contains("revoked") && devices.contains("2 device(s)"), "{devices}");
+    assert!(
+        devices.contains("Bürgerbus 1") && devices.contains("revoked") && devices.contains("2 device(s)"),
+        "{devices}"
+    );
     // The next tenant is added beside it.
     env.cli_ok(&["tenants", "add", "--ars", OTHER, "--name", "Gemeinde Anders"]);
     assert_eq!(env.query(&format!("SELECT id FROM tenants WHERE ars = '{OTHER}'")), "2");
@@ -193,4 +198,3 @@ mod cli {
 }
 
 crate::on_both_backends_bare!(a_version_2_portal_is_adopted, a_version_1_portal_is_adopted);
-

@@ -157,8 +157,10 @@ impl Env {
             Some(url) => pg::cluster().query(url, sql),
             None => {
                 let db = rusqlite::Connection::open(self.dir.path().join("data").join("portal.sqlite")).expect("open");
-                let value: Option<rusqlite::types::Value> =
-                    db.query_row(sql, [], |r| r.get(0)).map(Some).or_else(|e| match e {
+                let value: Option<rusqlite::types::Value> = db
+                    .query_row(sql, [], |r| r.get(0))
+                    .map(Some)
+                    .or_else(|e| match e {
                         rusqlite::Error::QueryReturnedNoRows => Ok(None),
                         e => Err(e),
                     })
