@@ -292,9 +292,9 @@ fn no_entry_holds_a_citizens_answer_or_the_clerks_name() {
 }
 
 #[test]
-fn a_wrong_pin_is_recorded_while_the_desk_has_no_key() {
+fn the_idle_lock_and_a_wrong_pin_are_recorded_while_the_desk_has_no_key() {
     let t = desk();
-    t.lock();
+    assert!(t.lock_if_idle(Duration::ZERO), "the idle lock");
     assert!(!t.is_unlocked());
     assert!(t.unlock("Erika", "111111").is_err());
     assert!(t.unlock("Erika", "222222").is_err());
@@ -304,6 +304,8 @@ fn a_wrong_pin_is_recorded_while_the_desk_has_no_key() {
     assert_eq!(failed.len(), 2);
     assert_eq!(failed[1].actor, "1");
     assert_eq!(failed[1].detail["attempts"], DetailValue::Number(2));
+    let lock = records.iter().find(|r| r.action == Action::Lock).expect("the lock recorded");
+    assert_eq!((lock.actor.as_str(), &lock.detail["reason"]), ("1", &DetailValue::Text("idle".into())));
     assert!(verify_audit(t.dir.path()).intact);
 }
 
