@@ -62,6 +62,8 @@ struct DestinationsTemplate<'a> {
     viewer: &'a Viewer,
     page: &'a DestinationsPage,
     problem: Option<&'static str>,
+    id_problem: bool,
+    key_problem: bool,
 }
 
 /// Renders "Ziele". Only form editors see "Ziel hinzufügen".
@@ -71,6 +73,8 @@ pub fn render_destinations(viewer: &Viewer, page: &DestinationsPage) -> Result<S
         viewer,
         page,
         problem: page.problem.map(DestinationProblem::text),
+        id_problem: matches!(page.problem, Some(DestinationProblem::IdTaken | DestinationProblem::IdInvalid)),
+        key_problem: page.problem == Some(DestinationProblem::KeyUnreadable),
     }
     .render()?)
 }

@@ -509,7 +509,7 @@ fn all_pages(name: &str) -> Vec<(&'static str, String)> {
         ),
         ("uebersicht", r(render_tenant_overview(&all, &tenant_overview_page()))),
         ("uebersicht-posteingang", r(render_tenant_overview(&iu, &tenant_overview_page()))),
-        ("uebersicht-betrieb", r(render_operator_overview(&op, &operator_overview_page(name)))),
+        ("uebersicht-betrieb", r(render_operator_overview(&op, &operator_overview_page("Gemeinde Hiddenhausen")))),
         ("geraete", r(render_devices(&da, &devices_page(name)))),
         ("geraete-formularverwaltung", r(render_devices(&fe, &devices_page(name)))),
         ("geraet-eingerichtet", r(render_device_enrolled(&da, &enrolled_page(name)))),
@@ -1003,4 +1003,25 @@ fn account_creation_offers_every_role_by_its_stored_name() {
     assert!(html.contains("<legend>Aufgaben"), "the checkboxes are grouped with a legend");
     assert!(html.contains("https://portal.krz.de/admin/einrichten/Zk3v0T9qLr2m8WcY1xHnB5aPsD7fGjEu"));
     assert!(html.contains("Konto „a.demir“ angelegt"));
+}
+
+#[test]
+fn an_error_marks_the_field_it_is_about() {
+    let mut page = destinations_page();
+    page.problem = Some(DestinationProblem::KeyUnreadable);
+    let html = render_destinations(&form_editor(), &page).expect("the page renders");
+    let tag_of = |html: &str, id: &str| -> String {
+        let start = html.find(&format!("id=\"{id}\"")).expect("the field exists");
+        let open = html[..start].rfind('<').expect("inside a tag");
+        html[open..start + html[start..].find('>').expect("the tag ends")].to_owned()
+    };
+    assert!(tag_of(&html, "ziel-schluessel").contains("aria-invalid=\"true\""));
+    assert!(tag_of(&html, "ziel-schluessel").contains("ziel-fehler"));
+    assert!(!tag_of(&html, "ziel-kennung").contains("aria-invalid"));
+
+    page.problem = Some(DestinationProblem::IdTaken);
+    let html = render_destinations(&form_editor(), &page).expect("the page renders");
+    assert!(tag_of(&html, "ziel-kennung").contains("aria-invalid=\"true\""));
+    assert!(!tag_of(&html, "ziel-schluessel").contains("aria-invalid"));
+    assert!(html.contains("Diese Kennung ist schon vergeben."));
 }
