@@ -23,6 +23,8 @@ pub struct InboxRow {
     pub oldest_waiting: Option<String>,
     /// Whether the viewer may pick up this destination's submissions (an inbox user bound to it).
     pub may_pick_up: bool,
+    /// Whether the last pickup is still kept (`--keep-after-pickup`) and can be downloaded again.
+    pub may_download_again: bool,
 }
 
 /// `GET /admin/eingang`.

@@ -106,6 +106,8 @@ struct TenantsTemplate<'a> {
     viewer: &'a Viewer,
     page: &'a TenantsPage,
     problem: Option<&'static str>,
+    ars_problem: bool,
+    name_problem: bool,
     ars: &'a str,
     name: &'a str,
 }
@@ -121,6 +123,8 @@ pub fn render_tenants(viewer: &Viewer, page: &TenantsPage) -> Result<String, Pag
         viewer,
         page,
         problem: page.problem.map(TenantProblem::text),
+        ars_problem: matches!(page.problem, Some(TenantProblem::ArsInvalid | TenantProblem::ArsTaken)),
+        name_problem: page.problem == Some(TenantProblem::NameMissing),
         ars,
         name,
     }
@@ -218,6 +222,8 @@ struct AccountsTemplate<'a> {
     viewer: &'a Viewer,
     page: &'a AccountsPage,
     problem: Option<&'static str>,
+    login_problem: bool,
+    roles_problem: bool,
 }
 
 /// Renders "Konten".
@@ -227,6 +233,8 @@ pub fn render_accounts(viewer: &Viewer, page: &AccountsPage) -> Result<String, P
         viewer,
         page,
         problem: page.problem.map(AccountProblem::text),
+        login_problem: page.problem == Some(AccountProblem::LoginTaken),
+        roles_problem: matches!(page.problem, Some(AccountProblem::NoRole | AccountProblem::RoleTenantMismatch)),
     }
     .render()?)
 }

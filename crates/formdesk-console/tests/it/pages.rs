@@ -22,9 +22,9 @@ use formdesk_console::pages::forms::{
 };
 use formdesk_console::pages::inbox::{InboxPage, InboxRow, render_inbox};
 use formdesk_console::pages::operator::{
-    AccountRow, AccountsPage, CheckpointRow, CreatedAccount, ExpiryRow, HealthPage, InstanceRow, OperatorOverviewPage,
-    TenantChoice, TenantHealthRow, TenantProblem, TenantRow, TenantsPage, render_accounts, render_health,
-    render_operator_overview, render_tenants,
+    AccountProblem, AccountRow, AccountsPage, CheckpointRow, CreatedAccount, ExpiryRow, HealthPage, InstanceRow,
+    OperatorOverviewPage, TenantChoice, TenantHealthRow, TenantProblem, TenantRow, TenantsPage, render_accounts,
+    render_health, render_operator_overview, render_tenants,
 };
 use formdesk_console::pages::overview::{TenantOverviewPage, render_tenant_overview};
 use formdesk_console::pages::qr;
@@ -247,6 +247,7 @@ fn inbox_page(operator_view: bool, may_pick_up: bool) -> InboxPage {
                 picked_up_7_days: 41,
                 oldest_waiting: Some("01.12.2026, 09:03".to_owned()),
                 may_pick_up,
+                may_download_again: true,
             },
             InboxRow {
                 destination_id: "ordnungsamt".to_owned(),
@@ -257,6 +258,7 @@ fn inbox_page(operator_view: bool, may_pick_up: bool) -> InboxPage {
                 picked_up_7_days: 6,
                 oldest_waiting: None,
                 may_pick_up: false,
+                may_download_again: false,
             },
         ],
     }
@@ -818,6 +820,7 @@ fn actions_follow_the_roles() {
     let inbox_da = render_inbox(&device_admin(), &inbox_page(false, false)).expect("the page renders");
     let inbox_op = render_inbox(&operator(), &inbox_page(true, false)).expect("the page renders");
     assert!(inbox_iu.contains("href=\"/admin/eingang/steueramt/abholen\""));
+    assert!(inbox_iu.contains("href=\"/admin/eingang/steueramt/abholen?erneut=1\" download>Erneut herunterladen"));
     assert!(!inbox_iu.contains("/admin/eingang/ordnungsamt/abholen"), "nothing waiting, not bound");
     assert!(!inbox_da.contains("/abholen"));
     assert!(!inbox_op.contains("/abholen"));
@@ -1024,4 +1027,16 @@ fn an_error_marks_the_field_it_is_about() {
     assert!(tag_of(&html, "ziel-kennung").contains("aria-invalid=\"true\""));
     assert!(!tag_of(&html, "ziel-schluessel").contains("aria-invalid"));
     assert!(html.contains("Diese Kennung ist schon vergeben."));
+
+    let mut tenants = tenants_page();
+    tenants.problem = Some(TenantProblem::NameMissing);
+    let html = render_tenants(&operator(), &tenants).expect("the page renders");
+    assert!(tag_of(&html, "mandant-name").contains("aria-invalid=\"true\""));
+    assert!(!tag_of(&html, "mandant-ars").contains("aria-invalid"));
+
+    let mut accounts = accounts_page();
+    accounts.problem = Some(AccountProblem::NoRole);
+    let html = render_accounts(&operator(), &accounts).expect("the page renders");
+    assert!(html.contains("<fieldset class=\"field\" aria-describedby=\"konto-fehler\">"));
+    assert!(!tag_of(&html, "konto-login").contains("aria-invalid"));
 }
