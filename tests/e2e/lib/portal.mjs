@@ -6,9 +6,23 @@ import { REPO } from './app.mjs';
 
 export const PORTAL = process.env.FORMDESK_PORTAL_BIN ?? join(REPO, 'target', 'debug', 'formdesk-portal');
 
-/** The administrators' commands on the portal data folder `dataDir`: each returns what it printed. */
+/** The regional key (ARS) of the one municipality the specs' portal serves. */
+export const ARS = '059580000000';
+
+/**
+ * The administrators' commands on the portal data folder `dataDir`: each returns what it printed. The portal
+ * serves one municipality (tenant `ARS`, added before the first command), so no command needs `--tenant`.
+ */
 export function adminOf(dataDir) {
-  return (...args) => execFileSync(PORTAL, [...args, '--data-dir', dataDir], { encoding: 'utf8' });
+  const run = (...args) => execFileSync(PORTAL, [...args, '--data-dir', dataDir], { encoding: 'utf8' });
+  let tenant = false;
+  return (...args) => {
+    if (!tenant) {
+      if (/^0 tenant\(s\)$/m.test(run('tenants', 'list'))) run('tenants', 'add', '--ars', ARS, '--name', 'Gemeinde Musterstadt');
+      tenant = true;
+    }
+    return run(...args);
+  };
 }
 
 /** Starts `formdesk-portal serve` with `args`; resolves with the process and its address once it listens. */
