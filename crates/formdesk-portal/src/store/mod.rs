@@ -566,24 +566,6 @@ pub trait Store: Send + Sync + 'static {
     fn purge_picked_up(&self, before: i64, now: i64) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
-/// Whether a database of schema `version` may be opened: one of a single-municipality portal (version 1 or
-/// 2) only by `tenants adopt` (`adopting`), and adopting only a database without tenants.
-pub fn check_adoption(version: i64, adopting: bool) -> Result<(), StoreError> {
-    if (1..TENANT_VERSION).contains(&version) && !adopting {
-        return Err(StoreError::NeedsTenant { found: version });
-    }
-    if version >= TENANT_VERSION && adopting {
-        return Err(StoreError::refused(
-            Refusal::Conflict,
-            format!(
-                "the database has schema version {version} and serves tenants already; `tenants adopt` is for the \
-                 database of a single-municipality portal. Add a tenant with `formdesk-portal tenants add`"
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// SHA-256 of an enrolment code as the store keeps it: the code itself is never stored.
 pub fn code_hash(normalized_code: &str) -> String {
     sha256_hex(normalized_code.as_bytes())

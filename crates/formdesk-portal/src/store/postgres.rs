@@ -270,7 +270,7 @@ impl PgStore {
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew { found: version });
         }
-        super::check_adoption(version, first.is_some())?;
+        super::tenants::check_adoption(version, first.is_some())?;
         for (from, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
             if i64::try_from(from + 1).ok() == Some(TENANT_VERSION) {
                 tx.batch_execute(TENANTS_TABLE).await?;

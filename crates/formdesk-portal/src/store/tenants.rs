@@ -93,6 +93,24 @@ pub(in crate::store) fn ars_taken(ars: &Ars) -> super::StoreError {
     super::StoreError::refused(super::Refusal::Conflict, format!("a tenant with ARS {ars} exists already"))
 }
 
+/// Whether a database of schema `version` may be opened: one of a single-municipality portal (version 1 or
+/// 2) only by `tenants adopt` (`adopting`), and adopting only a database without tenants.
+pub(in crate::store) fn check_adoption(version: i64, adopting: bool) -> Result<(), super::StoreError> {
+    if (1..super::TENANT_VERSION).contains(&version) && !adopting {
+        return Err(super::StoreError::NeedsTenant { found: version });
+    }
+    if version >= super::TENANT_VERSION && adopting {
+        return Err(super::StoreError::refused(
+            super::Refusal::Conflict,
+            format!(
+                "the database has schema version {version} and serves tenants already; `tenants adopt` is for the \
+                 database of a single-municipality portal. Add a tenant with `formdesk-portal tenants add`"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     /// The tables that hold a tenant's data (or an account's, or an audit log's, which belong to one).
