@@ -44,7 +44,16 @@ pub enum Verification {
     },
 }
 
-/// `GET /admin/protokoll?seite=N`.
+/// A kind of entry the log can be filtered by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditKind {
+    /// The value in the query (`?art=geraet-gesperrt`).
+    pub value: String,
+    /// The German name ("Gerät gesperrt").
+    pub label: String,
+}
+
+/// `GET /admin/protokoll?seite=N&art=K`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditPage {
     /// This page's entries, newest first (50 a page).
@@ -59,6 +68,10 @@ pub struct AuditPage {
     pub last_checkpoint: Option<Checkpoint>,
     /// The result of "Prüfen", when it was asked for.
     pub verification: Option<Verification>,
+    /// The kinds to filter by.
+    pub kinds: Vec<AuditKind>,
+    /// The kind filtered by (one of `kinds`' values), if any.
+    pub selected_kind: Option<String>,
 }
 
 #[derive(Template, Debug)]
@@ -66,9 +79,26 @@ pub struct AuditPage {
 struct AuditTemplate<'a> {
     frame: Frame,
     page: &'a AuditPage,
+    /// The filter's part of the paging links, `&art=…` or empty.
+    kind_query: String,
 }
 
 /// Renders "Protokoll".
 pub fn render_audit(viewer: &Viewer, page: &AuditPage) -> Result<String, PageError> {
-    Ok(AuditTemplate { frame: Frame::for_viewer("Protokoll", viewer, Some(Section::Audit)), page }.render()?)
+    let kind_query = page.selected_kind.as_deref().map(|k| format!("&art={}", query_escape(k))).unwrap_or_default();
+    Ok(AuditTemplate { frame: Frame::for_viewer("Protokoll", viewer, Some(Section::Audit)), page, kind_query }
+        .render()?)
+}
+
+/// Percent-encodes a query value: everything but unreserved characters (RFC 3986, section 2.3).
+fn query_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

@@ -7,7 +7,7 @@
 
 use formdesk_console::pages::account::{AccountNotice, AccountPage, Totp, render_account};
 use formdesk_console::pages::assets::CONTENT_SECURITY_POLICY;
-use formdesk_console::pages::audit::{AuditEntry, AuditPage, Checkpoint, Verification, render_audit};
+use formdesk_console::pages::audit::{AuditEntry, AuditKind, AuditPage, Checkpoint, Verification, render_audit};
 use formdesk_console::pages::destinations::{
     DestinationProblem, DestinationRow, DestinationsPage, render_destinations,
 };
@@ -289,6 +289,15 @@ fn audit_page() -> AuditPage {
         head_hash: "c0535e4be2b79ffd93291305436bf889314e4a3faec05ecffcbb7df31ad9e51a".to_owned(),
         last_checkpoint: Some(Checkpoint { size: 1280, at: "06.12.2026, 17:00".to_owned() }),
         verification: Some(Verification::Intact { entries: 1284 }),
+        kinds: [
+            ("anmeldung", "Angemeldet"),
+            ("geraet-gesperrt", "Gerät gesperrt"),
+            ("veroeffentlicht", "Formular veröffentlicht"),
+        ]
+        .iter()
+        .map(|(value, label)| AuditKind { value: (*value).to_owned(), label: (*label).to_owned() })
+        .collect(),
+        selected_kind: None,
     }
 }
 
@@ -1039,4 +1048,26 @@ fn an_error_marks_the_field_it_is_about() {
     let html = render_accounts(&operator(), &accounts).expect("the page renders");
     assert!(html.contains("<fieldset class=\"field\" aria-describedby=\"konto-fehler\">"));
     assert!(!tag_of(&html, "konto-login").contains("aria-invalid"));
+}
+
+#[test]
+fn the_log_pages_keep_the_filter() {
+    let mut page = audit_page();
+    page.selected_kind = Some("geraet-gesperrt".to_owned());
+    page.verification = Some(Verification::Broken { at_seq: 1017 });
+    let html = render_audit(&all_tenant_roles(), &page).expect("the page renders");
+    assert!(html.contains("<option value=\"geraet-gesperrt\" selected>Gerät gesperrt</option>"));
+    assert!(html.contains("href=\"/admin/protokoll?seite=1&#38;art=geraet-gesperrt\" rel=\"prev\">Neuere Einträge"));
+    assert!(html.contains("href=\"/admin/protokoll?seite=3&#38;art=geraet-gesperrt\" rel=\"next\">Ältere Einträge"));
+    assert!(html.contains("Ab Eintrag 1017 passt die Kette nicht mehr."));
+    assert!(
+        html.contains("<code class=\"hash\">c0535e4be2b79ffd93291305436bf889314e4a3faec05ecffcbb7df31ad9e51a</code>")
+    );
+    let first = html.find("<td>06.12.2026, 17:41:07</td>").expect("the newest entry");
+    let later = html.find("<td>06.12.2026, 17:34:07</td>").expect("an older entry");
+    assert!(first < later, "newest first");
+
+    page.selected_kind = Some("a b&c".to_owned());
+    let html = render_audit(&all_tenant_roles(), &page).expect("the page renders");
+    assert!(html.contains("seite=3&#38;art=a%20b%26c\""), "the filter value is percent-encoded");
 }
