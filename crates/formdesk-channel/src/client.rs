@@ -2,7 +2,7 @@
 //! what changed.
 
 use crate::error::ChannelError;
-use crate::layout::{self, Channel};
+use crate::layout::{self, Channel, Scope};
 use crate::manifest::SetManifest;
 use crate::store::{FormStore, Installed};
 use crate::transport::{Counted, HttpTransport};
@@ -18,19 +18,26 @@ pub struct Source {
     metadata: Url,
     targets: Url,
     transport: Counted,
+    scope: Scope,
 }
 
 impl Source {
-    /// The repository of the portal at `portal` (`https://portal.example.de`), over `client`.
+    /// The single repository of the portal at `portal` (`https://portal.example.de`), over `client`.
     pub fn portal(client: reqwest::Client, portal: &str) -> Result<Source, ChannelError> {
+        Source::portal_of(client, portal, Scope::Shared)
+    }
+
+    /// The repository `scope` (a tenant's, `/forms/v1/t<ARS>/`) of the portal at `portal`, over `client`.
+    pub fn portal_of(client: reqwest::Client, portal: &str, scope: Scope) -> Result<Source, ChannelError> {
         let base = Url::parse(portal.trim_end_matches('/'))
-            .and_then(|u| u.join(layout::URL_PREFIX))
+            .and_then(|u| u.join(&scope.url_prefix()))
             .map_err(|e| ChannelError::Unreachable(format!("{portal}: {e}")))?;
         let join = |dir: &str| base.join(&format!("{dir}/")).map_err(|e| ChannelError::Unreachable(e.to_string()));
         Ok(Source {
             metadata: join(layout::METADATA_DIR)?,
             targets: join(layout::TARGETS_DIR)?,
             transport: Counted::new(Box::new(HttpTransport::new(client))),
+            scope,
         })
     }
 
@@ -44,7 +51,19 @@ impl Source {
             metadata: url(layout::METADATA_DIR)?,
             targets: url(layout::TARGETS_DIR)?,
             transport: Counted::new(Box::new(FilesystemTransport)),
+            scope: Scope::Shared,
         })
+    }
+
+    /// The same place read as the repository `scope`: the target names asked for carry its prefix.
+    pub fn scoped(mut self, scope: Scope) -> Source {
+        self.scope = scope;
+        self
+    }
+
+    /// Whose repository this source reads.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
     }
 
     /// A source over another transport (a test's, one that fails on purpose).
@@ -113,9 +132,11 @@ pub async fn check(store: &FormStore, source: &Source, channel: Channel) -> Resu
     if repo.root().signed.version.get() > trusted_version(&root) {
         store.pin_root(&newest)?;
     }
-    let mut manifest_bytes = read(&repo, &channel.target_name()).await?;
+    // A tenant's desk asks only for its own names (`t<ARS>.set.<channel>.json`): a name signed by another
+    // tenant's role is outside this repository's delegation and never found.
+    let mut manifest_bytes = read(&repo, &source.scope.manifest_name(channel)).await?;
     if manifest_bytes.is_none() && channel == Channel::Pilot {
-        manifest_bytes = read(&repo, &Channel::All.target_name()).await?;
+        manifest_bytes = read(&repo, &source.scope.manifest_name(Channel::All)).await?;
     }
     let current = store.current()?;
     let Some(manifest_bytes) = manifest_bytes else {

@@ -3,6 +3,10 @@
 //! The offline keys (`root`, `targets`, `forms`) live in a folder the administrators keep away from the
 //! portal (a USB stick in a safe); the online key (`snapshot` and `timestamp`) lives in the portal's data
 //! folder. A key file is JSON: `{"formatVersion": 1, "role": "…", "pkcs8": "<hex>"}`.
+//!
+//! A tenant's form editor makes the key of the role `t<ARS>` on a machine of their own (`t<ARS>.key`) and
+//! hands the operator only its public key file (`t<ARS>.pub`, JSON: `{"formatVersion": 1, "role": "t<ARS>",
+//! "ed25519": "<hex>"}`), with which the operator delegates the tenant's names to it.
 
 use crate::error::ChannelError;
 use ring::rand::SystemRandom;
@@ -96,11 +100,23 @@ impl SigningKey {
 
     /// The public key as TUF names it.
     pub fn tuf_key(&self) -> Key {
-        Key::Ed25519 {
-            keyval: Ed25519Key { public: self.pair.public_key().as_ref().to_vec().into(), _extra: HashMap::new() },
-            scheme: Ed25519Scheme::Ed25519,
-            _extra: HashMap::new(),
-        }
+        tuf_key(self.pair.public_key().as_ref())
+    }
+
+    /// The public key's 32 bytes.
+    pub fn public_bytes(&self) -> Vec<u8> {
+        self.pair.public_key().as_ref().to_vec()
+    }
+
+    /// Writes the public key file for `role` (never overwriting one).
+    pub fn write_public(&self, path: &Path, role: &str) -> Result<(), ChannelError> {
+        let file =
+            PublicKeyFile { format_version: KEY_FORMAT, role: role.to_owned(), ed25519: hex(&self.public_bytes()) };
+        let text = serde_json::to_string_pretty(&file).map_err(|e| ChannelError::Admin(e.to_string()))?;
+        let mut out =
+            std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(ChannelError::io(path))?;
+        out.write_all(text.as_bytes()).map_err(ChannelError::io(path))?;
+        out.sync_all().map_err(ChannelError::io(path))
     }
 
     fn key_id_bytes(&self) -> Vec<u8> {
@@ -116,6 +132,51 @@ impl SigningKey {
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         self.pair.sign(message).as_ref().to_vec()
     }
+}
+
+fn tuf_key(public: &[u8]) -> Key {
+    Key::Ed25519 {
+        keyval: Ed25519Key { public: public.to_vec().into(), _extra: HashMap::new() },
+        scheme: Ed25519Scheme::Ed25519,
+        _extra: HashMap::new(),
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PublicKeyFile {
+    format_version: u32,
+    role: String,
+    ed25519: String,
+}
+
+/// Reads a public key file (`t<ARS>.pub`) and checks it holds the public key of `role`; returns the key as
+/// TUF names it.
+pub fn read_public(path: &Path, role: &str) -> Result<Key, ChannelError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ChannelError::Admin(format!(
+            "Die Datei mit dem öffentlichen Schlüssel {} kann nicht gelesen werden: {e}",
+            path.display()
+        ))
+    })?;
+    let bad = |why: String| ChannelError::Admin(format!("Die Datei {} {why}", path.display()));
+    let file: PublicKeyFile = serde_json::from_str(&text)
+        .map_err(|e| bad(format!("ist keine Datei mit einem öffentlichen Schlüssel ({e}).")))?;
+    if file.format_version != KEY_FORMAT {
+        return Err(bad(format!("hat das Format {}, gelesen wird {KEY_FORMAT}.", file.format_version)));
+    }
+    if file.role != role {
+        return Err(bad(format!("gehört zur Rolle '{}', nicht zu '{role}'.", file.role)));
+    }
+    match unhex(&file.ed25519) {
+        Some(bytes) if bytes.len() == 32 => Ok(tuf_key(&bytes)),
+        _ => Err(bad("enthält keinen Ed25519-Schlüssel (64 Hexadezimalziffern).".into())),
+    }
+}
+
+/// The file name of a tenant's form editor's key: `t<ARS>.key`; its public key goes to `t<ARS>.pub`.
+pub fn tenant_key_file(role: &str) -> (String, String) {
+    (format!("{role}.key"), format!("{role}.pub"))
 }
 
 /// The file names of the offline keys in the administrators' key folder.

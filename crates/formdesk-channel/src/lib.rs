@@ -3,9 +3,9 @@
 //! The channel is The Update Framework (TUF, spec 1.0) with the `tough` crate verifying on the desk:
 //! - `root` (offline, with the administrators) names the keys of every role; a rotation is signed by the old and
 //!   the new root key, and a desk walks the chain from the root it pinned.
-//! - `targets` (offline) delegates the form files to the role `forms` ([`layout::FORMS_ROLE`]), signed with the
-//!   form editors' key (offline too). Each municipality later gets a delegated role of its own over its own
-//!   name prefix; the layout leaves room for that (see [`layout`]).
+//! - `targets` (offline) delegates the form files to the role `forms` ([`layout::FORMS_ROLE`]) in the portal's
+//!   single repository from before tenants, or, in a tenant's repository, the names `t<ARS>.*` to the role
+//!   `t<ARS>`, signed with that tenant's form editor's key (offline too); see [`layout::Scope`].
 //! - `snapshot` and `timestamp` are signed online by the portal ([`Repo::refresh`]), short-lived, and say
 //!   "this is the newest".
 //!
@@ -34,7 +34,7 @@ pub mod transport;
 pub use client::{Checked, Source, check};
 pub use error::{ChannelError, Rejection};
 pub use keys::{OfflineKeys, SigningKey};
-pub use layout::Channel;
+pub use layout::{Channel, Scope};
 pub use manifest::{FileEntry, FormEntry, FormState, SetFiles, SetManifest};
 pub use repo::Repo;
 pub use store::{FormStore, Installed};

@@ -115,6 +115,16 @@ impl SetManifest {
         self.forms.iter().map(|f| &f.file).chain(&self.code_lists).chain(&self.municipality).chain(&self.logo)
     }
 
+    /// Every file of the set, to change (the repository prefixes a tenant's target names).
+    pub fn files_mut(&mut self) -> impl Iterator<Item = &mut FileEntry> {
+        self.forms
+            .iter_mut()
+            .map(|f| &mut f.file)
+            .chain(&mut self.code_lists)
+            .chain(&mut self.municipality)
+            .chain(&mut self.logo)
+    }
+
     /// A form by id.
     pub fn form(&self, id: &str) -> Option<&FormEntry> {
         self.forms.iter().find(|f| f.id == id)

@@ -4,10 +4,15 @@
 //! Everything is written file by file with a rename, in the order a reading desk needs: target files first,
 //! then the signed roles that name them, the timestamp last. A lock file keeps two writers (an
 //! administrator's command and the portal's refresh) from interleaving.
+//!
+//! A repository is either the portal's single one from before tenants or a tenant's ([`Scope`]); which, its
+//! top-level targets say (the delegated role's name), so [`Repo::open`] needs no more than the folder. A
+//! tenant's repository is made by the operator with the root and targets keys and the tenant editor's public
+//! key ([`Repo::init_tenant`]); its role `t<ARS>` is first signed by the editor's first publication.
 
 use crate::error::ChannelError;
 use crate::keys::{self, OfflineKeys, SigningKey};
-use crate::layout::{self, Channel};
+use crate::layout::{self, Channel, Scope};
 use crate::manifest::{FormState, SetFiles, SetManifest};
 use crate::sign;
 use chrono::{DateTime, Duration, Utc};
@@ -28,6 +33,7 @@ const SPEC_VERSION: &str = "1.0.0";
 #[derive(Debug, Clone)]
 pub struct Repo {
     dir: PathBuf,
+    scope: Scope,
 }
 
 /// A role whose key [`Repo::rotate`] replaces.
@@ -122,7 +128,44 @@ impl Repo {
     /// Makes a new repository in `dir` (which must not hold one) with the offline keys and a new online key,
     /// and returns it. Root, targets and the empty form set are version 1.
     pub fn init(dir: &Path, keys: &OfflineKeys, now: DateTime<Utc>) -> Result<Repo, ChannelError> {
-        let repo = Repo { dir: dir.to_owned() };
+        let (repo, online, _lock) = Repo::begin(dir, Scope::Shared)?;
+        let root = root_for(one(), &keys.root, &keys.targets, &online, now)?;
+        repo.write_root(&sign::signed(root, &[&keys.root])?)?;
+        let targets = top_targets(one(), &Scope::Shared, keys.forms.tuf_key(), now)?;
+        repo.write_role("targets", &sign::signed(targets, &[&keys.targets])?)?;
+        let forms = Targets::new(SPEC_VERSION.into(), one(), ts(now + Duration::days(layout::FORMS_DAYS)));
+        repo.write_role(layout::FORMS_ROLE, &sign::signed(forms, &[&keys.forms])?)?;
+        repo.sign_online(&online, now, true)?;
+        Ok(repo)
+    }
+
+    /// Makes a tenant's repository in `dir` (which must not hold one): root and top-level targets signed with
+    /// the operator's offline keys, the targets delegating `t<ARS>.*` (terminating) to the role `t<ARS>` with
+    /// the tenant editor's public key `editor`, and a new online key. The role `t<ARS>` itself is signed by
+    /// the editor's first publication; until then a desk finds nothing published.
+    pub fn init_tenant(
+        dir: &Path,
+        scope: &Scope,
+        root: &SigningKey,
+        targets: &SigningKey,
+        editor: tough::schema::key::Key,
+        now: DateTime<Utc>,
+    ) -> Result<Repo, ChannelError> {
+        if *scope == Scope::Shared {
+            return Err(ChannelError::Admin("Ein Formularkanal eines Mandanten braucht dessen ARS.".into()));
+        }
+        let (repo, online, _lock) = Repo::begin(dir, scope.clone())?;
+        let signed_root = sign::signed(root_for(one(), root, targets, &online, now)?, &[root])?;
+        repo.write_root(&signed_root)?;
+        let top = top_targets(one(), scope, editor, now)?;
+        repo.write_role("targets", &sign::signed(top, &[targets])?)?;
+        repo.sign_online(&online, now, true)?;
+        Ok(repo)
+    }
+
+    /// The folders and the online key of a new repository, locked.
+    fn begin(dir: &Path, scope: Scope) -> Result<(Repo, SigningKey, Lock), ChannelError> {
+        let repo = Repo { dir: dir.to_owned(), scope };
         if repo.metadata("1.root.json").exists() {
             return Err(ChannelError::Admin(format!("{} enthält schon einen Formularkanal.", dir.display())));
         }
@@ -131,27 +174,70 @@ impl Repo {
         std::fs::create_dir_all(repo.targets_dir()).map_err(io(dir))?;
         let online = SigningKey::generate()?;
         online.write(&repo.online_key_path(), "online")?;
-        let _lock = repo.lock()?;
-        let root = root_for(one(), &keys.root, &keys.targets, &online, now)?;
-        repo.write_root(&sign::signed(root, &[&keys.root])?)?;
-        let targets = top_targets(one(), &keys.forms, now)?;
-        repo.write_role("targets", &sign::signed(targets, &[&keys.targets])?)?;
-        let forms = Targets::new(SPEC_VERSION.into(), one(), ts(now + Duration::days(layout::FORMS_DAYS)));
-        repo.write_role(layout::FORMS_ROLE, &sign::signed(forms, &[&keys.forms])?)?;
-        repo.sign_online(&online, now, true)?;
-        Ok(repo)
+        let lock = repo.lock()?;
+        Ok((repo, online, lock))
     }
 
-    /// The repository in `dir`.
+    /// The repository in `dir`; whose it is, its top-level targets say.
     pub fn open(dir: &Path) -> Result<Repo, ChannelError> {
-        let repo = Repo { dir: dir.to_owned() };
+        let mut repo = Repo { dir: dir.to_owned(), scope: Scope::Shared };
         if !repo.metadata("root.json").is_file() {
             return Err(ChannelError::Admin(format!(
                 "{} enthält keinen Formularkanal; zuerst `formdesk-portal keys init`.",
                 dir.display()
             )));
         }
+        let targets: Signed<Targets> = repo.read("targets.json")?;
+        let delegated = targets.signed.delegations.as_ref().and_then(|d| d.roles.first()).map(|r| r.name.clone());
+        repo.scope = match delegated {
+            Some(name) if name == layout::FORMS_ROLE => Scope::Shared,
+            Some(name) => Scope::from_folder(&name).ok_or_else(|| {
+                ChannelError::Admin(format!("{}: unbekannte Rolle '{name}' in targets.json", dir.display()))
+            })?,
+            None => return Err(ChannelError::Admin(format!("{}: targets.json delegiert keine Rolle", dir.display()))),
+        };
         Ok(repo)
+    }
+
+    /// Whose repository this is.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The delegated role that signs the form sets here (`forms` or `t<ARS>`).
+    fn role(&self) -> String {
+        self.scope.role()
+    }
+
+    /// The delegated role's signed metadata, `None` before its first publication.
+    fn role_metadata(&self) -> Result<Option<Signed<Targets>>, ChannelError> {
+        let name = format!("{}.json", self.role());
+        if !self.metadata(&name).is_file() {
+            return Ok(None);
+        }
+        self.read(&name).map(Some)
+    }
+
+    /// Refuses `key` unless the top-level targets delegate the form sets to it: what another key signed, no
+    /// desk would take.
+    pub fn check_signing_key(&self, key: &SigningKey) -> Result<(), ChannelError> {
+        let targets: Signed<Targets> = self.read("targets.json")?;
+        let id = key.key_id()?;
+        let role = self.role();
+        let delegated = targets
+            .signed
+            .delegations
+            .as_ref()
+            .and_then(|d| d.roles.iter().find(|r| r.name == role))
+            .is_some_and(|r| r.keyids.contains(&id));
+        if delegated {
+            Ok(())
+        } else {
+            Err(ChannelError::Admin(format!(
+                "Der Schlüssel ist nicht der Schlüssel der Rolle '{role}' des Formularkanals in {}.",
+                self.dir.display()
+            )))
+        }
     }
 
     /// The repository folder.
@@ -237,9 +323,11 @@ impl Repo {
                 let version = old.map_or(one(), |o| next(o.signed.version));
                 let mut new =
                     Snapshot::new(SPEC_VERSION.into(), version, ts(now + Duration::hours(layout::SNAPSHOT_HOURS)));
-                for name in ["targets", layout::FORMS_ROLE] {
-                    let role: Signed<Targets> = self.read(&format!("{name}.json"))?;
-                    new.meta.insert(format!("{name}.json"), metafile(role.signed.version, None));
+                let targets: Signed<Targets> = self.read("targets.json")?;
+                new.meta.insert("targets.json".into(), metafile(targets.signed.version, None));
+                // A tenant's role is listed from its first publication on.
+                if let Some(role) = self.role_metadata()? {
+                    new.meta.insert(format!("{}.json", self.role()), metafile(role.signed.version, None));
                 }
                 let signed = sign::signed(new, &[online])?;
                 let bytes = sign::to_bytes(&signed)?;
@@ -272,8 +360,8 @@ impl Repo {
 
     /// The manifest a channel has now.
     pub fn manifest(&self, channel: Channel) -> Result<Option<SetManifest>, ChannelError> {
-        let forms: Signed<Targets> = self.read(&format!("{}.json", layout::FORMS_ROLE))?;
-        let name = channel.target_name();
+        let Some(forms) = self.role_metadata()? else { return Ok(None) };
+        let name = self.scope.manifest_name(channel);
         let Some((_, target)) = forms.signed.targets.iter().find(|(n, _)| n.raw() == name) else {
             return Ok(None);
         };
@@ -318,8 +406,13 @@ impl Repo {
         now: DateTime<Utc>,
     ) -> Result<SetManifest, ChannelError> {
         let _lock = self.lock()?;
+        self.check_signing_key(forms_key)?;
         let mut manifest = files.manifest(&channel.to_string(), self.next_set_version()?, rfc3339(now));
         manifest.channel = channel.to_string();
+        let prefix = self.scope.name_prefix();
+        for file in manifest.files_mut() {
+            file.target = format!("{prefix}{}", file.target);
+        }
         manifest.withdrawn = self.withdrawn_so_far()?.into_iter().collect();
         for (entry, bytes) in files.contents(&manifest) {
             let path = self.target_path(&entry.target, &entry.sha256);
@@ -334,6 +427,7 @@ impl Repo {
     /// Gives every desk what the pilot desks have; returns the new manifest of `all`.
     pub fn promote(&self, forms_key: &SigningKey, now: DateTime<Utc>) -> Result<SetManifest, ChannelError> {
         let _lock = self.lock()?;
+        self.check_signing_key(forms_key)?;
         let Some(mut manifest) = self.manifest(Channel::Pilot)? else {
             return Err(ChannelError::Admin("Im Kanal pilot ist nichts veröffentlicht.".into()));
         };
@@ -355,6 +449,7 @@ impl Repo {
         now: DateTime<Utc>,
     ) -> Result<Vec<Channel>, ChannelError> {
         let _lock = self.lock()?;
+        self.check_signing_key(forms_key)?;
         let mut changed = Vec::new();
         let version = self.next_set_version()?;
         for channel in [Channel::Pilot, Channel::All] {
@@ -387,14 +482,13 @@ impl Repo {
     ) -> Result<(), ChannelError> {
         let bytes = manifest.to_json();
         let sha = crate::sha256_hex(&bytes);
-        write_atomic(&self.target_path(&channel.target_name(), &sha), &bytes)?;
-        let old: Signed<Targets> = self.read(&format!("{}.json", layout::FORMS_ROLE))?;
-        let mut forms =
-            Targets::new(SPEC_VERSION.into(), next(old.signed.version), ts(now + Duration::days(layout::FORMS_DAYS)));
-        let mut manifests = vec![(channel.target_name(), bytes.clone(), manifest.clone())];
+        write_atomic(&self.target_path(&self.scope.manifest_name(channel), &sha), &bytes)?;
+        let version = self.role_metadata()?.map_or(one(), |old| next(old.signed.version));
+        let mut forms = Targets::new(SPEC_VERSION.into(), version, ts(now + Duration::days(layout::FORMS_DAYS)));
+        let mut manifests = vec![(self.scope.manifest_name(channel), bytes.clone(), manifest.clone())];
         let other = if channel == Channel::Pilot { Channel::All } else { Channel::Pilot };
         if let Some(m) = self.manifest(other)? {
-            manifests.push((other.target_name(), m.to_json(), m));
+            manifests.push((self.scope.manifest_name(other), m.to_json(), m));
         }
         for (name, bytes, manifest) in &manifests {
             forms.add_target(target_name(name)?, target(&crate::sha256_hex(bytes), bytes.len() as u64)?);
@@ -402,7 +496,7 @@ impl Repo {
                 forms.add_target(target_name(&file.target)?, target(&file.sha256, file.length)?);
             }
         }
-        self.write_role(layout::FORMS_ROLE, &sign::signed(forms, &[forms_key])?)?;
+        self.write_role(&self.role(), &sign::signed(forms, &[forms_key])?)?;
         let online = self.online_key()?;
         self.sign_online(&online, now, true)
     }
@@ -412,6 +506,12 @@ impl Repo {
     /// `<name>.retired-<root version>`), or for the online key to the repository folder. Returns the new
     /// root's version.
     pub fn rotate(&self, keys_dir: &Path, role: KeyRole, now: DateTime<Utc>) -> Result<u64, ChannelError> {
+        if self.scope != Scope::Shared {
+            return Err(ChannelError::Admin(format!(
+                "Schlüssel des Formularkanals eines Mandanten ({}) können noch nicht gewechselt werden.",
+                self.dir.display()
+            )));
+        }
         let _lock = self.lock()?;
         let mut keys = OfflineKeys::read(keys_dir)?;
         let mut online = self.online_key()?;
@@ -449,7 +549,7 @@ impl Repo {
         self.write_root(&signed_root)?;
         if matches!(role, KeyRole::Targets | KeyRole::Forms) {
             let old: Signed<Targets> = self.read("targets.json")?;
-            let targets = top_targets(next(old.signed.version), &keys.forms, now)?;
+            let targets = top_targets(next(old.signed.version), &Scope::Shared, keys.forms.tuf_key(), now)?;
             self.write_role("targets", &sign::signed(targets, &[&keys.targets])?)?;
         }
         if role == KeyRole::Forms {
@@ -467,7 +567,7 @@ impl Repo {
     pub fn status(&self) -> Result<Status, ChannelError> {
         let root = self.root()?;
         let timestamp: Signed<Timestamp> = self.read("timestamp.json")?;
-        let forms: Signed<Targets> = self.read(&format!("{}.json", layout::FORMS_ROLE))?;
+        let forms = self.role_metadata()?;
         let mut channels = Vec::new();
         for channel in [Channel::Pilot, Channel::All] {
             channels.extend(self.manifest(channel)?);
@@ -476,7 +576,7 @@ impl Repo {
             root_version: root.signed.version.get(),
             channels,
             timestamp_expires: timestamp.signed.expires.to_string(),
-            forms_expires: forms.signed.expires.to_string(),
+            forms_expires: forms.map(|f| f.signed.expires.to_string()).unwrap_or_default(),
         })
     }
 }
@@ -565,15 +665,22 @@ fn root_for(
     })
 }
 
-fn top_targets(version: NonZeroU64, forms: &SigningKey, now: DateTime<Utc>) -> Result<Targets, ChannelError> {
+/// The top-level targets: the scope's names (`*` or `t<ARS>.*`), terminating, delegated to its role with
+/// the key `forms`.
+fn top_targets(
+    version: NonZeroU64,
+    scope: &Scope,
+    forms: tough::schema::key::Key,
+    now: DateTime<Utc>,
+) -> Result<Targets, ChannelError> {
     let mut targets = Targets::new(SPEC_VERSION.into(), version, ts(now + Duration::days(layout::TARGETS_DAYS)));
     let mut delegations = Delegations::new();
-    delegations.keys.insert(forms.key_id()?, forms.tuf_key());
-    let pattern =
-        PathPattern::new(layout::FORMS_PATHS).map_err(|e| ChannelError::Admin(format!("path pattern: {e}")))?;
+    let id = forms.key_id().map_err(|e| ChannelError::Admin(format!("key id: {e}")))?;
+    delegations.keys.insert(id.clone(), forms);
+    let pattern = PathPattern::new(scope.paths()).map_err(|e| ChannelError::Admin(format!("path pattern: {e}")))?;
     delegations.roles.push(DelegatedRole {
-        name: layout::FORMS_ROLE.into(),
-        keyids: vec![forms.key_id()?],
+        name: scope.role(),
+        keyids: vec![id],
         threshold: one(),
         paths: PathSet::Paths(vec![pattern]),
         terminating: true,

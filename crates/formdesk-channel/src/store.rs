@@ -6,6 +6,7 @@
 //! <dir>/sets/<sha256>.json    the manifests kept: the current one and every one a draft is pinned to
 //! <dir>/current               the hash of the current manifest
 //! <dir>/tuf/root.json         the root this desk trusts (pinned at enrolment, followed through rotations)
+//! <dir>/tuf/repository.json   whose repository that root is (a tenant's ARS); absent: the portal's single one
 //! <dir>/tuf/datastore/        what tough remembers between checks (against replays)
 //! ```
 //!
@@ -14,11 +15,16 @@
 //! runs after an install and deletes only what neither the current set nor a pinned one needs.
 
 use crate::error::ChannelError;
+use crate::layout::Scope;
 use crate::manifest::{FileEntry, SHIPPED, SetFiles, SetManifest};
 use crate::repo::{sync_dir, write_atomic, write_file};
 use crate::sha256_hex;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+/// The file naming the pinned root's repository, and its format's version.
+const REPOSITORY_FILE: &str = "repository.json";
+const REPOSITORY_FORMAT: u32 = 1;
 
 /// The desk's form store.
 #[derive(Debug, Clone)]
@@ -106,6 +112,50 @@ impl FormStore {
             .verify_role(&parsed)
             .map_err(|e| ChannelError::Rejected(crate::Rejection::Root, format!("root: {e}")))?;
         write_atomic(&self.tuf().join("root.json"), root)
+    }
+
+    /// Trusts `root` as the root of the repository `scope` (at enrolment): the desk reads that repository
+    /// from now on. A repository other than the one pinned before starts with versions of its own, so what
+    /// tough remembered of the old one is forgotten.
+    pub fn pin_repository(&self, root: &[u8], scope: &Scope) -> Result<(), ChannelError> {
+        let before = self.repository()?;
+        self.pin_root(root)?;
+        let path = self.tuf().join(REPOSITORY_FILE);
+        match scope.ars() {
+            Some(ars) => {
+                let text = serde_json::json!({ "formatVersion": REPOSITORY_FORMAT, "ars": ars }).to_string();
+                write_atomic(&path, text.as_bytes())?;
+            }
+            None => match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(ChannelError::Io(path, e)),
+            },
+        }
+        if before != *scope {
+            let datastore = self.datastore();
+            for entry in std::fs::read_dir(&datastore).map_err(io(&datastore))?.flatten() {
+                std::fs::remove_file(entry.path()).map_err(io(&entry.path()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whose repository the pinned root is: a tenant's, or (also without a root) the portal's single one.
+    pub fn repository(&self) -> Result<Scope, ChannelError> {
+        let path = self.tuf().join(REPOSITORY_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Scope::Shared),
+            Err(e) => return Err(ChannelError::Io(path, e)),
+        };
+        let bad = |why: String| ChannelError::Admin(format!("{}: {why}", path.display()));
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+        if value["formatVersion"] != REPOSITORY_FORMAT {
+            return Err(bad(format!("formatVersion {} (this desk reads {REPOSITORY_FORMAT})", value["formatVersion"])));
+        }
+        let ars = value["ars"].as_str().ok_or_else(|| bad("no ars".into()))?;
+        Scope::tenant(ars).map_err(bad)
     }
 
     /// Whether the store has this file.

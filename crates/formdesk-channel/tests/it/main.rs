@@ -6,3 +6,4 @@ mod support;
 mod attacks;
 mod crash;
 mod publish;
+mod tenants;
