@@ -30,6 +30,9 @@ pub enum Command {
     /// Add, list and suspend the municipalities (tenants) this portal serves.
     #[command(subcommand)]
     Tenants(TenantsCommand),
+    /// Add, list and disable the accounts of the administrators' web console (`/admin`).
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
     /// Register, list and revoke desks, and choose their form-update channel.
     #[command(subcommand)]
     Devices(DevicesCommand),
@@ -228,6 +231,11 @@ pub struct ServeArgs {
     /// The address and port to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8440")]
     pub listen: std::net::SocketAddr,
+    /// The origin people reach the administrators' console at (https://portal.example.de, no path): every
+    /// form of the console must come from it. Required for the console at /admin unless the portal listens
+    /// on loopback, where it defaults to the portal's own URL.
+    #[arg(long, value_name = "URL")]
+    pub console_origin: Option<String>,
     #[command(flatten)]
     pub store: StoreArgs,
     /// The largest submit request (metadata and data JWEs) taken, in bytes. An enrolment may have 4 KiB, an
@@ -269,6 +277,69 @@ pub struct ServeArgs {
     /// The private key of --tls-cert (PEM).
     #[arg(long, requires = "tls_cert", value_name = "FILE")]
     pub tls_key: Option<PathBuf>,
+}
+
+/// The console's origin as `serve` uses it by default (its default `--listen`, plain HTTP on loopback).
+pub const DEFAULT_CONSOLE_ORIGIN: &str = "http://127.0.0.1:8440";
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Add a console account and print its one-time setup link (valid 72 hours), through which the person
+    /// sets their password in the browser. No password is ever given on a command line.
+    ///
+    /// Example: formdesk-portal accounts add --operator --login betrieb --name "Rechenzentrum"
+    ///          formdesk-portal accounts add --tenant 057580012012 --login p.schmidt --name "Petra Schmidt" \
+    ///              --role geraete --role formulare
+    ///          formdesk-portal accounts add --tenant 057580012012 --login steueramt --name "Steueramt" \
+    ///              --role eingang --destination steueramt
+    #[command(verbatim_doc_comment)]
+    Add {
+        /// The login, unique on this portal.
+        #[arg(long)]
+        login: String,
+        /// The name the console shows.
+        #[arg(long)]
+        name: String,
+        /// An operator account (computing centre): tenants, accounts, health; belongs to no tenant.
+        #[arg(long, conflicts_with_all = ["tenant", "role", "destination"])]
+        operator: bool,
+        /// The tenant (ARS) of a tenant account.
+        #[arg(long, value_name = "ARS", required_unless_present = "operator")]
+        tenant: Option<String>,
+        /// A role of a tenant account: formulare, geraete or eingang (repeat for several).
+        #[arg(long, value_name = "ROLE", required_unless_present = "operator")]
+        role: Vec<String>,
+        /// A destination whose submissions an inbox user (role eingang) may see (repeat for several).
+        #[arg(long, value_name = "ID")]
+        destination: Vec<String>,
+        /// The console's origin the link starts with (as `serve --console-origin`).
+        #[arg(long, value_name = "URL", default_value = DEFAULT_CONSOLE_ORIGIN)]
+        console_origin: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List the console's accounts (of one tenant with --tenant).
+    ///
+    /// Example: formdesk-portal accounts list --tenant 057580012012
+    #[command(verbatim_doc_comment)]
+    List {
+        /// Only the accounts of this tenant (ARS).
+        #[arg(long, value_name = "ARS")]
+        tenant: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Disable an account: it cannot sign in any more, and its sessions end at once.
+    ///
+    /// Example: formdesk-portal accounts disable --login p.schmidt
+    #[command(verbatim_doc_comment)]
+    Disable {
+        /// The account's login.
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,7 +13,6 @@ use axum::Router;
 use formdesk_protocol::wire::{ErrorBody, ErrorCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt as _;
@@ -40,7 +39,6 @@ pub async fn serve(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).max_buf_size(MAX_BUF_SIZE);
     let graceful = GracefulShutdown::new();
-    let service = TowerToHyperService::new(router);
     let busy = Arc::new(busy_answer());
     // Refusing takes a task and a descriptor too: at most this many at once, each for a moment; past that a
     // connection over the limit is simply closed.
@@ -48,7 +46,7 @@ pub async fn serve(
     let header_timeout = limits.header_timeout;
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -75,7 +73,14 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let http = http.clone();
-        let service = service.clone();
+        // Each request carries its connection's peer address (the console's sign-in throttle counts per
+        // address).
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(Peer(peer));
+            let mut router = router.clone();
+            async move { tower_service::Service::call(&mut router, request).await }
+        });
         let watcher = graceful.watcher();
         let acceptor = acceptor.clone();
         tokio::spawn(async move {
@@ -128,6 +133,10 @@ async fn refuse(mut stream: TcpStream, answer: Arc<Vec<u8>>, timeout: Duration) 
     })
     .await;
 }
+
+/// The peer address of a request's connection, in its extensions.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub std::net::SocketAddr);
 
 /// Starts listening on `addr`.
 pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {

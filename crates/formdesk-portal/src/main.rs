@@ -6,7 +6,8 @@
 //! - [`limits`]: how much the server takes on at once; [`listen`]: its accept loop.
 //! - [`store`]: what the portal keeps, in SQLite or PostgreSQL.
 //! - [`tenants`]: the municipalities one portal serves, and the `--tenant` of the commands on their data.
-//! - [`admin`]: devices, destinations and receipt checks.
+//! - [`admin`]: devices, destinations and receipt checks; [`accounts`]: the console's accounts (`accounts …`).
+//! - [`console`]: the administrators' web console at `/admin`, with the pages of `formdesk-console`.
 //! - [`inbox`]: the authority's export of what arrived.
 //! - [`forms`]: the form tools (`forms check`, `forms eval`, `forms receipt`).
 //! - [`channel`]: the form-update channel: its keys, publishing, serving and where the desks stand.
@@ -20,9 +21,11 @@
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+mod accounts;
 mod admin;
 mod channel;
 mod cli;
+mod console;
 mod forms;
 mod import;
 mod inbox;
@@ -37,7 +40,7 @@ use anyhow::Result;
 use clap::Parser;
 use cli::{Cli, Command, Database, FormsCommand, KeysCommand, StoreArgs};
 use std::process::ExitCode;
-use store::Store;
+use store::{AccountStore, Store};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -135,6 +138,11 @@ fn store_args(command: &Command) -> &StoreArgs {
     };
     match command {
         Command::Serve(args) => &args.store,
+        Command::Accounts(
+            cli::AccountsCommand::Add { store, .. }
+            | cli::AccountsCommand::List { store, .. }
+            | cli::AccountsCommand::Disable { store, .. },
+        ) => store,
         Command::Tenants(
             T::Add { store, .. } | T::Adopt { store, .. } | T::List { store } | T::Suspend { store, .. },
         )
@@ -152,7 +160,7 @@ fn store_args(command: &Command) -> &StoreArgs {
     }
 }
 
-async fn run<S: Store>(store: S, command: &Command) -> Result<ExitCode> {
+async fn run<S: Store + AccountStore>(store: S, command: &Command) -> Result<ExitCode> {
     use cli::{
         DestinationsCommand as D, DevicesCommand as V, InboxCommand as I, ReceiptCommand as R, TenantsCommand as T,
     };
@@ -175,10 +183,34 @@ async fn run<S: Store>(store: S, command: &Command) -> Result<ExitCode> {
                     header_timeout: std::time::Duration::from_secs(args.header_timeout),
                     body_timeout: std::time::Duration::from_secs(args.body_timeout),
                 },
+                console_origin: args.console_origin.clone(),
             };
             server::serve(store, options).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Accounts(cli::AccountsCommand::Add {
+            login,
+            name,
+            operator,
+            tenant,
+            role,
+            destination,
+            console_origin,
+            ..
+        }) => {
+            let request = accounts::AddRequest {
+                login,
+                name,
+                operator: *operator,
+                tenant: tenant.as_deref(),
+                roles: role,
+                destinations: destination,
+                console_origin,
+            };
+            accounts::add(&store, &request).await
+        }
+        Command::Accounts(cli::AccountsCommand::List { tenant, .. }) => accounts::list(&store, tenant.as_deref()).await,
+        Command::Accounts(cli::AccountsCommand::Disable { login, .. }) => accounts::disable(&store, login).await,
         Command::Tenants(T::Add { ars, name, letterhead, .. }) => {
             tenants::add(&store, tenants::new_tenant(ars, name, letterhead.as_deref())?).await
         }

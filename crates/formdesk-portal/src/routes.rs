@@ -37,6 +37,79 @@ pub enum Kind {
     /// The form-update channel's files: public, signed in themselves (TUF), one repository for the whole
     /// portal until the channel is split per tenant (docs/tenants.md, section 3).
     Channel,
+    /// The administrators' web console (`/admin`): HTML pages for people signed in with a session cookie,
+    /// each route open to the roles its [`Access`] names.
+    Console,
+}
+
+/// A role of a console account, as the route table names them (docs/tenants.md, section 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleRole {
+    /// The computing centre (`betrieb`).
+    Operator,
+    /// A tenant's form editor (`formulare`).
+    FormEditor,
+    /// A tenant's device administrator (`geraete`).
+    DeviceAdmin,
+    /// An authority's inbox user (`eingang`).
+    InboxUser,
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// A desk's API or the channel: their own checks (a signature, an enrolment code, none for the channel).
+    Desk,
+    /// A console page without a session: sign-in, the setup link, the style sheet.
+    Public,
+    /// The second step of a sign-in: a session whose password was checked but not its TOTP code yet.
+    SecondFactor,
+    /// A console page for a full session holding one of these roles; any other role gets the 404 page.
+    Roles(&'static [ConsoleRole]),
+}
+
+const ALL_ROLES: &[ConsoleRole] =
+    &[ConsoleRole::Operator, ConsoleRole::FormEditor, ConsoleRole::DeviceAdmin, ConsoleRole::InboxUser];
+const OPERATOR: &[ConsoleRole] = &[ConsoleRole::Operator];
+const DEVICE_READERS: &[ConsoleRole] = &[ConsoleRole::FormEditor, ConsoleRole::DeviceAdmin];
+const DEVICE_ADMIN: &[ConsoleRole] = &[ConsoleRole::DeviceAdmin];
+const DESTINATION_READERS: &[ConsoleRole] = &[ConsoleRole::FormEditor, ConsoleRole::InboxUser];
+
+/// A page of the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// "Anmelden".
+    SignIn,
+    /// "Bestätigungscode" (TOTP).
+    SecondFactor,
+    /// Sign-out.
+    SignOut,
+    /// "Konto einrichten" through the one-time setup link.
+    Setup,
+    /// The style sheet under its hashed name.
+    Static,
+    /// "Übersicht" (the operator's or the tenant's).
+    Overview,
+    /// "Geräte"; `POST` enrols a desk.
+    Devices,
+    /// One desk.
+    Device,
+    /// "Gerät sperren": `GET` the confirmation, `POST` the revocation.
+    RevokeDevice,
+    /// "Mein Konto": password, two-factor sign-in.
+    Account,
+    /// The operator's "Mandanten".
+    Tenants,
+    /// The operator's "Konten".
+    Accounts,
+    /// "Eingang": counts only.
+    Inbox,
+    /// "Protokoll".
+    Audit,
+    /// "Formulare", read only.
+    Forms,
+    /// "Ziele", read only.
+    Destinations,
 }
 
 /// What a path parameter takes.
@@ -50,6 +123,12 @@ pub enum IdKind {
     Attachment,
     /// The name of a file of the form-update channel.
     ChannelFile,
+    /// The id of a desk of the caller's tenant (console).
+    Device,
+    /// The token of a one-time setup link (console).
+    SetupToken,
+    /// The name of a static file of the console.
+    StaticFile,
 }
 
 /// Which handler answers a route.
@@ -77,6 +156,8 @@ pub enum Endpoint {
     ChannelMetadata,
     /// A target file of the form-update channel.
     ChannelTarget,
+    /// A page of the console.
+    Console(Page),
 }
 
 /// One route: method, path (axum's syntax, `{name}` per parameter), who it serves, what each parameter
@@ -93,6 +174,8 @@ pub struct RouteSpec {
     pub ids: &'static [IdKind],
     /// Its handler.
     pub endpoint: Endpoint,
+    /// Who may call it.
+    pub access: Access,
 }
 
 const fn route(
@@ -102,7 +185,11 @@ const fn route(
     ids: &'static [IdKind],
     endpoint: Endpoint,
 ) -> RouteSpec {
-    RouteSpec { method, path, kind, ids, endpoint }
+    RouteSpec { method, path, kind, ids, endpoint, access: Access::Desk }
+}
+
+const fn console(method: Method, path: &'static str, ids: &'static [IdKind], page: Page, access: Access) -> RouteSpec {
+    RouteSpec { method, path, kind: Kind::Console, ids, endpoint: Endpoint::Console(page), access }
 }
 
 /// Every route of the portal.
@@ -124,7 +211,53 @@ pub const ROUTES: &[RouteSpec] = &[
     route(Method::Post, "/v1/forms/report", Kind::Api, &[], Endpoint::ReportForms),
     route(Method::Get, "/forms/v1/metadata/{file}", Kind::Channel, &[IdKind::ChannelFile], Endpoint::ChannelMetadata),
     route(Method::Get, "/forms/v1/targets/{file}", Kind::Channel, &[IdKind::ChannelFile], Endpoint::ChannelTarget),
+    // The console (docs/tenants.md, section 4, "Routes × roles"). A role not named answers the 404 page.
+    console(Method::Get, "/admin/anmelden", &[], Page::SignIn, Access::Public),
+    console(Method::Post, "/admin/anmelden", &[], Page::SignIn, Access::Public),
+    console(Method::Get, "/admin/anmelden/code", &[], Page::SecondFactor, Access::SecondFactor),
+    console(Method::Post, "/admin/anmelden/code", &[], Page::SecondFactor, Access::SecondFactor),
+    console(Method::Post, "/admin/abmelden", &[], Page::SignOut, Access::Roles(ALL_ROLES)),
+    console(Method::Get, "/admin/einrichten/{token}", &[IdKind::SetupToken], Page::Setup, Access::Public),
+    console(Method::Post, "/admin/einrichten/{token}", &[IdKind::SetupToken], Page::Setup, Access::Public),
+    console(Method::Get, "/admin/static/{file}", &[IdKind::StaticFile], Page::Static, Access::Public),
+    console(Method::Get, "/admin/", &[], Page::Overview, Access::Roles(ALL_ROLES)),
+    console(Method::Get, "/admin/konto", &[], Page::Account, Access::Roles(ALL_ROLES)),
+    console(Method::Post, "/admin/konto", &[], Page::Account, Access::Roles(ALL_ROLES)),
+    console(Method::Get, "/admin/betrieb/mandanten", &[], Page::Tenants, Access::Roles(OPERATOR)),
+    console(Method::Post, "/admin/betrieb/mandanten", &[], Page::Tenants, Access::Roles(OPERATOR)),
+    console(Method::Get, "/admin/betrieb/konten", &[], Page::Accounts, Access::Roles(OPERATOR)),
+    console(Method::Post, "/admin/betrieb/konten", &[], Page::Accounts, Access::Roles(OPERATOR)),
+    console(Method::Get, "/admin/geraete", &[], Page::Devices, Access::Roles(DEVICE_READERS)),
+    console(Method::Post, "/admin/geraete", &[], Page::Devices, Access::Roles(DEVICE_ADMIN)),
+    console(Method::Get, "/admin/geraete/{id}", &[IdKind::Device], Page::Device, Access::Roles(DEVICE_READERS)),
+    console(
+        Method::Get,
+        "/admin/geraete/{id}/sperren",
+        &[IdKind::Device],
+        Page::RevokeDevice,
+        Access::Roles(DEVICE_ADMIN),
+    ),
+    console(
+        Method::Post,
+        "/admin/geraete/{id}/sperren",
+        &[IdKind::Device],
+        Page::RevokeDevice,
+        Access::Roles(DEVICE_ADMIN),
+    ),
+    console(Method::Get, "/admin/formulare", &[], Page::Forms, Access::Roles(DEVICE_READERS)),
+    console(Method::Get, "/admin/ziele", &[], Page::Destinations, Access::Roles(DESTINATION_READERS)),
+    console(Method::Get, "/admin/eingang", &[], Page::Inbox, Access::Roles(ALL_ROLES)),
+    console(Method::Get, "/admin/protokoll", &[], Page::Audit, Access::Roles(ALL_ROLES)),
 ];
+
+/// Whether a caller with `roles` may call a route of `access` (a full session; see [`Access`]).
+#[cfg_attr(test, allow(dead_code, reason = "the isolation test includes this file without using it"))]
+pub fn allows(access: Access, roles: &[ConsoleRole]) -> bool {
+    match access {
+        Access::Roles(allowed) => roles.iter().any(|r| allowed.contains(r)),
+        Access::Desk | Access::Public | Access::SecondFactor => false,
+    }
+}
 
 /// The path with each `{…}` replaced by the next of `ids`.
 #[cfg_attr(not(test), expect(dead_code, reason = "for the isolation test, which includes this file"))]

@@ -14,9 +14,9 @@
 //! ([`Tls`]) or in plain text behind a reverse proxy that ends TLS.
 
 use crate::limits::{ANNOUNCE_BYTES, BodyBudget, BodyRoom, ENROLMENT_BYTES, InFlight, Limits};
-use crate::routes::{Endpoint, Method};
+use crate::routes::{Endpoint, Method, RouteSpec};
 use crate::store::{
-    Announced, Destination, Enrolment, Piece, Refusal, SignedDevice, Store, StoreError, Tenant, Uploaded,
+    AccountStore, Announced, Destination, Enrolment, Piece, Refusal, SignedDevice, Store, StoreError, Tenant, Uploaded,
 };
 use anyhow::Context as _;
 use axum::Router;
@@ -62,6 +62,9 @@ pub struct Options {
     pub tls: Option<Tls>,
     /// How much it takes on at once.
     pub limits: Limits,
+    /// `--console-origin`: enables the console at `/admin` with this origin. Without it the console is
+    /// enabled only on a loopback address, with the portal's own URL as its origin.
+    pub console_origin: Option<String>,
 }
 
 /// The portal's own HTTPS: a certificate chain and its private key, both PEM files.
@@ -115,13 +118,14 @@ struct App<S> {
     options: Options,
     budget: BodyBudget,
     in_flight: InFlight,
+    console: Option<crate::console::Console>,
 }
 
 /// The size of the pieces the desk uploads attachments in (`formdesk_sync::PortalOptions::piece_size`).
 const DESK_PIECE_BYTES: usize = 1024 * 1024;
 
 /// Runs the server on `store` until SIGTERM or ctrl-c, then lets open requests finish.
-pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
+pub async fn serve<S: Store + AccountStore>(store: S, options: Options) -> anyhow::Result<()> {
     let candidate = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
         .map_err(|_| anyhow::anyhow!("no random numbers for the portal's key"))?;
     let pkcs8 = store.portal_key(candidate.as_ref().to_vec()).await.context("reading the portal's key")?;
@@ -146,14 +150,6 @@ pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
     }
     let budget = BodyBudget::new(options.limits.max_body_memory, crate::limits::BUDGET_WAIT);
     let in_flight = InFlight::new(options.limits.max_requests);
-    let app = Arc::new(App { store, key: Arc::new(key), portal_key, options: options.clone(), budget, in_flight });
-
-    // The purge runs once before the server answers, so a portal started after a long pause never serves
-    // with ciphertext it should have deleted.
-    purge(&app).await;
-    let purger = tokio::spawn(purge_hourly(Arc::clone(&app)));
-    // The channel's timestamp is renewed at start and then regularly; without a channel nothing is signed.
-    let refresher = options.channel.clone().map(|repo| tokio::spawn(crate::channel::refresh_regularly(repo)));
 
     // A bad certificate stops the start before the port is taken.
     let tls = options.tls.as_ref().map(Tls::config).transpose()?;
@@ -161,6 +157,28 @@ pub async fn serve<S: Store>(store: S, options: Options) -> anyhow::Result<()> {
     let listener = crate::listen::bind(options.listen).await?;
     let addr = listener.local_addr().context("the listening address")?;
     let scheme = if tls.is_some() { "https" } else { "http" };
+    // The console: with --console-origin, or on loopback with the portal's own URL as its origin.
+    let console_origin = match &options.console_origin {
+        Some(origin) => Some(origin.trim_end_matches('/').to_owned()),
+        None if addr.ip().is_loopback() => Some(format!("{scheme}://{addr}")),
+        None => {
+            eprintln!(
+                "formdesk-portal: the console at /admin is off: it needs --console-origin https://… on an address \
+                 other than loopback"
+            );
+            None
+        }
+    };
+    let console = console_origin.map(|origin| crate::console::Console::new(origin, &pkcs8));
+    let app =
+        Arc::new(App { store, key: Arc::new(key), portal_key, options: options.clone(), budget, in_flight, console });
+    // The purge runs once before the server answers, so a portal started after a long pause never serves
+    // with ciphertext it should have deleted.
+    purge(&app).await;
+    let purger = tokio::spawn(purge_hourly(Arc::clone(&app)));
+    // The channel's timestamp is renewed at start and then regularly; without a channel nothing is signed.
+    let refresher = options.channel.clone().map(|repo| tokio::spawn(crate::channel::refresh_regularly(repo)));
+
     let mut out = std::io::stdout().lock();
     writeln!(out, "formdesk-portal: listening on {scheme}://{addr}")?;
     out.flush()?;
@@ -215,7 +233,7 @@ async fn purge_hourly<S: Store>(app: Arc<App<S>>) {
 }
 
 /// The router, built from [`crate::routes::ROUTES`] and nothing else: a route outside the table does not exist.
-fn router<S: Store>(app: Arc<App<S>>) -> Router {
+fn router<S: Store + AccountStore>(app: Arc<App<S>>) -> Router {
     let mut paths: Vec<(&'static str, MethodRouter<Arc<App<S>>>)> = Vec::new();
     for spec in crate::routes::ROUTES {
         let filter = match spec.method {
@@ -224,8 +242,8 @@ fn router<S: Store>(app: Arc<App<S>>) -> Router {
             Method::Post => MethodFilter::POST,
         };
         match paths.iter_mut().find(|(path, _)| *path == spec.path) {
-            Some((_, methods)) => *methods = std::mem::take(methods).merge(handler::<S>(spec.endpoint, filter)),
-            None => paths.push((spec.path, handler::<S>(spec.endpoint, filter))),
+            Some((_, methods)) => *methods = std::mem::take(methods).merge(handler::<S>(spec, filter)),
+            None => paths.push((spec.path, handler::<S>(spec, filter))),
         }
     }
     paths
@@ -236,9 +254,9 @@ fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .with_state(app)
 }
 
-/// The handler of `endpoint` for the method `filter`.
-fn handler<S: Store>(endpoint: Endpoint, filter: MethodFilter) -> MethodRouter<Arc<App<S>>> {
-    match endpoint {
+/// The handler of `spec` for the method `filter`.
+fn handler<S: Store + AccountStore>(spec: &'static RouteSpec, filter: MethodFilter) -> MethodRouter<Arc<App<S>>> {
+    match spec.endpoint {
         Endpoint::Health => on(filter, healthz::<S>),
         Endpoint::Portal => on(filter, portal::<S>),
         Endpoint::Enrol => on(filter, enrol::<S>),
@@ -250,6 +268,9 @@ fn handler<S: Store>(endpoint: Endpoint, filter: MethodFilter) -> MethodRouter<A
         Endpoint::ReportForms => on(filter, report_forms::<S>),
         Endpoint::ChannelMetadata => on(filter, channel_metadata::<S>),
         Endpoint::ChannelTarget => on(filter, channel_target::<S>),
+        Endpoint::Console(_) => on(filter, move |State(app): State<Arc<App<S>>>, request: Request| async move {
+            crate::console::handle(&app.store, app.console.as_ref(), spec, request).await
+        }),
     }
 }
 

@@ -9,11 +9,13 @@
 //! Non-goals: no plaintext of a submission ever reaches this module; it stores the ciphertext the desks send,
 //! byte for byte, and the hashes of it.
 
+pub mod accounts;
 pub mod part;
 pub mod postgres;
 pub mod sqlite;
 pub mod tenants;
 
+pub use accounts::AccountStore;
 pub use tenants::{NewTenant, Operator, SignedDevice, Tenant, TenantInfo};
 
 use formdesk_protocol::acceptance::{Acceptance, PartHash};

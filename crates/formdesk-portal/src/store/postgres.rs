@@ -22,6 +22,7 @@ use std::sync::Arc;
 use tokio_postgres::types::FromSql;
 use tokio_postgres::{NoTls, Row};
 
+mod accounts;
 mod schema;
 
 use schema::{MIGRATIONS, TENANTS_TABLE};

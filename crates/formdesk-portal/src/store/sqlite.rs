@@ -20,6 +20,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+mod accounts;
 mod schema;
 
 use schema::{MIGRATIONS, TENANTS_TABLE};

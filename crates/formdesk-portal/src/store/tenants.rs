@@ -32,14 +32,20 @@ impl Tenant {
     }
 }
 
-/// Whoever may see and change all tenants: today only the administrators' command line on the portal's
-/// machine. The server never makes one.
+/// Whoever may see and change all tenants: the administrators' command line on the portal's machine, and
+/// the console session of an operator account (an account of no tenant with the role `betrieb`); the server
+/// makes one from nothing else.
 #[derive(Debug)]
 pub struct Operator(());
 
 impl Operator {
     /// The operator at the command line (whoever may run this program on the portal's machine).
     pub fn command_line() -> Operator {
+        Operator(())
+    }
+
+    /// The operator behind a console session of an operator account ([`super::accounts::Account::operator`]).
+    pub(in crate::store) fn console() -> Operator {
         Operator(())
     }
 }
@@ -206,6 +212,15 @@ mod tests {
             let code = source.split("#[cfg(test)]").next().unwrap_or_default();
             let (statements, bad) = unscoped(&literals(code));
             assert!(statements >= 30, "{name}: only {statements} statements found; is the scan still reading them?");
+            assert!(bad.is_empty(), "{name}: statements on tenant data without tenant_id:\n{}", bad.join("\n---\n"));
+        }
+        // The console's accounts and sessions (store/accounts.rs), each backend in its own file.
+        for (name, source) in [
+            ("sqlite/accounts.rs", include_str!("sqlite/accounts.rs")),
+            ("postgres/accounts.rs", include_str!("postgres/accounts.rs")),
+        ] {
+            let (statements, bad) = unscoped(&literals(source));
+            assert!(statements >= 15, "{name}: only {statements} statements found; is the scan still reading them?");
             assert!(bad.is_empty(), "{name}: statements on tenant data without tenant_id:\n{}", bad.join("\n---\n"));
         }
     }

@@ -3,6 +3,7 @@
 mod admin;
 mod api;
 mod channel;
+mod console;
 mod delivery;
 mod forms;
 mod isolation;

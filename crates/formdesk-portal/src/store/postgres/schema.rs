@@ -143,13 +143,16 @@ CREATE TABLE sessions (
     csrf BYTEA NOT NULL,
     created_at BIGINT NOT NULL,
     seen_at BIGINT NOT NULL,
-    second_factor BOOLEAN NOT NULL DEFAULT FALSE
+    second_factor BOOLEAN NOT NULL DEFAULT FALSE,
+    totp_pending BYTEA
 );
 CREATE TABLE sign_in_failures (
     key TEXT PRIMARY KEY,
     window_start BIGINT NOT NULL,
-    count BIGINT NOT NULL
+    count BIGINT NOT NULL,
+    last_failure BIGINT NOT NULL
 );
+CREATE INDEX sessions_account ON sessions (account_id);
 CREATE TABLE audit_entries (
     log TEXT NOT NULL,
     seq BIGINT NOT NULL,

@@ -210,13 +210,16 @@ CREATE TABLE sessions (
     csrf BLOB NOT NULL,
     created_at INTEGER NOT NULL,
     seen_at INTEGER NOT NULL,
-    second_factor INTEGER NOT NULL DEFAULT 0
+    second_factor INTEGER NOT NULL DEFAULT 0,
+    totp_pending BLOB
 );
 CREATE TABLE sign_in_failures (
     key TEXT PRIMARY KEY,
     window_start INTEGER NOT NULL,
-    count INTEGER NOT NULL
+    count INTEGER NOT NULL,
+    last_failure INTEGER NOT NULL
 );
+CREATE INDEX sessions_account ON sessions (account_id);
 CREATE TABLE audit_entries (
     log TEXT NOT NULL,
     seq INTEGER NOT NULL,

@@ -1,0 +1,559 @@
+//! The administrators' console at `/admin` (docs/tenants.md, sections 4 and 5), against the real
+//! `formdesk-portal serve` on SQLite and PostgreSQL: the setup link and sign-in, the session cookie, timeouts,
+//! CSRF and origin, roles, throttling, TOTP, what never reaches the portal's output, and tenant isolation
+//! over every console route of the route table (`src/routes.rs`, included by `isolation.rs` as the router is built from it).
+//!
+//! The portal runs over plain HTTP on loopback (its own URL is then the console's origin); the cookies are
+//! handled by hand, so their attributes are read exactly as sent.
+
+use crate::isolation::routes;
+use crate::support::{ARS, Env, http, now, uuid};
+use formdesk_console::auth::TotpSecret;
+use routes::{Access, ConsoleRole, IdKind, Kind, Method, ROUTES};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+/// Tenant B.
+const B: &str = "057660020020";
+/// A password that meets the rules.
+const PASSWORD: &str = "Korrekt-Pferd-Batterie-42";
+
+/// A `formdesk-portal serve` whose standard output and error are captured whole.
+struct Served {
+    child: Child,
+    base: String,
+    stdout: Option<std::thread::JoinHandle<String>>,
+    stderr: PathBuf,
+}
+
+impl Served {
+    fn start(env: &Env) -> Served {
+        let stderr = env.dir.path().join("portal-stderr.txt");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_formdesk-portal"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(env.store_args())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).expect("stderr file"))
+            .spawn()
+            .expect("formdesk-portal serve starts");
+        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        out.read_line(&mut line).expect("a line from the portal");
+        let base = line
+            .trim()
+            .strip_prefix("formdesk-portal: listening on ")
+            .unwrap_or_else(|| panic!("not the listening line: {line:?}"))
+            .to_owned();
+        let stdout = std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = out.read_to_string(&mut rest);
+            line + &rest
+        });
+        Served { child, base, stdout: Some(stdout), stderr }
+    }
+
+    /// Stops the portal and returns everything it wrote.
+    fn output(mut self) -> String {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+        let stdout = self.stdout.take().map(|t| t.join().expect("stdout reader")).unwrap_or_default();
+        stdout + &std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// An answer with its headers.
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    location: String,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+/// A browser: the console's cookies, the last page's CSRF token, no redirects followed.
+struct Browser {
+    base: String,
+    client: reqwest::blocking::Client,
+    cookies: BTreeMap<String, String>,
+    csrf: String,
+}
+
+impl Browser {
+    fn new(base: &str) -> Browser {
+        let client = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Browser { base: base.to_owned(), client, cookies: BTreeMap::new(), csrf: String::new() }
+    }
+
+    fn send(&mut self, request: reqwest::blocking::RequestBuilder) -> Reply {
+        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let request = if cookie.is_empty() { request } else { request.header("Cookie", cookie) };
+        let response = request.send().expect("the portal answers");
+        let status = response.status().as_u16();
+        let location =
+            response.headers().get("location").map(|v| v.to_str().unwrap_or_default().to_owned()).unwrap_or_default();
+        let set_cookies: Vec<String> =
+            response.headers().get_all("set-cookie").iter().map(|v| v.to_str().expect("ascii").to_owned()).collect();
+        for c in &set_cookies {
+            let pair = c.split(';').next().unwrap_or_default();
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if value.is_empty() || c.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let body = response.text().expect("body");
+        if let Some(token) = field_value(&body, "csrf") {
+            self.csrf = token;
+        }
+        Reply { status, location, set_cookies, body }
+    }
+
+    fn get(&mut self, path: &str) -> Reply {
+        let request = self.client.get(format!("{}{path}", self.base));
+        self.send(request)
+    }
+
+    /// A form sent from the console (its origin), with the last page's CSRF token.
+    fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut all: Vec<(&str, &str)> = vec![("csrf", "")];
+        let csrf = self.csrf.clone();
+        all[0].1 = &csrf;
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, Some(&self.base.clone()))
+    }
+
+    fn post_raw(&mut self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Reply {
+        let body = fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        self.send(request)
+    }
+
+    fn session(&self) -> Option<&String> {
+        self.cookies.get("__Host-formdesk")
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The value of the first hidden field `name` of a page.
+fn field_value(body: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body.find(&marker)? + marker.len();
+    Some(body[start..].split('"').next()?.to_owned())
+}
+
+/// Adds an account and returns the path of its setup link.
+fn add_account(env: &Env, args: &[&str]) -> String {
+    let mut all = vec!["accounts", "add"];
+    all.extend_from_slice(args);
+    let out = env.cli_ok(&all);
+    let link = out.lines().find_map(|l| l.strip_prefix("setup")).expect("a setup link").trim().to_owned();
+    link.find("/admin/einrichten/").map(|i| link[i..].to_owned()).expect("the setup path")
+}
+
+/// Opens the setup link and sets the password; the browser is signed in afterwards.
+fn set_up(browser: &mut Browser, setup_path: &str) -> Reply {
+    let page = browser.get(setup_path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Passwort festlegen"), "{}", page.body);
+    let done = browser.post(setup_path, &[("passwort", PASSWORD), ("passwort2", PASSWORD)]);
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.location, "/admin/");
+    done
+}
+
+fn sign_in(browser: &mut Browser, login: &str, password: &str) -> Reply {
+    let form = browser.get("/admin/anmelden");
+    assert_eq!(form.status, 200, "{}", form.body);
+    browser.post("/admin/anmelden", &[("login", login), ("passwort", password)])
+}
+
+/// A device admin of tenant A, signed in.
+fn device_admin(env: &Env, base: &str, login: &str) -> Browser {
+    let path = add_account(env, &["--tenant", ARS, "--login", login, "--name", "Petra Schmidt", "--role", "geraete"]);
+    let mut browser = Browser::new(base);
+    set_up(&mut browser, &path);
+    browser
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The setup link, the password, the session cookie; signing out and in again; the session kept as a hash.
+fn setup_link_and_sign_in(env: Env) {
+    let portal = Served::start(&env);
+    let path =
+        add_account(&env, &["--tenant", ARS, "--login", "p.schmidt", "--name", "Petra Schmidt", "--role", "geraete"]);
+    let mut browser = Browser::new(&portal.base);
+    // A password against the rules is refused on the page.
+    browser.get(&path);
+    let short = browser.post(&path, &[("passwort", "kurz"), ("passwort2", "kurz")]);
+    assert_eq!(short.status, 200);
+    assert!(short.body.contains("zu kurz"), "{}", short.body);
+    let done = set_up(&mut browser, &path);
+    let cookie = done.set_cookies.iter().find(|c| c.starts_with("__Host-formdesk=")).expect("the session cookie");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.split("; ").any(|a| a == attribute), "{attribute} missing in {cookie}");
+    }
+    assert!(!cookie.contains("Domain") && !cookie.contains("Max-Age"), "{cookie}");
+    // The database keeps the token's SHA-256, never the token.
+    let token = browser.session().expect("a session").clone();
+    let bytes = formdesk_protocol::decode_base64url(&token).expect("base64url");
+    assert_eq!(env.query(&format!("SELECT COUNT(*) FROM sessions WHERE token_sha256 = '{}'", sha256_hex(&bytes))), "1");
+    assert_eq!(env.query(&format!("SELECT COUNT(*) FROM sessions WHERE token_sha256 = '{token}'")), "0");
+    // The link works once.
+    assert_eq!(Browser::new(&portal.base).get(&path).status, 404);
+
+    let overview = browser.get("/admin/");
+    assert_eq!(overview.status, 200, "{}", overview.body);
+    assert!(overview.body.contains("Stadt Musterstadt") && overview.body.contains("Petra Schmidt"));
+    let out = browser.post("/admin/abmelden", &[]);
+    assert_eq!((out.status, out.location.as_str()), (303, "/admin/anmelden?abgemeldet"));
+    assert!(browser.session().is_none());
+    assert_eq!(browser.get("/admin/").location, "/admin/anmelden");
+    let again = sign_in(&mut browser, "P.Schmidt", PASSWORD);
+    assert_eq!((again.status, again.location.as_str()), (303, "/admin/"), "{}", again.body);
+    assert_eq!(browser.get("/admin/geraete").status, 200);
+    drop(portal);
+}
+
+/// Without a session every console route but the public ones sends the browser to the sign-in page, and a
+/// console answer carries the security headers.
+fn every_route_without_session_redirects(env: Env) {
+    let portal = Served::start(&env);
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let mut walked = 0;
+    for spec in ROUTES.iter().filter(|r| r.kind == Kind::Console && r.access != Access::Public) {
+        let ids: Vec<String> = spec.ids.iter().map(|_| uuid()).collect();
+        let path = routes::fill(spec.path, &ids.iter().map(String::as_str).collect::<Vec<_>>());
+        let url = format!("{}{path}", portal.base);
+        let response = match spec.method {
+            Method::Get => client.get(&url).send(),
+            _ => client.post(&url).header("Origin", &portal.base).body("csrf=x").send(),
+        }
+        .expect("answer");
+        let name = format!("{} {}", spec.method.as_str(), spec.path);
+        assert_eq!(response.status().as_u16(), 303, "{name}");
+        assert_eq!(response.headers()["location"], "/admin/anmelden", "{name}");
+        let csp = response.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+        assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "{name}: {csp}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{name}");
+        walked += 1;
+    }
+    assert!(walked >= 15, "only {walked} routes walked");
+    // The style sheet is served under its hashed name only.
+    let mut browser = Browser::new(&portal.base);
+    let page = browser.get("/admin/anmelden");
+    let href = page.body.split("href=\"").nth(1).and_then(|s| s.split('"').next()).expect("the sheet").to_owned();
+    let sheet = client.get(format!("{}{href}", portal.base)).send().expect("sheet");
+    assert_eq!(sheet.status().as_u16(), 200);
+    assert!(sheet.headers()["cache-control"].to_str().expect("ascii").contains("immutable"));
+    assert_eq!(browser.get("/admin/static/console.css").status, 404);
+    drop(portal);
+}
+
+/// An idle session (30 minutes) and one of a whole working day (10 hours) lead back to sign-in.
+fn idle_and_expired_sessions(env: Env) {
+    let portal = Served::start(&env);
+    let mut browser = device_admin(&env, &portal.base, "idle");
+    assert_eq!(browser.get("/admin/").status, 200);
+    env.execute("UPDATE sessions SET seen_at = seen_at - 1801");
+    let idle = browser.get("/admin/");
+    assert_eq!((idle.status, idle.location.as_str()), (303, "/admin/anmelden?abgelaufen"));
+    assert_eq!(env.query("SELECT COUNT(*) FROM sessions"), "0");
+    assert!(browser.get("/admin/anmelden?abgelaufen").body.contains("Sitzung ist abgelaufen"));
+
+    let again = sign_in(&mut browser, "idle", PASSWORD);
+    assert_eq!(again.status, 303, "{}", again.body);
+    env.execute("UPDATE sessions SET created_at = created_at - 36000");
+    assert_eq!(browser.get("/admin/geraete").location, "/admin/anmelden?abgelaufen");
+    drop(portal);
+}
+
+/// A forged or absent CSRF token and a foreign origin are refused, and nothing changes.
+fn csrf_and_origin(env: Env) {
+    let portal = Served::start(&env);
+    let mut browser = device_admin(&env, &portal.base, "csrf");
+    browser.get("/admin/geraete");
+    let good = browser.csrf.clone();
+    let forged = "A".repeat(43);
+    let origin = portal.base.clone();
+    for (what, csrf, origin) in [
+        ("forged token", forged.as_str(), Some(origin.as_str())),
+        ("no token", "", Some(origin.as_str())),
+        ("other origin", good.as_str(), Some("https://evil.example")),
+        ("null origin", good.as_str(), Some("null")),
+        ("no origin nor referer", good.as_str(), None),
+    ] {
+        let reply = browser.post_raw("/admin/geraete", &[("csrf", csrf), ("name", "Schadgerät")], origin);
+        assert_eq!(reply.status, 403, "{what}: {}", reply.body);
+        assert!(reply.body.contains("Das Formular ist abgelaufen"), "{what}");
+    }
+    assert!(env.cli_ok(&["devices", "list"]).contains("0 device(s)"));
+    browser.csrf = good;
+    let ok = browser.post("/admin/geraete", &[("name", "Bürgerbüro 1")]);
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("<svg") && ok.body.contains("Bürgerbüro 1"));
+    assert!(env.cli_ok(&["devices", "list"]).contains("1 device(s)"));
+    // The sign-in form needs its pre-session token too.
+    let mut stranger = Browser::new(&portal.base);
+    stranger.get("/admin/anmelden");
+    let forged = stranger.post_raw(
+        "/admin/anmelden",
+        &[("csrf", &"B".repeat(43)), ("login", "csrf"), ("passwort", PASSWORD)],
+        Some(&portal.base),
+    );
+    assert_eq!(forged.status, 403);
+    drop(portal);
+}
+
+/// A role that may not use a route gets the 404 page, byte for byte as for an object that does not exist.
+fn wrong_role_is_not_found(env: Env) {
+    let portal = Served::start(&env);
+    let path =
+        add_account(&env, &["--tenant", ARS, "--login", "editor", "--name", "Eva Editor", "--role", "formulare"]);
+    let mut editor = Browser::new(&portal.base);
+    set_up(&mut editor, &path);
+    let missing = editor.get(&format!("/admin/geraete/{}", uuid()));
+    assert_eq!(missing.status, 404);
+    for path in [format!("/admin/geraete/{}/sperren", uuid()), "/admin/betrieb/konten".to_owned()] {
+        let refused = editor.get(&path);
+        assert_eq!((refused.status, &refused.body), (404, &missing.body), "{path}");
+    }
+    let refused = editor.post("/admin/geraete", &[("name", "x")]);
+    assert_eq!((refused.status, &refused.body), (404, &missing.body));
+    assert!(env.cli_ok(&["devices", "list"]).contains("0 device(s)"));
+
+    // The operator sees no tenant's devices.
+    let path = add_account(&env, &["--operator", "--login", "betrieb", "--name", "Rechenzentrum"]);
+    let mut operator = Browser::new(&portal.base);
+    set_up(&mut operator, &path);
+    let unknown = operator.get(&format!("/admin/geraete/{}", uuid()));
+    assert_eq!(unknown.status, 404);
+    assert_eq!(operator.get("/admin/geraete").body, unknown.body);
+    assert_eq!(operator.get("/admin/betrieb/mandanten").status, 200);
+    drop(portal);
+}
+
+/// Wrong passwords are answered at once with the wait, then the lock; an unknown login goes the same way.
+fn brute_force(env: Env) {
+    let portal = Served::start(&env);
+    device_admin(&env, &portal.base, "target");
+    let mut attacker = Browser::new(&portal.base);
+    for n in 1..=4 {
+        let reply = sign_in(&mut attacker, "target", &format!("falsch-{n}-falsch-falsch"));
+        assert_eq!(reply.status, 200, "attempt {n}");
+        assert!(reply.body.contains("Anmeldename oder Passwort ist falsch"), "attempt {n}");
+    }
+    // The 4th failure makes the next attempt wait a second; the counts are moved on to 6 failures (a wait
+    // of 4 seconds), so that the test does not race the clock.
+    assert_eq!(env.query("SELECT MAX(count) FROM sign_in_failures"), "4");
+    env.execute(&format!("UPDATE sign_in_failures SET count = 6, last_failure = {}", now()));
+    let waiting = sign_in(&mut attacker, "target", PASSWORD);
+    assert_eq!(waiting.status, 429, "{}", waiting.body);
+    assert!(waiting.body.contains("Zu viele Versuche"));
+    assert!(attacker.session().is_none());
+    // Ten failures lock the account for 15 minutes, even for the right password.
+    env.execute(&format!("UPDATE sign_in_failures SET count = 10, last_failure = {}", now()));
+    let locked = sign_in(&mut attacker, "target", PASSWORD);
+    assert_eq!(locked.status, 429);
+    assert!(locked.body.contains("Zu viele Versuche"));
+    assert!(attacker.session().is_none());
+
+    // An unknown login: the same answers in the same order.
+    env.execute("DELETE FROM sign_in_failures");
+    for n in 1..=4 {
+        let reply = sign_in(&mut attacker, "niemand", &format!("falsch-{n}-falsch-falsch"));
+        assert_eq!(reply.status, 200, "attempt {n}");
+        assert!(reply.body.contains("Anmeldename oder Passwort ist falsch"), "attempt {n}");
+    }
+    assert_eq!(env.query("SELECT MAX(count) FROM sign_in_failures"), "4");
+    env.execute(&format!("UPDATE sign_in_failures SET count = 6, last_failure = {}", now()));
+    let waiting = sign_in(&mut attacker, "niemand", PASSWORD);
+    assert_eq!(waiting.status, 429);
+    assert!(waiting.body.contains("Zu viele Versuche"));
+    // The table names the login only by its keyed digest.
+    assert_eq!(env.query("SELECT COUNT(*) FROM sign_in_failures WHERE key LIKE '%niemand%'"), "0");
+    drop(portal);
+}
+
+/// The code of the authenticator app at `time`.
+fn code(secret: &TotpSecret, time: i64) -> String {
+    secret.code_at(time).expect("a code")
+}
+
+/// Two-factor sign-in: set up with a first code, then asked at sign-in; a used code is refused again.
+/// The whole run's output holds no password, session token, setup token or TOTP secret.
+fn totp_and_secrets(env: Env) {
+    let portal = Served::start(&env);
+    let path = add_account(&env, &["--tenant", ARS, "--login", "zwei", "--name", "Zoe Zwei", "--role", "geraete"]);
+    let setup_token = path.rsplit('/').next().expect("token").to_owned();
+    let mut browser = Browser::new(&portal.base);
+    set_up(&mut browser, &path);
+    let first_session = browser.session().expect("session").clone();
+    browser.get("/admin/konto");
+    let shown = browser.post("/admin/konto", &[("aktion", "totp-einrichten")]);
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert!(shown.body.contains("<svg"));
+    let grouped = shown.body.split("<p class=\"secret\"").nth(1).and_then(|s| s.split('>').nth(1)).expect("secret");
+    let base32: String = grouped.split('<').next().expect("text").chars().filter(|c| !c.is_whitespace()).collect();
+    let secret = TotpSecret::from_base32(&base32).expect("base32");
+    let wrong = browser.post("/admin/konto", &[("aktion", "totp-bestaetigen"), ("code", "000000")]);
+    assert!(wrong.body.contains("Der Code stimmt nicht") || code(&secret, now()) == "000000");
+    let t = now();
+    let on = browser.post("/admin/konto", &[("aktion", "totp-bestaetigen"), ("code", &code(&secret, t))]);
+    assert!(on.body.contains("Die Zwei-Faktor-Anmeldung ist eingeschaltet"), "{}", on.body);
+
+    browser.post("/admin/abmelden", &[]);
+    let half = sign_in(&mut browser, "zwei", PASSWORD);
+    assert_eq!(half.location, "/admin/anmelden/code");
+    // A password-only session reaches nothing but the code page.
+    assert_eq!(browser.get("/admin/").location, "/admin/anmelden/code");
+    assert_eq!(browser.get("/admin/geraete").location, "/admin/anmelden/code");
+    browser.get("/admin/anmelden/code");
+    let replay = browser.post("/admin/anmelden/code", &[("code", &code(&secret, t))]);
+    assert_eq!(replay.status, 200);
+    assert!(replay.body.contains("aria-invalid"), "the used code must be refused: {}", replay.body);
+    let next = code(&secret, t + 30);
+    let full = browser.post("/admin/anmelden/code", &[("code", &next)]);
+    assert_eq!((full.status, full.location.as_str()), (303, "/admin/"), "{}", full.body);
+    let session = browser.session().expect("session").clone();
+    assert_eq!(browser.get("/admin/geraete").status, 200);
+    // The same code in another sign-in is refused.
+    let mut other = Browser::new(&portal.base);
+    sign_in(&mut other, "zwei", PASSWORD);
+    other.get("/admin/anmelden/code");
+    assert!(other.post("/admin/anmelden/code", &[("code", &next)]).body.contains("aria-invalid"));
+    // An enrolment code is shown once, with its QR code.
+    let enrolled = browser.post("/admin/geraete", &[("name", "Platz 1")]);
+    assert_eq!(enrolled.status, 200);
+
+    let output = portal.output();
+    for (what, secret_text) in [
+        ("password", PASSWORD.to_owned()),
+        ("session token", session),
+        ("first session token", first_session),
+        ("setup token", setup_token),
+        ("TOTP secret", base32.clone()),
+        ("TOTP secret in lower case", base32.to_lowercase()),
+    ] {
+        assert!(!output.contains(&secret_text), "the {what} is in the portal's output:\n{output}");
+    }
+}
+
+/// Tenant A's device admin asks for tenant B's desk: the answers of a never-used id, and B's desk stays.
+fn console_isolation(env: Env) {
+    env.cli_ok(&["tenants", "add", "--ars", B, "--name", "Gemeinde Anders"]);
+    let portal = Served::start(&env);
+    let out = env.cli_of(B, &["devices", "enrol", "--name", "Bürgerbus B"]);
+    let b_code = out.lines().find_map(|l| l.strip_prefix("code ")).expect("code").trim().to_owned();
+    let b_device = out.lines().find_map(|l| l.strip_prefix("device ")).expect("id").trim().to_owned();
+    let client = http();
+    let key = ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).expect("key");
+    let key = <ring::signature::Ed25519KeyPair>::from_pkcs8(key.as_ref()).expect("key");
+    let public = formdesk_protocol::encode_base64url(ring::signature::KeyPair::public_key(&key).as_ref());
+    let body = serde_json::json!({ "code": b_code, "publicKey": public }).to_string();
+    let enrolled = client.post(format!("{}/v1/enrolment", portal.base)).body(body).send().expect("enrol");
+    assert_eq!(enrolled.status().as_u16(), 200);
+
+    let mut a = device_admin(&env, &portal.base, "a.admin");
+    a.get("/admin/geraete");
+    let csrf = a.csrf.clone();
+    let mut walked = 0;
+    for spec in ROUTES.iter().filter(|r| r.kind == Kind::Console && r.ids.contains(&IdKind::Device)) {
+        let Access::Roles(roles) = spec.access else { continue };
+        assert!(roles.contains(&ConsoleRole::DeviceAdmin), "{}", spec.path);
+        let never = uuid();
+        let ask = |browser: &mut Browser, id: &str| {
+            let path = routes::fill(spec.path, &[id]);
+            browser.csrf = csrf.clone();
+            match spec.method {
+                Method::Get => browser.get(&path),
+                _ => browser.post(&path, &[]),
+            }
+        };
+        let for_b = ask(&mut a, &b_device);
+        let for_nothing = ask(&mut a, &never);
+        let name = format!("{} {}", spec.method.as_str(), spec.path);
+        assert_eq!(for_b.status, 404, "{name}: {}", for_b.body);
+        assert_eq!((for_b.status, &for_b.body), (for_nothing.status, &for_nothing.body), "{name}");
+        assert!(!for_b.body.contains("Bürgerbus B") && !for_b.body.contains(&b_device), "{name}");
+        walked += 1;
+    }
+    assert_eq!(walked, 3);
+    let list = a.get("/admin/geraete");
+    assert!(!list.body.contains("Bürgerbus B"));
+    let b_list = env.cli_of(B, &["devices", "list"]);
+    assert!(b_list.contains("enrolled") && !b_list.contains("revoked"), "{b_list}");
+    drop(portal);
+}
+
+crate::on_both_backends!(
+    setup_link_and_sign_in,
+    every_route_without_session_redirects,
+    idle_and_expired_sessions,
+    csrf_and_origin,
+    wrong_role_is_not_found,
+    brute_force,
+    totp_and_secrets,
+    console_isolation,
+);
+
+#[test]
+fn the_console_routes_are_in_the_table_with_the_roles_of_the_design() {
+    let find = |method: Method, path: &str| {
+        ROUTES.iter().find(|r| r.method == method && r.path == path).unwrap_or_else(|| panic!("{path}"))
+    };
+    let roles = |method, path| match find(method, path).access {
+        Access::Roles(r) => r.to_vec(),
+        other => panic!("{path}: {other:?}"),
+    };
+    use ConsoleRole::{DeviceAdmin, FormEditor, InboxUser, Operator};
+    assert_eq!(roles(Method::Get, "/admin/geraete"), vec![FormEditor, DeviceAdmin]);
+    assert_eq!(roles(Method::Post, "/admin/geraete"), vec![DeviceAdmin]);
+    assert_eq!(roles(Method::Post, "/admin/geraete/{id}/sperren"), vec![DeviceAdmin]);
+    assert_eq!(roles(Method::Get, "/admin/betrieb/konten"), vec![Operator]);
+    assert_eq!(roles(Method::Get, "/admin/ziele"), vec![FormEditor, InboxUser]);
+    assert_eq!(roles(Method::Get, "/admin/protokoll").len(), 4);
+    assert_eq!(find(Method::Get, "/admin/anmelden").access, Access::Public);
+    assert_eq!(find(Method::Post, "/admin/anmelden/code").access, Access::SecondFactor);
+}
