@@ -236,7 +236,7 @@ impl OfflineKeys {
 }
 
 /// Makes `dir` (and its parents) with access for its owner only.
-pub(crate) fn create_private_dir(dir: &Path) -> Result<(), ChannelError> {
+pub fn create_private_dir(dir: &Path) -> Result<(), ChannelError> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -2,9 +2,12 @@
 //! `forms publish|promote|withdraw|status`, `devices channel`), serving the repository's files to desks, and
 //! keeping its timestamp fresh.
 //!
-//! The repository (`formdesk_channel::Repo`) lives in `<data-dir>/channel/`: `metadata/` and `targets/`,
-//! served under `/forms/v1/`, and the online key, never served. The offline keys (root, targets, forms) live
-//! in a folder the administrators keep away from the portal and bring along for each command that signs.
+//! Each tenant's repository (`formdesk_channel::Repo`, [`Scope::Tenant`]) lives in
+//! `<data-dir>/channel/t<ARS>/`, served under `/forms/v1/t<ARS>/`; the portal's single repository from before
+//! tenants lives in `<data-dir>/channel/` itself, served under `/forms/v1/`, and stays tenant 1's until that
+//! tenant has one of its own. Each holds `metadata/` and `targets/` and its online key, never served. The
+//! operator's offline keys (root, targets, and forms for the single repository) live in a folder kept away
+//! from the portal and brought along for each command that signs; a tenant's form editor keeps `t<ARS>.key`.
 //!
 //! Non-goals: verifying what is served (the desks do, with TUF), and signing anything but the snapshot and
 //! the timestamp while serving.
@@ -14,6 +17,7 @@ use anyhow::{Context as _, Result, bail};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use formdesk_channel::Scope;
 use formdesk_channel::keys::{FORMS_KEY, ROOT_KEY, TARGETS_KEY};
 use formdesk_channel::repo::KeyRole;
 use formdesk_channel::{Channel, ChannelError, OfflineKeys, Repo, SetFiles, SetManifest, SigningKey};
@@ -34,6 +38,69 @@ pub const REFRESH_EVERY: Duration = Duration::from_secs(600);
 /// The channel in `data_dir`, if `keys init` made one there.
 pub fn find(data_dir: &Path) -> Option<Repo> {
     Repo::open(&channel_dir(data_dir)).ok()
+}
+
+/// A tenant's repository folder: `<channel folder>/t<ARS>`.
+pub fn tenant_dir(channels: &Path, scope: &Scope) -> PathBuf {
+    channels.join(scope.folder().unwrap_or_default())
+}
+
+/// The repository served under the URL segment `folder` (`t<ARS>`), if that tenant has one.
+pub fn find_tenant(channels: &Path, folder: &str) -> Option<Repo> {
+    let scope = Scope::from_folder(folder)?;
+    Repo::open(&tenant_dir(channels, &scope)).ok().filter(|repo| *repo.scope() == scope)
+}
+
+/// The repository a desk of `tenant` reads, and whether it is the portal's single one: the tenant's own, or
+/// for tenant 1 without one, the single repository (`legacy`).
+pub fn repository_for(channels: &Path, legacy: Option<&Repo>, tenant: &Tenant) -> Option<(Repo, bool)> {
+    let scope = Scope::tenant(tenant.ars().as_str()).ok()?;
+    if let Some(own) = find_tenant(channels, &scope.folder().unwrap_or_default()) {
+        return Some((own, false));
+    }
+    legacy.filter(|_| tenant.is_first()).map(|repo| (repo.clone(), true))
+}
+
+fn scope_of(ars: &str) -> Result<Scope> {
+    let ars = formdesk_protocol::ids::Ars::parse(ars).context("--tenant")?;
+    Scope::tenant(ars.as_str()).map_err(|e| anyhow::anyhow!("--tenant: {e}"))
+}
+
+/// The repository a signing command works on: the tenant's (`--tenant`), or the single one.
+fn open_for(data_dir: &Path, tenant: Option<&str>) -> Result<Repo> {
+    let Some(ars) = tenant else { return open(data_dir) };
+    let scope = scope_of(ars)?;
+    let dir = tenant_dir(&channel_dir(data_dir), &scope);
+    Repo::open(&dir).ok().filter(|repo| *repo.scope() == scope).with_context(|| {
+        format!(
+            "tenant {ars} has no form channel in {}; the operator makes it with `formdesk-portal forms channel-init \
+             --tenant {ars} --keys DIR --editor-key t{ars}.pub`",
+            dir.display()
+        )
+    })
+}
+
+/// The key that signs the form sets of `repo`: the tenant editor's `t<ARS>.key`, or the single repository's
+/// `forms.key`; refused unless the repository delegates to it.
+fn signing_key(repo: &Repo, keys_dir: &Path) -> Result<SigningKey> {
+    let Some(folder) = repo.scope().folder() else {
+        let keys = read_keys(keys_dir)?;
+        check_keys_fit(repo, &keys, keys_dir)?;
+        return Ok(keys.forms);
+    };
+    let (name, _) = formdesk_channel::keys::tenant_key_file(&folder);
+    let path = keys_dir.join(&name);
+    if !path.is_file() {
+        bail!(
+            "the key folder {} has no {name}; name the folder where `formdesk-portal keys init --tenant` wrote the \
+             form editor's key",
+            keys_dir.display()
+        );
+    }
+    let key = SigningKey::read(&path, &folder).map_err(channel_error)?;
+    repo.check_signing_key(&key)
+        .map_err(|e| anyhow::anyhow!("{} is not the key of role {folder}: {}", path.display(), said(&e)))?;
+    Ok(key)
 }
 
 /// The channel in `data_dir`, or why there is none.
@@ -150,6 +217,61 @@ pub fn keys_init(keys_dir: &Path, data_dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `keys init --tenant`: the key of a tenant's form editor (`t<ARS>.key`) and its public key (`t<ARS>.pub`).
+pub fn tenant_key_init(keys_dir: &Path, ars: &str) -> Result<ExitCode> {
+    let scope = scope_of(ars)?;
+    let role = scope.role();
+    let (key_name, public_name) = formdesk_channel::keys::tenant_key_file(&role);
+    for name in [&key_name, &public_name] {
+        if keys_dir.join(name).exists() {
+            bail!("{} exists; keys init never overwrites a key", keys_dir.join(name).display());
+        }
+    }
+    let key = SigningKey::generate().map_err(channel_error)?;
+    formdesk_channel::keys::create_private_dir(keys_dir).map_err(channel_error)?;
+    key.write(&keys_dir.join(&key_name), &role).map_err(channel_error)?;
+    key.write_public(&keys_dir.join(&public_name), &role).map_err(channel_error)?;
+    let public: String = key.public_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "form editor's key  {} (role {role})", keys_dir.join(&key_name).display())?;
+    writeln!(out, "public key         {} ({public})", keys_dir.join(&public_name).display())?;
+    writeln!(
+        out,
+        "Give only {public_name} to the portal's operator (`forms channel-init --tenant {ars} --editor-key \
+             {public_name}`). Keep {key_name} offline: whoever has it can give this municipality's desks forms."
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `forms channel-init`: a tenant's repository, its root and targets signed with the operator's offline keys
+/// and its form files delegated to the editor's public key.
+pub fn tenant_channel_init(tenant: &Tenant, keys_dir: &Path, editor_key: &Path, data_dir: &Path) -> Result<ExitCode> {
+    let scope = scope_of(tenant.ars().as_str())?;
+    let role = scope.role();
+    let dir = tenant_dir(&channel_dir(data_dir), &scope);
+    if dir.join("metadata").join("1.root.json").exists() {
+        bail!("{} already holds tenant {}'s form channel", dir.display(), tenant.ars());
+    }
+    if !keys_dir.is_dir() {
+        bail!("the key folder {} does not exist; name the folder with the operator's offline keys", keys_dir.display());
+    }
+    let root = SigningKey::read(&keys_dir.join(ROOT_KEY), "root").map_err(channel_error)?;
+    let targets = SigningKey::read(&keys_dir.join(TARGETS_KEY), "targets").map_err(channel_error)?;
+    let editor = formdesk_channel::keys::read_public(editor_key, &role).map_err(channel_error)?;
+    let repo = Repo::init_tenant(&dir, &scope, &root, &targets, editor, Utc::now()).map_err(channel_error)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "channel   {} (root version 1, nothing published yet)", repo.dir().display())?;
+    writeln!(out, "served at {}", scope.url_prefix())?;
+    writeln!(
+        out,
+        "Only the key of role {role} signs this municipality's forms: `formdesk-portal forms publish DIR --tenant {} \
+             --keys <folder with t{}.key>`. Desks enrolled from now on read this channel.",
+        tenant.ars(),
+        tenant.ars()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `keys rotate`: a new key for `role`, the old one kept as retired.
 pub fn keys_rotate(keys_dir: &Path, role: KeyRole, data_dir: &Path) -> Result<ExitCode> {
     let repo = open(data_dir)?;
@@ -179,10 +301,15 @@ fn print_set(out: &mut impl std::io::Write, manifest: &SetManifest) -> std::io::
 }
 
 /// `forms publish`: checks the folder like `forms check`, then signs and publishes it to `channel`.
-pub fn publish(forms_dir: &Path, keys_dir: &Path, channel: FormsChannelName, data_dir: &Path) -> Result<ExitCode> {
-    let repo = open(data_dir)?;
-    let keys = read_keys(keys_dir)?;
-    check_keys_fit(&repo, &keys, keys_dir)?;
+pub fn publish(
+    forms_dir: &Path,
+    tenant: Option<&str>,
+    keys_dir: &Path,
+    channel: FormsChannelName,
+    data_dir: &Path,
+) -> Result<ExitCode> {
+    let repo = open_for(data_dir, tenant)?;
+    let key = signing_key(&repo, keys_dir)?;
     let report = formdesk_catalog::check_dir(forms_dir)?;
     if !report.errors.is_empty() {
         let mut err = std::io::stderr().lock();
@@ -199,7 +326,7 @@ pub fn publish(forms_dir: &Path, keys_dir: &Path, channel: FormsChannelName, dat
         return Ok(ExitCode::FAILURE);
     }
     let files = SetFiles::read_dir(forms_dir).map_err(channel_error)?;
-    let manifest = repo.publish(&keys.forms, &files, channel_of(channel), Utc::now()).map_err(channel_error)?;
+    let manifest = repo.publish(&key, &files, channel_of(channel), Utc::now()).map_err(channel_error)?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -214,11 +341,10 @@ pub fn publish(forms_dir: &Path, keys_dir: &Path, channel: FormsChannelName, dat
 }
 
 /// `forms promote`: every desk gets what the pilot desks have.
-pub fn promote(keys_dir: &Path, data_dir: &Path) -> Result<ExitCode> {
-    let repo = open(data_dir)?;
-    let keys = read_keys(keys_dir)?;
-    check_keys_fit(&repo, &keys, keys_dir)?;
-    let manifest = repo.promote(&keys.forms, Utc::now()).map_err(channel_error)?;
+pub fn promote(tenant: Option<&str>, keys_dir: &Path, data_dir: &Path) -> Result<ExitCode> {
+    let repo = open_for(data_dir, tenant)?;
+    let key = signing_key(&repo, keys_dir)?;
+    let manifest = repo.promote(&key, Utc::now()).map_err(channel_error)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "channel all has the pilot's forms now, as set {}", manifest.set_version)?;
     print_set(&mut out, &manifest)?;
@@ -226,11 +352,16 @@ pub fn promote(keys_dir: &Path, data_dir: &Path) -> Result<ExitCode> {
 }
 
 /// `forms withdraw`: a form takes no new cases (or, with `immediately`, cannot be finalized either).
-pub fn withdraw(id: &str, immediately: bool, keys_dir: &Path, data_dir: &Path) -> Result<ExitCode> {
-    let repo = open(data_dir)?;
-    let keys = read_keys(keys_dir)?;
-    check_keys_fit(&repo, &keys, keys_dir)?;
-    let changed = repo.withdraw(&keys.forms, id, immediately, Utc::now()).map_err(channel_error)?;
+pub fn withdraw(
+    id: &str,
+    immediately: bool,
+    tenant: Option<&str>,
+    keys_dir: &Path,
+    data_dir: &Path,
+) -> Result<ExitCode> {
+    let repo = open_for(data_dir, tenant)?;
+    let key = signing_key(&repo, keys_dir)?;
+    let changed = repo.withdraw(&key, id, immediately, Utc::now()).map_err(channel_error)?;
     let channels: Vec<String> = changed.iter().map(ToString::to_string).collect();
     let what = if immediately {
         "withdrawn: no new cases, and cases begun can no longer be finalized"
@@ -283,7 +414,20 @@ fn desk_line(device: &Device, forms: &DeviceForms, pilot: Option<&SetManifest>, 
 
 /// `forms status`: each channel's set and where every desk stands.
 pub async fn status<S: Store>(store: &S, tenant: &Tenant, data_dir: &Path) -> Result<ExitCode> {
-    let repo = open(data_dir)?;
+    let legacy = find(data_dir);
+    let Some((repo, _)) = repository_for(&channel_dir(data_dir), legacy.as_ref(), tenant) else {
+        if tenant.is_first() {
+            // Tenant 1 without a repository of its own reads the single one, which `keys init` makes.
+            open(data_dir)?;
+        }
+        bail!(
+            "tenant {} has no form channel; the operator makes it with `formdesk-portal forms channel-init --tenant {} \
+             --keys DIR --editor-key t{}.pub`",
+            tenant.ars(),
+            tenant.ars(),
+            tenant.ars()
+        );
+    };
     let pilot = repo.manifest(Channel::Pilot).map_err(channel_error)?;
     let all = repo.manifest(Channel::All).map_err(channel_error)?;
     let devices = store.devices(tenant).await?;
@@ -342,22 +486,42 @@ pub async fn device_channel<S: Store>(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Renews the timestamp (and the snapshot) now and every [`REFRESH_EVERY`]; a failure is logged and tried
-/// again at the next round. The online key is read each time, so a rotation needs no restart.
-pub async fn refresh_regularly(repo: Repo) {
+/// Every repository in the channel folder: the single one (if `keys init` made it) and each tenant's.
+pub fn repositories(channels: &Path) -> Vec<Repo> {
+    let mut repos: Vec<Repo> = Repo::open(channels).ok().into_iter().collect();
+    let mut folders: Vec<String> = std::fs::read_dir(channels)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_owned))
+        .collect();
+    folders.sort();
+    repos.extend(folders.iter().filter_map(|folder| find_tenant(channels, folder)));
+    repos
+}
+
+/// Renews the timestamp (and the snapshot) of every repository in the channel folder now and every
+/// [`REFRESH_EVERY`]; a failure is logged and tried again at the next round. The repositories and their
+/// online keys are read each time, so a new tenant's repository or a rotation needs no restart.
+pub async fn refresh_regularly(channels: PathBuf) {
     let mut interval = tokio::time::interval(REFRESH_EVERY);
     loop {
         interval.tick().await;
-        let repo = repo.clone();
+        let channels = channels.clone();
         let done = tokio::task::spawn_blocking(move || {
-            let key = repo.online_key()?;
-            repo.refresh(&key, Utc::now())
+            for repo in repositories(&channels) {
+                if let Err(e) = repo.online_key().and_then(|key| repo.refresh(&key, Utc::now())) {
+                    eprintln!(
+                        "formdesk-portal: renewing the timestamp of the form channel in {} failed: {}",
+                        repo.dir().display(),
+                        said(&e)
+                    );
+                }
+            }
         })
         .await;
-        match done {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => eprintln!("formdesk-portal: renewing the form channel's timestamp failed: {}", said(&e)),
-            Err(e) => eprintln!("formdesk-portal: renewing the form channel's timestamp failed: {e}"),
+        if let Err(e) = done {
+            eprintln!("formdesk-portal: renewing the form channels' timestamps failed: {e}");
         }
     }
 }

@@ -142,6 +142,15 @@ impl ChannelArgs {
     }
 }
 
+/// Whose repository of the form-update channel a signing command works on.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ChannelTenantArg {
+    /// The tenant (ARS) whose repository (<data-dir>/channel/t<ARS>) is signed, with its form editor's key
+    /// t<ARS>.key from --keys; left out: the portal's single repository (tenant 1), with forms.key.
+    #[arg(long, value_name = "ARS")]
+    pub tenant: Option<String>,
+}
+
 /// The folder with the offline keys.
 #[derive(Debug, Clone, clap::Args)]
 pub struct KeysArg {
@@ -197,16 +206,23 @@ impl RoleName {
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Make the offline keys and the form-update channel of this portal.
+    /// Make the offline keys and the form-update channel of this portal, or a tenant's form editor's key.
     ///
     /// Writes root.key, targets.key and forms.key into --keys (a folder on a medium kept offline) and the
     /// channel's repository with its online key into <data-dir>/channel.
+    /// With --tenant ARS (on the form editor's own machine): writes only t<ARS>.key and its public key
+    /// t<ARS>.pub into --keys and prints the public key; the operator needs only t<ARS>.pub for
+    /// `forms channel-init`.
     ///
     /// Example: formdesk-portal keys init --keys /media/usb/formdesk-keys
+    ///          formdesk-portal keys init --tenant 057580012012 --keys /media/usb/herford-keys
     #[command(verbatim_doc_comment)]
     Init {
         #[command(flatten)]
         keys: KeysArg,
+        /// Make the key of this tenant's form editor (role t<ARS>) instead.
+        #[arg(long, value_name = "ARS")]
+        tenant: Option<String>,
         #[command(flatten)]
         data: ChannelArgs,
     },
@@ -523,11 +539,14 @@ pub enum FormsCommand {
     /// Prints the new set's version, its channel and every form with its version. Refuses, printing every
     /// error, if any form of the folder has one.
     ///
-    /// Example: formdesk-portal forms publish forms --keys /media/usb/formdesk-keys --channel pilot
+    /// Example: formdesk-portal forms publish forms --tenant 057580012012 --keys /media/usb/herford-keys --channel pilot
+    ///          formdesk-portal forms publish forms --keys /media/usb/formdesk-keys   (the single repository)
     #[command(verbatim_doc_comment)]
     Publish {
         /// The forms folder: `codelists/` and one folder per form with its `form.json`.
         dir: PathBuf,
+        #[command(flatten)]
+        tenant: ChannelTenantArg,
         #[command(flatten)]
         keys: KeysArg,
         /// The channel: `pilot` desks first, or `all`.
@@ -538,9 +557,11 @@ pub enum FormsCommand {
     },
     /// Give every desk the form set of the pilot channel.
     ///
-    /// Example: formdesk-portal forms promote --keys /media/usb/formdesk-keys
+    /// Example: formdesk-portal forms promote --tenant 057580012012 --keys /media/usb/herford-keys
     #[command(verbatim_doc_comment)]
     Promote {
+        #[command(flatten)]
+        tenant: ChannelTenantArg,
         #[command(flatten)]
         keys: KeysArg,
         #[command(flatten)]
@@ -557,9 +578,31 @@ pub enum FormsCommand {
         #[arg(long)]
         now: bool,
         #[command(flatten)]
+        tenant: ChannelTenantArg,
+        #[command(flatten)]
         keys: KeysArg,
         #[command(flatten)]
         data: ChannelArgs,
+    },
+    /// Make a tenant's repository of the form-update channel (operator, with the offline root and targets keys).
+    ///
+    /// Writes <data-dir>/channel/t<ARS>: root and targets signed with root.key and targets.key from --keys,
+    /// the targets delegating the tenant's form files (t<ARS>.*) to the form editor's public key
+    /// (--editor-key t<ARS>.pub, made with `keys init --tenant`). From then on the tenant's newly enrolled desks
+    /// read it at /forms/v1/t<ARS>/, and only the editor's key signs its forms.
+    ///
+    /// Example: formdesk-portal forms channel-init --tenant 057580012012 --keys /media/usb/formdesk-keys --editor-key t057580012012.pub
+    #[command(verbatim_doc_comment)]
+    ChannelInit {
+        #[command(flatten)]
+        tenant: TenantArg,
+        #[command(flatten)]
+        keys: KeysArg,
+        /// The form editor's public key file (t<ARS>.pub).
+        #[arg(long, value_name = "FILE")]
+        editor_key: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Show each channel's form set and which set every desk runs.
     ///

@@ -77,20 +77,21 @@ fn main() -> ExitCode {
         Command::Destinations(cli::DestinationsCommand::Keygen { out, public, bits }) => {
             admin::keygen(out, public, *bits)
         }
-        Command::Keys(KeysCommand::Init { keys, data }) => {
+        Command::Keys(KeysCommand::Init { keys, tenant: Some(ars), .. }) => channel::tenant_key_init(&keys.keys, ars),
+        Command::Keys(KeysCommand::Init { keys, tenant: None, data }) => {
             data.data_dir().and_then(|dir| channel::keys_init(&keys.keys, &dir))
         }
         Command::Keys(KeysCommand::Rotate { keys, role, data }) => {
             data.data_dir().and_then(|dir| channel::keys_rotate(&keys.keys, role.role(), &dir))
         }
-        Command::Forms(FormsCommand::Publish { dir, keys, channel, data }) => {
-            data.data_dir().and_then(|data| channel::publish(dir, &keys.keys, channel.wire(), &data))
+        Command::Forms(FormsCommand::Publish { dir, tenant, keys, channel, data }) => data
+            .data_dir()
+            .and_then(|data| channel::publish(dir, tenant.tenant.as_deref(), &keys.keys, channel.wire(), &data)),
+        Command::Forms(FormsCommand::Promote { tenant, keys, data }) => {
+            data.data_dir().and_then(|dir| channel::promote(tenant.tenant.as_deref(), &keys.keys, &dir))
         }
-        Command::Forms(FormsCommand::Promote { keys, data }) => {
-            data.data_dir().and_then(|dir| channel::promote(&keys.keys, &dir))
-        }
-        Command::Forms(FormsCommand::Withdraw { id, now, keys, data }) => {
-            data.data_dir().and_then(|dir| channel::withdraw(id, *now, &keys.keys, &dir))
+        Command::Forms(FormsCommand::Withdraw { id, now, tenant, keys, data }) => {
+            data.data_dir().and_then(|dir| channel::withdraw(id, *now, tenant.tenant.as_deref(), &keys.keys, &dir))
         }
         command => with_runtime(command),
     };
@@ -149,7 +150,7 @@ fn store_args(command: &Command) -> &StoreArgs {
         | Command::Devices(
             V::Enrol { store, .. } | V::List { store, .. } | V::Revoke { store, .. } | V::Channel { store, .. },
         )
-        | Command::Forms(FormsCommand::Status { store, .. })
+        | Command::Forms(FormsCommand::Status { store, .. } | FormsCommand::ChannelInit { store, .. })
         | Command::Destinations(D::Add { store, .. } | D::List { store, .. })
         | Command::Inbox(I::Export { store, .. })
         | Command::Receipt(R::Verify { store, .. }) => store,
@@ -166,9 +167,10 @@ async fn run<S: Store + AccountStore>(store: S, command: &Command) -> Result<Exi
     };
     match command {
         Command::Serve(args) => {
-            let channel = channel::find(&args.store.data_dir()?);
+            let data_dir = args.store.data_dir()?;
             let options = server::Options {
-                channel,
+                channel: channel::find(&data_dir),
+                channels: channel::channel_dir(&data_dir),
                 listen: args.listen,
                 max_request_bytes: args.max_request_bytes,
                 max_part_bytes: args.max_part_bytes,
@@ -234,6 +236,10 @@ async fn run<S: Store + AccountStore>(store: S, command: &Command) -> Result<Exi
                 channel.wire(),
             )
             .await
+        }
+        Command::Forms(FormsCommand::ChannelInit { tenant: t, keys, editor_key, store: args }) => {
+            let tenant = tenants::resolve(&store, t.tenant.as_deref()).await?;
+            channel::tenant_channel_init(&tenant, &keys.keys, editor_key, &args.data_dir()?)
         }
         Command::Forms(FormsCommand::Status { store: args, tenant: t }) => {
             channel::status(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, &args.data_dir()?).await

@@ -34,8 +34,9 @@ pub enum Kind {
     /// The desks' API (`/v1/…`, and the health check): the answers to one tenant's desk must not tell
     /// anything of another tenant.
     Api,
-    /// The form-update channel's files: public, signed in themselves (TUF), one repository for the whole
-    /// portal until the channel is split per tenant (docs/tenants.md, section 3).
+    /// The form-update channel's files: public, signed in themselves (TUF). Each tenant's repository is served
+    /// under its own ARS (`/forms/v1/t<ARS>/…`); the portal's single repository from before tenants under
+    /// `/forms/v1/` (tenant 1's until it has its own; docs/tenants.md, section 3).
     Channel,
     /// The administrators' web console (`/admin`): HTML pages for people signed in with a session cookie,
     /// each route open to the roles its [`Access`] names.
@@ -123,6 +124,8 @@ pub enum IdKind {
     Attachment,
     /// The name of a file of the form-update channel.
     ChannelFile,
+    /// A tenant's repository of the form-update channel: `t` and the tenant's ARS.
+    ChannelTenant,
     /// The id of a desk of the caller's tenant (console).
     Device,
     /// The token of a one-time setup link (console).
@@ -156,6 +159,10 @@ pub enum Endpoint {
     ChannelMetadata,
     /// A target file of the form-update channel.
     ChannelTarget,
+    /// A metadata file of a tenant's repository of the form-update channel.
+    TenantChannelMetadata,
+    /// A target file of a tenant's repository of the form-update channel.
+    TenantChannelTarget,
     /// A page of the console.
     Console(Page),
 }
@@ -211,6 +218,20 @@ pub const ROUTES: &[RouteSpec] = &[
     route(Method::Post, "/v1/forms/report", Kind::Api, &[], Endpoint::ReportForms),
     route(Method::Get, "/forms/v1/metadata/{file}", Kind::Channel, &[IdKind::ChannelFile], Endpoint::ChannelMetadata),
     route(Method::Get, "/forms/v1/targets/{file}", Kind::Channel, &[IdKind::ChannelFile], Endpoint::ChannelTarget),
+    route(
+        Method::Get,
+        "/forms/v1/{repository}/metadata/{file}",
+        Kind::Channel,
+        &[IdKind::ChannelTenant, IdKind::ChannelFile],
+        Endpoint::TenantChannelMetadata,
+    ),
+    route(
+        Method::Get,
+        "/forms/v1/{repository}/targets/{file}",
+        Kind::Channel,
+        &[IdKind::ChannelTenant, IdKind::ChannelFile],
+        Endpoint::TenantChannelTarget,
+    ),
     // The console (docs/tenants.md, section 4, "Routes × roles"). A role not named answers the 404 page.
     console(Method::Get, "/admin/anmelden", &[], Page::SignIn, Access::Public),
     console(Method::Post, "/admin/anmelden", &[], Page::SignIn, Access::Public),

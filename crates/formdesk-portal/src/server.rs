@@ -27,8 +27,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use formdesk_protocol::auth::Authorization;
 use formdesk_protocol::wire::{
-    Announce, AttachmentStatus, EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, FormsChannel, FormsReport,
-    PortalInfo, Submit, Submitted, UploadConflict,
+    Announce, AttachmentStatus, EnrolRequest, EnrolResponse, EnrolledTenant, ErrorBody, ErrorCode, FormsChannel,
+    FormsReport, PortalInfo, Submit, Submitted, UploadConflict,
 };
 use formdesk_protocol::{PROTOCOL_VERSION, decode_base64url, encode_base64url, ids};
 use http_body_util::BodyExt as _;
@@ -48,8 +48,11 @@ const MAX_ATTACHMENTS: usize = 1000;
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The form-update channel it serves and keeps fresh, if `keys init` made one in its data folder.
+    /// The portal's single form-update channel (`/forms/v1/`), if `keys init` made one in its data folder.
     pub channel: Option<formdesk_channel::Repo>,
+    /// The channel folder: the single repository, if any, and each tenant's in `t<ARS>/`, all served and
+    /// kept fresh.
+    pub channels: PathBuf,
     /// Where it listens.
     pub listen: SocketAddr,
     /// The largest submit request (metadata and data), in bytes.
@@ -176,8 +179,8 @@ pub async fn serve<S: Store + AccountStore>(store: S, options: Options) -> anyho
     // with ciphertext it should have deleted.
     purge(&app).await;
     let purger = tokio::spawn(purge_hourly(Arc::clone(&app)));
-    // The channel's timestamp is renewed at start and then regularly; without a channel nothing is signed.
-    let refresher = options.channel.clone().map(|repo| tokio::spawn(crate::channel::refresh_regularly(repo)));
+    // The channels' timestamps are renewed at start and then regularly; without a channel nothing is signed.
+    let refresher = Some(tokio::spawn(crate::channel::refresh_regularly(options.channels.clone())));
 
     let mut out = std::io::stdout().lock();
     writeln!(out, "formdesk-portal: listening on {scheme}://{addr}")?;
@@ -268,6 +271,8 @@ fn handler<S: Store + AccountStore>(spec: &'static RouteSpec, filter: MethodFilt
         Endpoint::ReportForms => on(filter, report_forms::<S>),
         Endpoint::ChannelMetadata => on(filter, channel_metadata::<S>),
         Endpoint::ChannelTarget => on(filter, channel_target::<S>),
+        Endpoint::TenantChannelMetadata => on(filter, tenant_channel_metadata::<S>),
+        Endpoint::TenantChannelTarget => on(filter, tenant_channel_target::<S>),
         Endpoint::Console(_) => on(filter, move |State(app): State<Arc<App<S>>>, request: Request| async move {
             crate::console::handle(&app.store, app.console.as_ref(), spec, request).await
         }),
@@ -656,8 +661,12 @@ async fn enrol<S: Store>(
     formdesk_protocol::auth::check_public_key(&public_key)
         .map_err(|e| ApiError::bad_request(format!("publicKey: {e}")))?;
     match app.store.enrol_by_code(crate::store::code_hash(&code), public_key, now()).await? {
-        Enrolment::Enrolled(device, _tenant) => {
-            let forms_root = forms_root(&app.options).await?;
+        Enrolment::Enrolled(device, tenant) => {
+            let repository =
+                crate::channel::repository_for(&app.options.channels, app.options.channel.as_ref(), &tenant);
+            let forms_shared = repository.as_ref().is_some_and(|(_, shared)| *shared);
+            let forms_root = forms_root(repository.as_ref().map(|(repo, _)| repo)).await?;
+            let name = app.store.tenant_name(&tenant).await?.unwrap_or_default();
             Ok(json(
                 StatusCode::OK,
                 &EnrolResponse {
@@ -665,6 +674,8 @@ async fn enrol<S: Store>(
                     name: device.name,
                     portal_key: app.portal_key.clone(),
                     forms_root,
+                    tenant: Some(EnrolledTenant { ars: tenant.ars().to_string(), name }),
+                    forms_shared,
                 },
             ))
         }
@@ -789,9 +800,9 @@ async fn submit<S: Store>(
     Ok(json(StatusCode::OK, &Submitted { acceptance }))
 }
 
-/// The channel's newest root, which an enrolling desk pins; `None` without a channel.
-async fn forms_root(options: &Options) -> Result<Option<String>, ApiError> {
-    let Some(repo) = &options.channel else { return Ok(None) };
+/// The newest root of the desk's repository, which an enrolling desk pins; `None` without one.
+async fn forms_root(repo: Option<&formdesk_channel::Repo>) -> Result<Option<String>, ApiError> {
+    let Some(repo) = repo else { return Ok(None) };
     let path = repo.metadata_dir().join("root.json");
     match tokio::fs::read_to_string(&path).await {
         Ok(text) => Ok(Some(text)),
@@ -827,6 +838,40 @@ async fn channel_target<S: Store>(
     axum::extract::Path(file): axum::extract::Path<String>,
 ) -> Result<Response, ApiError> {
     channel_file(&app, crate::channel::Folder::Targets, &file).await
+}
+
+async fn tenant_channel_metadata<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    axum::extract::Path((repository, file)): axum::extract::Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    tenant_channel_file(&app, &repository, crate::channel::Folder::Metadata, &file).await
+}
+
+async fn tenant_channel_target<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    axum::extract::Path((repository, file)): axum::extract::Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    tenant_channel_file(&app, &repository, crate::channel::Folder::Targets, &file).await
+}
+
+/// A file of a tenant's repository (`repository` is `t<ARS>`): only that repository's folder is read, so
+/// another tenant's file asked for under this ARS is as missing as a file that never was.
+async fn tenant_channel_file<S>(
+    app: &App<S>,
+    repository: &str,
+    folder: crate::channel::Folder,
+    file: &str,
+) -> Result<Response, ApiError> {
+    let _working = working(app)?;
+    let missing = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no such file: {file}"));
+    let channels = app.options.channels.clone();
+    let folder_name = repository.to_owned();
+    let repo = tokio::task::spawn_blocking(move || crate::channel::find_tenant(&channels, &folder_name))
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(missing)?;
+    crate::channel::file(&repo, folder, file).await.ok_or_else(missing)
 }
 
 /// A file of the form-update channel. Not signed: TUF's metadata is signed itself and names the hash of every

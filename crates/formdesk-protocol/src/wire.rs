@@ -15,12 +15,16 @@
 //! | `PUT /v1/submissions/{id}/attachments/{att}?offset=N&total=T` | device | bytes `N..` of the part → [`AttachmentStatus`] |
 //! | `POST /v1/submissions/{id}/submit` | device | [`Submit`] → [`Submitted`] |
 //! | `POST /v1/forms/report` | device | [`FormsReport`] → [`FormsChannel`] |
-//! | `GET /forms/v1/metadata/{file}`, `GET /forms/v1/targets/{file}` | – | the form-update channel's files |
+//! | `GET /forms/v1/metadata/{file}`, `GET /forms/v1/targets/{file}` | – | the single form-update channel's files |
+//! | `GET /forms/v1/t{ARS}/metadata/{file}`, `GET /forms/v1/t{ARS}/targets/{file}` | – | a tenant's channel's files |
 //!
 //! The form-update channel (`formdesk-channel`) is The Update Framework: its metadata and files are signed
 //! by the administrators and checked by the desk, so they are served to anyone without a device signature.
 //! A desk learns the channel's root from its enrolment ([`EnrolResponse::forms_root`]) and reports the form
-//! set it runs with [`FormsReport`]; the answer says which channel it reads.
+//! set it runs with [`FormsReport`]; the answer says which channel it reads. Each tenant has a repository of
+//! its own (`/forms/v1/t<ARS>/`); the enrolment names the desk's tenant ([`EnrolResponse::tenant`]), and
+//! the root is that repository's unless [`EnrolResponse::forms_shared`] says it is the portal's single one
+//! (`/forms/v1/`, kept for the tenant adopted from a portal before tenants).
 //!
 //! Every step can be repeated: the same call with the same content answers as the first one did; the same id
 //! with other content is a 409. An error answers with an [`ErrorBody`].
@@ -215,6 +219,24 @@ pub struct EnrolResponse {
     /// absent when the portal has no channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forms_root: Option<String>,
+    /// The municipality (tenant) the desk belongs to from now on; absent from portals before tenants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<EnrolledTenant>,
+    /// Whether [`EnrolResponse::forms_root`] is the root of the portal's single repository at `/forms/v1/`
+    /// (its tenant has no repository of its own yet). Without it, a desk that learned its [`EnrolResponse::tenant`]
+    /// reads its tenant's repository at `/forms/v1/t<ARS>/`; a desk that did not reads `/forms/v1/`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forms_shared: bool,
+}
+
+/// The tenant of an enrolled desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrolledTenant {
+    /// Its regional key (ARS, 12 digits).
+    pub ars: String,
+    /// Its name ("Stadt Herford").
+    pub name: String,
 }
 
 /// The path of the desk's report of its form set.
@@ -381,6 +403,37 @@ mod tests {
         assert_eq!(serde_json::to_string(&answer).unwrap(), old, "no formsRoot member when there is none");
         let with = EnrolResponse { forms_root: Some("{}".into()), ..answer };
         assert!(serde_json::to_string(&with).unwrap().contains(r#""formsRoot":"{}""#));
+    }
+
+    #[test]
+    fn an_enrolment_answer_names_the_tenant_and_older_desks_read_it() {
+        let answer = EnrolResponse {
+            device_id: "d".into(),
+            name: "n".into(),
+            portal_key: "k".into(),
+            forms_root: Some("{}".into()),
+            tenant: Some(EnrolledTenant { ars: "057580012012".into(), name: "Stadt Herford".into() }),
+            forms_shared: false,
+        };
+        let text = serde_json::to_string(&answer).unwrap();
+        assert!(text.contains(r#""tenant":{"ars":"057580012012","name":"Stadt Herford"}"#), "{text}");
+        assert!(!text.contains("formsShared"), "{text}");
+        assert_eq!(serde_json::from_str::<EnrolResponse>(&text).unwrap(), answer);
+        let shared = EnrolResponse { forms_shared: true, ..answer };
+        assert!(serde_json::to_string(&shared).unwrap().contains(r#""formsShared":true"#));
+
+        // What a desk before tenants reads of it: the members it knows; the rest is ignored.
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        #[allow(dead_code, reason = "read to show an older desk's type takes the answer")]
+        struct Before {
+            device_id: String,
+            name: String,
+            portal_key: String,
+            forms_root: Option<String>,
+        }
+        let before: Before = serde_json::from_str(&text).unwrap();
+        assert_eq!(before.forms_root.as_deref(), Some("{}"));
     }
 
     #[test]

@@ -436,6 +436,9 @@ pub trait Store: Send + Sync + 'static {
     /// Every tenant, by ARS.
     fn tenants(&self, operator: &Operator) -> impl Future<Output = Result<Vec<TenantInfo>, StoreError>> + Send;
 
+    /// The tenant's own name ("Stadt Herford"), which its enrolling desks learn; `None` if it is gone.
+    fn tenant_name(&self, tenant: &Tenant) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
     /// Suspends a tenant: its desks are refused from now on. Suspending twice keeps the first time; `None` if
     /// no tenant has this ARS.
     fn suspend_tenant(

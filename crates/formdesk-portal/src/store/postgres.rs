@@ -363,6 +363,12 @@ impl Store for PgStore {
         rows.iter().map(tenant_info).collect()
     }
 
+    async fn tenant_name(&self, tenant: &Tenant) -> Result<Option<String>, StoreError> {
+        let client = self.pool.get().await?;
+        let row = client.query_opt("SELECT name FROM tenants WHERE id = $1", &[&tenant.id()]).await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
     async fn suspend_tenant(&self, _: &Operator, ars: Ars, now: i64) -> Result<Option<TenantInfo>, StoreError> {
         let client = self.pool.get().await?;
         client

@@ -371,6 +371,14 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn tenant_name(&self, tenant: &Tenant) -> Result<Option<String>, StoreError> {
+        let id = tenant.id();
+        self.call(move |conn| {
+            Ok(conn.query_row("SELECT name FROM tenants WHERE id = ?1", [id], |r| r.get(0)).optional()?)
+        })
+        .await
+    }
+
     async fn suspend_tenant(&self, _: &Operator, ars: Ars, now: i64) -> Result<Option<TenantInfo>, StoreError> {
         self.write(move |tx| {
             tx.execute(

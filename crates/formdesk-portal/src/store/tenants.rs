@@ -30,6 +30,12 @@ impl Tenant {
     pub fn ars(&self) -> &Ars {
         &self.ars
     }
+
+    /// Whether this is tenant 1: the one adopted from a portal before tenants (or the first one added), whose
+    /// desks read the portal's single form channel (`/forms/v1/`) until it has a repository of its own.
+    pub fn is_first(&self) -> bool {
+        self.id == 1
+    }
 }
 
 /// Whoever may see and change all tenants: the administrators' command line on the portal's machine, and

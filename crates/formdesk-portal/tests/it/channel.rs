@@ -2,8 +2,8 @@
 //! HTTP with the root from its enrolment, and the desks' reports in `forms status`.
 
 use crate::on_both_backends;
-use crate::support::{Answer, Backend, Desk, Env, Portal, http, send, text};
-use formdesk_channel::{Channel, Checked, FormState, FormStore, Source};
+use crate::support::{ARS, Answer, Backend, Desk, Env, Portal, http, send, text};
+use formdesk_channel::{Channel, Checked, FormState, FormStore, Scope, Source};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -362,3 +362,128 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Tenant B of the tests with two municipalities.
+const B: &str = "057660020020";
+
+/// A desk's form store that pins the root of the repository its enrolment names, as the sync crate does.
+fn tenant_desk_store(dir: &Path, enrolment: &serde_json::Value) -> FormStore {
+    let root = enrolment["formsRoot"].as_str().expect("the enrolment brings the tenant's root");
+    let ars = enrolment["tenant"]["ars"].as_str().expect("the enrolment names the tenant");
+    assert!(enrolment.get("formsShared").is_none(), "{enrolment}");
+    let store = FormStore::open(dir).expect("form store");
+    store.pin_repository(root.as_bytes(), &Scope::tenant(ars).expect("ARS")).expect("pin the root");
+    store
+}
+
+/// A desk's one-time code from tenant `ars`.
+fn code_of(env: &Env, ars: &str, name: &str) -> String {
+    let out = env.cli_of(ars, &["devices", "enrol", "--name", name]);
+    out.lines().find_map(|l| l.strip_prefix("code ")).expect("a code").trim().to_owned()
+}
+
+fn check_scoped(store: &FormStore, portal: &Portal, scope: Scope) -> Result<Checked, formdesk_channel::ChannelError> {
+    let client = reqwest::Client::builder().no_proxy().build().expect("client");
+    let source = Source::portal_of(client, &portal.base, scope).expect("source");
+    runtime().block_on(formdesk_channel::check(store, &source, Channel::All))
+}
+
+fn form_ids(checked: &Checked) -> Vec<String> {
+    checked.set().manifest.forms.iter().map(|f| f.id.clone()).collect()
+}
+
+/// Two municipalities, each with its own repository and editor's key: each publishes its own set, and each
+/// one's desks install only that set. Tenant 1 keeps the portal's single repository until it has its own.
+fn two_tenants_each_publish_their_own_set(env: Env) {
+    let operator = keys_dir(&env);
+    env.cli_ok(&["tenants", "add", "--ars", B, "--name", "Gemeinde Anders"]);
+    with_channel(&env);
+    let mut portal = env.serve(&[]);
+
+    // Before they have repositories of their own: tenant 1's desks read the single one, B's nothing.
+    let mut a_old = Desk::new(&portal);
+    let a_old_enrolment = a_old.enrol(&code_of(&env, ARS, "Bürgerbus alt")).ok(200);
+    assert_eq!(a_old_enrolment["tenant"], serde_json::json!({ "ars": ARS, "name": "Stadt Musterstadt" }));
+    assert_eq!(a_old_enrolment["formsShared"], true, "{a_old_enrolment}");
+    let code = code_of(&env, B, "Bürgerbus B alt");
+    let b_old_enrolment = Desk::new(&portal).enrol(&code).ok(200);
+    assert_eq!(b_old_enrolment["tenant"]["name"], "Gemeinde Anders");
+    assert!(b_old_enrolment.get("formsRoot").is_none(), "B has no channel yet: {b_old_enrolment}");
+    channel_fails(
+        &env,
+        &["forms", "publish", &forms_dir().display().to_string(), "--tenant", B, "--keys", &operator],
+        "forms channel-init",
+    );
+
+    // Each editor makes a key; the operator makes each repository with the editor's public key only.
+    let b_forms = env.dir.path().join("b-forms");
+    copy_dir(&forms_dir(), &b_forms);
+    std::fs::remove_dir_all(b_forms.join("brauchtumsfeuer")).expect("remove a form");
+    for (ars, forms) in [(ARS, forms_dir()), (B, b_forms.clone())] {
+        let editor = env.dir.path().join(format!("editor-{ars}")).display().to_string();
+        let out = channel_ok(&env, &["keys", "init", "--tenant", ars, "--keys", &editor]);
+        assert!(out.contains(&format!("t{ars}.pub")), "{out}");
+        assert!(!Path::new(&editor).join("root.key").exists());
+        let public = format!("{editor}/t{ars}.pub");
+        let out = env.cli_of(ars, &["forms", "channel-init", "--keys", &operator, "--editor-key", &public]);
+        assert!(out.contains(&format!("/forms/v1/t{ars}/")), "{out}");
+        let forms = forms.display().to_string();
+        let out = channel_ok(&env, &["forms", "publish", &forms, "--tenant", ars, "--keys", &editor]);
+        assert!(out.starts_with("published set 1 to channel all"), "{out}");
+    }
+    // The editor's key of one municipality signs nothing of another's.
+    let a_editor = env.dir.path().join(format!("editor-{ARS}")).display().to_string();
+    channel_fails(
+        &env,
+        &["forms", "publish", &b_forms.display().to_string(), "--tenant", B, "--keys", &a_editor],
+        &format!("has no t{B}.key"),
+    );
+    let stolen = env.dir.path().join("stolen");
+    std::fs::create_dir_all(&stolen).expect("mkdir");
+    std::fs::copy(format!("{a_editor}/t{ARS}.key"), stolen.join(format!("t{B}.key"))).expect("copy");
+    channel_fails(
+        &env,
+        &["forms", "promote", "--tenant", B, "--keys", &stolen.display().to_string()],
+        &format!("nicht zu 't{B}'"),
+    );
+    // The portal started before the repositories existed serves them without a restart.
+    let mut a_desk = Desk::new(&portal);
+    let a_enrolment = a_desk.enrol(&code_of(&env, ARS, "Bürgerbus A")).ok(200);
+    let code = code_of(&env, B, "Bürgerbus B");
+    let b_enrolment = Desk::new(&portal).enrol(&code).ok(200);
+    assert_ne!(a_enrolment["formsRoot"], b_enrolment["formsRoot"]);
+
+    let a_store = tenant_desk_store(&env.dir.path().join("a-desk"), &a_enrolment);
+    let b_store = tenant_desk_store(&env.dir.path().join("b-desk"), &b_enrolment);
+    let a_set = check_scoped(&a_store, &portal, Scope::tenant(ARS).expect("ARS")).expect("A's check");
+    let b_set = check_scoped(&b_store, &portal, Scope::tenant(B).expect("ARS")).expect("B's check");
+    assert!(form_ids(&a_set).contains(&"brauchtumsfeuer".to_owned()));
+    assert!(!form_ids(&b_set).contains(&"brauchtumsfeuer".to_owned()), "B's own set");
+    assert!(b_set.set().manifest.files().all(|f| f.target.starts_with(&format!("t{B}."))));
+    // B's desk pointed at A's repository finds nothing it trusts; its set stays.
+    let error = check_scoped(&b_store, &portal, Scope::tenant(ARS).expect("ARS")).expect_err("A's repository");
+    assert!(matches!(error, formdesk_channel::ChannelError::Rejected(..)), "{error:?}");
+    assert_eq!(b_store.current().expect("current").map(|s| s.sha256), Some(b_set.set().sha256.clone()));
+
+    // The tenant-1 desk enrolled before keeps its single repository; status per tenant.
+    let old_store = desk_store(&env.dir.path().join("a-old"), &a_old_enrolment);
+    assert_eq!(old_store.repository().expect("repository"), Scope::Shared);
+    assert!(matches!(check(&old_store, &portal, Channel::All), Checked::Installed { .. }));
+    let status = env.cli_of(B, &["forms", "status"]);
+    assert!(status.contains("channel all: set 1") && !status.contains("brauchtumsfeuer"), "{status}");
+    let status = env.cli_of(ARS, &["forms", "status"]);
+    assert!(status.contains("brauchtumsfeuer"), "{status}");
+
+    // A withdrawal in B's channel reaches B's desks only; both repositories are renewed by the portal.
+    let b_editor = env.dir.path().join(format!("editor-{B}")).display().to_string();
+    channel_ok(&env, &["forms", "withdraw", "hundeanmeldung", "--now", "--tenant", B, "--keys", &b_editor]);
+    let state = |c: &Checked| c.set().manifest.form("hundeanmeldung").map(|f| f.state);
+    let b_after = check_scoped(&b_store, &portal, Scope::tenant(B).expect("ARS")).expect("B's check");
+    assert_eq!(state(&b_after), Some(FormState::Withdrawn));
+    let a_after = check_scoped(&a_store, &portal, Scope::tenant(ARS).expect("ARS")).expect("A's check");
+    assert_eq!(state(&a_after), Some(FormState::Open));
+    assert!(matches!(a_after, Checked::Unchanged(_)));
+    portal.stop();
+}
+
+on_both_backends!(two_tenants_each_publish_their_own_set);

@@ -1,7 +1,9 @@
 //! Isolation of tenants (docs/tenants.md, section 2), on SQLite and PostgreSQL: tenant A's desks against
 //! tenant B's objects. The attack tests 1 to 7 of the design, and the walk over every API route of the
 //! portal's route table (`src/routes.rs`, included here as the server builds its router from it): for each
-//! route, ids of B's objects (known, purged, guessed) get the status and body that never-used ids get.
+//! route, ids of B's objects (known, purged, guessed) get the status and body that never-used ids get; for
+//! each route of the form channel, B's files asked for under A's repository (and the portal's single one) get
+//! what never-used file names get.
 
 #[path = "../../src/routes.rs"]
 pub mod routes;
@@ -176,6 +178,8 @@ fn request(w: &World, spec: &RouteSpec, ids: &[&str]) -> Answer {
         | Endpoint::Submission
         | Endpoint::ChannelMetadata
         | Endpoint::ChannelTarget
+        | Endpoint::TenantChannelMetadata
+        | Endpoint::TenantChannelTarget => w.a.signed(method, &path, b""),
         // Not walked here (see `Kind::Console` below).
         | Endpoint::Console(_) => w.a.signed(method, &path, b""),
     }
@@ -200,7 +204,7 @@ fn every_route_answers_for_b_as_for_nothing(env: Env) {
     for spec in walk {
         let name = format!("{} {}", spec.method.as_str(), spec.path);
         match spec.kind {
-            // Public and signed in itself; one repository for the whole portal until section 3 splits it.
+            // Public and signed in itself; walked by `every_channel_route_answers_for_b_as_for_nothing`.
             Kind::Channel => continue,
             // People's pages with a session cookie: walked with tenant B's ids in `console.rs`.
             Kind::Console => continue,
@@ -221,6 +225,7 @@ fn every_route_answers_for_b_as_for_nothing(env: Env) {
                         IdKind::Submission | IdKind::NewSubmission => id.to_owned(),
                         IdKind::Attachment => attachment.to_owned(),
                         IdKind::ChannelFile => "root.json".to_owned(),
+                        IdKind::ChannelTenant => format!("t{ARS}"),
                         IdKind::Device | IdKind::SetupToken | IdKind::StaticFile => String::new(),
                     })
                     .collect()
@@ -244,6 +249,105 @@ fn every_route_answers_for_b_as_for_nothing(env: Env) {
     let b_after: Vec<serde_json::Value> =
         [&w.b_live, &w.b_half, &w.b_purged].iter().map(|s| w.b.status(&s.id).ok(200)).collect();
     assert_eq!(b_before, b_after);
+}
+
+/// The names of the files in a folder of a tenant's repository.
+fn served_names(env: &Env, ars: &str, folder: &str) -> Vec<String> {
+    let dir = env.dir.path().join("data").join("channel").join(format!("t{ars}")).join(folder);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the tenant's repository")
+        .filter_map(|e| e.ok()?.file_name().to_str().map(str::to_owned))
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A and B each with a repository of its own and a set published with its own editor's key; A (tenant 1)
+/// also has the portal's single repository.
+fn channel_world(env: &Env) -> Portal {
+    let data = env.dir.path().join("data").display().to_string();
+    let keys = env.dir.path().join("operator-keys").display().to_string();
+    let forms = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forms").display().to_string();
+    let run = |args: &[&str]| {
+        let out = env.run(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    };
+    env.cli_ok(&["tenants", "add", "--ars", B, "--name", "Gemeinde Anders"]);
+    run(&["keys", "init", "--keys", &keys, "--data-dir", &data]);
+    run(&["forms", "publish", &forms, "--keys", &keys, "--data-dir", &data]);
+    for ars in [ARS, B] {
+        let editor = env.dir.path().join(format!("editor-{ars}")).display().to_string();
+        run(&["keys", "init", "--tenant", ars, "--keys", &editor]);
+        let public = format!("{editor}/t{ars}.pub");
+        env.cli_of(ars, &["forms", "channel-init", "--keys", &keys, "--editor-key", &public]);
+        run(&[
+            "forms",
+            "publish",
+            &forms,
+            "--tenant",
+            ars,
+            "--keys",
+            &editor,
+            "--channel",
+            "pilot",
+            "--data-dir",
+            &data,
+        ]);
+    }
+    env.serve(&[])
+}
+
+/// Test 16 of the design for the form channel: every channel route of the table, asked by anyone for B's
+/// files under A's repository (and under the portal's single one), answers as for a file that never was; the
+/// files are there under B's own.
+fn every_channel_route_answers_for_b_as_for_nothing(env: Env) {
+    let portal = channel_world(&env);
+    let client = http();
+    let get = |path: &str| send(&client, client.get(portal.url(path)));
+    let mut walked = 0;
+    for spec in ROUTES.iter().filter(|r| r.kind == Kind::Channel) {
+        walked += 1;
+        let name = format!("{} {}", spec.method.as_str(), spec.path);
+        let folder = if spec.path.contains("/metadata/") { "metadata" } else { "targets" };
+        // B's own files: its role's metadata and every target (snapshot and timestamp A has too).
+        let b_files: Vec<String> =
+            served_names(&env, B, folder).into_iter().filter(|f| f.contains(&format!("t{B}"))).collect();
+        assert!(!b_files.is_empty(), "{name}: B has files in {folder}");
+        let never = format!("{}.t{B}.set.all.json", "0".repeat(64));
+        let fill = |repository: &str, file: &str| -> String {
+            let ids: Vec<&str> = spec
+                .ids
+                .iter()
+                .map(|kind| match kind {
+                    IdKind::ChannelTenant => repository,
+                    _ => file,
+                })
+                .collect();
+            routes::fill(spec.path, &ids)
+        };
+        let for_nothing = get(&fill(&format!("t{ARS}"), &never));
+        assert_eq!(for_nothing.status, 404, "{name}: {}", text(&for_nothing.body));
+        for file in &b_files {
+            let for_b = get(&fill(&format!("t{ARS}"), file));
+            assert_eq!(normalized(&for_b, &[file]), normalized(&for_nothing, &[&never]), "{name}: B's {file}");
+            if spec.ids.contains(&IdKind::ChannelTenant) {
+                // Under B's own repository it is served: the names asked for are real.
+                let own = get(&fill(&format!("t{B}"), file));
+                assert_eq!(own.status, 200, "{name}: B's {file} under B");
+                // And under a repository no tenant has, as under A's.
+                let guessed = get(&fill("t000000000001", file));
+                assert_eq!(normalized(&guessed, &[file]), normalized(&for_nothing, &[&never]), "{name}: guessed");
+            }
+        }
+        // A file both repositories have (the root) is A's under A's name, never B's.
+        if folder == "metadata" && spec.ids.contains(&IdKind::ChannelTenant) {
+            let a_root = get(&fill(&format!("t{ARS}"), "root.json")).ok(200);
+            let b_root = get(&fill(&format!("t{B}"), "root.json")).ok(200);
+            assert_ne!(a_root, b_root, "{name}: A's root is not B's");
+        }
+    }
+    assert_eq!(walked, 4, "the single repository's two routes and the tenants' two");
 }
 
 /// Attack tests 1 to 7 of docs/tenants.md, section 2.
@@ -312,4 +416,8 @@ fn attacks(env: Env) {
     w.a.signed("GET", "/v1/destinations", b"").ok(200);
 }
 
-crate::on_both_backends!(every_route_answers_for_b_as_for_nothing, attacks);
+crate::on_both_backends!(
+    every_route_answers_for_b_as_for_nothing,
+    attacks,
+    every_channel_route_answers_for_b_as_for_nothing
+);
