@@ -190,16 +190,17 @@ impl DeskLink {
             .ok_or_else(|| SyncError::Registration("the portal key is not base64url".into()))?;
         let registration = Registration {
             url,
-            device_id: answer.device_id,
-            device_name: answer.name,
+            device_id: answer.device_id.clone(),
+            device_name: answer.name.clone(),
             portal_key,
             enrolled_at: crate::Clock::now(&crate::SystemClock),
         };
-        if let Some(root) = &answer.forms_root {
-            // The form channel's root, trusted from now on: every form set must chain up to it.
+        if answer.forms_root.is_some() {
+            // The root of the tenant's repository of the form channel, trusted from now on: every form set
+            // must chain up to it, and the desk reads that repository (kept with the root in the form store).
             let store =
                 formdesk_desk::formsets::open_form_store(&self.dir).map_err(|e| SyncError::Outbox(e.to_string()))?;
-            store.pin_root(root.as_bytes()).map_err(|e| SyncError::Registration(e.detail()))?;
+            crate::forms::pin_enrolment(&store, &answer).map_err(|e| SyncError::Registration(e.detail()))?;
         }
         desk.set_registration(&registration).map_err(|e| SyncError::Outbox(e.to_string()))?;
         if let Some(old) = self.slot().take() {

@@ -6,9 +6,15 @@
 //! what changed. What the round found is kept for the start screen ([`FormsCheck`]); an installed set is
 //! announced as [`crate::desk::LinkEvent::FormsInstalled`], and the shell has the desk pick it up.
 //! A desk without a pinned root (enrolled with a portal that had no channel yet) checks nothing.
+//!
+//! Each municipality (tenant) has a repository of its own on the portal (`/forms/v1/t<ARS>/`). The enrolment
+//! answer names the desk's tenant; [`pin_enrolment`] pins the root it brought as that repository's, in the
+//! form store beside the root (`tuf/repository.json`), so root and repository never disagree. A desk enrolled
+//! before tenants, or whose tenant has no repository yet (`formsShared`), reads the single one (`/forms/v1/`).
 
 use crate::portal::{Portal, forms_report};
-use formdesk_channel::{Channel, ChannelError, Checked, FormStore};
+use formdesk_channel::{Channel, ChannelError, Checked, FormStore, Rejection, Scope};
+use formdesk_protocol::wire::EnrolResponse;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
@@ -36,6 +42,25 @@ impl From<ChannelError> for Failure {
     fn from(e: ChannelError) -> Failure {
         Failure { reason: e.to_string(), detail: e.detail() }
     }
+}
+
+/// The repository an enrolment answer points the desk at: its tenant's, or the portal's single one (from a
+/// portal before tenants, or with `formsShared`).
+pub fn repository_of(answer: &EnrolResponse) -> Result<Scope, ChannelError> {
+    match &answer.tenant {
+        Some(tenant) if !answer.forms_shared => {
+            Scope::tenant(&tenant.ars).map_err(|e| ChannelError::Rejected(Rejection::Malformed, e))
+        }
+        _ => Ok(Scope::Shared),
+    }
+}
+
+/// Pins the form channel's root that the enrolment answer brought, as the root of the repository it names;
+/// from then on the desk reads that repository. Returns whether there was a root to pin.
+pub fn pin_enrolment(store: &FormStore, answer: &EnrolResponse) -> Result<bool, ChannelError> {
+    let Some(root) = &answer.forms_root else { return Ok(false) };
+    store.pin_repository(root.as_bytes(), &repository_of(answer)?)?;
+    Ok(true)
 }
 
 fn unix_now() -> i64 {
@@ -136,7 +161,7 @@ async fn round(
         }
     }
     let reading = *channel.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let source = portal.forms_source()?;
+    let source = portal.forms_source(store.repository()?)?;
     let checked = formdesk_channel::check(store, &source, reading).await?;
     if let Checked::Installed { set, .. } = &checked
         && let Err(e) = portal.report_forms(&forms_report(set, None)).await

@@ -351,8 +351,9 @@ impl std::fmt::Debug for Portal {
 
 impl Portal {
     /// Trades an enrolment code for the desk's registration; `public_key` is the desk's Ed25519 public key (32
-    /// bytes). The only call without a signature. The registration carries the root of the portal's
-    /// form-update channel, if it has one, for the desk to pin (`formdesk_channel::FormStore::pin_root`).
+    /// bytes). The only call without a signature. The registration names the desk's tenant and carries the
+    /// root of its repository of the form-update channel, if there is one, for the desk to pin
+    /// ([`crate::forms::pin_enrolment`]).
     pub async fn enrol(
         base_url: &str,
         code: &str,
@@ -403,6 +404,9 @@ impl Portal {
         if registration.forms_root.as_ref().is_some_and(|root| serde_json::from_str::<serde_json::Value>(root).is_err())
         {
             return Err(SyncError::Registration("the form channel's root is not JSON".into()));
+        }
+        if let Some(tenant) = &registration.tenant {
+            ids::Ars::parse(&tenant.ars).map_err(|e| SyncError::Registration(format!("the tenant: {e}")))?;
         }
         Ok(registration)
     }
@@ -504,10 +508,14 @@ impl Portal {
         })
     }
 
-    /// Where the desk reads the portal's form-update channel: over this client (its certificates, its
-    /// timeouts, no redirects). The files need no signature; TUF's metadata is signed itself.
-    pub fn forms_source(&self) -> Result<formdesk_channel::Source, formdesk_channel::ChannelError> {
-        formdesk_channel::Source::portal(self.http.client.clone(), &self.http.base)
+    /// Where the desk reads the repository `scope` of the portal's form-update channel (its tenant's, as the
+    /// form store says, or the single one): over this client (its certificates, its timeouts, no redirects).
+    /// The files need no signature; TUF's metadata is signed itself.
+    pub fn forms_source(
+        &self,
+        scope: formdesk_channel::Scope,
+    ) -> Result<formdesk_channel::Source, formdesk_channel::ChannelError> {
+        formdesk_channel::Source::portal_of(self.http.client.clone(), &self.http.base, scope)
     }
 
     /// The portal's status of submission `id`; `None` if it does not know it.
@@ -778,7 +786,7 @@ mod tests {
             error: None,
         };
         assert_eq!(portal.report_forms(&report).await, Err(FormsReportError(DeliveryError::Locked)));
-        assert!(portal.forms_source().is_ok());
+        assert!(portal.forms_source(formdesk_channel::Scope::Shared).is_ok());
     }
 
     #[tokio::test]

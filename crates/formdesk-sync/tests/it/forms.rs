@@ -3,8 +3,10 @@
 //! and what the administrators see in `forms status`.
 
 use crate::support::{PortalEnv, device_key};
-use formdesk_channel::{Channel, Checked, FormState, FormStore, Source};
+use formdesk_channel::{Channel, Checked, FormState, FormStore, Scope, Source};
 use formdesk_protocol::decode_base64url;
+use formdesk_protocol::wire::EnrolResponse;
+use formdesk_sync::forms::pin_enrolment;
 use formdesk_sync::portal::{FormsReportError, forms_report};
 use formdesk_sync::{DeliveryError, Portal, PortalOptions};
 use ring::signature::KeyPair;
@@ -27,9 +29,9 @@ async fn enrolled(env: &PortalEnv, url: &str, name: &str) -> (Portal, FormStore)
     let (device_id, code) = env.enrol_code(name);
     let key = Arc::new(device_key());
     let registration = Portal::enrol(url, &code, key.public_key().as_ref(), &PortalOptions::default()).await.unwrap();
-    let root = registration.forms_root.expect("the enrolment brings the form channel's root");
+    assert!(registration.forms_root.is_some(), "the enrolment brings the form channel's root");
     let store = FormStore::open(&env.path(&format!("desk-{name}"))).unwrap();
-    store.pin_root(root.as_bytes()).unwrap();
+    assert!(pin_enrolment(&store, &registration).unwrap());
     let portal_key = decode_base64url(&registration.portal_key).unwrap();
     let portal = Portal::new(url, &device_id, &portal_key, PortalOptions::default()).unwrap();
     portal.unlock(key);
@@ -37,7 +39,7 @@ async fn enrolled(env: &PortalEnv, url: &str, name: &str) -> (Portal, FormStore)
 }
 
 async fn check(portal: &Portal, store: &FormStore, channel: Channel) -> Checked {
-    formdesk_channel::check(store, &portal.forms_source().unwrap(), channel).await.unwrap()
+    formdesk_channel::check(store, &portal.forms_source(store.repository().unwrap()).unwrap(), channel).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,4 +108,94 @@ async fn a_portal_without_a_channel_enrols_without_a_root() {
     let registration =
         Portal::enrol(&process.url(), &code, key.public_key().as_ref(), &PortalOptions::default()).await.unwrap();
     assert_eq!(registration.forms_root, None);
+}
+
+/// Tenant 1 of [`PortalEnv`] and a second municipality.
+const A: &str = "059580000000";
+const B: &str = "057660020020";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().filter_map(Result::ok) {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A desk of tenant `ars` enrolled through the sync crate's client: its registration and form store (the
+/// root pinned as the enrolment says) and its client, unlocked.
+async fn enrolled_with(env: &PortalEnv, url: &str, ars: &str, name: &str) -> (EnrolResponse, Portal, FormStore) {
+    let out = env.cli_ok(&["devices", "enrol", "--name", name, "--tenant", ars]);
+    let field = |f: &str| out.lines().find_map(|l| l.strip_prefix(f).map(|v| v.trim().to_owned())).unwrap();
+    let (device_id, code) = (field("device "), field("code "));
+    let key = Arc::new(device_key());
+    let registration = Portal::enrol(url, &code, key.public_key().as_ref(), &PortalOptions::default()).await.unwrap();
+    let store = FormStore::open(&env.path(&format!("desk-{name}"))).unwrap();
+    pin_enrolment(&store, &registration).unwrap();
+    let portal_key = decode_base64url(&registration.portal_key).unwrap();
+    let portal = Portal::new(url, &device_id, &portal_key, PortalOptions::default()).unwrap();
+    portal.unlock(key);
+    (registration, portal, store)
+}
+
+fn form_ids(checked: &Checked) -> Vec<&str> {
+    checked.set().manifest.forms.iter().map(|f| f.id.as_str()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_municipalitys_desk_reads_its_own_repository_and_installs_its_own_set() {
+    let env = PortalEnv::new();
+    env.cli_ok(&["tenants", "add", "--ars", B, "--name", "Gemeinde Anders"]);
+    let operator = env.path("keys").display().to_string();
+    env.cli_ok(&["keys", "init", "--keys", &operator]);
+    env.cli_ok(&["forms", "publish", &forms_dir(), "--keys", &operator]);
+    let process = env.serve("127.0.0.1:0");
+    let url = process.url();
+
+    // Enrolled before tenant 1 has a repository of its own: the single one, as before tenants.
+    let (early, early_portal, early_store) = enrolled_with(&env, &url, A, "Bürgerbus früh").await;
+    assert_eq!(early.tenant.as_ref().map(|t| (t.ars.as_str(), t.name.as_str())), Some((A, "Stadt Musterstadt")));
+    assert!(early.forms_shared);
+    assert_eq!(early_store.repository().unwrap(), Scope::Shared);
+
+    let b_forms = env.path("b-forms");
+    copy_dir(Path::new(&forms_dir()), &b_forms);
+    std::fs::remove_dir_all(b_forms.join("brauchtumsfeuer")).unwrap();
+    for (ars, forms) in [(A, forms_dir()), (B, b_forms.display().to_string())] {
+        let editor = env.path(&format!("editor-{ars}")).display().to_string();
+        env.cli_ok(&["keys", "init", "--tenant", ars, "--keys", &editor]);
+        let public = format!("{editor}/t{ars}.pub");
+        env.cli_ok(&["forms", "channel-init", "--tenant", ars, "--keys", &operator, "--editor-key", &public]);
+        env.cli_ok(&["forms", "publish", &forms, "--tenant", ars, "--keys", &editor]);
+    }
+
+    let (a, a_portal, a_store) = enrolled_with(&env, &url, A, "Bürgerbus A").await;
+    let (b, b_portal, b_store) = enrolled_with(&env, &url, B, "Bürgerbus B").await;
+    assert_eq!(b.tenant.as_ref().map(|t| t.name.as_str()), Some("Gemeinde Anders"));
+    assert!(!a.forms_shared && !b.forms_shared);
+    assert_eq!(a_store.repository().unwrap(), Scope::tenant(A).unwrap());
+    assert_eq!(b_store.repository().unwrap(), Scope::tenant(B).unwrap());
+
+    let a_set = check(&a_portal, &a_store, Channel::All).await;
+    let b_set = check(&b_portal, &b_store, Channel::All).await;
+    assert!(form_ids(&a_set).contains(&"brauchtumsfeuer"), "{:?}", form_ids(&a_set));
+    assert!(!form_ids(&b_set).contains(&"brauchtumsfeuer"), "B installs its own set: {:?}", form_ids(&b_set));
+    assert!(b_set.set().manifest.files().all(|f| f.target.starts_with(&format!("t{B}."))));
+    assert_eq!(b_portal.report_forms(&forms_report(b_set.set(), None)).await, Ok(Channel::All));
+    let status = env.cli_ok(&["forms", "status", "--tenant", B]);
+    assert!(status.contains("Bürgerbus B  channel all  set 1") && status.contains("current"), "{status}");
+
+    // B's desk asking A's repository, with B's root, installs nothing; its set stays.
+    let wrong = Source::portal_of(reqwest::Client::new(), &url, Scope::tenant(A).unwrap()).unwrap();
+    let refused = formdesk_channel::check(&b_store, &wrong, Channel::All).await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(b_store.current().unwrap().map(|s| s.sha256), Some(b_set.set().sha256.clone()));
+
+    // The desk enrolled early goes on with the single repository.
+    let early_set = check(&early_portal, &early_store, Channel::All).await;
+    assert!(matches!(early_set, Checked::Installed { .. }), "{early_set:?}");
 }
