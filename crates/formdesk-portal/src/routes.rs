@@ -103,6 +103,8 @@ pub enum Page {
     Tenants,
     /// The operator's "Konten".
     Accounts,
+    /// The operator's "Zustand" (health).
+    Health,
     /// "Eingang": counts only.
     Inbox,
     /// "Protokoll".
@@ -248,6 +250,7 @@ pub const ROUTES: &[RouteSpec] = &[
     console(Method::Post, "/admin/betrieb/mandanten", &[], Page::Tenants, Access::Roles(OPERATOR)),
     console(Method::Get, "/admin/betrieb/konten", &[], Page::Accounts, Access::Roles(OPERATOR)),
     console(Method::Post, "/admin/betrieb/konten", &[], Page::Accounts, Access::Roles(OPERATOR)),
+    console(Method::Get, "/admin/betrieb/zustand", &[], Page::Health, Access::Roles(OPERATOR)),
     console(Method::Get, "/admin/geraete", &[], Page::Devices, Access::Roles(DEVICE_READERS)),
     console(Method::Post, "/admin/geraete", &[], Page::Devices, Access::Roles(DEVICE_ADMIN)),
     console(Method::Get, "/admin/geraete/{id}", &[IdKind::Device], Page::Device, Access::Roles(DEVICE_READERS)),

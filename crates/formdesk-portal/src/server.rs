@@ -172,7 +172,8 @@ pub async fn serve<S: Store + AccountStore>(store: S, options: Options) -> anyho
             None
         }
     };
-    let console = console_origin.map(|origin| crate::console::Console::new(origin, &pkcs8));
+    let console = console_origin
+        .map(|origin| crate::console::Console::new(origin, &pkcs8, options.channels.clone(), options.channel.clone()));
     let app =
         Arc::new(App { store, key: Arc::new(key), portal_key, options: options.clone(), budget, in_flight, console });
     // The purge runs once before the server answers, so a portal started after a long pause never serves
@@ -885,8 +886,12 @@ async fn channel_file<S>(app: &App<S>, folder: crate::channel::Folder, file: &st
     crate::channel::file(repo, folder, file).await.ok_or_else(missing)
 }
 
-async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no such path: {}", uri.path()))
+async fn not_found(uri: axum::http::Uri) -> Response {
+    // Under /admin a person gets the console's 404 page (and /admin itself leads to the overview).
+    if let Some(answer) = crate::console::unrouted(uri.path()) {
+        return answer;
+    }
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no such path: {}", uri.path())).into_response()
 }
 
 async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {

@@ -50,6 +50,10 @@ pub struct Console {
     hashing: Arc<Semaphore>,
     login_key: LoginKey,
     rng: SystemRandom,
+    /// The channel folder (each tenant's repository in `t<ARS>/`) and the single repository, if any: what
+    /// "Formulare" and the overview read.
+    channels: std::path::PathBuf,
+    legacy: Option<formdesk_channel::Repo>,
 }
 
 impl std::fmt::Debug for Console {
@@ -60,7 +64,13 @@ impl std::fmt::Debug for Console {
 
 impl Console {
     /// The console at `origin`; the key for digests of logins is derived from the portal's key (`pkcs8`).
-    pub fn new(origin: String, portal_key_pkcs8: &[u8]) -> Console {
+    /// `channels` and `legacy` are the form channel's folder and single repository.
+    pub fn new(
+        origin: String,
+        portal_key_pkcs8: &[u8],
+        channels: std::path::PathBuf,
+        legacy: Option<formdesk_channel::Repo>,
+    ) -> Console {
         let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
         ctx.update(b"formdesk-console-login-key-v1\0");
         ctx.update(portal_key_pkcs8);
@@ -70,6 +80,8 @@ impl Console {
             hashing: Arc::new(Semaphore::new(MAX_HASHES)),
             login_key: LoginKey::new(key.as_ref()),
             rng: SystemRandom::new(),
+            channels,
+            legacy,
         }
     }
 }
@@ -399,6 +411,15 @@ fn internal(e: StoreError) -> Response {
         Ok(body) => html(StatusCode::INTERNAL_SERVER_ERROR, body),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
+}
+
+/// The answer to a path under `/admin` that no route has (the 404 page), or to `/admin` itself (the
+/// overview); `None` for any other path.
+pub fn unrouted(path: &str) -> Option<Response> {
+    if path == "/admin" {
+        return Some(secure(see_other("/admin/", None)));
+    }
+    path.starts_with("/admin/").then(|| secure(not_found(None)))
 }
 
 /// The security headers of every console answer (the style sheet has its own).

@@ -65,7 +65,7 @@ pub async fn signed_in<S: Store + AccountStore>(
             crate::console::audit::record(store, caller.account(), "sign_out", None, None, input.now).await;
             Ok(see_other("/admin/anmelden?abgemeldet", Some(auth::session_cookie_removal())))
         }
-        Page::Overview => overview(store, input, &caller).await,
+        Page::Overview => overview(store, console, input, &caller).await,
         Page::Devices if post => enrol(store, console, input, &caller).await,
         Page::Devices => devices(store, input, &caller, None).await,
         Page::Device => devices(store, input, &caller, Some(&input.ids[0])).await,
@@ -74,14 +74,9 @@ pub async fn signed_in<S: Store + AccountStore>(
         Page::Tenants => tenants(store, input, &caller, post).await,
         Page::Accounts => accounts(store, console, input, &caller, post).await,
         Page::Inbox => inbox(store, input, &caller).await,
+        Page::Health => health(store, input, &caller).await,
         Page::Audit => Ok(audit(&caller)),
-        Page::Forms => Ok(page(
-            StatusCode::OK,
-            formdesk_console::pages::forms::render_forms(
-                &caller.viewer,
-                &formdesk_console::pages::forms::FormsPage { forms: Vec::new(), form_set_version: 0 },
-            ),
-        )),
+        Page::Forms => forms(console, &caller).await,
         Page::Destinations => destinations(store, &caller).await,
         Page::SignIn | Page::Setup | Page::Static => Ok(not_found(Some(&caller.viewer))),
     }
@@ -442,7 +437,7 @@ async fn revoke<S: Store + AccountStore>(store: &S, input: &Input, caller: &Call
     Ok(page(StatusCode::OK, render_revoke_device(&caller.viewer, &confirm)))
 }
 
-async fn overview<S: Store + AccountStore>(store: &S, input: &Input, caller: &Caller) -> Answer {
+async fn overview<S: Store + AccountStore>(store: &S, console: &Console, input: &Input, caller: &Caller) -> Answer {
     let account = caller.account();
     let week_ago = input.now - 7 * 86_400;
     if let Some(operator) = account.operator() {
@@ -480,15 +475,34 @@ async fn overview<S: Store + AccountStore>(store: &S, input: &Input, caller: &Ca
     let devices = store.devices(tenant).await?;
     let counts = store.inbox_counts(tenant, week_ago).await?;
     let sees_all = account.has(Role::FormEditor) || account.has(Role::DeviceAdmin);
+    let sets = form_sets(console, tenant).await;
+    let current = sets.as_ref().and_then(|(_, all)| all.as_ref());
+    let (form_set_version, form_set_age_days) = current.map_or((0, 0), |m| {
+        let published = chrono::DateTime::parse_from_rfc3339(&m.published).map_or(input.now, |t| t.timestamp());
+        (m.set_version, u32::try_from((input.now - published).max(0) / 86_400).unwrap_or(u32::MAX))
+    });
+    let desks_behind = match current {
+        Some(m) => {
+            let forms = store.devices_forms(tenant).await?;
+            count(devices.iter().filter(|d| d.enrolled_at.is_some() && d.revoked_at.is_none()).filter(|d| {
+                forms
+                    .iter()
+                    .find(|f| f.device_id == d.id)
+                    .and_then(|f| f.report.as_ref())
+                    .is_none_or(|r| r.set_version < m.set_version)
+            }))
+        }
+        None => 0,
+    };
     let overview = TenantOverviewPage {
         name: caller.session.tenant_name.clone().unwrap_or_default(),
         ars: tenant.ars().to_string(),
         logo_path: None,
         desks_enrolled: count(devices.iter().filter(|d| d.enrolled_at.is_some() && d.revoked_at.is_none())),
         desks_revoked: count(devices.iter().filter(|d| d.revoked_at.is_some())),
-        desks_behind: 0,
-        form_set_version: 0,
-        form_set_age_days: 0,
+        desks_behind,
+        form_set_version,
+        form_set_age_days,
         signature_ends_in_days: None,
         waiting: counts
             .iter()
@@ -497,6 +511,59 @@ async fn overview<S: Store + AccountStore>(store: &S, input: &Input, caller: &Ca
             .sum(),
     };
     Ok(page(StatusCode::OK, render_tenant_overview(&caller.viewer, &overview)))
+}
+
+/// The tenant's form sets (pilot, all) from its repository of the form channel, if it has one.
+async fn form_sets(
+    console: &Console,
+    tenant: &crate::store::Tenant,
+) -> Option<(Option<formdesk_channel::SetManifest>, Option<formdesk_channel::SetManifest>)> {
+    let (channels, legacy, tenant) = (console.channels.clone(), console.legacy.clone(), tenant.clone());
+    tokio::task::spawn_blocking(move || {
+        let (repo, _) = crate::channel::repository_for(&channels, legacy.as_ref(), &tenant)?;
+        let pilot = repo.manifest(formdesk_channel::Channel::Pilot).ok().flatten();
+        let all = repo.manifest(formdesk_channel::Channel::All).ok().flatten();
+        Some((pilot, all))
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// "Formulare", read only: the forms of the tenant's current sets (pilot and all). The title is the form's
+/// id: the manifest names no title, and the definitions are not read for the list.
+async fn forms(console: &Console, caller: &Caller) -> Answer {
+    use formdesk_console::pages::forms::{FormRow, FormState, FormsPage, Origin, Rollout, render_forms};
+    let Some(tenant) = caller.account().tenant() else { return Ok(not_found(Some(&caller.viewer))) };
+    let (pilot, all) = form_sets(console, tenant).await.unwrap_or((None, None));
+    let own_prefix = format!("t{}.", tenant.ars());
+    let mut rows: Vec<FormRow> = Vec::new();
+    // Every form of the set for all desks, then what only the pilot desks have (another version or a new form).
+    for (manifest, rollout) in [(&all, Rollout::All), (&pilot, Rollout::Pilot)] {
+        let Some(manifest) = manifest else { continue };
+        for f in &manifest.forms {
+            if rows.iter().any(|r| r.id == f.id && r.version == f.version) {
+                continue;
+            }
+            let state = match f.state {
+                formdesk_channel::manifest::FormState::Open => FormState::Open,
+                formdesk_channel::manifest::FormState::Closing => FormState::Closing { on: "–".to_owned() },
+                formdesk_channel::manifest::FormState::Withdrawn => FormState::Withdrawn,
+            };
+            let origin = if f.file.target.starts_with(&own_prefix) { Origin::Own } else { Origin::Catalogue };
+            rows.push(FormRow {
+                id: f.id.clone(),
+                title: f.id.clone(),
+                version: f.version.clone(),
+                state,
+                rollout,
+                origin,
+            });
+        }
+    }
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let version = all.as_ref().or(pilot.as_ref()).map_or(0, |m| m.set_version);
+    Ok(page(StatusCode::OK, render_forms(&caller.viewer, &FormsPage { forms: rows, form_set_version: version })))
 }
 
 fn count<T>(items: impl Iterator<Item = T>) -> u32 {
@@ -553,6 +620,31 @@ async fn destinations<S: Store>(store: &S, caller: &Caller) -> Answer {
         .collect();
     let listed = DestinationsPage { destinations: rows, forms_without_destination: Vec::new(), problem: None };
     Ok(page(StatusCode::OK, render_destinations(&caller.viewer, &listed)))
+}
+
+/// The operator's "Zustand": the database's answer time and this instance. Channel expiries, the purge
+/// backlog and audit checkpoints are not gathered yet (empty).
+async fn health<S: Store>(store: &S, input: &Input, caller: &Caller) -> Answer {
+    use formdesk_console::pages::operator::{HealthPage, InstanceRow, render_health};
+    let started = std::time::Instant::now();
+    let database_ms = match store.ping().await {
+        Ok(()) => Some(u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX)),
+        Err(e) => {
+            eprintln!("formdesk-portal: console: the database did not answer the health check: {e}");
+            None
+        }
+    };
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_default();
+    let instance =
+        InstanceRow { name: format!("{host} (Prozess {})", std::process::id()), last_seen: time::minute(input.now) };
+    let shown = HealthPage {
+        database_ms,
+        instances: vec![instance],
+        expiries: Vec::new(),
+        purge_backlog: 0,
+        checkpoints: Vec::new(),
+    };
+    Ok(page(StatusCode::OK, render_health(&caller.viewer, &shown)))
 }
 
 fn audit(caller: &Caller) -> Response {

@@ -359,6 +359,9 @@ fn wrong_role_is_not_found(env: Env) {
         let refused = editor.get(&path);
         assert_eq!((refused.status, &refused.body), (404, &missing.body), "{path}");
     }
+    for readable in ["/admin/formulare", "/admin/ziele", "/admin/eingang", "/admin/protokoll", "/admin/konto"] {
+        assert_eq!(editor.get(readable).status, 200, "{readable}");
+    }
     let refused = editor.post("/admin/geraete", &[("name", "x")]);
     assert_eq!((refused.status, &refused.body), (404, &missing.body));
     assert!(env.cli_ok(&["devices", "list"]).contains("0 device(s)"));
@@ -371,6 +374,10 @@ fn wrong_role_is_not_found(env: Env) {
     assert_eq!(unknown.status, 404);
     assert_eq!(operator.get("/admin/geraete").body, unknown.body);
     assert_eq!(operator.get("/admin/betrieb/mandanten").status, 200);
+    assert_eq!(operator.get("/admin/betrieb/zustand").status, 200);
+    // A path no route has is the same 404 page without navigation, and /admin leads to the overview.
+    assert_eq!(operator.get("/admin/gibt-es-nicht").status, 404);
+    assert_eq!(operator.get("/admin").location, "/admin/");
     drop(portal);
 }
 

@@ -181,7 +181,7 @@ fn request(w: &World, spec: &RouteSpec, ids: &[&str]) -> Answer {
         | Endpoint::TenantChannelMetadata
         | Endpoint::TenantChannelTarget => w.a.signed(method, &path, b""),
         // Not walked here (see `Kind::Console` below).
-        | Endpoint::Console(_) => w.a.signed(method, &path, b""),
+        Endpoint::Console(_) => w.a.signed(method, &path, b""),
     }
 }
 
