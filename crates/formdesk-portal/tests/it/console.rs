@@ -534,7 +534,58 @@ fn console_isolation(env: Env) {
     drop(portal);
 }
 
+/// The walk of the route table for each role: a route the role may use answers (200 for a page without
+/// ids), every other answers the one 404 page of that viewer, for `GET` and `POST` alike, and nothing changes.
+fn every_route_for_every_role(env: Env) {
+    let portal = Served::start(&env);
+    let accounts: [(ConsoleRole, &[&str]); 4] = [
+        (ConsoleRole::Operator, &["--operator", "--login", "r.operator", "--name", "Rechenzentrum"]),
+        (ConsoleRole::FormEditor, &["--tenant", ARS, "--login", "r.forms", "--name", "F", "--role", "formulare"]),
+        (ConsoleRole::DeviceAdmin, &["--tenant", ARS, "--login", "r.devices", "--name", "G", "--role", "geraete"]),
+        (ConsoleRole::InboxUser, &["--tenant", ARS, "--login", "r.inbox", "--name", "E", "--role", "eingang"]),
+    ];
+    for (role, args) in accounts {
+        let path = add_account(&env, args);
+        let mut browser = Browser::new(&portal.base);
+        set_up(&mut browser, &path);
+        browser.get("/admin/konto");
+        let csrf = browser.csrf.clone();
+        let mut refusal: Option<String> = None;
+        for spec in ROUTES.iter().filter(|r| r.kind == Kind::Console) {
+            let Access::Roles(allowed) = spec.access else { continue };
+            if spec.path == "/admin/abmelden" {
+                continue;
+            }
+            let ids: Vec<String> = spec.ids.iter().map(|_| uuid()).collect();
+            let path = routes::fill(spec.path, &ids.iter().map(String::as_str).collect::<Vec<_>>());
+            browser.csrf = csrf.clone();
+            let reply = match spec.method {
+                Method::Get => browser.get(&path),
+                _ => browser.post(&path, &[("name", "Rollenprobe"), ("ars", "059580000001"), ("login", "x")]),
+            };
+            let name = format!("{role:?}: {} {}", spec.method.as_str(), spec.path);
+            if allowed.contains(&role) {
+                if spec.ids.is_empty() && spec.method == Method::Get {
+                    assert_eq!(reply.status, 200, "{name}: {}", reply.body);
+                }
+            } else {
+                assert_eq!(reply.status, 404, "{name}: {}", reply.body);
+                let first = refusal.get_or_insert_with(|| reply.body.clone());
+                assert_eq!(first, &reply.body, "{name}");
+            }
+        }
+        assert!(refusal.is_some(), "{role:?} may use every route");
+    }
+    // The refused posts changed nothing: one desk (the device admin's own "Gerät einrichten"), no account
+    // beyond the four (the operator's own "Mandant anlegen" added one tenant).
+    assert!(env.cli_of(ARS, &["devices", "list"]).contains("1 device(s)"));
+    assert!(env.cli_ok(&["accounts", "list"]).contains("4 account(s)"));
+    assert!(env.cli_ok(&["tenants", "list"]).contains("059580000001"));
+    drop(portal);
+}
+
 crate::on_both_backends!(
+    every_route_for_every_role,
     setup_link_and_sign_in,
     every_route_without_session_redirects,
     idle_and_expired_sessions,
