@@ -208,6 +208,10 @@ async fn sign_in<S: Store + AccountStore>(store: &S, console: &Console, input: &
         }
     };
     store.clear_failures(account_key).await?;
+    // A session the browser still had ends: a sign-in always begins a new one (no fixation).
+    if let super::Found::Live(old) = super::find_session(store, &input.cookies, input.now).await? {
+        store.end_session(old.account(), old.token_sha256.clone()).await?;
+    }
     if rehash && let Some(password) = password {
         let rng_hash =
             hashing(console, move || auth::hash_password(&password, &ring::rand::SystemRandom::new())).await?;

@@ -249,7 +249,47 @@ fn setup_link_and_sign_in(env: Env) {
     let again = sign_in(&mut browser, "P.Schmidt", PASSWORD);
     assert_eq!((again.status, again.location.as_str()), (303, "/admin/"), "{}", again.body);
     assert_eq!(browser.get("/admin/geraete").status, 200);
+    // Signing in again replaces the session; disabling the account ends the new one at once.
+    let before = browser.session().expect("session").clone();
+    // (A signed-in browser is sent from the form to the overview; the form's token comes from another tab.)
+    assert_eq!(browser.get("/admin/anmelden").location, "/admin/");
+    let mut tab = Browser::new(&portal.base);
+    tab.get("/admin/anmelden");
+    browser.cookies.insert("__Host-formdesk-pre".into(), tab.cookies["__Host-formdesk-pre"].clone());
+    browser.csrf = tab.csrf.clone();
+    let replaced = browser.post("/admin/anmelden", &[("login", "p.schmidt"), ("passwort", PASSWORD)]);
+    assert_eq!(replaced.status, 303, "{}", replaced.body);
+    assert_ne!(browser.session(), Some(&before));
+    assert_eq!(env.query("SELECT COUNT(*) FROM sessions"), "1");
+    env.cli_ok(&["accounts", "disable", "--login", "p.schmidt"]);
+    assert_eq!(browser.get("/admin/").location, "/admin/anmelden");
+    assert_eq!(env.query("SELECT COUNT(*) FROM sessions"), "0");
+    let refused = sign_in(&mut browser, "p.schmidt", PASSWORD);
+    assert!(refused.body.contains("Anmeldename oder Passwort ist falsch"), "{}", refused.body);
     drop(portal);
+}
+
+/// Off loopback the console needs --console-origin: without it every console route is the 404 page.
+fn console_off_without_origin(env: Env) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_formdesk-portal"))
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .args(env.store_args())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("a line");
+    let port = line.trim().rsplit(':').next().expect("port").to_owned();
+    let answer = http().get(format!("http://127.0.0.1:{port}/admin/anmelden")).send().expect("answer");
+    assert_eq!(answer.status().as_u16(), 404);
+    assert!(answer.text().expect("body").contains("Seite nicht gefunden"));
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    let _ = child.stderr.take().expect("stderr").read_to_string(&mut stderr);
+    assert!(stderr.contains("--console-origin"), "{stderr}");
 }
 
 /// Without a session every console route but the public ones sends the browser to the sign-in page, and a
@@ -582,6 +622,11 @@ fn every_route_for_every_role(env: Env) {
     assert!(env.cli_ok(&["accounts", "list"]).contains("4 account(s)"));
     assert!(env.cli_ok(&["tenants", "list"]).contains("059580000001"));
     drop(portal);
+}
+
+#[test]
+fn the_console_is_off_without_origin_off_loopback() {
+    console_off_without_origin(Env::new(crate::support::Backend::Sqlite));
 }
 
 crate::on_both_backends!(
