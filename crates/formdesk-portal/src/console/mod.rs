@@ -208,6 +208,19 @@ async fn route<S: Store + AccountStore>(
                     return Ok(see_other("/admin/anmelden/code", None));
                 }
                 Access::Roles(_) if pending_second_factor => {}
+                // Operator accounts must use two-factor sign-in: until it is on, they reach only "Mein Konto".
+                Access::Roles(_)
+                    if caller.account().has(Role::Operator)
+                        && !caller.account().totp_on()
+                        && !matches!(
+                            spec.endpoint,
+                            crate::routes::Endpoint::Console(
+                                crate::routes::Page::Account | crate::routes::Page::SignOut
+                            )
+                        ) =>
+                {
+                    return Ok(see_other("/admin/konto", None));
+                }
                 Access::Roles(_) => {
                     let roles: Vec<ConsoleRole> = caller.account().roles.iter().map(|r| console_role(*r)).collect();
                     if !crate::routes::allows(spec.access, &roles) {

@@ -202,6 +202,19 @@ fn sign_in(browser: &mut Browser, login: &str, password: &str) -> Reply {
     browser.post("/admin/anmelden", &[("login", login), ("passwort", password)])
 }
 
+/// Switches on two-factor sign-in on "Mein Konto" and returns the secret.
+fn enable_totp(browser: &mut Browser) -> TotpSecret {
+    browser.get("/admin/konto");
+    let shown = browser.post("/admin/konto", &[("aktion", "totp-einrichten")]);
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    let grouped = shown.body.split("<p class=\"secret\"").nth(1).and_then(|s| s.split('>').nth(1)).expect("secret");
+    let base32: String = grouped.split('<').next().expect("text").chars().filter(|c| !c.is_whitespace()).collect();
+    let secret = TotpSecret::from_base32(&base32).expect("base32");
+    let on = browser.post("/admin/konto", &[("aktion", "totp-bestaetigen"), ("code", &code(&secret, now()))]);
+    assert!(on.body.contains("Die Zwei-Faktor-Anmeldung ist eingeschaltet"), "{}", on.body);
+    secret
+}
+
 /// A device admin of tenant A, signed in.
 fn device_admin(env: &Env, base: &str, login: &str) -> Browser {
     let path = add_account(env, &["--tenant", ARS, "--login", login, "--name", "Petra Schmidt", "--role", "geraete"]);
@@ -410,6 +423,10 @@ fn wrong_role_is_not_found(env: Env) {
     let path = add_account(&env, &["--operator", "--login", "betrieb", "--name", "Rechenzentrum"]);
     let mut operator = Browser::new(&portal.base);
     set_up(&mut operator, &path);
+    // An operator reaches nothing but "Mein Konto" until two-factor sign-in is on.
+    assert_eq!(operator.get("/admin/").location, "/admin/konto");
+    assert_eq!(operator.get("/admin/betrieb/konten").location, "/admin/konto");
+    enable_totp(&mut operator);
     let unknown = operator.get(&format!("/admin/geraete/{}", uuid()));
     assert_eq!(unknown.status, 404);
     assert_eq!(operator.get("/admin/geraete").body, unknown.body);
@@ -588,6 +605,9 @@ fn every_route_for_every_role(env: Env) {
         let path = add_account(&env, args);
         let mut browser = Browser::new(&portal.base);
         set_up(&mut browser, &path);
+        if role == ConsoleRole::Operator {
+            enable_totp(&mut browser);
+        }
         browser.get("/admin/konto");
         let csrf = browser.csrf.clone();
         let mut refusal: Option<String> = None;
