@@ -487,3 +487,40 @@ fn two_tenants_each_publish_their_own_set(env: Env) {
 }
 
 on_both_backends!(two_tenants_each_publish_their_own_set);
+
+#[test]
+fn the_serving_portal_renews_a_tenants_timestamp_too() {
+    let env = Env::new(Backend::Sqlite);
+    let operator = keys_dir(&env);
+    let editor = env.dir.path().join("editor").display().to_string();
+    channel_ok(&env, &["keys", "init", "--keys", &operator]);
+    channel_ok(&env, &["keys", "init", "--tenant", ARS, "--keys", &editor]);
+    let public = format!("{editor}/t{ARS}.pub");
+    env.cli_ok(&["forms", "channel-init", "--keys", &operator, "--editor-key", &public]);
+    let forms = forms_dir().display().to_string();
+    channel_ok(&env, &["forms", "publish", &forms, "--tenant", ARS, "--keys", &editor]);
+    let path = env.dir.path().join(format!("data/channel/t{ARS}/metadata/timestamp.json"));
+    let mut old: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("timestamp")).expect("json");
+    let soon = chrono::Utc::now() + chrono::Duration::hours(1);
+    old["signed"]["expires"] = soon.format("%Y-%m-%dT%H:%M:%SZ").to_string().into();
+    std::fs::write(&path, serde_json::to_vec(&old).expect("json")).expect("write");
+    let version = old["signed"]["version"].as_u64().expect("version");
+
+    let portal = env.serve(&[]);
+    let client = http();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let url = portal.url(&format!("/forms/v1/t{ARS}/metadata/timestamp.json"));
+    loop {
+        let answer = send(&client, client.get(&url)).ok(200);
+        if answer["signed"]["version"].as_u64() > Some(version) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the tenant's timestamp was not renewed: {answer}");
+        std::thread::yield_now();
+    }
+    let enrolment = Desk::new(&portal).enrol(&code_of(&env, ARS, "Bürgerbus 1")).ok(200);
+    // Tenant 1 has a repository of its own now: new desks read it.
+    let store = tenant_desk_store(&env.dir.path().join("desk"), &enrolment);
+    let checked = check_scoped(&store, &portal, Scope::tenant(ARS).expect("ARS")).expect("the check");
+    assert_eq!(checked.set().manifest.set_version, 1);
+}
