@@ -15,8 +15,15 @@
 //! Ed25519 request signatures and the checks of the answers. The desks run in this process on a tokio runtime
 //! and share the machine's cores with the portal (and, for PostgreSQL, its server).
 //!
-//! Run: `cargo bench -p formdesk-portal --bench load`. Without `--bench` (as `cargo test --benches` runs it)
-//! it makes a short smoke run of the same steps.
+//! Many tenants (`tenants.rs`, run only when asked for): 720 desks all delivering at once, as one tenant's and
+//! as 36 tenants' 20 each, on SQLite and on two PostgreSQL instances; the ratio of their throughputs.
+//!
+//! Modules: `desk` (enrolment, sealing, one delivery), `portal` (the data and the `serve` processes),
+//! `measure` (clocks, CPU times, quantiles), `tenants` (the scenario of many tenants).
+//!
+//! Run: `cargo bench -p formdesk-portal --bench load`; the tenants: `cargo bench -p formdesk-portal --bench
+//! load -- tenants [DESKS_PER_TENANT]` (default 20; `5` makes it 180 desks). Without `--bench` (as `cargo test
+//! --benches` runs it) it makes a short smoke run of the same steps, the tenants' included.
 //!
 //! Non-goals: pass/fail thresholds, TLS, the reverse proxy, attachments uploaded in several pieces.
 
