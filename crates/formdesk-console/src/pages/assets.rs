@@ -22,7 +22,10 @@ pub fn page_headers() -> &'static [(&'static str, &'static str)] {
         ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
         ("Cache-Control", "no-store"),
         ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "no-referrer"),
+        // Not `no-referrer`: under it a browser sends `Origin: null` with every form it posts (Fetch,
+        // "append a request `Origin` header"), and the server's Origin check would refuse the console's own
+        // forms. `same-origin` keeps the Origin of the console's own posts and sends nothing to other sites.
+        ("Referrer-Policy", "same-origin"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
     ]
 }

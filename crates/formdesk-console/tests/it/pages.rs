@@ -898,7 +898,7 @@ fn security_headers() {
     assert!(!csp.contains("script-src") && !csp.contains("unsafe") && !csp.contains("data:"));
     assert_eq!(get(&page, "Cache-Control").as_deref(), Some("no-store"));
     assert_eq!(get(&page, "X-Content-Type-Options").as_deref(), Some("nosniff"));
-    assert_eq!(get(&page, "Referrer-Policy").as_deref(), Some("no-referrer"));
+    assert_eq!(get(&page, "Referrer-Policy").as_deref(), Some("same-origin"));
     assert_eq!(get(&page, "Cross-Origin-Opener-Policy").as_deref(), Some("same-origin"));
 
     let sheet = stylesheet_headers();
