@@ -14,6 +14,8 @@ pub(crate) struct Phase {
     pub(crate) portal_cpu: Option<Duration>,
     /// The CPU time of this process: the desks.
     pub(crate) desks_cpu: Option<Duration>,
+    /// The CPU time of the PostgreSQL server processes serving the portals' database.
+    pub(crate) server_cpu: Option<Duration>,
     pub(crate) machine_busy: Option<f64>,
 }
 
@@ -34,6 +36,7 @@ impl Phase {
             samples,
             portal_cpu: add(self.portal_cpu, other.portal_cpu),
             desks_cpu: add(self.desks_cpu, other.desks_cpu),
+            server_cpu: add(self.server_cpu, other.server_cpu),
             machine_busy,
         }
     }
@@ -45,6 +48,7 @@ pub(crate) struct Meter {
     started: Instant,
     portal_cpu: Option<Duration>,
     desks_cpu: Option<Duration>,
+    server_cpu: Option<Duration>,
     machine: Option<(u64, u64)>,
 }
 
@@ -54,6 +58,7 @@ impl Meter {
             started: Instant::now(),
             portal_cpu: cpu(portals),
             desks_cpu: process_cpu("/proc/self/stat"),
+            server_cpu: server_cpu(portals),
             machine: machine_times(),
         }
     }
@@ -63,11 +68,32 @@ impl Meter {
         let portal_cpu = self.portal_cpu.zip(cpu(portals)).map(|(before, after)| after.saturating_sub(before));
         let desks_cpu =
             self.desks_cpu.zip(process_cpu("/proc/self/stat")).map(|(before, after)| after.saturating_sub(before));
+        let server_cpu = self.server_cpu.zip(server_cpu(portals)).map(|(before, after)| after.saturating_sub(before));
         let machine_busy = self.machine.zip(machine_times()).and_then(|((busy0, total0), (busy1, total1))| {
             (total1 > total0).then(|| (busy1 - busy0) as f64 / (total1 - total0) as f64)
         });
-        Phase { deliveries, elapsed, samples, portal_cpu, desks_cpu, machine_busy }
+        Phase { deliveries, elapsed, samples, portal_cpu, desks_cpu, server_cpu, machine_busy }
     }
+}
+
+/// The CPU time so far of the PostgreSQL backends connected to the portals' database, found by the process
+/// title PostgreSQL gives them (`postgres: USER DATABASE HOST(PORT) STATE`); `None` on SQLite. A backend that
+/// ended during the phase is not counted; the portals' pools keep theirs.
+fn server_cpu(portals: &[Portal]) -> Option<Duration> {
+    let names: Vec<String> = portals.iter().filter_map(|p| p.database.as_ref()).map(|n| format!(" {n} ")).collect();
+    if names.is_empty() {
+        return None;
+    }
+    let mut total = Duration::ZERO;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let path = entry.path();
+        let Ok(title) = std::fs::read(path.join("cmdline")) else { continue };
+        let title = String::from_utf8_lossy(&title);
+        if title.starts_with("postgres: ") && names.iter().any(|n| title.contains(n.as_str())) {
+            total += process_cpu(&path.join("stat").display().to_string()).unwrap_or_default();
+        }
+    }
+    Some(total)
 }
 
 /// The CPU time of all `portals` together so far.

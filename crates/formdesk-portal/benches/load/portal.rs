@@ -31,16 +31,21 @@ impl Backend {
 pub(crate) struct Store {
     _dir: tempfile::TempDir,
     pub(crate) args: Vec<String>,
+    /// On PostgreSQL, the database's name.
+    database: Option<String>,
 }
 
 impl Store {
     pub(crate) fn new(backend: Backend) -> Result<Store> {
         let dir = tempfile::Builder::new().prefix("formdesk-portal-load-").tempdir().context("a temporary folder")?;
         let mut args = vec!["--data-dir".to_owned(), dir.path().join("data").display().to_string()];
+        let mut database = None;
         if backend == Backend::Postgres {
-            args.extend(["--database".to_owned(), pg::cluster().database()]);
+            let url = pg::cluster().database();
+            database = url.rsplit_once('/').map(|(_, name)| name.to_owned());
+            args.extend(["--database".to_owned(), url]);
         }
-        Ok(Store { _dir: dir, args })
+        Ok(Store { _dir: dir, args, database })
     }
 
     /// Runs an administrators' command on this store and returns what it printed.
@@ -67,6 +72,8 @@ impl Store {
 pub(crate) struct Portal {
     pub(crate) child: Child,
     pub(crate) base: String,
+    /// On PostgreSQL, the name of the database it serves.
+    pub(crate) database: Option<String>,
 }
 
 impl Portal {
@@ -87,7 +94,7 @@ impl Portal {
             .context("starting formdesk-portal serve")?;
         let stdout = child.stdout.take().context("the portal's standard output")?;
         // From here on the portal is killed on every way out.
-        let mut portal = Portal { child, base: String::new() };
+        let mut portal = Portal { child, base: String::new(), database: store.database.clone() };
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut line = String::new();

@@ -260,14 +260,14 @@ fn print_report(
     println!();
     println!(
         "| backend | instances | tenants × desks | submissions | wall time | submissions/s | portal CPU per \
-         submission | desks' CPU per submission | machine busy | delivery p50 | p90 | p99 | max | submissions/s by round |"
+         submission | desks' CPU per submission | PostgreSQL CPU per submission | machine busy | delivery p50 | p90 | p99 | max | submissions/s by round |"
     );
-    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for f in figures {
         let mut timings = f.phase.samples.of(Kind::Delivery);
         timings.sort();
         println!(
-            "| {} | {} | {} × {} | {} | {:.2} s | **{:.0}** | {} | {} | {} | {} ms | {} ms | **{} ms** | {} ms | {} |",
+            "| {} | {} | {} × {} | {} | {:.2} s | **{:.0}** | {} | {} | {} | {} | {} ms | {} ms | **{} ms** | {} ms | {} |",
             f.backend.label(),
             f.instances,
             f.tenants,
@@ -277,6 +277,7 @@ fn print_report(
             per_second(&f.phase),
             per_submission(f.phase.portal_cpu, f.phase.deliveries),
             per_submission(f.phase.desks_cpu, f.phase.deliveries),
+            per_submission(f.phase.server_cpu, f.phase.deliveries),
             f.phase.machine_busy.map_or_else(|| "–".to_owned(), |b| format!("{:.0} %", b * 100.0)),
             ms(quantile(&timings, 0.50)),
             ms(quantile(&timings, 0.90)),
