@@ -4,6 +4,7 @@
 //! Non-goals: no user accounts or roles; whoever may run this program on the portal's machine administers it.
 
 use crate::server::time_text;
+use crate::store::audit::Actor;
 use crate::store::{Destination, Device, Store, Tenant};
 use anyhow::{Context, Result, bail};
 use formdesk_protocol::ids;
@@ -45,7 +46,7 @@ pub async fn enrol<S: Store>(store: &S, tenant: &Tenant, name: &str, valid_days:
         enrolled_at: None,
         revoked_at: None,
     };
-    store.add_device(tenant, device.clone()).await?;
+    store.add_device(tenant, device.clone(), &Actor::cli()).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "device   {}", device.id)?;
     writeln!(out, "name     {}", device.name)?;
@@ -80,7 +81,7 @@ pub async fn list_devices<S: Store>(store: &S, tenant: &Tenant) -> Result<ExitCo
 /// `devices revoke`.
 pub async fn revoke<S: Store>(store: &S, tenant: &Tenant, id: &str) -> Result<ExitCode> {
     ids::check_uuid("device id", id)?;
-    let Some(device) = store.revoke_device(tenant, id.to_owned(), now()).await? else {
+    let Some(device) = store.revoke_device(tenant, id.to_owned(), now(), &Actor::cli()).await? else {
         bail!("device {id} is not known to this portal");
     };
     let mut out = std::io::stdout().lock();
@@ -114,7 +115,7 @@ pub async fn add_destination<S: Store>(
         key_id: recipient.key_id(),
         public_key: recipient.to_spki_der(),
     };
-    store.put_destination(tenant, destination.clone()).await?;
+    store.put_destination(tenant, destination.clone(), now(), &Actor::cli()).await?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

@@ -473,7 +473,8 @@ pub async fn device_channel<S: Store>(
             several.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(", ")
         ),
     };
-    let Some(device) = store.set_forms_channel(tenant, device.id.clone(), channel).await? else {
+    let (now, cli) = (Utc::now().timestamp(), crate::store::audit::Actor::cli());
+    let Some(device) = store.set_forms_channel(tenant, device.id.clone(), channel, now, &cli).await? else {
         bail!("device {} is not known to this portal", device.id);
     };
     writeln!(

@@ -45,6 +45,9 @@ pub enum Command {
     /// Check citizens' receipts.
     #[command(subcommand)]
     Receipt(ReceiptCommand),
+    /// The audit trail: list entries, verify the logs, sign checkpoints.
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 /// Where the portal keeps its data.
@@ -485,6 +488,60 @@ pub enum InboxCommand {
         out: PathBuf,
         #[command(flatten)]
         tenant: TenantArg,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// Which audit logs a command works on; at most one of the three may be given.
+#[derive(Debug, Clone, clap::Args)]
+#[group(multiple = false)]
+pub struct AuditLogArgs {
+    /// The municipality's log (and the logs its desks uploaded), by its regional key (ARS).
+    #[arg(long, value_name = "ARS")]
+    pub tenant: Option<String>,
+    /// The operator's log.
+    #[arg(long)]
+    pub operator: bool,
+    /// The log a desk uploaded, by the device's id (of the only tenant, or of the one --tenant would name).
+    #[arg(long, value_name = "ID")]
+    pub device: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check that no entry of a log was changed, removed or reordered, and that every checkpoint matches.
+    ///
+    /// Without an option every log is checked. Prints "in Ordnung: N Einträge, Kopf …" per log and exits 0,
+    /// or names the first bad entry and what is wrong with it and exits 1.
+    ///
+    /// Example: formdesk-portal audit verify --tenant 057580012012
+    #[command(verbatim_doc_comment)]
+    Verify {
+        #[command(flatten)]
+        logs: AuditLogArgs,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print a log's newest entries, the newest first.
+    ///
+    /// Example: formdesk-portal audit list --tenant 057580012012 --limit 20
+    #[command(verbatim_doc_comment)]
+    List {
+        #[command(flatten)]
+        logs: AuditLogArgs,
+        /// How many entries per log at most.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Sign a checkpoint of every log that has new entries since its last one (the server does this every
+    /// 10 minutes).
+    ///
+    /// Example: formdesk-portal audit checkpoint
+    #[command(verbatim_doc_comment)]
+    Checkpoint {
         #[command(flatten)]
         store: StoreArgs,
     },

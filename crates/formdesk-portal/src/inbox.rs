@@ -99,7 +99,14 @@ pub async fn export<S: Store>(
         let result = open(&key, &delivery).and_then(|opened| write(out, &id, &opened).map(|()| opened.summary));
         match result {
             Ok(summary) => {
-                store.mark_picked_up(tenant, id.clone(), chrono::Utc::now().timestamp()).await?;
+                store
+                    .mark_picked_up(
+                        tenant,
+                        id.clone(),
+                        chrono::Utc::now().timestamp(),
+                        &crate::store::audit::Actor::cli(),
+                    )
+                    .await?;
                 writeln!(stdout, "exported {id}: {summary}")?;
                 exported += 1;
             }

@@ -11,6 +11,7 @@
 //! - [`inbox`]: the authority's export of what arrived.
 //! - [`forms`]: the form tools (`forms check`, `forms eval`, `forms receipt`).
 //! - [`channel`]: the form-update channel: its keys, publishing, serving and where the desks stand.
+//! - [`audit`]: the audit trail's commands, checkpoints and the desks' upload.
 //!
 //! Architecture invariant: the portal never sees a submission's plaintext; only `inbox export`, run by the
 //! authority with its private key, decrypts.
@@ -23,6 +24,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 mod accounts;
 mod admin;
+mod audit;
 mod channel;
 mod cli;
 mod console;
@@ -153,7 +155,12 @@ fn store_args(command: &Command) -> &StoreArgs {
         | Command::Forms(FormsCommand::Status { store, .. } | FormsCommand::ChannelInit { store, .. })
         | Command::Destinations(D::Add { store, .. } | D::List { store, .. })
         | Command::Inbox(I::Export { store, .. })
-        | Command::Receipt(R::Verify { store, .. }) => store,
+        | Command::Receipt(R::Verify { store, .. })
+        | Command::Audit(
+            cli::AuditCommand::Verify { store, .. }
+            | cli::AuditCommand::List { store, .. }
+            | cli::AuditCommand::Checkpoint { store },
+        ) => store,
         Command::Forms(_) | Command::Keys(_) | Command::Destinations(D::Keygen { .. }) => {
             static NONE: StoreArgs = StoreArgs { data_dir: None, database: None };
             &NONE
@@ -256,6 +263,13 @@ async fn run<S: Store + AccountStore>(store: S, command: &Command) -> Result<Exi
         Command::Receipt(R::Verify { payload, tenant: t, .. }) => {
             admin::verify_receipt(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, payload).await
         }
+        Command::Audit(cli::AuditCommand::Verify { logs, .. }) => {
+            audit::verify(&store, &audit::selection(&store, logs).await?).await
+        }
+        Command::Audit(cli::AuditCommand::List { logs, limit, .. }) => {
+            audit::list(&store, &audit::selection(&store, logs).await?, *limit).await
+        }
+        Command::Audit(cli::AuditCommand::Checkpoint { .. }) => audit::checkpoint(&store).await,
         Command::Forms(_) | Command::Keys(_) | Command::Destinations(D::Keygen { .. }) => {
             anyhow::bail!("this command does not use the portal's database")
         }

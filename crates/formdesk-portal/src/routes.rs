@@ -157,6 +157,8 @@ pub enum Endpoint {
     Submit,
     /// A desk's report of its form set; the channel it reads.
     ReportForms,
+    /// A desk's audit entries after the last acknowledged one; the portal's head and checkpoint of its log.
+    AuditUpload,
     /// A metadata file of the form-update channel.
     ChannelMetadata,
     /// A target file of the form-update channel.
@@ -218,6 +220,7 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     route(Method::Post, "/v1/submissions/{id}/submit", Kind::Api, &[IdKind::Submission], Endpoint::Submit),
     route(Method::Post, "/v1/forms/report", Kind::Api, &[], Endpoint::ReportForms),
+    route(Method::Post, "/v1/audit", Kind::Api, &[], Endpoint::AuditUpload),
     route(Method::Get, "/forms/v1/metadata/{file}", Kind::Channel, &[IdKind::ChannelFile], Endpoint::ChannelMetadata),
     route(Method::Get, "/forms/v1/targets/{file}", Kind::Channel, &[IdKind::ChannelFile], Endpoint::ChannelTarget),
     route(

@@ -180,6 +180,8 @@ pub async fn serve<S: Store + AccountStore>(store: S, options: Options) -> anyho
     // with ciphertext it should have deleted.
     purge(&app).await;
     let purger = tokio::spawn(purge_hourly(Arc::clone(&app)));
+    // The audit trail's checkpoints: for each log whose head moved, at start, regularly and at shutdown.
+    let checkpointer = tokio::spawn(checkpoint_regularly(Arc::clone(&app)));
     // The channels' timestamps are renewed at start and then regularly; without a channel nothing is signed.
     let refresher = Some(tokio::spawn(crate::channel::refresh_regularly(options.channels.clone())));
 
@@ -193,6 +195,9 @@ pub async fn serve<S: Store + AccountStore>(store: S, options: Options) -> anyho
     // Waiting for the aborted task drops its handle on the store, so the database is closed cleanly when
     // `app` goes.
     let _ = purger.await;
+    checkpointer.abort();
+    let _ = checkpointer.await;
+    crate::audit::checkpoint_once(&app.store, &app.key).await;
     if let Some(refresher) = refresher {
         refresher.abort();
         let _ = refresher.await;
@@ -223,6 +228,14 @@ async fn purge<S: Store>(app: &App<S>) {
         Ok(0) => {}
         Ok(n) => eprintln!("formdesk-portal: deleted the parts of {n} submission(s) picked up before"),
         Err(e) => eprintln!("formdesk-portal: deleting picked-up submissions failed: {e}"),
+    }
+}
+
+async fn checkpoint_regularly<S: Store>(app: Arc<App<S>>) {
+    let mut interval = tokio::time::interval(crate::audit::CHECKPOINT_EVERY);
+    loop {
+        interval.tick().await;
+        crate::audit::checkpoint_once(&app.store, &app.key).await;
     }
 }
 
@@ -270,6 +283,7 @@ fn handler<S: Store + AccountStore>(spec: &'static RouteSpec, filter: MethodFilt
         Endpoint::Upload => on(filter, upload::<S>),
         Endpoint::Submit => on(filter, submit::<S>),
         Endpoint::ReportForms => on(filter, report_forms::<S>),
+        Endpoint::AuditUpload => on(filter, upload_audit::<S>),
         Endpoint::ChannelMetadata => on(filter, channel_metadata::<S>),
         Endpoint::ChannelTarget => on(filter, channel_target::<S>),
         Endpoint::TenantChannelMetadata => on(filter, tenant_channel_metadata::<S>),
@@ -327,6 +341,7 @@ impl From<StoreError> for ApiError {
                     Refusal::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
                     Refusal::UnknownDestination => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownDestination),
                     Refusal::InvalidPart => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidPart),
+                    Refusal::AuditFork => (StatusCode::CONFLICT, ErrorCode::AuditFork),
                 };
                 ApiError { status, code, message, attachment }
             }
@@ -525,6 +540,15 @@ struct ReportBody;
 impl BodyLimit for ReportBody {
     fn bytes(_: &Options) -> usize {
         ENROLMENT_BYTES
+    }
+}
+
+/// A desk's audit upload: at most 1000 entries of ids, each a few hundred bytes.
+struct AuditBody;
+
+impl BodyLimit for AuditBody {
+    fn bytes(options: &Options) -> usize {
+        options.max_request_bytes
     }
 }
 
@@ -825,6 +849,21 @@ async fn report_forms<S: Store>(
     let report: FormsReport = parse("forms report", &signed.body)?;
     let channel = app.store.report_forms(&signed.tenant, signed.device, report, now()).await?;
     Ok(json(StatusCode::OK, &FormsChannel { channel }))
+}
+
+/// `POST /v1/audit`: appends the desk's entries to its log on the portal (`d<device id>`) if they continue
+/// it; answers with the head and the portal's checkpoint of it.
+async fn upload_audit<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    signed: Signed<AuditBody>,
+) -> Result<Response, ApiError> {
+    let upload: formdesk_protocol::audit::Upload = parse("audit upload", &signed.body)?;
+    let entries = upload.entries.into_iter().map(Into::into).collect();
+    let key = Arc::clone(&app.key);
+    let done = app.store.append_desk_audit(&signed.tenant, signed.device, entries, key, now()).await?;
+    let answer =
+        formdesk_protocol::audit::Uploaded { seq: done.head.seq, hash: done.head.hash, checkpoint: done.checkpoint };
+    Ok(json(StatusCode::OK, &answer))
 }
 
 async fn channel_metadata<S: Store>(

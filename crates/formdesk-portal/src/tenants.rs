@@ -91,7 +91,7 @@ fn read_letterhead(path: &Path) -> Result<(String, Option<Logo>)> {
 /// `tenants add`.
 pub async fn add<S: Store>(store: &S, new: NewTenant) -> Result<ExitCode> {
     let name = new.name.clone();
-    let tenant = store.add_tenant(&Operator::command_line(), new).await?;
+    let tenant = store.add_tenant(&Operator::command_line(), new, &crate::store::audit::Actor::cli()).await?;
     writeln!(std::io::stdout().lock(), "tenant {} ({name}) added", tenant.ars())?;
     Ok(ExitCode::SUCCESS)
 }

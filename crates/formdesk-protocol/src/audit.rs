@@ -479,6 +479,60 @@ fn walk(mut head: Head, entries: &[Entry], anchor: Option<&Checkpoint>) -> Resul
     Ok(head)
 }
 
+/// The path of a desk's upload of its audit entries.
+pub const UPLOAD_PATH: &str = "/v1/audit";
+
+/// At most this many entries in one [`Upload`].
+pub const UPLOAD_MOST: usize = 1000;
+
+/// `POST /v1/audit`: a desk's entries after the last one the portal acknowledged, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upload {
+    /// At most [`UPLOAD_MOST`] entries, in seq order.
+    pub entries: Vec<UploadEntry>,
+}
+
+/// An [`Entry`] on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadEntry {
+    /// The record as hashed.
+    pub record: Record,
+    /// The hash of the entry before, lowercase hex.
+    #[serde(with = "hex32")]
+    pub prev: Hash,
+    /// This entry's hash, lowercase hex.
+    #[serde(with = "hex32")]
+    pub hash: Hash,
+}
+
+impl From<Entry> for UploadEntry {
+    fn from(entry: Entry) -> UploadEntry {
+        UploadEntry { record: entry.record, prev: entry.prev, hash: entry.hash }
+    }
+}
+
+impl From<UploadEntry> for Entry {
+    fn from(entry: UploadEntry) -> Entry {
+        Entry { record: entry.record, prev: entry.prev, hash: entry.hash }
+    }
+}
+
+/// The portal's answer to an [`Upload`]: where the desk's log stands on the portal now, with the portal's
+/// signed checkpoint of it (log `d<device id>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Uploaded {
+    /// The last seq the portal has; the desk may mark its entries up to it acknowledged.
+    pub seq: u64,
+    /// That entry's hash, lowercase hex.
+    #[serde(with = "hex32")]
+    pub hash: Hash,
+    /// The portal's checkpoint of the head, signed with its acceptance key.
+    pub checkpoint: SignedCheckpoint,
+}
+
 mod hex32 {
     use super::Hash;
     use serde::{Deserialize, Deserializer, Serializer, de::Error};

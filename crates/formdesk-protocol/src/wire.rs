@@ -15,6 +15,7 @@
 //! | `PUT /v1/submissions/{id}/attachments/{att}?offset=N&total=T` | device | bytes `N..` of the part → [`AttachmentStatus`] |
 //! | `POST /v1/submissions/{id}/submit` | device | [`Submit`] → [`Submitted`] |
 //! | `POST /v1/forms/report` | device | [`FormsReport`] → [`FormsChannel`] |
+//! | `POST /v1/audit` | device | [`crate::audit::Upload`] → [`crate::audit::Uploaded`] (409 `audit_fork`) |
 //! | `GET /forms/v1/metadata/{file}`, `GET /forms/v1/targets/{file}` | – | the single form-update channel's files |
 //! | `GET /forms/v1/t{ARS}/metadata/{file}`, `GET /forms/v1/t{ARS}/targets/{file}` | – | a tenant's channel's files |
 //!
@@ -114,6 +115,9 @@ pub enum ErrorCode {
     UnknownDestination,
     /// 422: a part that is not a JWE for the destination's key.
     InvalidPart,
+    /// 409: a desk's audit entries do not continue the chain the portal has of that desk (a restored backup,
+    /// a rewritten log); nothing was appended.
+    AuditFork,
     /// 503: the portal is over its limits of connections, requests or memory for bodies; try again after the
     /// `Retry-After` seconds.
     Busy,
@@ -143,6 +147,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnknownDestination => "unknown_destination",
             ErrorCode::InvalidPart => "invalid_part",
+            ErrorCode::AuditFork => "audit_fork",
             ErrorCode::Busy => "busy",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
@@ -151,7 +156,7 @@ impl ErrorCode {
     }
 
     /// Every code, [`ErrorCode::Unknown`] last.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::ClockSkew,
@@ -165,6 +170,7 @@ impl ErrorCode {
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnknownDestination,
         ErrorCode::InvalidPart,
+        ErrorCode::AuditFork,
         ErrorCode::Busy,
         ErrorCode::Unavailable,
         ErrorCode::Internal,

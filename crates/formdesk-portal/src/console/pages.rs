@@ -5,6 +5,7 @@
 use super::{Caller, Console, Input, begin_session, error_page, not_found, page, see_other, time, with_cookie};
 use crate::routes::{Page, RouteSpec};
 use crate::store::accounts::Account;
+use crate::store::audit::Actor;
 use crate::store::{AccountStore, Device, Refusal, Store, StoreError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -406,7 +407,8 @@ async fn enrol<S: Store + AccountStore>(store: &S, console: &Console, input: &In
         enrolled_at: None,
         revoked_at: None,
     };
-    store.add_device(tenant, device.clone()).await?;
+    let by = Actor(caller.account().id.clone());
+    store.add_device(tenant, device.clone(), &by).await?;
     crate::console::audit::record(store, caller.account(), "device_add", Some(&device.id), None, input.now).await;
     let enrolled = DeviceEnrolledPage {
         device_name: device.name.clone(),
@@ -424,7 +426,8 @@ async fn revoke<S: Store + AccountStore>(store: &S, input: &Input, caller: &Call
         if ids::check_uuid("device id", &id).is_err() {
             return Ok(not_found(Some(&caller.viewer)));
         }
-        return match store.revoke_device(tenant, id.clone(), input.now).await? {
+        let by = Actor(caller.account().id.clone());
+        return match store.revoke_device(tenant, id.clone(), input.now, &by).await? {
             Some(_) => {
                 crate::console::audit::record(store, caller.account(), "device_revoke", Some(&id), None, input.now)
                     .await;
@@ -778,7 +781,7 @@ async fn tenants<S: Store + AccountStore>(store: &S, input: &Input, caller: &Cal
             Some(TenantProblem::NameMissing)
         } else {
             match crate::tenants::new_tenant(&ars, &name, None) {
-                Ok(new) => match store.add_tenant(&operator, new).await {
+                Ok(new) => match store.add_tenant(&operator, new, &Actor(caller.account().id.clone())).await {
                     Ok(_) => {
                         crate::console::audit::record(
                             store,

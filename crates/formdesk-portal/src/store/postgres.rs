@@ -7,6 +7,7 @@
 //! every instance signs with the same key. Migrations run under an advisory lock, so instances starting
 //! together migrate once.
 
+use super::audit::{Actor, AuditLog, AuditPage, DeskAudit, Event};
 use super::tenants::stored_ars;
 use super::{
     Announced, Delivery, Destination, Device, DeviceForms, Enrolment, NewTenant, Operator, PartRow, Piece, Refusal,
@@ -15,6 +16,7 @@ use super::{
 };
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use formdesk_protocol::audit::{Action, Entry, Head, SignedCheckpoint};
 use formdesk_protocol::ids::Ars;
 use formdesk_protocol::wire::{Announce, FormsChannelName, FormsReport, SubmissionStatus};
 use ring::signature::Ed25519KeyPair;
@@ -23,6 +25,7 @@ use tokio_postgres::types::FromSql;
 use tokio_postgres::{NoTls, Row};
 
 mod accounts;
+pub(super) mod audit;
 mod schema;
 
 use schema::{MIGRATIONS, TENANTS_TABLE};
@@ -341,7 +344,7 @@ impl Store for PgStore {
         get(&row, 0)
     }
 
-    async fn add_tenant(&self, _: &Operator, new: NewTenant) -> Result<Tenant, StoreError> {
+    async fn add_tenant(&self, operator: &Operator, new: NewTenant, actor: &Actor) -> Result<Tenant, StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let taken = tx.query_opt("SELECT 1 FROM tenants WHERE ars = $1", &[&new.ars.as_str()]).await?.is_some();
@@ -353,6 +356,8 @@ impl Store for PgStore {
             StoreError::Database(m) if m.starts_with("23505") => super::tenants::ars_taken(&new.ars),
             other => other,
         })?;
+        let event = Event::new(actor, Action::TenantAdd, new.created_at).on(new.ars.as_str());
+        audit::append(&tx, &AuditLog::operator(operator), event).await?;
         tx.commit().await?;
         Ok(Tenant::new(id, new.ars))
     }
@@ -405,6 +410,8 @@ impl Store for PgStore {
             )
             .await?;
             let enrolled = device(&tx, tenant.id(), &found.id).await?.ok_or_else(|| not_found(&found.id))?;
+            let event = Event::new(&Actor(found.id.clone()), Action::DeviceEnrolled, now).on(&found.id);
+            audit::append(&tx, &AuditLog::tenant(&tenant), event).await?;
             tx.commit().await?;
             return Ok(Enrolment::Enrolled(enrolled, tenant));
         }
@@ -412,15 +419,18 @@ impl Store for PgStore {
         Ok(super::enrolment_outcome(decision, found, tenant))
     }
 
-    async fn add_device(&self, tenant: &Tenant, d: Device) -> Result<(), StoreError> {
-        let client = self.pool.get().await?;
-        client
-            .execute(
-                "INSERT INTO devices (tenant_id, id, name, code_hash, code_expires_at, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-                &[&tenant.id(), &d.id, &d.name, &d.code_hash, &d.code_expires_at, &d.created_at],
-            )
+    async fn add_device(&self, tenant: &Tenant, d: Device, actor: &Actor) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "INSERT INTO devices (tenant_id, id, name, code_hash, code_expires_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&tenant.id(), &d.id, &d.name, &d.code_hash, &d.code_expires_at, &d.created_at],
+        )
+        .await?;
+        audit::append(&tx, &AuditLog::tenant(tenant), Event::new(actor, Action::DeviceAdd, d.created_at).on(&d.id))
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -435,15 +445,27 @@ impl Store for PgStore {
         rows.iter().map(device_row).collect()
     }
 
-    async fn revoke_device(&self, tenant: &Tenant, id: String, now: i64) -> Result<Option<Device>, StoreError> {
-        let client = self.pool.get().await?;
-        client
+    async fn revoke_device(
+        &self,
+        tenant: &Tenant,
+        id: String,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<Option<Device>, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let revoked = tx
             .execute(
                 "UPDATE devices SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL",
                 &[&tenant.id(), &id, &now],
             )
             .await?;
-        device(&client, tenant.id(), &id).await
+        if revoked == 1 {
+            audit::append(&tx, &AuditLog::tenant(tenant), Event::new(actor, Action::DeviceRevoke, now).on(&id)).await?;
+        }
+        let found = device(&tx, tenant.id(), &id).await?;
+        tx.commit().await?;
+        Ok(found)
     }
 
     async fn set_forms_channel(
@@ -451,15 +473,24 @@ impl Store for PgStore {
         tenant: &Tenant,
         id: String,
         channel: FormsChannelName,
+        now: i64,
+        actor: &Actor,
     ) -> Result<Option<Device>, StoreError> {
-        let client = self.pool.get().await?;
-        client
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let changed = tx
             .execute(
                 "UPDATE devices SET forms_channel = $3 WHERE tenant_id = $1 AND id = $2",
                 &[&tenant.id(), &id, &channel.as_str()],
             )
             .await?;
-        device(&client, tenant.id(), &id).await
+        if changed == 1 {
+            let event = Event::new(actor, Action::DeviceChannel, now).on(&id).text("channel", channel.as_str());
+            audit::append(&tx, &AuditLog::tenant(tenant), event).await?;
+        }
+        let found = device(&tx, tenant.id(), &id).await?;
+        tx.commit().await?;
+        Ok(found)
     }
 
     async fn report_forms(
@@ -517,16 +548,25 @@ impl Store for PgStore {
             .collect()
     }
 
-    async fn put_destination(&self, tenant: &Tenant, d: Destination) -> Result<(), StoreError> {
-        let client = self.pool.get().await?;
-        client
-            .execute(
-                "INSERT INTO destinations (tenant_id, id, name, key_id, public_key) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, key_id = excluded.key_id,
-                                                           public_key = excluded.public_key",
-                &[&tenant.id(), &d.id, &d.name, &d.key_id, &d.public_key],
-            )
-            .await?;
+    async fn put_destination(
+        &self,
+        tenant: &Tenant,
+        d: Destination,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "INSERT INTO destinations (tenant_id, id, name, key_id, public_key) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, key_id = excluded.key_id,
+                                                       public_key = excluded.public_key",
+            &[&tenant.id(), &d.id, &d.name, &d.key_id, &d.public_key],
+        )
+        .await?;
+        let event = Event::new(actor, Action::DestinationPut, now).on(&d.id).text("kid", &d.key_id);
+        audit::append(&tx, &AuditLog::tenant(tenant), event).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -765,15 +805,22 @@ impl Store for PgStore {
         Ok(Delivery { id, metadata, data, attachments })
     }
 
-    async fn mark_picked_up(&self, tenant: &Tenant, id: String, now: i64) -> Result<(), StoreError> {
-        let client = self.pool.get().await?;
-        client
-            .execute(
+    async fn mark_picked_up(&self, tenant: &Tenant, id: String, now: i64, actor: &Actor) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let picked = tx
+            .query_opt(
                 "UPDATE submissions SET state = 'picked_up', picked_up_at = $3
-                 WHERE tenant_id = $1 AND id = $2 AND state = 'submitted'",
+                 WHERE tenant_id = $1 AND id = $2 AND state = 'submitted' RETURNING destination_id",
                 &[&tenant.id(), &id, &now],
             )
             .await?;
+        if let Some(row) = picked {
+            let destination: String = get(&row, 0)?;
+            let event = Event::new(actor, Action::InboxPickup, now).on(destination).text("submission", &id);
+            audit::append(&tx, &AuditLog::tenant(tenant), event).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -796,5 +843,48 @@ impl Store for PgStore {
             .await?;
         tx.commit().await?;
         Ok(purged)
+    }
+
+    async fn append_audit(&self, log: AuditLog, event: Event) -> Result<Entry, StoreError> {
+        audit::append_alone(self, log, event).await
+    }
+
+    async fn audit_page(&self, log: AuditLog, before: Option<u64>) -> Result<AuditPage, StoreError> {
+        audit::page(self, log, before).await
+    }
+
+    async fn audit_heads(&self, tenant: &Tenant) -> Result<Vec<(AuditLog, Head)>, StoreError> {
+        audit::tenant_heads(self, tenant).await
+    }
+
+    async fn audit_logs(&self, operator: &Operator) -> Result<Vec<AuditLog>, StoreError> {
+        audit::logs(self, operator).await
+    }
+
+    async fn audit_entries(&self, log: AuditLog, after: u64, limit: usize) -> Result<Vec<Entry>, StoreError> {
+        audit::entries(self, log, after, limit).await
+    }
+
+    async fn audit_checkpoints(&self, log: AuditLog) -> Result<Vec<SignedCheckpoint>, StoreError> {
+        audit::stored_checkpoints(self, log).await
+    }
+
+    async fn write_audit_checkpoints(
+        &self,
+        key: Arc<Ed25519KeyPair>,
+        now: i64,
+    ) -> Result<Vec<SignedCheckpoint>, StoreError> {
+        audit::write_checkpoints(self, key, now).await
+    }
+
+    async fn append_desk_audit(
+        &self,
+        tenant: &Tenant,
+        device: String,
+        entries: Vec<Entry>,
+        key: Arc<Ed25519KeyPair>,
+        now: i64,
+    ) -> Result<DeskAudit, StoreError> {
+        audit::append_desk(self, tenant, device, entries, key, now).await
     }
 }

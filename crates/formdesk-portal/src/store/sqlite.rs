@@ -7,12 +7,14 @@
 //! never deadlock on upgrading a read lock. `secure_delete` overwrites what is deleted, so ciphertext purged
 //! after pick-up does not linger in free pages.
 
+use super::audit::{Actor, AuditLog, AuditPage, DeskAudit, Event};
 use super::tenants::stored_ars;
 use super::{
     Announced, Delivery, Destination, Device, DeviceForms, Enrolment, NewTenant, Operator, PartRow, Piece, Refusal,
     SCHEMA_VERSION, SignedDevice, State, Store, StoreError, SubmissionRow, SubmitAction, TENANT_VERSION, Tenant,
     TenantInfo, Uploaded,
 };
+use formdesk_protocol::audit::{Action, Entry, Head, SignedCheckpoint};
 use formdesk_protocol::ids::Ars;
 use formdesk_protocol::wire::{Announce, FormsChannelName, FormsReport, SubmissionStatus};
 use ring::signature::Ed25519KeyPair;
@@ -21,8 +23,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 mod accounts;
+pub(super) mod audit;
 mod schema;
 
+use audit::methods as audit_methods;
 use schema::{MIGRATIONS, TENANTS_TABLE};
 
 /// The portal's store in a SQLite file.
@@ -349,7 +353,8 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn add_tenant(&self, _: &Operator, new: NewTenant) -> Result<Tenant, StoreError> {
+    async fn add_tenant(&self, operator: &Operator, new: NewTenant, actor: &Actor) -> Result<Tenant, StoreError> {
+        let (log, actor) = (AuditLog::operator(operator), actor.clone());
         self.write(move |tx| {
             let taken: bool =
                 tx.query_row("SELECT EXISTS (SELECT 1 FROM tenants WHERE ars = ?1)", [new.ars.as_str()], |r| r.get(0))?;
@@ -357,6 +362,7 @@ impl Store for SqliteStore {
                 return Err(super::tenants::ars_taken(&new.ars));
             }
             let id = insert_tenant(tx, None, &new)?;
+            audit::append(tx, &log, Event::new(&actor, Action::TenantAdd, new.created_at).on(new.ars.as_str()))?;
             Ok(Tenant::new(id, new.ars))
         })
         .await
@@ -412,6 +418,12 @@ impl Store for SqliteStore {
                     params![tenant.id(), found.id, public_key, now],
                 )?;
                 let enrolled = device(tx, tenant.id(), &found.id)?.ok_or_else(|| not_found(&found.id))?;
+                let by = Actor(found.id.clone());
+                audit::append(
+                    tx,
+                    &AuditLog::tenant(&tenant),
+                    Event::new(&by, Action::DeviceEnrolled, now).on(&found.id),
+                )?;
                 return Ok(Enrolment::Enrolled(enrolled, tenant));
             }
             Ok(super::enrolment_outcome(decision, found, tenant))
@@ -419,7 +431,8 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn add_device(&self, tenant: &Tenant, device: Device) -> Result<(), StoreError> {
+    async fn add_device(&self, tenant: &Tenant, device: Device, actor: &Actor) -> Result<(), StoreError> {
+        let (log, actor) = (AuditLog::tenant(tenant), actor.clone());
         let tenant = tenant.id();
         self.write(move |tx| {
             tx.execute(
@@ -427,6 +440,7 @@ impl Store for SqliteStore {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![tenant, device.id, device.name, device.code_hash, device.code_expires_at, device.created_at],
             )?;
+            audit::append(tx, &log, Event::new(&actor, Action::DeviceAdd, device.created_at).on(&device.id))?;
             Ok(())
         })
         .await
@@ -444,13 +458,23 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn revoke_device(&self, tenant: &Tenant, id: String, now: i64) -> Result<Option<Device>, StoreError> {
+    async fn revoke_device(
+        &self,
+        tenant: &Tenant,
+        id: String,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<Option<Device>, StoreError> {
+        let (log, actor) = (AuditLog::tenant(tenant), actor.clone());
         let tenant = tenant.id();
         self.write(move |tx| {
-            tx.execute(
+            let revoked = tx.execute(
                 "UPDATE devices SET revoked_at = ?3 WHERE tenant_id = ?1 AND id = ?2 AND revoked_at IS NULL",
                 params![tenant, id, now],
             )?;
+            if revoked == 1 {
+                audit::append(tx, &log, Event::new(&actor, Action::DeviceRevoke, now).on(&id))?;
+            }
             device(tx, tenant, &id)
         })
         .await
@@ -461,13 +485,20 @@ impl Store for SqliteStore {
         tenant: &Tenant,
         id: String,
         channel: FormsChannelName,
+        now: i64,
+        actor: &Actor,
     ) -> Result<Option<Device>, StoreError> {
+        let (log, actor) = (AuditLog::tenant(tenant), actor.clone());
         let tenant = tenant.id();
         self.write(move |tx| {
-            tx.execute(
+            let changed = tx.execute(
                 "UPDATE devices SET forms_channel = ?3 WHERE tenant_id = ?1 AND id = ?2",
                 params![tenant, id, channel.as_str()],
             )?;
+            if changed == 1 {
+                let event = Event::new(&actor, Action::DeviceChannel, now).on(&id).text("channel", channel.as_str());
+                audit::append(tx, &log, event)?;
+            }
             device(tx, tenant, &id)
         })
         .await
@@ -533,7 +564,14 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn put_destination(&self, tenant: &Tenant, d: Destination) -> Result<(), StoreError> {
+    async fn put_destination(
+        &self,
+        tenant: &Tenant,
+        d: Destination,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let (log, actor) = (AuditLog::tenant(tenant), actor.clone());
         let tenant = tenant.id();
         self.write(move |tx| {
             tx.execute(
@@ -542,6 +580,7 @@ impl Store for SqliteStore {
                                                            public_key = excluded.public_key",
                 params![tenant, d.id, d.name, d.key_id, d.public_key],
             )?;
+            audit::append(tx, &log, Event::new(&actor, Action::DestinationPut, now).on(&d.id).text("kid", &d.key_id))?;
             Ok(())
         })
         .await
@@ -758,14 +797,24 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn mark_picked_up(&self, tenant: &Tenant, id: String, now: i64) -> Result<(), StoreError> {
+    async fn mark_picked_up(&self, tenant: &Tenant, id: String, now: i64, actor: &Actor) -> Result<(), StoreError> {
+        let (log, actor) = (AuditLog::tenant(tenant), actor.clone());
         let tenant = tenant.id();
         self.write(move |tx| {
-            tx.execute(
+            let picked = tx.execute(
                 "UPDATE submissions SET state = 'picked_up', picked_up_at = ?3
                  WHERE tenant_id = ?1 AND id = ?2 AND state = 'submitted'",
                 params![tenant, id, now],
             )?;
+            if picked == 1 {
+                let destination: String = tx.query_row(
+                    "SELECT destination_id FROM submissions WHERE tenant_id = ?1 AND id = ?2",
+                    params![tenant, id],
+                    |r| r.get(0),
+                )?;
+                let event = Event::new(&actor, Action::InboxPickup, now).on(destination).text("submission", &id);
+                audit::append(tx, &log, event)?;
+            }
             Ok(())
         })
         .await
@@ -787,6 +836,49 @@ impl Store for SqliteStore {
             Ok(u64::try_from(purged).unwrap_or(0))
         })
         .await
+    }
+
+    async fn append_audit(&self, log: AuditLog, event: Event) -> Result<Entry, StoreError> {
+        audit_methods::append_alone(self, log, event).await
+    }
+
+    async fn audit_page(&self, log: AuditLog, before: Option<u64>) -> Result<AuditPage, StoreError> {
+        audit_methods::page(self, log, before).await
+    }
+
+    async fn audit_heads(&self, tenant: &Tenant) -> Result<Vec<(AuditLog, Head)>, StoreError> {
+        audit_methods::tenant_heads(self, tenant).await
+    }
+
+    async fn audit_logs(&self, operator: &Operator) -> Result<Vec<AuditLog>, StoreError> {
+        audit_methods::logs(self, operator).await
+    }
+
+    async fn audit_entries(&self, log: AuditLog, after: u64, limit: usize) -> Result<Vec<Entry>, StoreError> {
+        audit_methods::entries(self, log, after, limit).await
+    }
+
+    async fn audit_checkpoints(&self, log: AuditLog) -> Result<Vec<SignedCheckpoint>, StoreError> {
+        audit_methods::stored_checkpoints(self, log).await
+    }
+
+    async fn write_audit_checkpoints(
+        &self,
+        key: Arc<Ed25519KeyPair>,
+        now: i64,
+    ) -> Result<Vec<SignedCheckpoint>, StoreError> {
+        audit_methods::write_checkpoints(self, key, now).await
+    }
+
+    async fn append_desk_audit(
+        &self,
+        tenant: &Tenant,
+        device: String,
+        entries: Vec<Entry>,
+        key: Arc<Ed25519KeyPair>,
+        now: i64,
+    ) -> Result<DeskAudit, StoreError> {
+        audit_methods::append_desk(self, tenant, device, entries, key, now).await
     }
 }
 
@@ -875,9 +967,9 @@ mod tests {
         let store = SqliteStore::open(&path).unwrap();
         let mut other = first();
         other.ars = Ars::parse("057660020020").unwrap();
-        let added = rt.block_on(store.add_tenant(&Operator::command_line(), other)).unwrap();
+        let added = rt.block_on(store.add_tenant(&Operator::command_line(), other, &Actor::cli())).unwrap();
         assert_eq!(added.id(), 2);
-        let err = rt.block_on(store.add_tenant(&Operator::command_line(), first())).unwrap_err();
+        let err = rt.block_on(store.add_tenant(&Operator::command_line(), first(), &Actor::cli())).unwrap_err();
         assert!(err.to_string().contains("059580000000 exists"), "{err}");
     }
 }
