@@ -67,7 +67,8 @@ impl Throttle {
 }
 
 /// "1 Sekunde", "8 Sekunden", "1 Minute", "15 Minuten" (whole minutes rounded up from 60 seconds on).
-fn duration_de(seconds: i64) -> String {
+/// A wait in German words: "1 Sekunde", "8 Sekunden", "15 Minuten" (minutes rounded up).
+pub fn duration_de(seconds: i64) -> String {
     if seconds < 60 {
         if seconds == 1 { "1 Sekunde".into() } else { format!("{seconds} Sekunden") }
     } else {

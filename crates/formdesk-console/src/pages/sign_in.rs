@@ -29,10 +29,11 @@ impl SignInNotice {
     fn text(&self) -> String {
         match self {
             SignInNotice::WrongCredentials => "Anmeldename oder Passwort ist falsch.".to_owned(),
-            SignInNotice::Throttled { seconds: 1 } => "Zu viele Versuche, bitte in 1 Sekunde erneut.".to_owned(),
-            SignInNotice::Throttled { seconds } => {
-                format!("Zu viele Versuche, bitte in {seconds} Sekunden erneut.")
-            }
+            // The same words as the throttle's own message.
+            SignInNotice::Throttled { seconds } => format!(
+                "Zu viele Versuche. Bitte in {} erneut versuchen.",
+                crate::auth::throttle::duration_de(i64::from(*seconds))
+            ),
             SignInNotice::SignedOut => "Sie haben sich abgemeldet.".to_owned(),
             SignInNotice::SessionExpired => "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.".to_owned(),
         }

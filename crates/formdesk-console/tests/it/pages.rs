@@ -962,7 +962,7 @@ fn sign_in_pages_say_what_went_wrong() {
         notice: Some(SignInNotice::Throttled { seconds: 8 }),
     })
     .expect("the page renders");
-    assert!(throttled.contains("Zu viele Versuche, bitte in 8 Sekunden erneut."));
+    assert!(throttled.contains("Zu viele Versuche. Bitte in 8 Sekunden erneut versuchen."));
 
     let setup = render_setup(&SetupPage {
         csrf: CSRF.to_owned(),
