@@ -54,7 +54,14 @@ pub async fn selection<S: Store>(store: &S, args: &crate::cli::AuditLogArgs) -> 
         (_, true, _) => Selection::Operator,
         (tenant, false, Some(device)) => {
             formdesk_protocol::ids::check_uuid("--device", device)?;
-            Selection::Device(crate::tenants::resolve(store, tenant.as_deref()).await?, device.clone())
+            let tenant = crate::tenants::resolve(store, tenant.as_deref()).await?;
+            if !store.devices(&tenant).await?.iter().any(|d| d.id == *device) {
+                anyhow::bail!(
+                    "no device {device} belongs to tenant {}; `formdesk-portal devices list` lists them",
+                    tenant.ars()
+                );
+            }
+            Selection::Device(tenant, device.clone())
         }
         (Some(tenant), false, None) => Selection::Tenant(crate::tenants::resolve(store, Some(tenant)).await?),
         (None, false, None) => Selection::All,

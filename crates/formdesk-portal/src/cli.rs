@@ -493,15 +493,15 @@ pub enum InboxCommand {
     },
 }
 
-/// Which audit logs a command works on; at most one of the three may be given.
+/// Which audit logs a command works on: a tenant's, the operator's or a desk's (with --tenant where the
+/// portal serves several).
 #[derive(Debug, Clone, clap::Args)]
-#[group(multiple = false)]
 pub struct AuditLogArgs {
     /// The municipality's log (and the logs its desks uploaded), by its regional key (ARS).
     #[arg(long, value_name = "ARS")]
     pub tenant: Option<String>,
     /// The operator's log.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["tenant", "device"])]
     pub operator: bool,
     /// The log a desk uploaded, by the device's id (of the only tenant, or of the one --tenant would name).
     #[arg(long, value_name = "ID")]

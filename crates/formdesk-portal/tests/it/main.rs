@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod audit;
 mod channel;
 mod console;
 mod delivery;
