@@ -30,6 +30,11 @@ if [[ ! -x /usr/bin/WebKitWebDriver && -z "${WEBKIT_WEBDRIVER:-}" ]]; then
   exit 2
 fi
 
+if [[ ! -x /usr/bin/chromedriver && -z "${CHROMEDRIVER:-}" ]]; then
+  echo "run.sh: /usr/bin/chromedriver is missing; install the Debian packages chromium and chromium-driver" >&2
+  exit 2
+fi
+
 # cargo's bin folder is not on PATH in every shell CI starts.
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 if ! command -v tauri-driver >/dev/null; then
