@@ -1,27 +1,54 @@
 //! The console's audit entries (`docs/tenants.md`, section 6): `sign_in`, `sign_in_failed` (the login as a
-//! keyed hash, never in clear), `sign_out`, `password_set`, `totp_on`, `account_add`, `device_add`,
-//! `device_revoke`.
+//! keyed hash, never in clear), `sign_out`, `password_set`, `totp_on`, `account_add` through
+//! [`Store::append_audit`]; `device_add`, `device_revoke` and `tenant_add` are written by the store in the
+//! transaction of the change, with the account as the actor ([`actor`]). An entry that cannot be written is
+//! logged and does not stop the action (a sign-in is not refused because the log is unavailable).
 //!
-//! The portal's audit store is being built beside the console; until it is part of the portal these calls
-//! record nothing. They are the one place the console's handlers name what they would record, so wiring the
-//! audit store is a change of this file only.
+//! A tenant's account writes to its tenant's log (`t<ARS>`), an operator account to the operator's log.
 
-use crate::store::AccountStore;
-use crate::store::accounts::Account;
+use crate::store::accounts::{Account, audit_log_of};
+use crate::store::audit::{Actor, Event};
+use crate::store::{AccountStore, Store};
 use formdesk_console::auth::LoginKey;
+use formdesk_protocol::audit::Action;
 
-/// Records `action` by `account` on `object` with `detail`.
-pub async fn record<S: AccountStore>(
-    _store: &S,
-    _account: &Account,
-    _action: &str,
-    _object: Option<&str>,
-    _detail: Option<&str>,
-    _now: i64,
-) {
+/// The actor of an account's entries: its id.
+pub fn actor(account: &Account) -> Actor {
+    Actor(account.id.clone())
 }
 
-/// Records a failed sign-in, naming the login only by its keyed digest.
-pub async fn sign_in_failed<S: AccountStore>(_store: &S, key: &LoginKey, login: &str, _now: i64) {
-    let _actor = key.digest(login);
+/// Records `action` by `account` on `object`, with `detail` as `(key, text)`.
+pub async fn record<S: Store + AccountStore>(
+    store: &S,
+    account: &Account,
+    action: Action,
+    object: Option<&str>,
+    detail: Option<(&str, &str)>,
+    now: i64,
+) {
+    let mut event = Event::new(&actor(account), action, now);
+    if let Some(object) = object {
+        event = event.on(object);
+    }
+    if let Some((key, value)) = detail {
+        event = event.text(key, value);
+    }
+    if let Err(e) = store.append_audit(audit_log_of(Some(account)), event).await {
+        eprintln!("formdesk-portal: console: the audit entry {action:?} could not be written: {e}");
+    }
+}
+
+/// Records a failed sign-in: the actor is the login's keyed digest, the log the account's (the operator's
+/// for a login no account has).
+pub async fn sign_in_failed<S: Store + AccountStore>(
+    store: &S,
+    key: &LoginKey,
+    login: &str,
+    account: Option<&Account>,
+    now: i64,
+) {
+    let event = Event::new(&Actor(format!("login:{}", key.digest(login))), Action::SignInFailed, now);
+    if let Err(e) = store.append_audit(audit_log_of(account), event).await {
+        eprintln!("formdesk-portal: console: the audit entry of a failed sign-in could not be written: {e}");
+    }
 }

@@ -5,7 +5,6 @@
 use super::{Caller, Console, Input, begin_session, error_page, not_found, page, see_other, time, with_cookie};
 use crate::routes::{Page, RouteSpec};
 use crate::store::accounts::Account;
-use crate::store::audit::Actor;
 use crate::store::{AccountStore, Device, Refusal, Store, StoreError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -32,6 +31,7 @@ use formdesk_console::pages::sign_in::{
     render_sign_in,
 };
 use formdesk_console::pages::{Viewer, stylesheet, stylesheet_headers};
+use formdesk_protocol::audit::Action;
 use formdesk_protocol::ids;
 use formdesk_protocol::wire::FormsChannelName;
 use ring::rand::SecureRandom;
@@ -63,7 +63,7 @@ pub async fn signed_in<S: Store + AccountStore>(
         Page::SecondFactor => second_factor(store, console, input, caller, post).await,
         Page::SignOut => {
             store.end_session(caller.account(), caller.token_sha256.clone()).await?;
-            crate::console::audit::record(store, caller.account(), "sign_out", None, None, input.now).await;
+            crate::console::audit::record(store, caller.account(), Action::SignOut, None, None, input.now).await;
             Ok(see_other("/admin/anmelden?abgemeldet", Some(auth::session_cookie_removal())))
         }
         Page::Overview => overview(store, console, input, &caller).await,
@@ -76,7 +76,7 @@ pub async fn signed_in<S: Store + AccountStore>(
         Page::Accounts => accounts(store, console, input, &caller, post).await,
         Page::Inbox => inbox(store, input, &caller).await,
         Page::Health => health(store, input, &caller).await,
-        Page::Audit => Ok(audit(&caller)),
+        Page::Audit => audit(store, input, &caller).await,
         Page::Forms => forms(console, &caller).await,
         Page::Destinations => destinations(store, &caller).await,
         Page::SignIn | Page::Setup | Page::Static => Ok(not_found(Some(&caller.viewer))),
@@ -199,12 +199,12 @@ async fn sign_in<S: Store + AccountStore>(store: &S, console: &Console, input: &
     };
     let account = match account {
         Some(account) if matched => account,
-        _ => {
+        account => {
             for (key, t) in [(account_key, by_account), (address_key, by_address)] {
                 let fresh = matches!(t, Throttle::Allowed { fresh_window: true });
                 store.record_failure(key, input.now, fresh).await?;
             }
-            crate::console::audit::sign_in_failed(store, &console.login_key, &login, input.now).await;
+            crate::console::audit::sign_in_failed(store, &console.login_key, &login, account.as_ref(), input.now).await;
             return Ok(again(SignInNotice::WrongCredentials, StatusCode::OK));
         }
     };
@@ -223,7 +223,8 @@ async fn sign_in<S: Store + AccountStore>(store: &S, console: &Console, input: &
     let second_factor = !account.totp_on();
     let token = begin_session(store, console, &account, second_factor, input.now).await?;
     let location = if second_factor {
-        crate::console::audit::record(store, &account, "sign_in", None, Some("second_factor=false"), input.now).await;
+        crate::console::audit::record(store, &account, Action::SignIn, None, Some(("second_factor", "no")), input.now)
+            .await;
         "/admin/"
     } else {
         "/admin/anmelden/code"
@@ -270,7 +271,8 @@ async fn second_factor<S: Store + AccountStore>(
     // The password-only session is replaced by a full one (no fixation).
     store.end_session(account, caller.token_sha256.clone()).await?;
     let token = begin_session(store, console, account, true, input.now).await?;
-    crate::console::audit::record(store, account, "sign_in", None, Some("second_factor=true"), input.now).await;
+    crate::console::audit::record(store, account, Action::SignIn, None, Some(("second_factor", "totp")), input.now)
+        .await;
     Ok(see_other("/admin/", Some(session_cookie(&token).to_string())))
 }
 
@@ -324,9 +326,10 @@ async fn setup<S: Store + AccountStore>(store: &S, console: &Console, input: &In
     let Some(hashed) = hashed else { return Ok(error_page(None, ErrorKind::Busy)) };
     let phc = hashed.map_err(|e| StoreError::Database(e.to_string()))?;
     let Some(account) = store.finish_setup(hash, phc, input.now).await? else { return Ok(not_found(None)) };
-    crate::console::audit::record(store, &account, "password_set", None, None, input.now).await;
+    crate::console::audit::record(store, &account, Action::PasswordSet, None, None, input.now).await;
     let token = begin_session(store, console, &account, true, input.now).await?;
-    crate::console::audit::record(store, &account, "sign_in", None, Some("second_factor=false"), input.now).await;
+    crate::console::audit::record(store, &account, Action::SignIn, None, Some(("second_factor", "no")), input.now)
+        .await;
     let response = see_other("/admin/", Some(session_cookie(&token).to_string()));
     Ok(with_cookie(response, &pre_session_cookie_removal()))
 }
@@ -407,9 +410,8 @@ async fn enrol<S: Store + AccountStore>(store: &S, console: &Console, input: &In
         enrolled_at: None,
         revoked_at: None,
     };
-    let by = Actor(caller.account().id.clone());
+    let by = crate::console::audit::actor(caller.account());
     store.add_device(tenant, device.clone(), &by).await?;
-    crate::console::audit::record(store, caller.account(), "device_add", Some(&device.id), None, input.now).await;
     let enrolled = DeviceEnrolledPage {
         device_name: device.name.clone(),
         code: code.clone(),
@@ -426,13 +428,9 @@ async fn revoke<S: Store + AccountStore>(store: &S, input: &Input, caller: &Call
         if ids::check_uuid("device id", &id).is_err() {
             return Ok(not_found(Some(&caller.viewer)));
         }
-        let by = Actor(caller.account().id.clone());
+        let by = crate::console::audit::actor(caller.account());
         return match store.revoke_device(tenant, id.clone(), input.now, &by).await? {
-            Some(_) => {
-                crate::console::audit::record(store, caller.account(), "device_revoke", Some(&id), None, input.now)
-                    .await;
-                Ok(see_other("/admin/geraete", None))
-            }
+            Some(_) => Ok(see_other("/admin/geraete", None)),
             None => Ok(not_found(Some(&caller.viewer))),
         };
     }
@@ -654,19 +652,86 @@ async fn health<S: Store>(store: &S, input: &Input, caller: &Caller) -> Answer {
     Ok(page(StatusCode::OK, render_health(&caller.viewer, &shown)))
 }
 
-fn audit(caller: &Caller) -> Response {
-    // The audit store is not part of the portal yet: the page says the log is empty rather than invent one.
-    let listed = formdesk_console::pages::audit::AuditPage {
-        entries: Vec::new(),
-        page: 1,
-        pages: 1,
-        head_hash: "0".repeat(64),
-        last_checkpoint: None,
+/// The German name of an action in the log.
+fn action_label(action: Action) -> String {
+    use formdesk_protocol::audit::Action as A;
+    match action {
+        A::SignIn => "Angemeldet",
+        A::SignInFailed => "Anmeldung fehlgeschlagen",
+        A::SignOut => "Abgemeldet",
+        A::TotpOn => "Zwei-Faktor-Anmeldung eingeschaltet",
+        A::PasswordSet => "Passwort festgelegt",
+        A::TenantAdd => "Mandant angelegt",
+        A::AccountAdd => "Konto angelegt",
+        A::AccountDisable => "Konto gesperrt",
+        A::RolesSet => "Aufgaben geändert",
+        A::DeviceAdd => "Gerät angelegt",
+        A::DeviceEnrolled => "Gerät eingerichtet",
+        A::DeviceRevoke => "Gerät gesperrt",
+        A::DeviceChannel => "Kanal eines Geräts geändert",
+        A::DestinationPut => "Ziel gespeichert",
+        A::FormsUpload => "Formularstand hochgeladen",
+        A::InboxPickup => "Anträge abgeholt",
+        A::DeskCheckpoint => "Prüfpunkt eines Geräts",
+        other => return format!("{other:?}"),
+    }
+    .to_owned()
+}
+
+/// "Protokoll": the caller's log (the tenant's, or the operator's), newest first, 50 a page (`?seite=N`).
+async fn audit<S: Store + AccountStore>(store: &S, input: &Input, caller: &Caller) -> Answer {
+    use crate::store::audit::{AUDIT_PAGE, AuditLog};
+    use formdesk_console::pages::audit::{AuditEntry, AuditPage, Checkpoint, render_audit};
+    let account = caller.account();
+    let log = match (account.tenant(), account.operator()) {
+        (Some(tenant), _) => AuditLog::tenant(tenant),
+        (None, Some(operator)) => AuditLog::operator(&operator),
+        (None, None) => return Ok(not_found(Some(&caller.viewer))),
+    };
+    let first = store.audit_page(log.clone(), None).await?;
+    let head = first.entries.first().map(|e| e.head());
+    let total = head.as_ref().map_or(0, |h| h.seq);
+    let per_page = u64::try_from(AUDIT_PAGE).unwrap_or(50);
+    let pages = u32::try_from(total.div_ceil(per_page).max(1)).unwrap_or(u32::MAX);
+    let wanted: u32 = input
+        .parts
+        .uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|p| p.strip_prefix("seite="))
+        .and_then(|n| n.parse().ok())
+        .filter(|n| (1..=pages).contains(n))
+        .unwrap_or(1);
+    let listed = if wanted == 1 {
+        first
+    } else {
+        let before = total.saturating_sub(per_page * u64::from(wanted - 1)) + 1;
+        store.audit_page(log.clone(), Some(before)).await?
+    };
+    let checkpoint = store.audit_checkpoints(log).await?.into_iter().last();
+    let entries = listed
+        .entries
+        .into_iter()
+        .map(|e| AuditEntry {
+            seq: e.record.seq,
+            at: time::second(e.record.at),
+            actor: e.record.actor.clone(),
+            action: action_label(e.record.action),
+            object: e.record.object.clone(),
+        })
+        .collect();
+    let shown = AuditPage {
+        entries,
+        page: wanted,
+        pages,
+        head_hash: head.map_or_else(|| "0".repeat(64), |h| crate::accounts::hex(&h.hash)),
+        last_checkpoint: checkpoint.map(|c| Checkpoint { size: c.checkpoint.seq, at: time::second(c.checkpoint.at) }),
         verification: None,
         kinds: Vec::new(),
         selected_kind: None,
     };
-    page(StatusCode::OK, formdesk_console::pages::audit::render_audit(&caller.viewer, &listed))
+    Ok(page(StatusCode::OK, render_audit(&caller.viewer, &shown)))
 }
 
 fn group4(text: &str) -> String {
@@ -727,7 +792,7 @@ async fn account<S: Store + AccountStore>(
             };
             // All sessions end with the old password; this one is replaced.
             store.set_password(&account, phc).await?;
-            crate::console::audit::record(store, &account, "password_set", None, None, input.now).await;
+            crate::console::audit::record(store, &account, Action::PasswordSet, None, None, input.now).await;
             let token = begin_session(store, console, &account, true, input.now).await?;
             let hash = crate::accounts::hex(&token.sha256());
             let Some(session) = store.session(hash).await? else { return Ok(see_other("/admin/anmelden", None)) };
@@ -750,7 +815,7 @@ async fn account<S: Store + AccountStore>(
                 Ok(step) => {
                     store.set_totp(&account, Some((pending, step))).await?;
                     store.set_totp_pending(&account, caller.token_sha256.clone(), None).await?;
-                    crate::console::audit::record(store, &account, "totp_on", None, None, input.now).await;
+                    crate::console::audit::record(store, &account, Action::TotpOn, None, None, input.now).await;
                     Ok(show(&caller.viewer, Totp::On { may_switch_off: !operator }, None, Some(AccountNotice::TotpOn)))
                 }
                 Err(TotpRefusal::Malformed | TotpRefusal::Wrong | TotpRefusal::Reused) => {
@@ -761,7 +826,6 @@ async fn account<S: Store + AccountStore>(
         }
         "totp-aus" if account.totp_on() && !operator => {
             store.set_totp(&account, None).await?;
-            crate::console::audit::record(store, &account, "totp_off", None, None, input.now).await;
             Ok(show(&caller.viewer, Totp::Off, None, Some(AccountNotice::TotpOff)))
         }
         _ => Ok(error_page(Some(&caller.viewer), ErrorKind::BadRequest)),
@@ -781,22 +845,15 @@ async fn tenants<S: Store + AccountStore>(store: &S, input: &Input, caller: &Cal
             Some(TenantProblem::NameMissing)
         } else {
             match crate::tenants::new_tenant(&ars, &name, None) {
-                Ok(new) => match store.add_tenant(&operator, new, &Actor(caller.account().id.clone())).await {
-                    Ok(_) => {
-                        crate::console::audit::record(
-                            store,
-                            caller.account(),
-                            "tenant_add",
-                            Some(&ars),
-                            None,
-                            input.now,
-                        )
-                        .await;
-                        return Ok(see_other("/admin/betrieb/mandanten", None));
+                Ok(new) => {
+                    match store.add_tenant(&operator, new, &crate::console::audit::actor(caller.account())).await {
+                        Ok(_) => {
+                            return Ok(see_other("/admin/betrieb/mandanten", None));
+                        }
+                        Err(StoreError::Refused { kind: Refusal::Conflict, .. }) => Some(TenantProblem::ArsTaken),
+                        Err(e) => return Err(e),
                     }
-                    Err(StoreError::Refused { kind: Refusal::Conflict, .. }) => Some(TenantProblem::ArsTaken),
-                    Err(e) => return Err(e),
-                },
+                }
                 Err(_) => Some(TenantProblem::ArsInvalid),
             }
         };
@@ -863,7 +920,7 @@ async fn accounts<S: Store + AccountStore>(
                     crate::console::audit::record(
                         store,
                         caller.account(),
-                        "account_add",
+                        Action::AccountAdd,
                         Some(&made.account.id),
                         None,
                         input.now,

@@ -39,7 +39,6 @@ pub fn minute(seconds: i64) -> String {
 }
 
 /// "06.12.2026, 18:30:07".
-#[cfg(test)]
 pub fn second(seconds: i64) -> String {
     local(seconds).map_or_else(|| seconds.to_string(), |t| t.format("%d.%m.%Y, %H:%M:%S").to_string())
 }

@@ -296,6 +296,15 @@ pub trait AccountStore: Send + Sync + 'static {
     fn clear_failures(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// The audit log an account's entries go to: its tenant's (`t<ARS>`), or the operator's for an operator
+/// account and for a sign-in under a login no account has.
+pub fn audit_log_of(account: Option<&Account>) -> super::audit::AuditLog {
+    match account.and_then(Account::tenant) {
+        Some(tenant) => super::audit::AuditLog::tenant(tenant),
+        None => super::audit::AuditLog::operator(&Operator::console()),
+    }
+}
+
 /// Reads a stored role.
 pub(in crate::store) fn stored_role(name: &str) -> Result<Role, StoreError> {
     Role::from_db_name(name).map_err(|e| StoreError::Corrupt(e.to_string()))

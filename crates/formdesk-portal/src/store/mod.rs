@@ -593,7 +593,6 @@ pub trait Store: Send + Sync + 'static {
 
     /// Appends `event` to `log` in a transaction of its own, for an action that writes nothing else (a
     /// sign-in). See [`audit`].
-    #[expect(dead_code, reason = "the console records sign-ins with it; remove this then")]
     fn append_audit(
         &self,
         log: audit::AuditLog,

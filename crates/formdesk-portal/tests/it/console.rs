@@ -531,6 +531,25 @@ fn totp_and_secrets(env: Env) {
     let enrolled = browser.post("/admin/geraete", &[("name", "Platz 1")]);
     assert_eq!(enrolled.status, 200);
 
+    // The tenant's log ("Protokoll") has the sign-ins, the TOTP, the failed code and the new desk; a
+    // failed password names the login only by its keyed digest.
+    sign_in(&mut Browser::new(&portal.base), "zwei", "falsch-falsch-falsch");
+    let log = browser.get("/admin/protokoll");
+    assert_eq!(log.status, 200, "{}", log.body);
+    for action in [
+        "Angemeldet",
+        "Passwort festgelegt",
+        "Zwei-Faktor-Anmeldung eingeschaltet",
+        "Abgemeldet",
+        "Gerät angelegt",
+        "Anmeldung fehlgeschlagen",
+    ] {
+        assert!(log.body.contains(action), "{action} missing in the log:\n{}", log.body);
+    }
+    assert!(!log.body.contains("zwei<") && log.body.contains("login:"), "{}", log.body);
+    // The chain the console appended to is whole.
+    assert!(env.cli_ok(&["audit", "verify", "--tenant", ARS]).contains("in Ordnung"));
+
     let output = portal.output();
     for (what, secret_text) in [
         ("password", PASSWORD.to_owned()),
