@@ -44,7 +44,18 @@ pub trait Courier: Send + Sync + 'static {
 
     /// Asks whether the portal answers at all.
     fn probe(&self) -> impl Future<Output = Result<(), DeliveryError>> + Send;
+
+    /// Uploads audit entries; the last seq the portal has, or `None` where there is nowhere to upload them.
+    fn upload_audit(
+        &self,
+        _entries: Vec<formdesk_protocol::audit::Entry>,
+    ) -> impl Future<Output = Result<Option<u64>, DeliveryError>> + Send {
+        std::future::ready(Ok(None))
+    }
 }
+
+/// At most this many audit entries go up in one request.
+const AUDIT_BATCH: usize = formdesk_protocol::audit::UPLOAD_MOST;
 
 /// How the engine works.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +155,8 @@ impl SyncEngine {
             probe_failures: 0,
             next_probe: None,
             paused_until: None,
+            audit: None,
+            audit_due: true,
         };
         let task = runtime.spawn(worker.run(stopped));
         Ok(SyncEngine {
@@ -200,8 +213,13 @@ impl SyncEngine {
 
 /// What a task of the engine ends with.
 enum Done {
-    Delivery { entry: Entry, result: Result<Delivered, Attempt> },
+    Delivery {
+        entry: Entry,
+        result: Result<Delivered, Attempt>,
+    },
     Probe(Result<(), DeliveryError>),
+    /// An audit upload: whether it sent a whole batch (so more may wait), or why it failed.
+    Audit(Result<bool, String>),
 }
 
 /// Why an attempt did not deliver.
@@ -229,6 +247,10 @@ struct Worker<O, C> {
     next_probe: Option<Instant>,
     /// After the outbox failed: when to try it again.
     paused_until: Option<Instant>,
+    /// The audit upload under way.
+    audit: Option<Id>,
+    /// Whether audit entries may be waiting: at start and after each delivery.
+    audit_due: bool,
 }
 
 /// Runs `f` on the outbox on a blocking thread: SQLite must not hold up the runtime.
@@ -307,6 +329,10 @@ impl<O: Outbox + 'static, C: Courier> Worker<O, C> {
             }
             self.paused_until = None;
         }
+        // The audit trail goes up beside the deliveries; its failure only waits for the next delivery.
+        if self.audit_due && self.audit.is_none() {
+            self.start_audit();
+        }
         let busy = self.deliveries.len();
         let free = self.options.concurrency.saturating_sub(busy);
         if free == 0 {
@@ -366,6 +392,30 @@ impl<O: Outbox + 'static, C: Courier> Worker<O, C> {
         self.deliveries.insert(task.id(), id);
     }
 
+    fn start_audit(&mut self) {
+        self.audit_due = false;
+        let courier = Arc::clone(&self.courier);
+        let outbox = Arc::clone(&self.outbox);
+        let task = self.tasks.spawn(async move {
+            let result = async {
+                let entries =
+                    with_outbox(&outbox, |o| o.audit_to_upload(AUDIT_BATCH)).await.map_err(|e| e.to_string())?;
+                let full = entries.len() == AUDIT_BATCH;
+                if entries.is_empty() {
+                    return Ok(false);
+                }
+                let acknowledged = courier.upload_audit(entries).await.map_err(|e| e.detail().to_owned())?;
+                if let Some(seq) = acknowledged {
+                    with_outbox(&outbox, move |o| o.audit_acknowledged(seq)).await.map_err(|e| e.to_string())?;
+                }
+                Ok(full)
+            }
+            .await;
+            Done::Audit(result)
+        });
+        self.audit = Some(task.id());
+    }
+
     fn start_probe(&mut self) {
         let courier = Arc::clone(&self.courier);
         let task = self.tasks.spawn(async move { Done::Probe(courier.probe().await) });
@@ -380,11 +430,26 @@ impl<O: Outbox + 'static, C: Courier> Worker<O, C> {
             }
             Ok((task, Done::Delivery { entry, result })) => {
                 self.deliveries.remove(&task);
+                if result.is_ok() {
+                    self.audit_due = true;
+                }
                 self.record(entry, result).await;
+            }
+            Ok((_, Done::Audit(result))) => {
+                self.audit = None;
+                match result {
+                    // A whole batch went up: more may wait. (A delivery meanwhile has set it already.)
+                    Ok(more) => self.audit_due |= more,
+                    // Logged only: the audit trail never holds up a delivery or the clerk.
+                    Err(e) => eprintln!("formdesk-sync: the audit entries were not uploaded: {e}"),
+                }
             }
             Err(e) => {
                 // A task that panicked: nothing was recorded, so its entry is simply due again.
-                if self.probe == Some(e.id()) {
+                if self.audit == Some(e.id()) {
+                    self.audit = None;
+                    eprintln!("formdesk-sync: the audit upload failed: {e}");
+                } else if self.probe == Some(e.id()) {
                     self.probe = None;
                     self.probed(Err(DeliveryError::Unavailable(format!("the probe failed: {e}"))));
                 } else {

@@ -32,6 +32,17 @@ pub trait Outbox: Send {
     /// The verified, signed acceptance; the outbox marks the entry delivered and shreds the plaintext in one
     /// transaction. Repeating it for a delivered entry changes nothing.
     fn delivered(&mut self, submission_id: &str, acceptance: &str, accepted_at: i64) -> Result<(), SyncError>;
+
+    /// The desk's audit entries the portal has not acknowledged yet, oldest first, at most `limit`: what the
+    /// next `POST /v1/audit` sends. An outbox without an audit trail has none.
+    fn audit_to_upload(&mut self, _limit: usize) -> Result<Vec<formdesk_protocol::audit::Entry>, SyncError> {
+        Ok(Vec::new())
+    }
+
+    /// The portal has the audit entries up to `seq`.
+    fn audit_acknowledged(&mut self, _seq: u64) -> Result<(), SyncError> {
+        Ok(())
+    }
 }
 
 /// A queued submission.

@@ -492,6 +492,17 @@ impl Portal {
         if answer.ok() { Ok(()) } else { Err(classify(answer.status, &answer.body)) }
     }
 
+    /// Uploads the desk's audit entries after the last acknowledged one (`POST /v1/audit`) and returns the
+    /// last seq the portal has of this desk. Entries that do not continue the portal's chain are refused
+    /// (409 `audit_fork`), and nothing is appended.
+    pub async fn upload_audit(&self, entries: Vec<formdesk_protocol::audit::Entry>) -> Result<u64, DeliveryError> {
+        use formdesk_protocol::audit::{UPLOAD_PATH, Upload, UploadEntry, Uploaded};
+        let upload = Upload { entries: entries.into_iter().map(UploadEntry::from).collect() };
+        let answer = self.signed(Method::POST, UPLOAD_PATH, json_body(&upload)).await?;
+        let uploaded: Uploaded = answer.json("the audit upload")?;
+        Ok(uploaded.seq)
+    }
+
     /// The destinations the portal knows, with their keys.
     pub async fn destinations(&self) -> Result<Vec<Destination>, DeliveryError> {
         self.signed(Method::GET, "/v1/destinations", None).await?.json("the destinations")
@@ -643,6 +654,10 @@ impl Courier for Portal {
 
     async fn probe(&self) -> Result<(), DeliveryError> {
         self.healthz().await
+    }
+
+    async fn upload_audit(&self, entries: Vec<formdesk_protocol::audit::Entry>) -> Result<Option<u64>, DeliveryError> {
+        Portal::upload_audit(self, entries).await.map(Some)
     }
 }
 

@@ -38,4 +38,12 @@ impl Outbox for formdesk_vault::Outbox {
     fn delivered(&mut self, submission_id: &str, acceptance: &str, accepted_at: i64) -> Result<(), SyncError> {
         formdesk_vault::Outbox::delivered(self, submission_id, acceptance, accepted_at).map_err(outbox_error)
     }
+
+    fn audit_to_upload(&mut self, limit: usize) -> Result<Vec<formdesk_protocol::audit::Entry>, SyncError> {
+        formdesk_vault::Outbox::audit_to_upload(self, limit).map_err(outbox_error)
+    }
+
+    fn audit_acknowledged(&mut self, seq: u64) -> Result<(), SyncError> {
+        formdesk_vault::Outbox::audit_acknowledged(self, seq).map_err(outbox_error)
+    }
 }

@@ -411,3 +411,51 @@ async fn the_vaults_outbox_is_delivered_and_shredded_while_the_desk_is_locked() 
     }
     setup.export(&desk_sealed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desks_audit_trail_goes_up_beside_its_deliveries_and_verifies_on_the_portal() {
+    use formdesk_vault::{Delivery, KdfParams, Queued, SealedPart, Vault};
+    let setup = Setup::new().await;
+    let sealed = setup.seal(&mut SplitMix(11), 1, 1_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = Vault::open(dir.path()).unwrap();
+    vault.initialize("Anna", "482913", KdfParams::FAST_INSECURE).unwrap();
+    let id = vault.create("hundeanmeldung", "1.0.0", "Erika Mustermann", b"{}").unwrap();
+    // The portal only takes the parts; this test reads the audit trail, so the parts need not name the id.
+    let s = &sealed[0];
+    let mut parts = vec![
+        SealedPart { name: "metadata".into(), jwe: s.parts.metadata.clone() },
+        SealedPart { name: "data".into(), jwe: s.parts.data.clone() },
+    ];
+    parts.extend(s.parts.attachments.iter().map(|(name, jwe)| SealedPart { name: name.clone(), jwe: jwe.clone() }));
+    vault
+        .finalize_and_queue(id, "Erika Mustermann", b"{}", Some(&Queued { destination_id: DESTINATION.into(), parts }))
+        .unwrap();
+    vault.lock();
+
+    let outbox = formdesk_vault::Outbox::open(dir.path()).unwrap();
+    let engine =
+        SyncEngine::start(outbox, setup.portal(&setup.url(), PortalOptions::default()), EngineOptions::default())
+            .unwrap();
+    // Delivered, and every entry of the desk's trail (the delivery's own among them) acknowledged by the portal.
+    let until = Instant::now() + Duration::from_secs(120);
+    let check = formdesk_vault::Outbox::open(dir.path()).unwrap();
+    loop {
+        let delivered = vault.outbox_entries().unwrap().iter().all(|e| e.state == Delivery::Delivered);
+        if delivered && check.audit_to_upload(10).unwrap().is_empty() {
+            break;
+        }
+        assert!(Instant::now() < until, "not delivered and acknowledged: {:?}", vault.outbox_entries().unwrap());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    engine.shutdown().await;
+    let formdesk_vault::audit::Verdict::Intact { entries, head } =
+        formdesk_vault::audit::verify_dir(dir.path()).unwrap()
+    else {
+        panic!("the desk's trail is broken")
+    };
+    assert!(entries >= 3, "setup, finalize and the delivery are recorded: {entries}");
+    let out = setup.env.cli_ok(&["audit", "verify", "--device", &setup.device_id]);
+    let hash: String = head.hash.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(out.contains(&format!("in Ordnung: {} Einträge, Kopf {hash}", head.seq)), "{out}");
+}
