@@ -229,6 +229,15 @@ mod tests {
             assert!(statements >= 15, "{name}: only {statements} statements found; is the scan still reading them?");
             assert!(bad.is_empty(), "{name}: statements on tenant data without tenant_id:\n{}", bad.join("\n---\n"));
         }
+        // The audit trail (store/audit.rs), each backend in its own file.
+        for (name, source) in [
+            ("sqlite/audit.rs", include_str!("sqlite/audit.rs")),
+            ("postgres/audit.rs", include_str!("postgres/audit.rs")),
+        ] {
+            let (statements, bad) = unscoped(&literals(source));
+            assert!(statements >= 8, "{name}: only {statements} statements found; is the scan still reading them?");
+            assert!(bad.is_empty(), "{name}: statements on tenant data without tenant_id:\n{}", bad.join("\n---\n"));
+        }
     }
 
     #[test]
