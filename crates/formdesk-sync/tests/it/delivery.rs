@@ -459,3 +459,58 @@ async fn the_desks_audit_trail_goes_up_beside_its_deliveries_and_verifies_on_the
     let hash: String = head.hash.iter().map(|b| format!("{b:02x}")).collect();
     assert!(out.contains(&format!("in Ordnung: {} Einträge, Kopf {hash}", head.seq)), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_trail_the_portal_refuses_never_stops_a_delivery() {
+    use formdesk_protocol::audit::{self, Action, Head, Record};
+    use formdesk_vault::{Delivery, KdfParams, Queued, SealedPart, Vault};
+    let setup = Setup::new().await;
+    // The portal holds another chain for this device already (a desk restored from an older backup would
+    // look like this): the desk's own entries do not continue it.
+    let record = Record {
+        version: audit::FORMAT_VERSION,
+        log: "desk".into(),
+        seq: 1,
+        at: 1_800_000_000,
+        actor: "device".into(),
+        action: Action::Lock,
+        object: String::new(),
+        detail: std::collections::BTreeMap::new(),
+    };
+    let other = audit::next(&Head::empty("desk"), record).unwrap();
+    let portal = setup.portal(&setup.url(), PortalOptions::default());
+    assert_eq!(portal.upload_audit(vec![other]).await.unwrap(), 1);
+
+    let sealed = setup.seal(&mut SplitMix(13), 1, 1_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = Vault::open(dir.path()).unwrap();
+    vault.initialize("Anna", "482913", KdfParams::FAST_INSECURE).unwrap();
+    let id = vault.create("hundeanmeldung", "1.0.0", "Erika Mustermann", b"{}").unwrap();
+    let s = &sealed[0];
+    let mut parts = vec![
+        SealedPart { name: "metadata".into(), jwe: s.parts.metadata.clone() },
+        SealedPart { name: "data".into(), jwe: s.parts.data.clone() },
+    ];
+    parts.extend(s.parts.attachments.iter().map(|(name, jwe)| SealedPart { name: name.clone(), jwe: jwe.clone() }));
+    vault
+        .finalize_and_queue(id, "Erika Mustermann", b"{}", Some(&Queued { destination_id: DESTINATION.into(), parts }))
+        .unwrap();
+    vault.lock();
+    let desk_entries = formdesk_vault::Outbox::open(dir.path()).unwrap().audit_to_upload(1000).unwrap();
+    let refused = portal.upload_audit(desk_entries).await.unwrap_err();
+    assert!(refused.detail().contains("audit_fork"), "{}", refused.detail());
+
+    let outbox = formdesk_vault::Outbox::open(dir.path()).unwrap();
+    let engine = SyncEngine::start(outbox, portal, EngineOptions::default()).unwrap();
+    let until = Instant::now() + Duration::from_secs(120);
+    while !vault.outbox_entries().unwrap().iter().all(|e| e.state == Delivery::Delivered) {
+        assert!(Instant::now() < until, "not delivered: {:?}", vault.outbox_entries().unwrap());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    engine.shutdown().await;
+    // Nothing of the desk's trail was acknowledged: it waits, whole, for someone to look at the fork.
+    let waiting = formdesk_vault::Outbox::open(dir.path()).unwrap().audit_to_upload(1000).unwrap();
+    assert_eq!(waiting.first().map(|e| e.record.seq), Some(1));
+    let out = setup.env.cli_ok(&["audit", "verify", "--device", &setup.device_id]);
+    assert!(out.contains("in Ordnung: 1 Einträge"), "{out}");
+}
