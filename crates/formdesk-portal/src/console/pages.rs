@@ -710,13 +710,27 @@ async fn audit<S: Store + AccountStore>(store: &S, input: &Input, caller: &Calle
         store.audit_page(log.clone(), Some(before)).await?
     };
     let checkpoint = store.audit_checkpoints(log).await?.into_iter().last();
+    let names = store.account_names(account.tenant()).await?;
+    let who = |actor: &str| -> String {
+        if let Some((_, name)) = names.iter().find(|(id, _)| id == actor) {
+            return name.clone();
+        }
+        match actor {
+            crate::store::audit::CLI => "Kommandozeile".to_owned(),
+            _ => match actor.strip_prefix("login:") {
+                // A failed sign-in: the login only as its keyed digest.
+                Some(digest) => format!("Anmeldename {}…", digest.chars().take(8).collect::<String>()),
+                None => actor.to_owned(),
+            },
+        }
+    };
     let entries = listed
         .entries
         .into_iter()
         .map(|e| AuditEntry {
             seq: e.record.seq,
             at: time::second(e.record.at),
-            actor: e.record.actor.clone(),
+            actor: who(&e.record.actor),
             action: action_label(e.record.action),
             object: e.record.object.clone(),
         })

@@ -281,6 +281,13 @@ pub trait AccountStore: Send + Sync + 'static {
         since: i64,
     ) -> impl Future<Output = Result<Vec<InboxCounts>, StoreError>> + Send;
 
+    /// The display names of the accounts of `tenant` (of the operator for `None`), by account id: who the
+    /// entries of that log name.
+    fn account_names(
+        &self,
+        tenant: Option<&Tenant>,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
+
     /// The failures stored for `key` (zero if none).
     fn failures(&self, key: String) -> impl Future<Output = Result<Failures, StoreError>> + Send;
 

@@ -546,7 +546,7 @@ fn totp_and_secrets(env: Env) {
     ] {
         assert!(log.body.contains(action), "{action} missing in the log:\n{}", log.body);
     }
-    assert!(!log.body.contains("zwei<") && log.body.contains("login:"), "{}", log.body);
+    assert!(log.body.contains("Zoe Zwei") && log.body.contains("Anmeldename "), "{}", log.body);
     // The chain the console appended to is whole.
     assert!(env.cli_ok(&["audit", "verify", "--tenant", ARS]).contains("in Ordnung"));
 

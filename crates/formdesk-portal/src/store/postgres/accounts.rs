@@ -385,6 +385,18 @@ impl AccountStore for PgStore {
             .collect()
     }
 
+    async fn account_names(&self, tenant: Option<&Tenant>) -> Result<Vec<(String, String)>, StoreError> {
+        let tenant = tenant.map(Tenant::id);
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT id, display_name FROM accounts WHERE tenant_id IS NOT DISTINCT FROM $1 ORDER BY id",
+                &[&tenant],
+            )
+            .await?;
+        rows.iter().map(|r| Ok((get(r, 0)?, get(r, 1)?))).collect()
+    }
+
     async fn failures(&self, key: String) -> Result<Failures, StoreError> {
         let client = self.pool.get().await?;
         let row = client

@@ -379,6 +379,16 @@ impl AccountStore for SqliteStore {
         .await
     }
 
+    async fn account_names(&self, tenant: Option<&Tenant>) -> Result<Vec<(String, String)>, StoreError> {
+        let tenant = tenant.map(Tenant::id);
+        self.call(move |conn| {
+            let mut stmt = conn.prepare("SELECT id, display_name FROM accounts WHERE tenant_id IS ?1 ORDER BY id")?;
+            let rows = stmt.query_map([tenant], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
     async fn failures(&self, key: String) -> Result<Failures, StoreError> {
         self.call(move |conn| {
             let row = conn
