@@ -9,7 +9,7 @@ use crate::server::time_text;
 use crate::store::audit::{AUDIT_BATCH, AuditLog, verify_log};
 use crate::store::{Operator, Store, Tenant};
 use anyhow::{Context, Result};
-use formdesk_protocol::audit::{BrokenKind, DetailValue, Entry, SignedCheckpoint};
+use formdesk_protocol::audit::{Broken, BrokenKind, DetailValue, Entry, Head, SignedCheckpoint};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use std::io::Write;
 use std::process::ExitCode;
@@ -145,8 +145,13 @@ fn kind_text(kind: &BrokenKind) -> String {
     }
 }
 
-/// Every entry of `log`, oldest first.
-async fn all_entries<S: Store>(store: &S, log: &AuditLog) -> Result<Vec<Entry>> {
+/// Checks `log` whole: its chain and every stored checkpoint against `public_key`. What `audit verify` and the
+/// console's "Protokoll prüfen" run.
+pub async fn check<S: Store>(
+    store: &S,
+    log: &AuditLog,
+    public_key: &[u8],
+) -> Result<(Result<Head, Broken>, usize), crate::store::StoreError> {
     let mut entries: Vec<Entry> = Vec::new();
     loop {
         let after = entries.last().map_or(0, |e| e.record.seq);
@@ -154,9 +159,11 @@ async fn all_entries<S: Store>(store: &S, log: &AuditLog) -> Result<Vec<Entry>> 
         let done = batch.len() < AUDIT_BATCH;
         entries.extend(batch);
         if done {
-            return Ok(entries);
+            break;
         }
     }
+    let checkpoints: Vec<SignedCheckpoint> = store.audit_checkpoints(log.clone()).await?;
+    Ok((verify_log(log, &entries, &checkpoints, public_key), checkpoints.len()))
 }
 
 /// `audit verify`: checks each selected log; exit 1 if any is broken.
@@ -166,16 +173,15 @@ pub async fn verify<S: Store>(store: &S, selection: &Selection) -> Result<ExitCo
     let mut out = std::io::stdout().lock();
     let mut broken_logs = 0;
     for log in selection.logs(store).await? {
-        let entries = all_entries(store, &log).await?;
-        let checkpoints: Vec<SignedCheckpoint> = store.audit_checkpoints(log.clone()).await?;
-        match verify_log(&log, &entries, &checkpoints, &public) {
+        let (verdict, checkpoints) = check(store, &log, &public).await?;
+        match verdict {
             Ok(head) => writeln!(
                 out,
                 "Protokoll {}: in Ordnung: {} Einträge, Kopf {}, {} Prüfpunkte",
                 log.name(),
                 head.seq,
                 hex(&head.hash),
-                checkpoints.len()
+                checkpoints
             )?,
             Err(broken) => {
                 broken_logs += 1;

@@ -54,6 +54,8 @@ pub struct Console {
     /// "Formulare" and the overview read.
     channels: std::path::PathBuf,
     legacy: Option<formdesk_channel::Repo>,
+    /// The portal's public key, which signs the audit checkpoints "Protokoll prüfen" checks.
+    audit_key: Vec<u8>,
 }
 
 impl std::fmt::Debug for Console {
@@ -75,6 +77,9 @@ impl Console {
         ctx.update(b"formdesk-console-login-key-v1\0");
         ctx.update(portal_key_pkcs8);
         let key = ctx.finish();
+        let audit_key = ring::signature::Ed25519KeyPair::from_pkcs8(portal_key_pkcs8)
+            .map(|pair| ring::signature::KeyPair::public_key(&pair).as_ref().to_vec())
+            .unwrap_or_default();
         Console {
             origin,
             hashing: Arc::new(Semaphore::new(MAX_HASHES)),
@@ -82,7 +87,14 @@ impl Console {
             rng: SystemRandom::new(),
             channels,
             legacy,
+            audit_key,
         }
+    }
+
+    /// The portal's public key for the audit checkpoints (empty if the stored key did not parse, which the
+    /// server refuses to start with anyway).
+    pub fn audit_key(&self) -> &[u8] {
+        &self.audit_key
     }
 }
 

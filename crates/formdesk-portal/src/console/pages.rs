@@ -76,7 +76,7 @@ pub async fn signed_in<S: Store + AccountStore>(
         Page::Accounts => accounts(store, console, input, &caller, post).await,
         Page::Inbox => inbox(store, input, &caller).await,
         Page::Health => health(store, input, &caller).await,
-        Page::Audit => audit(store, input, &caller).await,
+        Page::Audit => audit(store, console, input, &caller).await,
         Page::Forms => forms(console, &caller).await,
         Page::Destinations => destinations(store, &caller).await,
         Page::SignIn | Page::Setup | Page::Static => Ok(not_found(Some(&caller.viewer))),
@@ -679,9 +679,9 @@ fn action_label(action: Action) -> String {
 }
 
 /// "Protokoll": the caller's log (the tenant's, or the operator's), newest first, 50 a page (`?seite=N`).
-async fn audit<S: Store + AccountStore>(store: &S, input: &Input, caller: &Caller) -> Answer {
+async fn audit<S: Store + AccountStore>(store: &S, console: &Console, input: &Input, caller: &Caller) -> Answer {
     use crate::store::audit::{AUDIT_PAGE, AuditLog};
-    use formdesk_console::pages::audit::{AuditEntry, AuditPage, Checkpoint, render_audit};
+    use formdesk_console::pages::audit::{AuditEntry, AuditPage, Checkpoint, Verification, render_audit};
     let account = caller.account();
     let log = match (account.tenant(), account.operator()) {
         (Some(tenant), _) => AuditLog::tenant(tenant),
@@ -708,6 +708,16 @@ async fn audit<S: Store + AccountStore>(store: &S, input: &Input, caller: &Calle
     } else {
         let before = total.saturating_sub(per_page * u64::from(wanted - 1)) + 1;
         store.audit_page(log.clone(), Some(before)).await?
+    };
+    // "Protokoll prüfen": the whole chain and its checkpoints, as `audit verify` checks them.
+    let verification = if input.query_has("pruefen") {
+        let (verdict, _) = crate::audit::check(store, &log, console.audit_key()).await?;
+        Some(match verdict {
+            Ok(head) => Verification::Intact { entries: head.seq },
+            Err(broken) => Verification::Broken { at_seq: broken.seq },
+        })
+    } else {
+        None
     };
     let checkpoint = store.audit_checkpoints(log).await?.into_iter().last();
     let names = store.account_names(account.tenant()).await?;
@@ -741,7 +751,7 @@ async fn audit<S: Store + AccountStore>(store: &S, input: &Input, caller: &Calle
         pages,
         head_hash: head.map_or_else(|| "0".repeat(64), |h| crate::accounts::hex(&h.hash)),
         last_checkpoint: checkpoint.map(|c| Checkpoint { size: c.checkpoint.seq, at: time::second(c.checkpoint.at) }),
-        verification: None,
+        verification,
         kinds: Vec::new(),
         selected_kind: None,
     };

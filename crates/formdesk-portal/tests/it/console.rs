@@ -663,6 +663,32 @@ fn every_route_for_every_role(env: Env) {
     drop(portal);
 }
 
+/// "Protokoll prüfen" checks the tenant's whole chain: intact after the console's own actions, and a row changed
+/// in the database is named by its number. Another tenant's damage is not this tenant's finding.
+fn audit_check_on_the_page(env: Env) {
+    let portal = Served::start(&env);
+    let mut browser = device_admin(&env, &portal.base, "p.schmidt");
+    browser.get("/admin/geraete");
+    let enrolled = browser.post("/admin/geraete", &[("name", "Bürgerbüro Platz 1")]);
+    assert_eq!(enrolled.status, 200, "{}", enrolled.body);
+    let intact = browser.get("/admin/protokoll?pruefen=1");
+    assert_eq!(intact.status, 200, "{}", intact.body);
+    assert!(intact.body.contains("Geprüft: Alle"), "{}", intact.body);
+    // Tenant B's log is damaged: tenant A's check does not read it.
+    env.cli_ok(&["tenants", "add", "--ars", B, "--name", "Gemeinde Beispielheim"]);
+    env.cli_ok(&["devices", "enrol", "--tenant", B, "--name", "Anderswo"]);
+    env.execute(&format!("UPDATE audit_entries SET actor = 'jemand' WHERE log = 't{B}'"));
+    assert!(browser.get("/admin/protokoll?pruefen=1").body.contains("Geprüft: Alle"));
+    // Tenant A's own entry 2 changed behind the portal's back.
+    env.execute(&format!("UPDATE audit_entries SET object = 'anders' WHERE log = 't{ARS}' AND seq = 2"));
+    let broken = browser.get("/admin/protokoll?pruefen=1");
+    assert_eq!(broken.status, 200, "{}", broken.body);
+    assert!(broken.body.contains("Achtung: Ab Eintrag 2 passt die Kette nicht mehr"), "{}", broken.body);
+    // Without asking, the page does not check.
+    assert!(!browser.get("/admin/protokoll").body.contains("Achtung"));
+    drop(portal);
+}
+
 #[test]
 fn the_console_is_off_without_origin_off_loopback() {
     console_off_without_origin(Env::new(crate::support::Backend::Sqlite));
@@ -678,6 +704,7 @@ crate::on_both_backends!(
     brute_force,
     totp_and_secrets,
     console_isolation,
+    audit_check_on_the_page,
 );
 
 #[test]
