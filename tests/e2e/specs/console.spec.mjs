@@ -12,13 +12,14 @@
 // the `__Host-`/`Secure` session cookie there, as over HTTPS (the Rust tests cover the cookie's attributes).
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
-import { launch, shot } from '../lib/app.mjs';
+import { ARTIFACTS, launch, shot } from '../lib/app.mjs';
 import { assertNoSeriousViolations, axe } from '../lib/axe.mjs';
 import { openChromium, snap } from '../lib/browser.mjs';
 import { adminOf, serve, stop } from '../lib/portal.mjs';
@@ -234,6 +235,13 @@ test('the device administrator issues a code, a desk connects with it, and the a
   assert.match(code, /^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$/, `not a one-time code: ${code}`);
   assert.ok(await browser.$('//*[local-name() = "svg"]').isExisting(), 'no QR code on the page');
   await look(browser, '08-geraet-eingerichtet');
+  // The QR code, read from the screen as a camera would, carries the portal's address and the same code.
+  const picture = join(ARTIFACTS, 'console-08-geraet-eingerichtet.png');
+  const scanned = execFileSync('zbarimg', ['--quiet', '--raw', '-Sdisable', '-Sqrcode.enable', picture], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+  assert.equal(scanned, `formdesk-enrol:${portalUrl}#${code}`);
 
   // The real desk connects with the code from the page.
   const desk = await launch({ name: 'console-desk' });
