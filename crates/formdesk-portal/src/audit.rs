@@ -5,6 +5,7 @@
 //! ([`crate::store::audit::verify_log`]): exit 0 with "in Ordnung", or 1 naming the first bad entry and what is
 //! wrong with it. The output is for office staff, in German.
 
+use crate::accounts::hex;
 use crate::server::time_text;
 use crate::store::audit::{AUDIT_BATCH, AuditLog, verify_log};
 use crate::store::{Operator, Store, Tenant};
@@ -79,10 +80,6 @@ pub async fn portal_key<S: Store>(store: &S) -> Result<Ed25519KeyPair> {
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `audit list`: a log's newest `limit` entries, the newest first.
