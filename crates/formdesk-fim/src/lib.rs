@@ -1,5 +1,6 @@
 //! Imports FIM schemas: an XDatenfelder Stammdatenschema message (version 2.0 or 3.0.0) and the genericode
-//! code lists it refers to become a draft form folder in our format (`form.json` and `import-report.md`).
+//! code lists it refers to become a draft form folder in our format (`form.json`, with the import report as
+//! `import-report.md` for the author and `import-report.json` for the web console).
 //!
 //! The design is `docs/fim-import.md`: reading both versions (`v2`, `v3` over `reader`), the mapping onto the
 //! form format (`mapping`), ids (`ids`), praezisierung and patterns (`precision`, `pattern`), genericode
@@ -31,7 +32,7 @@ pub use diff::{Change, ChangeKind, Diff, diff};
 pub use error::{ErrorKind, ImportError, Position, Problem};
 pub use genericode::CodeListSource;
 pub use mapping::{Nesting, nesting};
-pub use report::{FimRef, Finding, FindingKind, Mention, Report, RuleArgument, RuleFinding};
+pub use report::{FimRef, Finding, FindingKind, Mention, REPORT_FORMAT_VERSION, Report, RuleArgument, RuleFinding};
 pub use xml::{MAX_BYTES, MAX_STRUKTUR_DEPTH};
 
 use serde_json::{Map, Value};
@@ -39,8 +40,11 @@ use std::path::Path;
 
 /// The destination written when none is given; the report asks the author to replace it.
 pub const PLACEHOLDER_DESTINATION: &str = "bitte-eintragen";
-/// The name of the report file beside `form.json`.
+/// The name of the report file beside `form.json`, in German Markdown for the author.
 pub const REPORT_FILE: &str = "import-report.md";
+/// The name of the report's JSON beside `form.json` ([`Report::to_json`]), which a form bundle carries to the
+/// web console.
+pub const REPORT_JSON_FILE: &str = "import-report.json";
 
 /// What the administrator chooses for an import.
 #[derive(Debug, Clone, Default)]
@@ -94,7 +98,7 @@ pub fn import(xml: &[u8], source: &str, lists: &CodeListSource, opts: &Options) 
     let report = Report {
         source: source.to_owned(),
         xdf: schema.xdf.label().to_owned(),
-        schema: FimRef { id: schema.meta.id.clone(), version: schema.meta.version.clone() },
+        schema: mapping::fim_ref(&schema.meta),
         schema_name: schema.meta.name.clone(),
         title: schema.meta.label.clone().unwrap_or_default(),
         form_id: mapped.form_id.clone(),
@@ -123,8 +127,9 @@ impl Import {
         s
     }
 
-    /// Writes `form.json` and `import-report.md` into `out_dir` (created if missing). A folder that exists
-    /// and is not empty is refused unless [`Options::force`] was set; then only these two files are replaced.
+    /// Writes `form.json`, `import-report.md` and `import-report.json` into `out_dir` (created if missing).
+    /// A folder that exists and is not empty is refused unless [`Options::force`] was set; then only these
+    /// three files are replaced.
     pub fn write(&self, out_dir: &Path) -> Result<(), ImportError> {
         if out_dir.exists() && !self.force {
             let mut entries = std::fs::read_dir(out_dir)
@@ -148,6 +153,9 @@ impl Import {
         let report = out_dir.join(REPORT_FILE);
         std::fs::write(&report, self.report.to_string())
             .map_err(|e| ImportError::io(&report, "die Datei kann nicht geschrieben werden", &e))?;
+        let report_json = out_dir.join(REPORT_JSON_FILE);
+        std::fs::write(&report_json, self.report.to_json_string())
+            .map_err(|e| ImportError::io(&report_json, "die Datei kann nicht geschrieben werden", &e))?;
         Ok(())
     }
 }

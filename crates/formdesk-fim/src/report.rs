@@ -1,12 +1,20 @@
 //! The import report (design section 8): everything that was not translated, for the author to work
 //! through, in German Markdown for people ([`Report`]'s `Display`) and as JSON for the web console
-//! ([`Report::to_json`]).
+//! ([`Report::to_json`]). The import writes both beside `form.json`; the JSON travels with the form to the
+//! portal, so it is a persisted format and carries [`REPORT_FORMAT_VERSION`].
+//!
+//! Non-goals: reading the JSON back (the console has its own reader, so it does not depend on the importer).
 
 use crate::error::Position;
 use serde::Serialize;
 use std::fmt;
 
-/// A FIM id and version.
+/// The version of the report's JSON (`formatVersion`, named as in `form.json`). Raise it when a reader of
+/// version 1 would misread a report: a field removed, renamed or given another meaning, or a new
+/// [`FindingKind`]. New optional fields keep it.
+pub const REPORT_FORMAT_VERSION: u32 = 1;
+
+/// A FIM id and version, with the element's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FimRef {
     /// `S…`, `G…`, `F…`, `R…`, or a code list's canonical URI.
@@ -14,6 +22,10 @@ pub struct FimRef {
     /// As written in the schema.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The element's `name` (a code list's title); `None` when the schema gives none. Not part of the
+    /// printed reference ([`Display`](fmt::Display) shows id and version).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl fmt::Display for FimRef {
@@ -50,7 +62,21 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
-    fn heading(self) -> &'static str {
+    /// Every kind, in the order the report lists them.
+    pub const ALL: [FindingKind; 9] = [
+        FindingKind::Todo,
+        FindingKind::Rule,
+        FindingKind::CodeList,
+        FindingKind::UnknownDatatype,
+        FindingKind::UnknownFieldKind,
+        FindingKind::Dropped,
+        FindingKind::Precision,
+        FindingKind::Gap,
+        FindingKind::Hint,
+    ];
+
+    /// The German heading of this kind's section in the printed report ("Codelisten").
+    pub fn heading(self) -> &'static str {
         match self {
             FindingKind::Todo => "Zu ergänzen",
             FindingKind::Rule => "Regeln (als Bedingungen zu formulieren)",
@@ -197,9 +223,24 @@ pub struct Report {
 }
 
 impl Report {
-    /// The report as JSON, for the web console.
+    /// The report as JSON, for the web console: the fields of [`Report`] as they are named here, with
+    /// `"formatVersion"` ([`REPORT_FORMAT_VERSION`]) first. Each entry has `kind` (`"code_list"`), `fim`
+    /// (`id`, `version`, `name`), `path`, `position`, `message` (German), `raw` and `rule`; absent values are
+    /// `null`, except the optional parts of `fim`, which are left out.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+        let mut out = serde_json::Map::new();
+        out.insert("formatVersion".into(), REPORT_FORMAT_VERSION.into());
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(self) {
+            out.extend(fields);
+        }
+        serde_json::Value::Object(out)
+    }
+
+    /// [`Report::to_json`] as written to `import-report.json`: pretty, with a final newline.
+    pub fn to_json_string(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.to_json()).unwrap_or_default();
+        s.push('\n');
+        s
     }
 
     /// The findings of one kind.

@@ -238,7 +238,7 @@ pub fn choice(m: &mut Mapper<'_>, f: &Field, item: &mut Map<String, Value>, here
                 }
             ),
         )
-        .fim(Some(FimRef { id: canonical, version: list.version.clone() }))
+        .fim(Some(FimRef { id: canonical, version: list.version.clone(), name: Some(title) }))
         .path(Some(here)),
     );
     finish(m, f, item, &id);

@@ -69,7 +69,13 @@ pub fn label(m: &mut Mapper<'_>, de: &str) -> Value {
 
 /// A FIM reference of an element.
 pub fn fim_ref(meta: &Meta) -> FimRef {
-    FimRef { id: meta.id.clone(), version: meta.version.clone() }
+    FimRef { id: meta.id.clone(), version: meta.version.clone(), name: non_empty(&meta.name) }
+}
+
+/// `Some` of a text that is not blank.
+pub fn non_empty(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// The `fim` property of an item or step.

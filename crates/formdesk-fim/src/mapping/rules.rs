@@ -93,7 +93,11 @@ pub fn report_rules(m: &mut Mapper<'_>, schema: &Schema) {
             script,
         };
         let mut f = Finding::new(FindingKind::Rule, format!("Regel „{}“ als Bedingung formulieren", rule.name))
-            .fim(Some(FimRef { id: rule.id.clone(), version: rule.version.clone() }))
+            .fim(Some(FimRef {
+                id: rule.id.clone(),
+                version: rule.version.clone(),
+                name: super::non_empty(&rule.name),
+            }))
             .path(if attached == "Formular" || attached.is_empty() { None } else { Some(attached.as_str()) })
             .at(Some(rule.pos));
         f.rule = Some(finding);

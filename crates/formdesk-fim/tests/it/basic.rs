@@ -69,6 +69,11 @@ fn write_refuses_a_folder_that_is_not_empty_unless_forced() {
     assert_eq!(form, imported.form);
     let report = std::fs::read_to_string(out.join("import-report.md")).unwrap_or_default();
     assert_eq!(report, imported.report.to_string());
+    let report_json = std::fs::read_to_string(out.join(formdesk_fim::REPORT_JSON_FILE)).unwrap_or_default();
+    assert!(report_json.ends_with("}\n"), "pretty JSON with a final newline:\n{report_json}");
+    let read_back: serde_json::Value = serde_json::from_str(&report_json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read_back, imported.report.to_json(), "the written JSON reads back as the report's JSON");
+    assert_eq!(read_back["formatVersion"], formdesk_fim::REPORT_FORMAT_VERSION);
     if std::env::var_os("SHOW").is_some() {
         eprintln!("{}\n{report}", imported.form_json());
     }
@@ -83,11 +88,23 @@ fn write_refuses_a_folder_that_is_not_empty_unless_forced() {
     .unwrap_or_else(|e| panic!("{e}"));
     std::fs::create_dir_all(out.join("scenarios")).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(out.join("scenarios/a.json"), "{}").unwrap_or_else(|e| panic!("{e}"));
+    for file in ["form.json", formdesk_fim::REPORT_FILE, formdesk_fim::REPORT_JSON_FILE] {
+        std::fs::write(out.join(file), "edited").unwrap_or_else(|e| panic!("{e}"));
+    }
     assert_eq!(forced.write(&out), Ok(()));
     assert_eq!(
         std::fs::read_to_string(out.join("scenarios/a.json")).unwrap_or_default(),
         "{}",
         "only form.json and the report are replaced"
+    );
+    assert_eq!(std::fs::read_to_string(out.join("form.json")).unwrap_or_default(), forced.form_json());
+    assert_eq!(
+        std::fs::read_to_string(out.join(formdesk_fim::REPORT_FILE)).unwrap_or_default(),
+        forced.report.to_string()
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join(formdesk_fim::REPORT_JSON_FILE)).unwrap_or_default(),
+        forced.report.to_json_string()
     );
     let json = forced.report.to_json();
     assert_eq!(json["entries"][0]["kind"], "todo");

@@ -125,6 +125,63 @@ fn every_rule_is_listed_with_its_place_and_mentions() {
 }
 
 #[test]
+fn the_json_carries_what_the_console_shows() {
+    let v = V::Two;
+    let body = [
+        use_(
+            v,
+            "1:1",
+            &field(
+                v,
+                "F2000002",
+                "Rasse",
+                "input",
+                "text",
+                &format!("<xdf:praezisierung/><xdf:inhalt/>{}", v2_rule("R3", "F2000002 darf nicht leer sein.", "")),
+            ),
+        ),
+        use_(v, "0:1", &field(v, "F4000004", "Versteckt", "input", "obj", "")),
+    ]
+    .concat();
+    let imported = ok(&message(v, &body));
+    let json = imported.report.to_json();
+    let keys: Vec<&str> = json.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    assert_eq!(keys.first(), Some(&"formatVersion"), "the version comes first: {keys:?}");
+    assert_eq!(json["formatVersion"], 1);
+    let schema = &imported.report.schema;
+    assert_eq!(json["schema"]["id"], schema.id.as_str());
+    assert_eq!(json["schema"]["version"], schema.version.as_deref().unwrap_or_else(|| panic!("no version")));
+    assert_eq!(json["schema"]["name"], imported.report.schema_name.as_str());
+    let entries = json["entries"].as_array().cloned().unwrap_or_default();
+    let rule = entries.iter().find(|e| e["fim"]["id"] == "R3").unwrap_or_else(|| panic!("R3 in {entries:?}"));
+    assert_eq!(rule["kind"], "rule");
+    assert_eq!(rule["fim"]["version"], "1.0");
+    assert_eq!(rule["fim"]["name"], "Regel R3");
+    assert_eq!(rule["path"], "rasse");
+    assert_eq!(rule["message"], "Regel „Regel R3“ als Bedingung formulieren");
+    let field = entries.iter().find(|e| e["fim"]["id"] == "F4000004").unwrap_or_else(|| panic!("{entries:?}"));
+    assert_eq!(field["fim"]["name"], "Versteckt");
+    assert!(field["message"].as_str().is_some_and(|m| !m.is_empty()));
+    let todo = entries.iter().find(|e| e["kind"] == "todo").unwrap_or_else(|| panic!("a to-do in {entries:?}"));
+    assert!(todo["message"].as_str().is_some_and(|m| !m.is_empty()));
+    let text = imported.report.to_json_string();
+    assert!(text.ends_with("}\n"));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&text).ok(), Some(json));
+}
+
+#[test]
+fn every_kind_has_its_own_code_and_heading() {
+    let codes: std::collections::BTreeSet<String> =
+        FindingKind::ALL.iter().map(|k| serde_json::to_value(k).unwrap_or_default().to_string()).collect();
+    let headings: std::collections::BTreeSet<&str> = FindingKind::ALL.iter().map(|k| k.heading()).collect();
+    assert_eq!(codes.len(), FindingKind::ALL.len(), "{codes:?}");
+    assert_eq!(headings.len(), FindingKind::ALL.len(), "{headings:?}");
+    let mut sorted = FindingKind::ALL;
+    sorted.sort();
+    assert_eq!(sorted, FindingKind::ALL, "ALL is in the report's order");
+}
+
+#[test]
 fn v3_rules_carry_type_params_targets_and_messages() {
     let v = V::Three;
     let body = format!(
