@@ -16,11 +16,13 @@
 //!
 //! Modules: [`keys`] (Ed25519 keys through ring, files), [`layout`] (names, channels, lifetimes), [`manifest`]
 //! (the set manifest), [`repo`] (the repository the portal serves: init, publish, promote, withdraw, rotate,
-//! refresh), [`client`] (the desk's check: verify and download what changed), [`store`] (the desk's installed
+//! refresh), [`bundle`] (a tenant editor's signed change, made on their machine, installed by the portal),
+//! [`client`] (the desk's check: verify and download what changed), [`store`] (the desk's installed
 //! sets, atomic installs, pins and clean-up), [`transport`] (tough over the desk's reqwest client).
 
 #![deny(missing_docs)]
 
+pub mod bundle;
 pub mod client;
 mod error;
 pub mod keys;

@@ -34,6 +34,9 @@ const SPEC_VERSION: &str = "1.0.0";
 pub struct Repo {
     dir: PathBuf,
     scope: Scope,
+    /// A form editor's working copy for a bundle ([`crate::bundle`]): no online key, so nothing is signed
+    /// online; the portal does that when it installs the bundle.
+    staging: bool,
 }
 
 /// A role whose key [`Repo::rotate`] replaces.
@@ -122,7 +125,7 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ChannelError> 
     std::fs::rename(&tmp, path).map_err(io(path))
 }
 
-struct Lock(#[allow(dead_code)] std::fs::File);
+pub(crate) struct Lock(#[allow(dead_code)] std::fs::File);
 
 impl Repo {
     /// Makes a new repository in `dir` (which must not hold one) with the offline keys and a new online key,
@@ -165,7 +168,7 @@ impl Repo {
 
     /// The folders and the online key of a new repository, locked.
     fn begin(dir: &Path, scope: Scope) -> Result<(Repo, SigningKey, Lock), ChannelError> {
-        let repo = Repo { dir: dir.to_owned(), scope };
+        let repo = Repo { dir: dir.to_owned(), scope, staging: false };
         if repo.metadata("1.root.json").exists() {
             return Err(ChannelError::Admin(format!("{} enthält schon einen Formularkanal.", dir.display())));
         }
@@ -180,7 +183,7 @@ impl Repo {
 
     /// The repository in `dir`; whose it is, its top-level targets say.
     pub fn open(dir: &Path) -> Result<Repo, ChannelError> {
-        let mut repo = Repo { dir: dir.to_owned(), scope: Scope::Shared };
+        let mut repo = Repo { dir: dir.to_owned(), scope: Scope::Shared, staging: false };
         if !repo.metadata("root.json").is_file() {
             return Err(ChannelError::Admin(format!(
                 "{} enthält keinen Formularkanal; zuerst `formdesk-portal keys init`.",
@@ -199,18 +202,29 @@ impl Repo {
         Ok(repo)
     }
 
+    /// A form editor's working copy in `dir` ([`crate::bundle::Staging`]): changed like the portal's
+    /// repository, never signed online.
+    pub(crate) fn open_staging(dir: &Path) -> Result<Repo, ChannelError> {
+        Ok(Repo { staging: true, ..Repo::open(dir)? })
+    }
+
+    /// Whether this is a form editor's working copy.
+    pub(crate) fn staging(&self) -> bool {
+        self.staging
+    }
+
     /// Whose repository this is.
     pub fn scope(&self) -> &Scope {
         &self.scope
     }
 
     /// The delegated role that signs the form sets here (`forms` or `t<ARS>`).
-    fn role(&self) -> String {
+    pub(crate) fn role(&self) -> String {
         self.scope.role()
     }
 
     /// The delegated role's signed metadata, `None` before its first publication.
-    fn role_metadata(&self) -> Result<Option<Signed<Targets>>, ChannelError> {
+    pub(crate) fn role_metadata(&self) -> Result<Option<Signed<Targets>>, ChannelError> {
         let name = format!("{}.json", self.role());
         if !self.metadata(&name).is_file() {
             return Ok(None);
@@ -255,7 +269,7 @@ impl Repo {
         self.dir.join(layout::TARGETS_DIR)
     }
 
-    fn metadata(&self, name: &str) -> PathBuf {
+    pub(crate) fn metadata(&self, name: &str) -> PathBuf {
         self.metadata_dir().join(name)
     }
 
@@ -268,7 +282,7 @@ impl Repo {
         SigningKey::read(&self.online_key_path(), "online")
     }
 
-    fn lock(&self) -> Result<Lock, ChannelError> {
+    pub(crate) fn lock(&self) -> Result<Lock, ChannelError> {
         let path = self.dir.join(".lock");
         let file =
             std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
@@ -276,7 +290,7 @@ impl Repo {
         Ok(Lock(file))
     }
 
-    fn read<T: DeserializeOwned>(&self, name: &str) -> Result<T, ChannelError> {
+    pub(crate) fn read<T: DeserializeOwned>(&self, name: &str) -> Result<T, ChannelError> {
         let path = self.metadata(name);
         let bytes = std::fs::read(&path).map_err(io(&path))?;
         serde_json::from_slice(&bytes).map_err(|e| ChannelError::Admin(format!("{}: {e}", path.display())))
@@ -298,7 +312,7 @@ impl Repo {
         write_atomic(&self.metadata("root.json"), &bytes)
     }
 
-    fn write_role<T>(&self, name: &str, role: &Signed<T>) -> Result<u64, ChannelError>
+    pub(crate) fn write_role<T>(&self, name: &str, role: &Signed<T>) -> Result<u64, ChannelError>
     where
         T: Serialize + tough::schema::Role,
     {
@@ -311,7 +325,12 @@ impl Repo {
 
     /// Signs a new snapshot (if `snapshot`, or if the current one passed half its life) and a new timestamp
     /// with the online key. Call it with the repository locked.
-    fn sign_online(&self, online: &SigningKey, now: DateTime<Utc>, snapshot: bool) -> Result<(), ChannelError> {
+    pub(crate) fn sign_online(
+        &self,
+        online: &SigningKey,
+        now: DateTime<Utc>,
+        snapshot: bool,
+    ) -> Result<(), ChannelError> {
         // The snapshot's bytes as served: the timestamp names their hash, so they are never re-serialized.
         let served = std::fs::read(self.metadata("snapshot.json")).ok();
         let previous = served.as_ref().and_then(|b| serde_json::from_slice::<Signed<Snapshot>>(b).ok());
@@ -370,7 +389,7 @@ impl Repo {
         SetManifest::from_json(&bytes).map(Some).map_err(|e| ChannelError::Admin(format!("{}: {e}", path.display())))
     }
 
-    fn target_path(&self, name: &str, sha256: &str) -> PathBuf {
+    pub(crate) fn target_path(&self, name: &str, sha256: &str) -> PathBuf {
         self.targets_dir().join(format!("{sha256}.{name}"))
     }
 
@@ -497,6 +516,9 @@ impl Repo {
             }
         }
         self.write_role(&self.role(), &sign::signed(forms, &[forms_key])?)?;
+        if self.staging {
+            return Ok(());
+        }
         let online = self.online_key()?;
         self.sign_online(&online, now, true)
     }
@@ -608,7 +630,7 @@ fn half_gone(expires: &jiff::Timestamp, hours: i64, now: DateTime<Utc>) -> bool 
     expires.as_second() - now.timestamp() < hours * 3600 / 2
 }
 
-fn hex_of(d: &Decoded<Hex>) -> String {
+pub(crate) fn hex_of(d: &Decoded<Hex>) -> String {
     keys::hex(d)
 }
 

@@ -4,6 +4,7 @@
 mod support;
 
 mod attacks;
+mod bundles;
 mod crash;
 mod publish;
 mod tenants;
