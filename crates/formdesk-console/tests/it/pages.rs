@@ -187,7 +187,7 @@ fn form_page() -> FormPage {
                 uploaded_by: "Petra Schmidt".to_owned(),
             },
         ],
-        report: Some(ImportReport {
+        report: Some(Ok(ImportReport {
             source: "S60000011 Version 1.3".to_owned(),
             findings: vec![
                 ReportFinding {
@@ -209,7 +209,7 @@ fn form_page() -> FormPage {
                     message: "Das Schema nennt keine Gebühr.".to_owned(),
                 },
             ],
-        }),
+        })),
     }
 }
 
@@ -528,6 +528,16 @@ fn all_pages(name: &str) -> Vec<(&'static str, String)> {
         ("formulare", r(render_forms(&fe, &forms_page()))),
         ("formulare-geraeteverwaltung", r(render_forms(&da, &forms_page()))),
         ("formular", r(render_form(&fe, &form_page()))),
+        (
+            "formular-bericht-unlesbar",
+            r(render_form(
+                &fe,
+                &FormPage {
+                    report: Some(ImportReport::from_json(&serde_json::json!({"formatVersion": 2}))),
+                    ..form_page()
+                },
+            )),
+        ),
         ("ziele", r(render_destinations(&fe, &destinations_page()))),
         ("ziele-posteingang", r(render_destinations(&iu, &destinations_page()))),
         ("eingang", r(render_inbox(&iu, &inbox_page(false, true)))),
