@@ -195,7 +195,7 @@ impl ImportReport {
                      bitte das Portal aktualisieren"
                 )));
             }
-            Some(v) => return Err(unreadable(format!("„formatVersion“ ist {v}, erwartet wird eine Zahl"))),
+            Some(v) => return Err(unreadable(format!("„formatVersion“ ist {v}, erwartet wird eine ganze Zahl"))),
             None => return Err(unreadable("„formatVersion“ fehlt".to_owned())),
         }
         let schema = match value.get("schema") {

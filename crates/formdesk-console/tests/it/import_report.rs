@@ -155,7 +155,15 @@ fn a_report_that_cannot_be_read_names_what_is_wrong() {
                 v["formatVersion"] = json!("1");
                 v
             },
-            "„formatVersion“ ist \"1\", erwartet wird eine Zahl",
+            "„formatVersion“ ist \"1\", erwartet wird eine ganze Zahl",
+        ),
+        (
+            {
+                let mut v = valid();
+                v["formatVersion"] = json!(1.5);
+                v
+            },
+            "„formatVersion“ ist 1.5, erwartet wird eine ganze Zahl",
         ),
         (
             {
