@@ -389,6 +389,22 @@ impl Repo {
         SetManifest::from_json(&bytes).map(Some).map_err(|e| ChannelError::Admin(format!("{}: {e}", path.display())))
     }
 
+    /// The manifest a channel had when its SHA-256 was `sha256` (a desk reports the one it runs), if the
+    /// repository still has it.
+    pub fn manifest_by_sha(&self, channel: Channel, sha256: &str) -> Option<SetManifest> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let bytes = std::fs::read(self.target_path(&self.scope.manifest_name(channel), sha256)).ok()?;
+        SetManifest::from_json(&bytes).ok()
+    }
+
+    /// The bytes of a file a manifest of this repository names.
+    pub fn file(&self, entry: &crate::manifest::FileEntry) -> Result<Vec<u8>, ChannelError> {
+        let path = self.target_path(&entry.target, &entry.sha256);
+        std::fs::read(&path).map_err(io(&path))
+    }
+
     pub(crate) fn target_path(&self, name: &str, sha256: &str) -> PathBuf {
         self.targets_dir().join(format!("{sha256}.{name}"))
     }

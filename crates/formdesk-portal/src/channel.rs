@@ -61,7 +61,7 @@ pub fn repository_for(channels: &Path, legacy: Option<&Repo>, tenant: &Tenant) -
     legacy.filter(|_| tenant.is_first()).map(|repo| (repo.clone(), true))
 }
 
-fn scope_of(ars: &str) -> Result<Scope> {
+pub(crate) fn scope_of(ars: &str) -> Result<Scope> {
     let ars = formdesk_protocol::ids::Ars::parse(ars).context("--tenant")?;
     Scope::tenant(ars.as_str()).map_err(|e| anyhow::anyhow!("--tenant: {e}"))
 }
@@ -112,14 +112,14 @@ fn open(data_dir: &Path) -> Result<Repo> {
 }
 
 /// What the channel crate said, for an administrator: its own sentence, or the file and the system's error.
-fn said(e: &ChannelError) -> String {
+pub(crate) fn said(e: &ChannelError) -> String {
     match e {
         ChannelError::Io(..) | ChannelError::Admin(_) => e.detail(),
         other => format!("{other} ({})", other.detail()),
     }
 }
 
-fn channel_error(e: ChannelError) -> anyhow::Error {
+pub(crate) fn channel_error(e: ChannelError) -> anyhow::Error {
     anyhow::anyhow!(said(&e))
 }
 
@@ -179,7 +179,7 @@ fn check_keys_fit(repo: &Repo, keys: &OfflineKeys, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn channel_of(arg: FormsChannelName) -> Channel {
+pub(crate) fn channel_of(arg: FormsChannelName) -> Channel {
     match arg {
         FormsChannelName::Pilot => Channel::Pilot,
         FormsChannelName::All => Channel::All,
@@ -288,7 +288,7 @@ pub fn keys_rotate(keys_dir: &Path, role: KeyRole, data_dir: &Path) -> Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_set(out: &mut impl std::io::Write, manifest: &SetManifest) -> std::io::Result<()> {
+pub(crate) fn print_set(out: &mut impl std::io::Write, manifest: &SetManifest) -> std::io::Result<()> {
     for form in &manifest.forms {
         let state = match form.state {
             formdesk_channel::FormState::Open => "",

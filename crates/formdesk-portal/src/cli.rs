@@ -162,6 +162,25 @@ pub struct KeysArg {
     pub keys: PathBuf,
 }
 
+/// A form editor's bundle instead of signing here (`forms publish|promote|withdraw --out`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct BundleArgs {
+    /// Write the signed change to FILE (a form bundle, .fdb) for upload in the console ("Formularstand
+    /// hochladen"), instead of changing a repository on this machine. Needs --tenant and --portal.
+    #[arg(long, value_name = "FILE", requires_all = ["portal", "tenant"])]
+    pub out: Option<PathBuf>,
+    /// The portal's address; the bundle builds on the form set the tenant's channel serves there.
+    #[arg(long, value_name = "URL", requires = "out")]
+    pub portal: Option<String>,
+}
+
+impl BundleArgs {
+    /// `(--out, --portal)` when a bundle is asked for (clap makes sure both are there).
+    pub fn target(&self) -> Option<(&std::path::Path, &str)> {
+        Some((self.out.as_deref()?, self.portal.as_deref()?))
+    }
+}
+
 /// Which channel of the form-update channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ChannelName {
@@ -610,6 +629,8 @@ pub enum FormsCommand {
         #[arg(long, value_enum, default_value = "all")]
         channel: ChannelName,
         #[command(flatten)]
+        bundle: BundleArgs,
+        #[command(flatten)]
         data: ChannelArgs,
     },
     /// Give every desk the form set of the pilot channel.
@@ -621,6 +642,8 @@ pub enum FormsCommand {
         tenant: ChannelTenantArg,
         #[command(flatten)]
         keys: KeysArg,
+        #[command(flatten)]
+        bundle: BundleArgs,
         #[command(flatten)]
         data: ChannelArgs,
     },
@@ -638,6 +661,8 @@ pub enum FormsCommand {
         tenant: ChannelTenantArg,
         #[command(flatten)]
         keys: KeysArg,
+        #[command(flatten)]
+        bundle: BundleArgs,
         #[command(flatten)]
         data: ChannelArgs,
     },

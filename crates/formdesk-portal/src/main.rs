@@ -25,6 +25,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 mod accounts;
 mod admin;
 mod audit;
+mod bundle;
 mod channel;
 mod cli;
 mod console;
@@ -86,15 +87,24 @@ fn main() -> ExitCode {
         Command::Keys(KeysCommand::Rotate { keys, role, data }) => {
             data.data_dir().and_then(|dir| channel::keys_rotate(&keys.keys, role.role(), &dir))
         }
-        Command::Forms(FormsCommand::Publish { dir, tenant, keys, channel, data }) => data
-            .data_dir()
-            .and_then(|data| channel::publish(dir, tenant.tenant.as_deref(), &keys.keys, channel.wire(), &data)),
-        Command::Forms(FormsCommand::Promote { tenant, keys, data }) => {
-            data.data_dir().and_then(|dir| channel::promote(tenant.tenant.as_deref(), &keys.keys, &dir))
-        }
-        Command::Forms(FormsCommand::Withdraw { id, now, tenant, keys, data }) => {
-            data.data_dir().and_then(|dir| channel::withdraw(id, *now, tenant.tenant.as_deref(), &keys.keys, &dir))
-        }
+        Command::Forms(FormsCommand::Publish { dir, tenant, keys, channel, bundle, data }) => match bundle.target() {
+            Some((out, portal)) => {
+                bundle::make(&bundle::Change::Publish(dir, channel.wire()), tenant, &keys.keys, portal, out)
+            }
+            None => data
+                .data_dir()
+                .and_then(|data| channel::publish(dir, tenant.tenant.as_deref(), &keys.keys, channel.wire(), &data)),
+        },
+        Command::Forms(FormsCommand::Promote { tenant, keys, bundle, data }) => match bundle.target() {
+            Some((out, portal)) => bundle::make(&bundle::Change::Promote, tenant, &keys.keys, portal, out),
+            None => data.data_dir().and_then(|dir| channel::promote(tenant.tenant.as_deref(), &keys.keys, &dir)),
+        },
+        Command::Forms(FormsCommand::Withdraw { id, now, tenant, keys, bundle, data }) => match bundle.target() {
+            Some((out, portal)) => bundle::make(&bundle::Change::Withdraw(id, *now), tenant, &keys.keys, portal, out),
+            None => {
+                data.data_dir().and_then(|dir| channel::withdraw(id, *now, tenant.tenant.as_deref(), &keys.keys, &dir))
+            }
+        },
         command => with_runtime(command),
     };
     match result {

@@ -74,6 +74,7 @@ const ALL_ROLES: &[ConsoleRole] =
 const OPERATOR: &[ConsoleRole] = &[ConsoleRole::Operator];
 const DEVICE_READERS: &[ConsoleRole] = &[ConsoleRole::FormEditor, ConsoleRole::DeviceAdmin];
 const DEVICE_ADMIN: &[ConsoleRole] = &[ConsoleRole::DeviceAdmin];
+const FORM_EDITOR: &[ConsoleRole] = &[ConsoleRole::FormEditor];
 const DESTINATION_READERS: &[ConsoleRole] = &[ConsoleRole::FormEditor, ConsoleRole::InboxUser];
 
 /// A page of the console.
@@ -109,8 +110,10 @@ pub enum Page {
     Inbox,
     /// "Protokoll".
     Audit,
-    /// "Formulare", read only.
+    /// "Formulare": the list; `POST` takes a form editor's bundle ("Formularstand hochladen").
     Forms,
+    /// One form: its versions, their rollout, and its import report.
+    Form,
     /// "Ziele", read only.
     Destinations,
 }
@@ -134,6 +137,8 @@ pub enum IdKind {
     SetupToken,
     /// The name of a static file of the console.
     StaticFile,
+    /// The id of a form of the caller's tenant's form set (console).
+    Form,
 }
 
 /// Which handler answers a route.
@@ -272,6 +277,8 @@ pub const ROUTES: &[RouteSpec] = &[
         Access::Roles(DEVICE_ADMIN),
     ),
     console(Method::Get, "/admin/formulare", &[], Page::Forms, Access::Roles(DEVICE_READERS)),
+    console(Method::Post, "/admin/formulare", &[], Page::Forms, Access::Roles(FORM_EDITOR)),
+    console(Method::Get, "/admin/formulare/{id}", &[IdKind::Form], Page::Form, Access::Roles(DEVICE_READERS)),
     console(Method::Get, "/admin/ziele", &[], Page::Destinations, Access::Roles(DESTINATION_READERS)),
     console(Method::Get, "/admin/eingang", &[], Page::Inbox, Access::Roles(ALL_ROLES)),
     console(Method::Get, "/admin/protokoll", &[], Page::Audit, Access::Roles(ALL_ROLES)),

@@ -29,6 +29,7 @@ impl FormState {
     pub fn label(&self) -> String {
         match self {
             FormState::Open => "offen".to_owned(),
+            FormState::Closing { on } if on.is_empty() => "schließt (keine neuen Fälle)".to_owned(),
             FormState::Closing { on } => format!("schließt am {on}"),
             FormState::Withdrawn => "zurückgezogen".to_owned(),
         }
@@ -105,6 +106,10 @@ pub struct FormsPage {
     pub forms: Vec<FormRow>,
     /// The current form set's version.
     pub form_set_version: u64,
+    /// What an upload did ("Formularstand 4 übernommen: …"), shown above the list.
+    pub notice: Option<String>,
+    /// Why an upload was refused, shown at the upload field.
+    pub problem: Option<String>,
 }
 
 #[derive(Template, Debug)]

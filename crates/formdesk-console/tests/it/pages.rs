@@ -125,6 +125,8 @@ fn revoke_page(name: &str) -> RevokeDevicePage {
 fn forms_page() -> FormsPage {
     FormsPage {
         form_set_version: 14,
+        notice: None,
+        problem: None,
         forms: vec![
             FormRow {
                 id: "hundesteuer-anmeldung".to_owned(),
@@ -828,7 +830,12 @@ fn actions_follow_the_roles() {
     let forms_da = render_forms(&device_admin(), &forms_page()).expect("the page renders");
     assert!(forms_fe.contains("Formularstand hochladen</button>"));
     assert!(forms_fe.contains("enctype=\"multipart/form-data\""));
-    assert!(!forms_da.contains("/admin/formulare/hochladen"), "device admins only read forms");
+    assert!(forms_fe.contains("<form method=\"post\" action=\"/admin/formulare\""));
+    assert!(!forms_da.contains("<form method=\"post\" action=\"/admin/formulare\""), "device admins only read forms");
+    let refused = FormsPage { problem: Some("Das Formularpaket ist veraltet.".into()), ..forms_page() };
+    let refused = render_forms(&form_editor(), &refused).expect("the page renders");
+    assert!(refused.contains("role=\"alert\">Das Formularpaket ist veraltet.</p>"), "{refused}");
+    assert!(refused.contains("aria-describedby=\"paket-hinweis paket-fehler\""));
 
     let dest_fe = render_destinations(&form_editor(), &destinations_page()).expect("the page renders");
     let dest_iu = render_destinations(&inbox_user(), &destinations_page()).expect("the page renders");

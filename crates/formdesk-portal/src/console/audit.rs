@@ -1,6 +1,6 @@
 //! The console's audit entries (`docs/tenants.md`, section 6): `sign_in`, `sign_in_failed` (the login as a
 //! keyed hash, never in clear), `sign_out`, `password_set`, `totp_on`, `account_add` through
-//! [`Store::append_audit`]; `device_add`, `device_revoke` and `tenant_add` are written by the store in the
+//! [`Store::append_audit`]; `forms_upload` ([`record_upload`]); `device_add`, `device_revoke` and `tenant_add` are written by the store in the
 //! transaction of the change, with the account as the actor ([`actor`]). An entry that cannot be written is
 //! logged and does not stop the action (a sign-in is not refused because the log is unavailable).
 //!
@@ -35,6 +35,25 @@ pub async fn record<S: Store + AccountStore>(
     }
     if let Err(e) = store.append_audit(audit_log_of(Some(account)), event).await {
         eprintln!("formdesk-portal: console: the audit entry {action:?} could not be written: {e}");
+    }
+}
+
+/// Records a form editor's upload (`forms_upload`): the role's new version, the highest set version it
+/// brought and the channels it changed; never the bundle's own words.
+pub async fn record_upload<S: Store + AccountStore>(
+    store: &S,
+    account: &Account,
+    role_version: u64,
+    set_version: u64,
+    channels: &str,
+    now: i64,
+) {
+    let event = Event::new(&actor(account), Action::FormsUpload, now)
+        .on(format!("role-version-{role_version}"))
+        .number("set_version", i64::try_from(set_version).unwrap_or(i64::MAX))
+        .text("channels", channels);
+    if let Err(e) = store.append_audit(audit_log_of(Some(account)), event).await {
+        eprintln!("formdesk-portal: console: the audit entry of an upload could not be written: {e}");
     }
 }
 

@@ -16,6 +16,7 @@
 //! the error page shows.
 
 mod audit;
+mod forms;
 mod pages;
 pub mod time;
 
@@ -42,6 +43,9 @@ pub const MAX_HASHES: usize = 4;
 
 /// The largest form body taken (the console's forms are a few fields).
 const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// The largest upload taken (a form editor's bundle: definitions, code lists, a logo, base64).
+pub const MAX_UPLOAD_BYTES: usize = 16 * 1024 * 1024;
 
 /// What the console needs besides the store.
 pub struct Console {
@@ -123,6 +127,8 @@ pub struct Input {
     pub ids: Vec<String>,
     /// The form fields of a `POST` (name, value), in order.
     pub form: Vec<(String, String)>,
+    /// The file of a `multipart/form-data` `POST` (the first file field), as `(field name, bytes)`.
+    pub upload: Option<(String, Vec<u8>)>,
     /// Now, Unix seconds.
     pub now: i64,
     /// The cookie header(s), joined.
@@ -183,7 +189,7 @@ async fn route<S: Store + AccountStore>(
         Some(ids) => ids,
         None => return Ok(not_found(None)),
     };
-    let mut input = Input { parts, ids, form: Vec::new(), now, cookies };
+    let mut input = Input { parts, ids, form: Vec::new(), upload: None, now, cookies };
     match spec.access {
         Access::Desk => Ok(not_found(None)),
         Access::Public => {
@@ -242,8 +248,12 @@ async fn route<S: Store + AccountStore>(
                 _ => {}
             }
             if spec.method == Method::Post {
-                input.form = match read_form(body).await {
-                    Some(form) => form,
+                let read = match multipart_boundary(&input.parts.headers) {
+                    Some(boundary) => read_multipart(body, boundary).await,
+                    None => read_form(body).await.map(|form| (form, None)),
+                };
+                (input.form, input.upload) = match read {
+                    Some(read) => read,
                     None => return Ok(error_page(Some(&caller.viewer), ErrorKind::BadRequest)),
                 };
                 let csrf = CsrfToken::from_bytes(&caller.session.csrf).ok();
@@ -360,6 +370,36 @@ async fn read_form(body: Body) -> Option<Vec<(String, String)>> {
         out.push((decode(name)?, decode(value)?));
     }
     Some(out)
+}
+
+/// The boundary of a `multipart/form-data` body.
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    value.to_ascii_lowercase().starts_with("multipart/form-data").then(|| multer::parse_boundary(value).ok())?
+}
+
+/// Reads a `multipart/form-data` body of at most [`MAX_UPLOAD_BYTES`]: its text fields, and its first file.
+async fn read_multipart(body: Body, boundary: String) -> Option<(Vec<(String, String)>, Option<(String, Vec<u8>)>)> {
+    let bytes = http_body_util::Limited::new(body, MAX_UPLOAD_BYTES).collect().await.ok()?.to_bytes();
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let (mut form, mut upload) = (Vec::new(), None);
+    while let Some(field) = multipart.next_field().await.ok()? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if field.file_name().is_some() {
+            let data = field.bytes().await.ok()?;
+            if upload.is_none() {
+                upload = Some((name, data.to_vec()));
+            }
+        } else {
+            let text = field.text().await.ok()?;
+            if text.len() > MAX_FORM_BYTES {
+                return None;
+            }
+            form.push((name, text));
+        }
+    }
+    Some((form, upload))
 }
 
 /// Percent-decodes a form value (`+` is a space).

@@ -77,7 +77,9 @@ pub async fn signed_in<S: Store + AccountStore>(
         Page::Inbox => inbox(store, input, &caller).await,
         Page::Health => health(store, input, &caller).await,
         Page::Audit => audit(store, console, input, &caller).await,
-        Page::Forms => forms(console, &caller).await,
+        Page::Forms if post => super::forms::upload(store, console, input, &caller).await,
+        Page::Forms => super::forms::forms(console, &caller, None, None).await,
+        Page::Form => super::forms::form(store, console, input, &caller).await,
         Page::Destinations => destinations(store, &caller).await,
         Page::SignIn | Page::Setup | Page::Static => Ok(not_found(Some(&caller.viewer))),
     }
@@ -480,7 +482,7 @@ async fn overview<S: Store + AccountStore>(store: &S, console: &Console, input: 
     let devices = store.devices(tenant).await?;
     let counts = store.inbox_counts(tenant, week_ago).await?;
     let sees_all = account.has(Role::FormEditor) || account.has(Role::DeviceAdmin);
-    let sets = form_sets(console, tenant).await;
+    let sets = super::forms::form_sets(console, tenant).await.map(|(_, pilot, all)| (pilot, all));
     let current = sets.as_ref().and_then(|(_, all)| all.as_ref());
     let (form_set_version, form_set_age_days) = current.map_or((0, 0), |m| {
         let published = chrono::DateTime::parse_from_rfc3339(&m.published).map_or(input.now, |t| t.timestamp());
@@ -519,58 +521,6 @@ async fn overview<S: Store + AccountStore>(store: &S, console: &Console, input: 
 }
 
 /// The tenant's form sets (pilot, all) from its repository of the form channel, if it has one.
-async fn form_sets(
-    console: &Console,
-    tenant: &crate::store::Tenant,
-) -> Option<(Option<formdesk_channel::SetManifest>, Option<formdesk_channel::SetManifest>)> {
-    let (channels, legacy, tenant) = (console.channels.clone(), console.legacy.clone(), tenant.clone());
-    tokio::task::spawn_blocking(move || {
-        let (repo, _) = crate::channel::repository_for(&channels, legacy.as_ref(), &tenant)?;
-        let pilot = repo.manifest(formdesk_channel::Channel::Pilot).ok().flatten();
-        let all = repo.manifest(formdesk_channel::Channel::All).ok().flatten();
-        Some((pilot, all))
-    })
-    .await
-    .ok()
-    .flatten()
-}
-
-/// "Formulare", read only: the forms of the tenant's current sets (pilot and all). The title is the form's
-/// id: the manifest names no title, and the definitions are not read for the list.
-async fn forms(console: &Console, caller: &Caller) -> Answer {
-    use formdesk_console::pages::forms::{FormRow, FormState, FormsPage, Origin, Rollout, render_forms};
-    let Some(tenant) = caller.account().tenant() else { return Ok(not_found(Some(&caller.viewer))) };
-    let (pilot, all) = form_sets(console, tenant).await.unwrap_or((None, None));
-    let own_prefix = format!("t{}.", tenant.ars());
-    let mut rows: Vec<FormRow> = Vec::new();
-    // Every form of the set for all desks, then what only the pilot desks have (another version or a new form).
-    for (manifest, rollout) in [(&all, Rollout::All), (&pilot, Rollout::Pilot)] {
-        let Some(manifest) = manifest else { continue };
-        for f in &manifest.forms {
-            if rows.iter().any(|r| r.id == f.id && r.version == f.version) {
-                continue;
-            }
-            let state = match f.state {
-                formdesk_channel::manifest::FormState::Open => FormState::Open,
-                formdesk_channel::manifest::FormState::Closing => FormState::Closing { on: "–".to_owned() },
-                formdesk_channel::manifest::FormState::Withdrawn => FormState::Withdrawn,
-            };
-            let origin = if f.file.target.starts_with(&own_prefix) { Origin::Own } else { Origin::Catalogue };
-            rows.push(FormRow {
-                id: f.id.clone(),
-                title: f.id.clone(),
-                version: f.version.clone(),
-                state,
-                rollout,
-                origin,
-            });
-        }
-    }
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
-    let version = all.as_ref().or(pilot.as_ref()).map_or(0, |m| m.set_version);
-    Ok(page(StatusCode::OK, render_forms(&caller.viewer, &FormsPage { forms: rows, form_set_version: version })))
-}
-
 fn count<T>(items: impl Iterator<Item = T>) -> u32 {
     u32::try_from(items.count()).unwrap_or(u32::MAX)
 }

@@ -351,7 +351,7 @@ fn reports_and_status(env: Env) {
 
 on_both_backends!(reports_and_status);
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read_dir").filter_map(Result::ok) {
         let target = to.join(entry.file_name());

@@ -16,20 +16,20 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 /// Tenant B.
-const B: &str = "057660020020";
+pub(crate) const B: &str = "057660020020";
 /// A password that meets the rules.
 const PASSWORD: &str = "Korrekt-Pferd-Batterie-42";
 
 /// A `formdesk-portal serve` whose standard output and error are captured whole.
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    base: String,
+    pub(crate) base: String,
     stdout: Option<std::thread::JoinHandle<String>>,
     stderr: PathBuf,
 }
 
 impl Served {
-    fn start(env: &Env) -> Served {
+    pub(crate) fn start(env: &Env) -> Served {
         let stderr = env.dir.path().join("portal-stderr.txt");
         let mut child = Command::new(env!("CARGO_BIN_EXE_formdesk-portal"))
             .args(["serve", "--listen", "127.0.0.1:0"])
@@ -75,23 +75,23 @@ impl Drop for Served {
 
 /// An answer with its headers.
 #[derive(Debug)]
-struct Reply {
-    status: u16,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
     location: String,
     set_cookies: Vec<String>,
-    body: String,
+    pub(crate) body: String,
 }
 
 /// A browser: the console's cookies, the last page's CSRF token, no redirects followed.
-struct Browser {
+pub(crate) struct Browser {
     base: String,
     client: reqwest::blocking::Client,
     cookies: BTreeMap<String, String>,
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 impl Browser {
-    fn new(base: &str) -> Browser {
+    pub(crate) fn new(base: &str) -> Browser {
         let client = reqwest::blocking::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
@@ -100,7 +100,7 @@ impl Browser {
         Browser { base: base.to_owned(), client, cookies: BTreeMap::new(), csrf: String::new() }
     }
 
-    fn send(&mut self, request: reqwest::blocking::RequestBuilder) -> Reply {
+    pub(crate) fn send(&mut self, request: reqwest::blocking::RequestBuilder) -> Reply {
         let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
         let request = if cookie.is_empty() { request } else { request.header("Cookie", cookie) };
         let response = request.send().expect("the portal answers");
@@ -125,18 +125,44 @@ impl Browser {
         Reply { status, location, set_cookies, body }
     }
 
-    fn get(&mut self, path: &str) -> Reply {
+    pub(crate) fn get(&mut self, path: &str) -> Reply {
         let request = self.client.get(format!("{}{path}", self.base));
         self.send(request)
     }
 
     /// A form sent from the console (its origin), with the last page's CSRF token.
-    fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+    pub(crate) fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let mut all: Vec<(&str, &str)> = vec![("csrf", "")];
         let csrf = self.csrf.clone();
         all[0].1 = &csrf;
         all.extend_from_slice(fields);
         self.post_raw(path, &all, Some(&self.base.clone()))
+    }
+
+    /// A form with one file, sent from the console as `multipart/form-data`, with the last page's CSRF token.
+    pub(crate) fn post_file(&mut self, path: &str, field: &str, file_name: &str, bytes: &[u8]) -> Reply {
+        let boundary = "formdesk-test-boundary-7f3a";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n", self.csrf)
+                .as_bytes(),
+        );
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+            .header("Origin", self.base.clone())
+            .body(body);
+        self.send(request)
     }
 
     fn post_raw(&mut self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Reply {
@@ -177,7 +203,7 @@ fn field_value(body: &str, name: &str) -> Option<String> {
 }
 
 /// Adds an account and returns the path of its setup link.
-fn add_account(env: &Env, args: &[&str]) -> String {
+pub(crate) fn add_account(env: &Env, args: &[&str]) -> String {
     let mut all = vec!["accounts", "add"];
     all.extend_from_slice(args);
     let out = env.cli_ok(&all);
@@ -186,7 +212,7 @@ fn add_account(env: &Env, args: &[&str]) -> String {
 }
 
 /// Opens the setup link and sets the password; the browser is signed in afterwards.
-fn set_up(browser: &mut Browser, setup_path: &str) -> Reply {
+pub(crate) fn set_up(browser: &mut Browser, setup_path: &str) -> Reply {
     let page = browser.get(setup_path);
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Passwort festlegen"), "{}", page.body);

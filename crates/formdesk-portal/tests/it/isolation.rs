@@ -227,7 +227,7 @@ fn every_route_answers_for_b_as_for_nothing(env: Env) {
                         IdKind::Attachment => attachment.to_owned(),
                         IdKind::ChannelFile => "root.json".to_owned(),
                         IdKind::ChannelTenant => format!("t{ARS}"),
-                        IdKind::Device | IdKind::SetupToken | IdKind::StaticFile => String::new(),
+                        IdKind::Device | IdKind::SetupToken | IdKind::StaticFile | IdKind::Form => String::new(),
                     })
                     .collect()
             };

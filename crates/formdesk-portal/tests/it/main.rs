@@ -5,6 +5,7 @@ mod api;
 mod audit;
 mod channel;
 mod console;
+mod console_forms;
 mod delivery;
 mod forms;
 mod isolation;
