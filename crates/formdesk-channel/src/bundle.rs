@@ -205,8 +205,8 @@ impl Repo {
         let version = role.signed.version.get();
         if version <= current {
             return Err(refuse(format!(
-                "Das Formularpaket ist veraltet: es bringt Stand {version} der Rolle, das Portal hat schon Stand \
-                 {current}. Erstellen Sie es neu; nichts wurde übernommen."
+                "Das Formularpaket ist veraltet: es wurde vor dem zuletzt hochgeladenen Formularpaket erstellt \
+                 (Paket: Stand {version}, Portal: Stand {current}). Erstellen Sie es neu; nichts wurde übernommen."
             )));
         }
         if version != current + 1 {

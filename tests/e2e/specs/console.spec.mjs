@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, launch, shot } from '../lib/app.mjs';
+import { ARTIFACTS, REPO, launch, shot } from '../lib/app.mjs';
 import { assertNoSeriousViolations, axe } from '../lib/axe.mjs';
 import { openChromium, snap } from '../lib/browser.mjs';
 import { adminOf, serve, stop } from '../lib/portal.mjs';
@@ -334,4 +334,73 @@ test("another municipality's device is a page that does not exist, and wrong pas
   }
   assert.match(said, /^Zu viele Versuche\. Bitte in \d+ Sekunden? erneut versuchen\.$/);
   await look(browser, '17-gebremst');
+});
+
+test('the form editor uploads a signed form set for the pilot desks, then for all desks', async () => {
+  const { browser } = chromium;
+  // The operator makes the municipality's form channel with the editor's public key; the editor keeps the key.
+  const keys = mkdtempSync(join(tmpdir(), 'formdesk-console-keys-'));
+  try {
+    const operatorKeys = join(keys, 'betrieb');
+    const editorKeys = join(keys, 'formulare');
+    admin('keys', 'init', '--keys', operatorKeys);
+    admin('keys', 'init', '--tenant', ARS_A, '--keys', editorKeys);
+    admin('forms', 'channel-init', '--tenant', ARS_A, '--keys', operatorKeys, '--editor-key',
+      join(editorKeys, `t${ARS_A}.pub`));
+    const editor = admin('accounts', 'add', '--tenant', ARS_A, '--role', 'formulare', '--login', 'schulz', '--name',
+      'Anna Schulz', '--console-origin', portalUrl);
+    await setPassword(browser, setupLink(editor), '18');
+    await titled(browser, 'Stadt Musterstadt', 'the form editor did not reach the overview');
+
+    // The editor signs on their own machine, against what the portal serves, and uploads the bundle.
+    const bundle = (name, ...change) => {
+      const out = join(keys, `${name}.fdb`);
+      admin('forms', ...change, '--tenant', ARS_A, '--keys', editorKeys, '--out', out, '--portal', portalUrl);
+      return out;
+    };
+    const upload = async (file) => {
+      await browser.url(`${portalUrl}/admin/formulare`);
+      await titled(browser, 'Formulare');
+      await browser.$('#paket').setValue(file);
+      await button(browser, 'Formularstand hochladen').click();
+    };
+    const notice = (role, start) =>
+      browser.$(`//main//*[@role=${literal(role)}][starts-with(normalize-space(.), ${literal(start)})]`);
+
+    await link(browser, 'Formulare').click();
+    await titled(browser, 'Formulare');
+    await look(browser, '19-formulare-leer');
+    const pilot = bundle('pilot', 'publish', join(REPO, 'forms'), '--channel', 'pilot');
+    await upload(pilot);
+    await notice('status', 'Formularpaket übernommen: Formularstand 1 für die Pilotgeräte')
+      .waitForDisplayed({ timeoutMsg: 'the upload was not confirmed' });
+    const dogs = browser.$(`//tr[.//a[normalize-space(.) = 'Hund anmelden (Hundesteuer)']]`);
+    assert.match(await dogs.getText(), /nur Pilotgeräte/);
+    await look(browser, '20-hochgeladen');
+
+    // The same bundle again is stale: refused, and said so at the upload field.
+    await upload(pilot);
+    await notice('alert', 'Das Formularpaket ist veraltet')
+      .waitForDisplayed({ timeoutMsg: 'a replayed bundle was not refused' });
+    await look(browser, '21-veraltet');
+
+    await upload(bundle('alle', 'promote'));
+    await notice('status', 'Formularpaket übernommen: Formularstand 2 für alle Geräte')
+      .waitForDisplayed({ timeoutMsg: 'promoting was not confirmed' });
+    assert.match(await dogs.getText(), /alle Geräte/);
+
+    await dogs.$('.//a').click();
+    await titled(browser, 'Hund anmelden (Hundesteuer)');
+    assert.match(await browser.$('main').getText(), /von Anna Schulz/);
+    await look(browser, '22-formular');
+
+    await browser.url(`${portalUrl}/admin/protokoll`);
+    await titled(browser, 'Protokoll');
+    const rows = await browser.$$('//tbody/tr').map((row) => row.getText());
+    const uploads = rows.filter((row) => row.includes('Anna Schulz') && row.includes('Formularstand hochgeladen'));
+    assert.equal(uploads.length, 2, rows.join('\n'));
+    assert.match(admin('forms', 'status', '--tenant', ARS_A), /channel all: set 2/);
+  } finally {
+    rmSync(keys, { recursive: true, force: true });
+  }
 });
