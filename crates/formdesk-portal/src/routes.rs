@@ -114,7 +114,11 @@ pub enum Page {
     Forms,
     /// One form: its versions, their rollout, and its import report.
     Form,
-    /// "Ziele", read only.
+    /// A form's import report as the import wrote it (JSON, to download).
+    FormReport,
+    /// A form editor puts a desk on the pilot channel or back on all.
+    DeviceChannel,
+    /// "Ziele"; `POST` adds one with its public key ("Ziel hinzufügen").
     Destinations,
 }
 
@@ -279,7 +283,22 @@ pub const ROUTES: &[RouteSpec] = &[
     console(Method::Get, "/admin/formulare", &[], Page::Forms, Access::Roles(DEVICE_READERS)),
     console(Method::Post, "/admin/formulare", &[], Page::Forms, Access::Roles(FORM_EDITOR)),
     console(Method::Get, "/admin/formulare/{id}", &[IdKind::Form], Page::Form, Access::Roles(DEVICE_READERS)),
+    console(
+        Method::Get,
+        "/admin/formulare/{id}/bericht",
+        &[IdKind::Form],
+        Page::FormReport,
+        Access::Roles(DEVICE_READERS),
+    ),
+    console(
+        Method::Post,
+        "/admin/geraete/{id}/kanal",
+        &[IdKind::Device],
+        Page::DeviceChannel,
+        Access::Roles(FORM_EDITOR),
+    ),
     console(Method::Get, "/admin/ziele", &[], Page::Destinations, Access::Roles(DESTINATION_READERS)),
+    console(Method::Post, "/admin/ziele", &[], Page::Destinations, Access::Roles(FORM_EDITOR)),
     console(Method::Get, "/admin/eingang", &[], Page::Inbox, Access::Roles(ALL_ROLES)),
     console(Method::Get, "/admin/protokoll", &[], Page::Audit, Access::Roles(ALL_ROLES)),
 ];

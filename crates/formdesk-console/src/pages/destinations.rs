@@ -27,6 +27,8 @@ pub enum DestinationProblem {
     IdInvalid,
     /// The file is not a PEM public key the portal can use (RSA, at least 3072 bits).
     KeyUnreadable,
+    /// No name was given.
+    NameMissing,
 }
 
 impl DestinationProblem {
@@ -37,6 +39,7 @@ impl DestinationProblem {
             DestinationProblem::IdInvalid => {
                 "Die Kennung darf nur Kleinbuchstaben, Ziffern und Bindestriche enthalten."
             }
+            DestinationProblem::NameMissing => "Bitte geben Sie der Stelle einen Namen, zum Beispiel „Steueramt“.",
             DestinationProblem::KeyUnreadable => {
                 "Die Datei enthält keinen öffentlichen Schlüssel, den Formdesk verwenden kann. Bitte laden Sie die PEM-Datei mit dem öffentlichen RSA-Schlüssel (mindestens 3072 Bit) hoch, die Ihnen die Stelle gegeben hat."
             }

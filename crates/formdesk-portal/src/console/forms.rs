@@ -211,3 +211,50 @@ pub async fn form<S: Store + AccountStore>(store: &S, console: &Console, input: 
         None => Ok(not_found(Some(&caller.viewer))),
     }
 }
+
+/// A form's import report as the import wrote it, to download ("Bericht als JSON"); the 404 page for a form
+/// the tenant's sets do not have or one without a report.
+pub async fn report(console: &Console, input: &Input, caller: &Caller) -> Answer {
+    let Some(tenant) = caller.account().tenant() else { return Ok(not_found(Some(&caller.viewer))) };
+    let id = input.ids[0].clone();
+    let Some((repo, pilot, all)) = form_sets(console, tenant).await else {
+        return Ok(not_found(Some(&caller.viewer)));
+    };
+    let Some(version) = all.iter().chain(pilot.iter()).find_map(|m| m.form(&id)).map(|f| f.version.clone()) else {
+        return Ok(not_found(Some(&caller.viewer)));
+    };
+    let Some(json) = repo.import_report(&id, &version) else { return Ok(not_found(Some(&caller.viewer))) };
+    let body = serde_json::to_vec_pretty(&json).unwrap_or_default();
+    let mut response = axum::response::IntoResponse::into_response((StatusCode::OK, body));
+    let headers = response.headers_mut();
+    headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    if let Ok(value) =
+        axum::http::HeaderValue::from_str(&format!("attachment; filename=\"importbericht-{id}-{version}.json\""))
+    {
+        headers.insert(axum::http::header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// "Zum Pilotgerät machen" / "Auf alle Geräte stellen": which channel a desk of the caller's tenant reads
+/// from its next check on; another tenant's desk, or none, is the 404 page.
+pub async fn device_channel<S: Store + AccountStore>(store: &S, input: &Input, caller: &Caller) -> Answer {
+    use formdesk_protocol::wire::FormsChannelName;
+    let Some(tenant) = caller.account().tenant() else { return Ok(not_found(Some(&caller.viewer))) };
+    let id = input.ids[0].clone();
+    if formdesk_protocol::ids::check_uuid("device id", &id).is_err() {
+        return Ok(not_found(Some(&caller.viewer)));
+    }
+    let channel = match input.field("kanal") {
+        "pilot" => FormsChannelName::Pilot,
+        "alle" => FormsChannelName::All,
+        _ => {
+            return Ok(super::error_page(Some(&caller.viewer), formdesk_console::pages::errors::ErrorKind::BadRequest));
+        }
+    };
+    let by = crate::console::audit::actor(caller.account());
+    match store.set_forms_channel(tenant, id, channel, input.now, &by).await? {
+        Some(_) => Ok(super::see_other("/admin/geraete", None)),
+        None => Ok(not_found(Some(&caller.viewer))),
+    }
+}

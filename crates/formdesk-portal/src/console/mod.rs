@@ -16,6 +16,7 @@
 //! the error page shows.
 
 mod audit;
+mod destinations;
 mod forms;
 mod pages;
 pub mod time;

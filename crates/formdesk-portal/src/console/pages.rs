@@ -14,7 +14,6 @@ use formdesk_console::auth::{
     verify_totp, verify_unknown_login,
 };
 use formdesk_console::pages::account::{AccountNotice, AccountPage, Totp, render_account};
-use formdesk_console::pages::destinations::{DestinationRow, DestinationsPage, render_destinations};
 use formdesk_console::pages::devices::{
     Channel, DeviceEnrolledPage, DeviceRow, DeviceState, DevicesPage, RevokeDevicePage, render_device_enrolled,
     render_devices, render_revoke_device,
@@ -80,7 +79,10 @@ pub async fn signed_in<S: Store + AccountStore>(
         Page::Forms if post => super::forms::upload(store, console, input, &caller).await,
         Page::Forms => super::forms::forms(console, &caller, None, None).await,
         Page::Form => super::forms::form(store, console, input, &caller).await,
-        Page::Destinations => destinations(store, &caller).await,
+        Page::Destinations if post => super::destinations::add(store, console, input, &caller).await,
+        Page::Destinations => super::destinations::list(store, console, &caller, None).await,
+        Page::FormReport => super::forms::report(console, input, &caller).await,
+        Page::DeviceChannel => super::forms::device_channel(store, input, &caller).await,
         Page::SignIn | Page::Setup | Page::Static => Ok(not_found(Some(&caller.viewer))),
     }
 }
@@ -560,21 +562,6 @@ async fn inbox<S: Store + AccountStore>(store: &S, input: &Input, caller: &Calle
         }
     }
     Ok(page(StatusCode::OK, render_inbox(&caller.viewer, &InboxPage { rows })))
-}
-
-async fn destinations<S: Store>(store: &S, caller: &Caller) -> Answer {
-    let account = caller.account();
-    let Some(tenant) = account.tenant() else { return Ok(not_found(Some(&caller.viewer))) };
-    let sees_all = account.has(Role::FormEditor);
-    let rows = store
-        .destinations(tenant)
-        .await?
-        .into_iter()
-        .filter(|d| sees_all || account.destinations.contains(&d.id))
-        .map(|d| DestinationRow { id: d.id, name: d.name, kid: d.key_id, forms: Vec::new() })
-        .collect();
-    let listed = DestinationsPage { destinations: rows, forms_without_destination: Vec::new(), problem: None };
-    Ok(page(StatusCode::OK, render_destinations(&caller.viewer, &listed)))
 }
 
 /// The operator's "Zustand": the database's answer time and this instance. Channel expiries, the purge

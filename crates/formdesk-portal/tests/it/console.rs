@@ -77,7 +77,7 @@ impl Drop for Served {
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub(crate) status: u16,
-    location: String,
+    pub(crate) location: String,
     set_cookies: Vec<String>,
     pub(crate) body: String,
 }
@@ -141,12 +141,27 @@ impl Browser {
 
     /// A form with one file, sent from the console as `multipart/form-data`, with the last page's CSRF token.
     pub(crate) fn post_file(&mut self, path: &str, field: &str, file_name: &str, bytes: &[u8]) -> Reply {
+        self.post_form_file(path, &[], field, file_name, bytes)
+    }
+
+    /// As [`Browser::post_file`], with text fields before the file.
+    pub(crate) fn post_form_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Reply {
         let boundary = "formdesk-test-boundary-7f3a";
         let mut body = Vec::new();
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n", self.csrf)
-                .as_bytes(),
-        );
+        let csrf = self.csrf.clone();
+        for (name, value) in std::iter::once(&("csrf", csrf.as_str())).chain(fields) {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
         body.extend_from_slice(
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\n\
@@ -606,33 +621,46 @@ fn console_isolation(env: Env) {
 
     let mut a = device_admin(&env, &portal.base, "a.admin");
     a.get("/admin/geraete");
-    let csrf = a.csrf.clone();
+    let path =
+        add_account(&env, &["--tenant", ARS, "--login", "a.forms", "--name", "Frieda Form", "--role", "formulare"]);
+    let mut f = Browser::new(&portal.base);
+    set_up(&mut f, &path);
+    f.get("/admin/geraete");
     let mut walked = 0;
     for spec in ROUTES.iter().filter(|r| r.kind == Kind::Console && r.ids.contains(&IdKind::Device)) {
         let Access::Roles(roles) = spec.access else { continue };
-        assert!(roles.contains(&ConsoleRole::DeviceAdmin), "{}", spec.path);
+        // As the role of tenant A that may use the route: the device admin, or for the channel the form editor.
+        let browser = if roles.contains(&ConsoleRole::DeviceAdmin) {
+            &mut a
+        } else {
+            assert!(roles.contains(&ConsoleRole::FormEditor), "{}", spec.path);
+            &mut f
+        };
+        let csrf = browser.csrf.clone();
         let never = uuid();
         let ask = |browser: &mut Browser, id: &str| {
             let path = routes::fill(spec.path, &[id]);
             browser.csrf = csrf.clone();
             match spec.method {
                 Method::Get => browser.get(&path),
-                _ => browser.post(&path, &[]),
+                _ => browser.post(&path, &[("kanal", "pilot")]),
             }
         };
-        let for_b = ask(&mut a, &b_device);
-        let for_nothing = ask(&mut a, &never);
+        let for_b = ask(browser, &b_device);
+        let for_nothing = ask(browser, &never);
         let name = format!("{} {}", spec.method.as_str(), spec.path);
         assert_eq!(for_b.status, 404, "{name}: {}", for_b.body);
         assert_eq!((for_b.status, &for_b.body), (for_nothing.status, &for_nothing.body), "{name}");
         assert!(!for_b.body.contains("Bürgerbus B") && !for_b.body.contains(&b_device), "{name}");
         walked += 1;
     }
-    assert_eq!(walked, 3);
+    assert_eq!(walked, 4);
     let list = a.get("/admin/geraete");
     assert!(!list.body.contains("Bürgerbus B"));
     let b_list = env.cli_of(B, &["devices", "list"]);
     assert!(b_list.contains("enrolled") && !b_list.contains("revoked"), "{b_list}");
+    let channel = env.query(&format!("SELECT forms_channel FROM devices WHERE id = '{b_device}'"));
+    assert_eq!(channel, "all", "B's desk was moved to the pilot channel");
     drop(portal);
 }
 
@@ -748,6 +776,10 @@ fn the_console_routes_are_in_the_table_with_the_roles_of_the_design() {
     assert_eq!(roles(Method::Post, "/admin/geraete/{id}/sperren"), vec![DeviceAdmin]);
     assert_eq!(roles(Method::Get, "/admin/betrieb/konten"), vec![Operator]);
     assert_eq!(roles(Method::Get, "/admin/ziele"), vec![FormEditor, InboxUser]);
+    assert_eq!(roles(Method::Post, "/admin/ziele"), vec![FormEditor]);
+    assert_eq!(roles(Method::Post, "/admin/formulare"), vec![FormEditor]);
+    assert_eq!(roles(Method::Post, "/admin/geraete/{id}/kanal"), vec![FormEditor]);
+    assert_eq!(roles(Method::Get, "/admin/formulare/{id}"), vec![FormEditor, DeviceAdmin]);
     assert_eq!(roles(Method::Get, "/admin/protokoll").len(), 4);
     assert_eq!(find(Method::Get, "/admin/anmelden").access, Access::Public);
     assert_eq!(find(Method::Post, "/admin/anmelden/code").access, Access::SecondFactor);

@@ -72,6 +72,25 @@ fn publishing_through_the_console(env: Env) {
     let forms = env.dir.path().join("forms");
     crate::channel::copy_dir(&forms_dir(), &forms);
     std::fs::remove_dir_all(forms.join("brauchtumsfeuer")).expect("remove a form");
+    // And a form freshly imported from a FIM schema, with its import report.
+    let fim = forms_dir().join("../crates/formdesk-fim/tests/data/hundesteuer/v2");
+    let imported = forms.join("hundesteuer-fim").display().to_string();
+    let schema = fim.join("S60000001.xml").display().to_string();
+    let fim_text = fim.display().to_string();
+    let import = env.run(&[
+        "forms",
+        "import",
+        &schema,
+        "--codelists",
+        &fim_text,
+        "--id",
+        "hundesteuer-fim",
+        "--destination",
+        "steueramt",
+        "--out",
+        &imported,
+    ]);
+    assert!(import.status.success(), "{}", text(&import.stderr));
     let forms_text = forms.display().to_string();
     let first = env.dir.path().join("pilot.fdb");
     let said = make_bundle(&env, &["forms", "publish", &forms_text, "--channel", "pilot"], &editor, ARS, &base, &first)
@@ -138,6 +157,20 @@ fn publishing_through_the_console(env: Env) {
         form.body
     );
     assert!(form.body.contains("alle Geräte"), "{}", form.body);
+    // The imported form's page has its import report, also to download as the import wrote it.
+    let imported_page = browser.get("/admin/formulare/hundesteuer-fim");
+    assert_eq!(imported_page.status, 200, "{}", imported_page.body);
+    assert!(imported_page.body.contains("<h2>Importbericht</h2>"), "{}", imported_page.body);
+    assert!(imported_page.body.contains("S60000001"), "{}", imported_page.body);
+    let json = browser.get("/admin/formulare/hundesteuer-fim/bericht");
+    assert_eq!(json.status, 200, "{}", json.body);
+    let written = std::fs::read_to_string(forms.join("hundesteuer-fim").join("import-report.json")).expect("report");
+    let as_json = |t: &str| serde_json::from_str::<serde_json::Value>(t).expect("json");
+    assert_eq!(as_json(&json.body), as_json(&written));
+    assert!(!form.body.contains("Importbericht"), "a written form has no import report");
+    let no_report = browser.get("/admin/formulare/hundeanmeldung/bericht");
+    let never_report = browser.get(&format!("/admin/formulare/{}/bericht", uuid()));
+    assert_eq!((no_report.status, &no_report.body), (never_report.status, &never_report.body));
     // B publishes the Brauchtumsfeuer, which A's sets do not have: for A it does not exist.
     let out = channel_ok(&env, &["forms", "publish", &full, "--tenant", B, "--keys", &b_editor]);
     assert!(out.contains("brauchtumsfeuer"), "{out}");
@@ -145,6 +178,8 @@ fn publishing_through_the_console(env: Env) {
     let never = browser.get(&format!("/admin/formulare/{}", uuid()));
     assert_eq!(theirs.status, 404, "{}", theirs.body);
     assert_eq!((theirs.status, &theirs.body), (never.status, &never.body));
+    let theirs = browser.get("/admin/formulare/brauchtumsfeuer/bericht");
+    assert_eq!((theirs.status, &theirs.body), (never_report.status, &never_report.body));
 
     // The uploads are in the tenant's audit trail, which is whole.
     let log = browser.get("/admin/protokoll");
@@ -153,4 +188,67 @@ fn publishing_through_the_console(env: Env) {
     drop(portal);
 }
 
-crate::on_both_backends!(publishing_through_the_console);
+/// "Ziel hinzufügen" with the authority's PEM file, its refusals, the forms per destination and the forms
+/// without one; a desk put on the pilot channel and back.
+fn destinations_and_pilot_desks(env: Env) {
+    let editor = tenant_channel(&env, ARS);
+    let portal = Served::start(&env);
+    let base = portal.base.clone();
+    let published =
+        channel_ok(&env, &["forms", "publish", &forms_dir().display().to_string(), "--tenant", ARS, "--keys", &editor]);
+    assert!(published.contains("hundeanmeldung"), "{published}");
+    let mut browser = form_editor(&env, &base);
+    let empty = browser.get("/admin/ziele");
+    assert_eq!(empty.status, 200, "{}", empty.body);
+    assert!(empty.body.contains("Formulare ohne Ziel") && empty.body.contains("Hund anmelden (Hundesteuer)"));
+
+    let pem = crate::support::other_authority().public().to_pem();
+    let add = |browser: &mut Browser, fields: &[(&str, &str)], key: &[u8]| {
+        browser.get("/admin/ziele");
+        browser.post_form_file("/admin/ziele", fields, "schluessel", "steueramt.pem", key)
+    };
+    for (fields, key, says) in [
+        (&[("name", ""), ("kennung", "steueramt")][..], pem.as_bytes(), "Bitte geben Sie der Stelle einen Namen"),
+        (&[("name", "Steueramt"), ("kennung", "Steuer Amt")][..], pem.as_bytes(), "nur Kleinbuchstaben"),
+        (
+            &[("name", "Steueramt"), ("kennung", "steueramt")][..],
+            b"-----BEGIN PRIVATE KEY-----\nAAAA\n".as_slice(),
+            "keinen öffentlichen Schlüssel",
+        ),
+    ] {
+        let refused = add(&mut browser, fields, key);
+        assert_eq!(refused.status, 422, "{says}: {}", refused.body);
+        assert!(refused.body.contains(says), "{says}: {}", refused.body);
+    }
+    assert!(env.cli_of(ARS, &["destinations", "list"]).contains("0 destination(s)"));
+    let added = add(&mut browser, &[("name", "Steueramt"), ("kennung", "steueramt")], pem.as_bytes());
+    assert_eq!((added.status, added.location.as_str()), (303, "/admin/ziele"), "{}", added.body);
+    let listed = browser.get("/admin/ziele");
+    assert!(listed.body.contains("Steueramt") && listed.body.contains("Hund abmelden"), "{}", listed.body);
+    let kid = crate::support::other_authority().public().key_id();
+    assert!(listed.body.contains(&kid), "{}", listed.body);
+    let taken = add(&mut browser, &[("name", "Anderes Amt"), ("kennung", "steueramt")], pem.as_bytes());
+    assert_eq!(taken.status, 422, "{}", taken.body);
+    assert!(taken.body.contains("schon vergeben"), "{}", taken.body);
+    assert!(env.cli_of(ARS, &["destinations", "list"]).contains("steueramt  Steueramt"));
+
+    // A desk on the pilot channel and back, by the form editor.
+    let out = env.cli_of(ARS, &["devices", "enrol", "--name", "Bürgerbus"]);
+    let device = out.lines().find_map(|l| l.strip_prefix("device ")).expect("id").trim().to_owned();
+    let devices = browser.get("/admin/geraete");
+    assert!(devices.body.contains("Zum Pilotgerät machen"), "{}", devices.body);
+    let moved = browser.post(&format!("/admin/geraete/{device}/kanal"), &[("kanal", "pilot")]);
+    assert_eq!((moved.status, moved.location.as_str()), (303, "/admin/geraete"), "{}", moved.body);
+    assert!(browser.get("/admin/geraete").body.contains("Auf alle Geräte stellen"));
+    assert!(env.cli_of(ARS, &["forms", "status"]).contains("pilot"));
+    browser.get("/admin/geraete");
+    let back = browser.post(&format!("/admin/geraete/{device}/kanal"), &[("kanal", "alle")]);
+    assert_eq!(back.status, 303, "{}", back.body);
+    assert!(browser.get("/admin/geraete").body.contains("Zum Pilotgerät machen"));
+    let log = browser.get("/admin/protokoll");
+    assert!(log.body.contains("Ziel gespeichert"), "{}", log.body);
+    assert_eq!(log.body.matches("Kanal eines Geräts geändert").count(), 2, "{}", log.body);
+    drop(portal);
+}
+
+crate::on_both_backends!(publishing_through_the_console, destinations_and_pilot_desks);
