@@ -270,6 +270,17 @@ impl Repo {
             let manifest = SetManifest::from_json(&bytes)
                 .map_err(|e| refuse(format!("Der Formularstand für '{channel}' ist unlesbar: {e}")))?;
             for entry in manifest.files() {
+                if entry.target.starts_with(layout::CATALOGUE_PREFIX) {
+                    // Taken over from the shared catalogue: its role must list that very text.
+                    if !self.catalogue_lists(entry)? || !self.target_path(&entry.target, &entry.sha256).is_file() {
+                        return Err(refuse(format!(
+                            "Der Formularstand für '{channel}' nennt die Datei '{}', die der gemeinsame Katalog \
+                             nicht hat; nichts wurde übernommen.",
+                            entry.target
+                        )));
+                    }
+                    continue;
+                }
                 if listed.get(&entry.target).map(|(s, _)| s) != Some(&entry.sha256) {
                     return Err(refuse(format!(
                         "Der Formularstand für '{channel}' nennt die Datei '{}', die seine Signatur nicht deckt; \
@@ -400,9 +411,35 @@ impl Staging {
             )));
         }
         repo.check_signing_key(editor)?;
+        let mut fetched = BTreeSet::new();
+        let catalogue_path = format!("{}/{}.json", layout::METADATA_DIR, layout::CATALOGUE_ROLE);
+        if let Some(bytes) = get(&catalogue_path)? {
+            let role: Signed<Targets> = serde_json::from_slice(&bytes)
+                .map_err(|e| refuse(format!("Der Katalog des Formularkanals ist unlesbar: {e}")))?;
+            let top: Signed<Targets> = repo.read("targets.json")?;
+            let verified =
+                top.signed.delegations.as_ref().is_some_and(|d| d.verify_role(&role, layout::CATALOGUE_ROLE).is_ok());
+            if !verified {
+                return Err(refuse(
+                    "Der Katalog des Formularkanals ist nicht richtig signiert; nichts wurde erstellt.",
+                ));
+            }
+            write_atomic(&metadata_dir.join(format!("{}.json", layout::CATALOGUE_ROLE)), &bytes)?;
+            let name = crate::catalogue::manifest_name();
+            if let Some((_, target)) = role.signed.targets.iter().find(|(n, _)| n.raw() == name) {
+                let sha = crate::repo::hex_of(&target.hashes.sha256);
+                let file = format!("{sha}.{name}");
+                let path = format!("{}/{file}", layout::TARGETS_DIR);
+                let bytes = need(get(&path)?, &path)?;
+                if crate::sha256_hex(&bytes) != sha {
+                    return Err(refuse("Der Katalog des Formularkanals passt nicht zu seiner Signatur."));
+                }
+                write_atomic(&targets_dir.join(&file), &bytes)?;
+                fetched.insert(file);
+            }
+        }
         let role_name = repo.role();
         let before = get(&format!("{}/{role_name}.json", layout::METADATA_DIR))?;
-        let mut fetched = BTreeSet::new();
         if let Some(bytes) = &before {
             let role: Signed<Targets> = serde_json::from_slice(bytes)
                 .map_err(|e| refuse(format!("{role_name}.json des Formularkanals ist unlesbar: {e}")))?;

@@ -20,6 +20,14 @@ use std::str::FromStr;
 pub const FORMS_ROLE: &str = "forms";
 /// The pattern of target names delegated to [`FORMS_ROLE`].
 pub const FORMS_PATHS: &str = "*";
+/// The delegated role of the shared catalogue ("Einer für Alle") in every tenant's repository, signed with
+/// the computing centre's `forms` key: forms one editorial team keeps for all municipalities, which a tenant
+/// takes over into its own set ([`crate::catalogue`]).
+pub const CATALOGUE_ROLE: &str = "catalog";
+/// The names delegated to [`CATALOGUE_ROLE`].
+pub const CATALOGUE_PATHS: &str = "catalog.*";
+/// What every catalogue target name starts with.
+pub const CATALOGUE_PREFIX: &str = "catalog.";
 /// The URL path below the portal's address where the repository is served.
 pub const URL_PREFIX: &str = "/forms/v1/";
 /// The metadata folder inside the repository.

@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod bundle;
+pub mod catalogue;
 pub mod client;
 mod error;
 pub mod keys;

@@ -78,7 +78,7 @@ pub struct Status {
     pub forms_expires: String,
 }
 
-fn ts(at: DateTime<Utc>) -> jiff::Timestamp {
+pub(crate) fn ts(at: DateTime<Utc>) -> jiff::Timestamp {
     jiff::Timestamp::from_second(at.timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
@@ -348,6 +348,10 @@ impl Repo {
                 if let Some(role) = self.role_metadata()? {
                     new.meta.insert(format!("{}.json", self.role()), metafile(role.signed.version, None));
                 }
+                if let Some(catalogue) = self.catalogue_role()? {
+                    let name = format!("{}.json", layout::CATALOGUE_ROLE);
+                    new.meta.insert(name, metafile(catalogue.signed.version, None));
+                }
                 let signed = sign::signed(new, &[online])?;
                 let bytes = sign::to_bytes(&signed)?;
                 write_atomic(&self.metadata(&format!("{version}.snapshot.json")), &bytes)?;
@@ -440,6 +444,20 @@ impl Repo {
         channel: Channel,
         now: DateTime<Utc>,
     ) -> Result<SetManifest, ChannelError> {
+        self.publish_taking(forms_key, files, &[], channel, now)
+    }
+
+    /// As [`Repo::publish`], with the forms `take` taken over from the shared catalogue as it is now (and the
+    /// catalogue's code lists the folder has no list of the same name for). A form both in the folder and
+    /// taken, or not in the catalogue, is refused.
+    pub fn publish_taking(
+        &self,
+        forms_key: &SigningKey,
+        files: &SetFiles,
+        take: &[String],
+        channel: Channel,
+        now: DateTime<Utc>,
+    ) -> Result<SetManifest, ChannelError> {
         let _lock = self.lock()?;
         self.check_signing_key(forms_key)?;
         let mut manifest = files.manifest(&channel.to_string(), self.next_set_version()?, rfc3339(now));
@@ -448,11 +466,38 @@ impl Repo {
         for file in manifest.files_mut() {
             file.target = format!("{prefix}{}", file.target);
         }
+        // The folder's own files, paired while the manifest lists them in the folder's order.
+        let own: Vec<(crate::manifest::FileEntry, Vec<u8>)> =
+            files.contents(&manifest).into_iter().map(|(e, b)| (e.clone(), b.to_vec())).collect();
+        if !take.is_empty() {
+            let catalogue = self.catalogue()?.ok_or_else(|| {
+                ChannelError::Admin(
+                    "Der gemeinsame Katalog ist in diesem Formularkanal noch nicht veröffentlicht.".into(),
+                )
+            })?;
+            for id in take {
+                if manifest.form(id).is_some() {
+                    return Err(ChannelError::Admin(format!(
+                        "Das Formular '{id}' ist im Ordner und soll aus dem Katalog kommen; bitte nur eins von beiden."
+                    )));
+                }
+                let entry = catalogue
+                    .form(id)
+                    .ok_or_else(|| ChannelError::Admin(format!("Der gemeinsame Katalog hat kein Formular '{id}'.")))?;
+                manifest.forms.push(entry.clone());
+            }
+            for list in &catalogue.code_lists {
+                if !manifest.code_lists.iter().any(|own| own.name == list.name) {
+                    manifest.code_lists.push(list.clone());
+                }
+            }
+            manifest.forms.sort_by(|a, b| a.id.cmp(&b.id));
+        }
         manifest.withdrawn = self.withdrawn_so_far()?.into_iter().collect();
-        for (entry, bytes) in files.contents(&manifest) {
+        for (entry, bytes) in own {
             let path = self.target_path(&entry.target, &entry.sha256);
             if !path.exists() {
-                write_atomic(&path, bytes)?;
+                write_atomic(&path, &bytes)?;
             }
         }
         self.replace_manifest(forms_key, channel, &manifest, now)?;
@@ -527,7 +572,8 @@ impl Repo {
         }
         for (name, bytes, manifest) in &manifests {
             forms.add_target(target_name(name)?, target(&crate::sha256_hex(bytes), bytes.len() as u64)?);
-            for file in manifest.files() {
+            // The catalogue's files are signed by the catalogue's role, never by the tenant's.
+            for file in manifest.files().filter(|f| !f.target.starts_with(layout::CATALOGUE_PREFIX)) {
                 forms.add_target(target_name(&file.target)?, target(&file.sha256, file.length)?);
             }
         }
@@ -650,11 +696,11 @@ pub(crate) fn hex_of(d: &Decoded<Hex>) -> String {
     keys::hex(d)
 }
 
-fn target_name(name: &str) -> Result<tough::TargetName, ChannelError> {
+pub(crate) fn target_name(name: &str) -> Result<tough::TargetName, ChannelError> {
     tough::TargetName::new(name).map_err(|e| ChannelError::Admin(format!("target name {name}: {e}")))
 }
 
-fn target(sha256: &str, length: u64) -> Result<Target, ChannelError> {
+pub(crate) fn target(sha256: &str, length: u64) -> Result<Target, ChannelError> {
     let bytes = keys::unhex(sha256).ok_or_else(|| ChannelError::Admin(format!("'{sha256}' is not a SHA-256")))?;
     Ok(Target {
         length,

@@ -5,6 +5,7 @@ mod support;
 
 mod attacks;
 mod bundles;
+mod catalogue;
 mod crash;
 mod publish;
 mod tenants;
