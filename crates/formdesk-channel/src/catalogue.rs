@@ -62,7 +62,8 @@ impl Repo {
     }
 
     /// Adds the catalogue's delegation (names `catalog.*`, terminating, to `catalogue_key`) to a tenant's
-    /// top-level targets, signed anew with the operator's `targets_key`. Returns whether it was missing.
+    /// top-level targets, signed anew with the operator's `targets_key`, and an empty catalogue role signed
+    /// with `catalogue_key`. Returns whether it was missing.
     pub fn attach_catalogue(
         &self,
         targets_key: &SigningKey,
@@ -95,6 +96,13 @@ impl Repo {
         });
         let signed = sign::signed(top, &[targets_key])?;
         self.write_role("targets", &signed)?;
+        // An empty catalogue role at once: a desk's client loads every delegated role the targets name, so
+        // a delegation without its role would hide the tenant's own set too.
+        if self.catalogue_role()?.is_none() {
+            let expires = crate::repo::ts(now + Duration::days(layout::FORMS_DAYS));
+            let empty = Targets::new("1.0.0".into(), std::num::NonZeroU64::MIN, expires);
+            self.write_role(layout::CATALOGUE_ROLE, &sign::signed(empty, &[catalogue_key])?)?;
+        }
         let online = self.online_key()?;
         self.sign_online(&online, now, true)?;
         Ok(true)

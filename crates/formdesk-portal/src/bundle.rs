@@ -17,8 +17,8 @@ use std::process::ExitCode;
 /// What the editor changes.
 #[derive(Debug)]
 pub enum Change<'a> {
-    /// `forms publish DIR --channel C`.
-    Publish(&'a Path, FormsChannelName),
+    /// `forms publish DIR [--from-catalogue ID…] --channel C`.
+    Publish(&'a Path, &'a [String], FormsChannelName),
     /// `forms promote`.
     Promote,
     /// `forms withdraw ID [--now]`.
@@ -66,7 +66,7 @@ pub fn make(
         bail!("{} exists already; name a new file for the bundle", out.display());
     }
     let reports = match change {
-        Change::Publish(dir, _) => checked_reports(dir)?,
+        Change::Publish(dir, _, _) => checked_reports(dir)?,
         _ => Vec::new(),
     };
     let base = format!("{}{}", portal.trim_end_matches('/'), scope.url_prefix());
@@ -90,10 +90,10 @@ pub fn make(
     let now = Utc::now();
     let mut said_out = std::io::stdout().lock();
     let action = match change {
-        Change::Publish(dir, channel) => {
+        Change::Publish(dir, take, channel) => {
             let files = SetFiles::read_dir(dir).map_err(channel_error)?;
             let channel = crate::channel::channel_of(*channel);
-            let manifest = staging.repo().publish(&key, &files, channel, now).map_err(channel_error)?;
+            let manifest = staging.repo().publish_taking(&key, &files, take, channel, now).map_err(channel_error)?;
             writeln!(said_out, "set {} for channel {channel}, signed with {key_name}", manifest.set_version)?;
             print_set(&mut said_out, &manifest)?;
             format!("publish {channel}")

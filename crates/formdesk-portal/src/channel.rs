@@ -261,6 +261,19 @@ pub fn tenant_channel_init(tenant: &Tenant, keys_dir: &Path, editor_key: &Path, 
     let repo = Repo::init_tenant(&dir, &scope, &root, &targets, editor, Utc::now()).map_err(channel_error)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "channel   {} (root version 1, nothing published yet)", repo.dir().display())?;
+    // The shared catalogue, signed with forms.key, if the operator's folder has it: delegated, and the
+    // catalogue the other tenants have copied in.
+    if keys_dir.join(FORMS_KEY).is_file() {
+        let forms = SigningKey::read(&keys_dir.join(FORMS_KEY), "forms").map_err(channel_error)?;
+        repo.attach_catalogue(&targets, &forms, Utc::now()).map_err(channel_error)?;
+        let others = repositories(&channel_dir(data_dir));
+        if let Some(catalogue) = others.iter().find_map(|r| r.catalogue_copy().ok().flatten()) {
+            repo.publish_catalogue(&forms, &catalogue, Utc::now()).map_err(channel_error)?;
+            writeln!(out, "catalogue set {} copied in", catalogue.manifest.set_version)?;
+        } else {
+            writeln!(out, "catalogue delegated (nothing published yet)")?;
+        }
+    }
     writeln!(out, "served at {}", scope.url_prefix())?;
     writeln!(
         out,
@@ -304,6 +317,7 @@ pub(crate) fn print_set(out: &mut impl std::io::Write, manifest: &SetManifest) -
 pub fn publish(
     forms_dir: &Path,
     tenant: Option<&str>,
+    from_catalogue: &[String],
     keys_dir: &Path,
     channel: FormsChannelName,
     data_dir: &Path,
@@ -326,7 +340,8 @@ pub fn publish(
         return Ok(ExitCode::FAILURE);
     }
     let files = SetFiles::read_dir(forms_dir).map_err(channel_error)?;
-    let manifest = repo.publish(&key, &files, channel_of(channel), Utc::now()).map_err(channel_error)?;
+    let manifest =
+        repo.publish_taking(&key, &files, from_catalogue, channel_of(channel), Utc::now()).map_err(channel_error)?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

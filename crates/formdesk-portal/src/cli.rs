@@ -623,6 +623,9 @@ pub enum FormsCommand {
         dir: PathBuf,
         #[command(flatten)]
         tenant: ChannelTenantArg,
+        /// Take this form over from the shared catalogue as it is now ("Einer für Alle"; repeat for more).
+        #[arg(long = "from-catalogue", value_name = "ID")]
+        from_catalogue: Vec<String>,
         #[command(flatten)]
         keys: KeysArg,
         /// The channel: `pilot` desks first, or `all`.
@@ -685,6 +688,23 @@ pub enum FormsCommand {
         editor_key: PathBuf,
         #[command(flatten)]
         store: StoreArgs,
+    },
+    /// Publish the shared catalogue ("Einer für Alle") into every tenant's form channel (computing centre).
+    ///
+    /// Checks the folder like `forms check` and signs it with forms.key from --keys; a tenant's channel that
+    /// does not delegate the catalogue yet gets the delegation, signed with targets.key. Tenants take
+    /// catalogue forms over with `forms publish … --from-catalogue ID`; until they publish again, their desks
+    /// keep the catalogue text they took.
+    ///
+    /// Example: formdesk-portal forms catalogue-publish katalog --keys /media/usb/formdesk-keys
+    #[command(verbatim_doc_comment)]
+    CataloguePublish {
+        /// The catalogue's forms folder: `codelists/` and one folder per form with its `form.json`.
+        dir: PathBuf,
+        #[command(flatten)]
+        keys: KeysArg,
+        #[command(flatten)]
+        data: ChannelArgs,
     },
     /// Show each channel's form set and which set every desk runs.
     ///

@@ -26,6 +26,7 @@ mod accounts;
 mod admin;
 mod audit;
 mod bundle;
+mod catalogue;
 mod channel;
 mod cli;
 mod console;
@@ -87,14 +88,24 @@ fn main() -> ExitCode {
         Command::Keys(KeysCommand::Rotate { keys, role, data }) => {
             data.data_dir().and_then(|dir| channel::keys_rotate(&keys.keys, role.role(), &dir))
         }
-        Command::Forms(FormsCommand::Publish { dir, tenant, keys, channel, bundle, data }) => match bundle.target() {
-            Some((out, portal)) => {
-                bundle::make(&bundle::Change::Publish(dir, channel.wire()), tenant, &keys.keys, portal, out)
+        Command::Forms(FormsCommand::Publish { dir, tenant, from_catalogue, keys, channel, bundle, data }) => {
+            match bundle.target() {
+                Some((out, portal)) => bundle::make(
+                    &bundle::Change::Publish(dir, from_catalogue, channel.wire()),
+                    tenant,
+                    &keys.keys,
+                    portal,
+                    out,
+                ),
+                None => data.data_dir().and_then(|data| {
+                    let tenant = tenant.tenant.as_deref();
+                    channel::publish(dir, tenant, from_catalogue, &keys.keys, channel.wire(), &data)
+                }),
             }
-            None => data
-                .data_dir()
-                .and_then(|data| channel::publish(dir, tenant.tenant.as_deref(), &keys.keys, channel.wire(), &data)),
-        },
+        }
+        Command::Forms(FormsCommand::CataloguePublish { dir, keys, data }) => {
+            data.data_dir().and_then(|data| catalogue::publish(dir, &keys.keys, &data))
+        }
         Command::Forms(FormsCommand::Promote { tenant, keys, bundle, data }) => match bundle.target() {
             Some((out, portal)) => bundle::make(&bundle::Change::Promote, tenant, &keys.keys, portal, out),
             None => data.data_dir().and_then(|dir| channel::promote(tenant.tenant.as_deref(), &keys.keys, &dir)),

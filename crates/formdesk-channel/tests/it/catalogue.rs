@@ -179,3 +179,12 @@ fn an_editors_bundle_takes_over_from_the_catalogue() {
     c.check(&desk).expect("check");
     fee_of(&desk);
 }
+
+#[test]
+fn a_delegated_catalogue_not_yet_published_does_not_stop_the_tenants_desks() {
+    let c = Centre::new();
+    c.a.publish(&c.a_key, &own_forms(), Channel::All, now()).expect("publish");
+    let desk = c.desk("desk");
+    let checked = c.check(&desk).expect("the desk installs the tenant's own set");
+    assert!(matches!(checked, Checked::Installed { .. }), "{checked:?}");
+}

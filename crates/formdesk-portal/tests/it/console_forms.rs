@@ -251,4 +251,75 @@ fn destinations_and_pilot_desks(env: Env) {
     drop(portal);
 }
 
-crate::on_both_backends!(publishing_through_the_console, destinations_and_pilot_desks);
+crate::on_both_backends!(publishing_through_the_console, destinations_and_pilot_desks, the_shared_catalogue);
+
+/// The shared catalogue ("Einer für Alle"): the computing centre publishes it into every tenant's channel,
+/// the form editor takes a form over in a bundle, the console lists it as from the catalogue, a desk of the
+/// tenant installs the set over HTTP with the catalogue's file verified through its delegation, and a tenant
+/// whose channel is made later gets the catalogue copied in.
+fn the_shared_catalogue(env: Env) {
+    let editor = tenant_channel(&env, ARS);
+    let operator = env.dir.path().join("operator-keys").display().to_string();
+    let published =
+        channel_ok(&env, &["forms", "catalogue-publish", &forms_dir().display().to_string(), "--keys", &operator]);
+    assert!(published.contains(&format!("tenant {ARS}: catalogue set 1")), "{published}");
+    let portal = Served::start(&env);
+    let base = portal.base.clone();
+
+    let forms = env.dir.path().join("own-forms");
+    crate::channel::copy_dir(&forms_dir(), &forms);
+    std::fs::remove_dir_all(forms.join("hundeanmeldung")).expect("remove a form");
+    let own = forms.display().to_string();
+    let out = env.dir.path().join("taken.fdb");
+    let said =
+        make_bundle(&env, &["forms", "publish", &own, "--from-catalogue", "hundeanmeldung"], &editor, ARS, &base, &out)
+            .expect("bundle");
+    assert!(said.contains("hundeanmeldung"), "{said}");
+    let refused = make_bundle(
+        &env,
+        &["forms", "publish", &own, "--from-catalogue", "gibt-es-nicht"],
+        &editor,
+        ARS,
+        &base,
+        &env.dir.path().join("nothing.fdb"),
+    )
+    .expect_err("not in the catalogue");
+    assert!(refused.contains("kein Formular 'gibt-es-nicht'"), "{refused}");
+
+    let mut browser = form_editor(&env, &base);
+    let done = upload(&mut browser, &std::fs::read(&out).expect("bundle"));
+    assert_eq!(done.status, 200, "{}", done.body);
+    let row = done.body.split("<tr>").find(|r| r.contains("/admin/formulare/hundeanmeldung\"")).expect("listed");
+    assert!(row.contains("gemeinsamer Katalog"), "{row}");
+    let row = done.body.split("<tr>").find(|r| r.contains("/admin/formulare/hundeabmeldung\"")).expect("listed");
+    assert!(row.contains("eigenes Formular"), "{row}");
+
+    // A desk of the tenant installs it over HTTP.
+    let root = std::fs::read(env.dir.path().join(format!("data/channel/t{ARS}/metadata/root.json"))).expect("root");
+    let store = formdesk_channel::FormStore::open(&env.dir.path().join("desk")).expect("store");
+    let scope = formdesk_channel::Scope::tenant(ARS).expect("ARS");
+    store.pin_repository(&root, &scope).expect("pin");
+    let client = reqwest::Client::builder().no_proxy().build().expect("client");
+    let source = formdesk_channel::Source::portal_of(client, &base, scope).expect("source");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let checked = runtime
+        .block_on(formdesk_channel::check(&store, &source, formdesk_channel::Channel::All))
+        .expect("the desk installs the set");
+    let taken = checked.set().manifest.form("hundeanmeldung").expect("taken over").clone();
+    assert!(taken.file.target.starts_with("catalog."), "{}", taken.file.target);
+    assert!(store.object(&taken.file).is_ok());
+
+    // A tenant whose channel is made later has the catalogue at once.
+    env.cli_ok(&["tenants", "add", "--ars", B, "--name", "Gemeinde Anders"]);
+    let b_editor = env.dir.path().join("editor-b").display().to_string();
+    channel_ok(&env, &["keys", "init", "--tenant", B, "--keys", &b_editor]);
+    let public = format!("{b_editor}/t{B}.pub");
+    let made = env.cli_of(B, &["forms", "channel-init", "--keys", &operator, "--editor-key", &public]);
+    assert!(made.contains("catalogue set 1 copied in"), "{made}");
+    let published = channel_ok(
+        &env,
+        &["forms", "publish", &own, "--tenant", B, "--keys", &b_editor, "--from-catalogue", "hundeanmeldung"],
+    );
+    assert!(published.contains("hundeanmeldung"), "{published}");
+    drop(portal);
+}
