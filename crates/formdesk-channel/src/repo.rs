@@ -647,6 +647,29 @@ impl Repo {
         Ok(version.get())
     }
 
+    /// When each signature of this repository ends, Unix seconds, soonest first: `root`, `targets`, the
+    /// tenant's role (`forms` or `t<ARS>`), the shared catalogue's (`catalog`), `snapshot` and `timestamp`.
+    /// A role not published yet is left out.
+    pub fn expiries(&self) -> Result<Vec<(String, i64)>, ChannelError> {
+        let mut out = vec![
+            ("root".to_owned(), self.root()?.signed.expires.as_second()),
+            ("targets".to_owned(), self.read::<Signed<Targets>>("targets.json")?.signed.expires.as_second()),
+        ];
+        if let Some(role) = self.role_metadata()? {
+            out.push((self.role(), role.signed.expires.as_second()));
+        }
+        if let Some(role) = self.catalogue_role()? {
+            out.push((layout::CATALOGUE_ROLE.to_owned(), role.signed.expires.as_second()));
+        }
+        out.push(("snapshot".to_owned(), self.read::<Signed<Snapshot>>("snapshot.json")?.signed.expires.as_second()));
+        out.push((
+            "timestamp".to_owned(),
+            self.read::<Signed<Timestamp>>("timestamp.json")?.signed.expires.as_second(),
+        ));
+        out.sort_by_key(|(_, at)| *at);
+        Ok(out)
+    }
+
     /// What the repository holds now.
     pub fn status(&self) -> Result<Status, ChannelError> {
         let root = self.root()?;

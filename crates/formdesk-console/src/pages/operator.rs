@@ -283,8 +283,10 @@ pub struct HealthPage {
     pub instances: Vec<InstanceRow>,
     /// Channel expiries, soonest first.
     pub expiries: Vec<ExpiryRow>,
-    /// Submissions whose ciphertext is due for deletion but not deleted yet.
-    pub purge_backlog: u64,
+    /// Submissions whose ciphertext is due for deletion but not deleted yet, if counted.
+    pub purge_backlog: Option<u64>,
+    /// Whether the audit chains were checked for this page ("Protokolle prüfen").
+    pub checked: bool,
     /// The last checkpoint of each audit log.
     pub checkpoints: Vec<CheckpointRow>,
 }

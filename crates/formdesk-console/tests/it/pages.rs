@@ -449,7 +449,8 @@ fn health_page() -> HealthPage {
                 days_left: 86,
             },
         ],
-        purge_backlog: 12,
+        purge_backlog: Some(12),
+        checked: false,
         checkpoints: vec![
             CheckpointRow {
                 tenant: "Betrieb".to_owned(),

@@ -18,6 +18,7 @@
 mod audit;
 mod destinations;
 mod forms;
+mod health;
 mod pages;
 pub mod time;
 

@@ -74,7 +74,7 @@ pub async fn signed_in<S: Store + AccountStore>(
         Page::Tenants => tenants(store, input, &caller, post).await,
         Page::Accounts => accounts(store, console, input, &caller, post).await,
         Page::Inbox => inbox(store, input, &caller).await,
-        Page::Health => health(store, input, &caller).await,
+        Page::Health => super::health::health(store, console, input, &caller).await,
         Page::Audit => audit(store, console, input, &caller).await,
         Page::Forms if post => super::forms::upload(store, console, input, &caller).await,
         Page::Forms => super::forms::forms(console, &caller, None, None).await,
@@ -562,31 +562,6 @@ async fn inbox<S: Store + AccountStore>(store: &S, input: &Input, caller: &Calle
         }
     }
     Ok(page(StatusCode::OK, render_inbox(&caller.viewer, &InboxPage { rows })))
-}
-
-/// The operator's "Zustand": the database's answer time and this instance. Channel expiries, the purge
-/// backlog and audit checkpoints are not gathered yet (empty).
-async fn health<S: Store>(store: &S, input: &Input, caller: &Caller) -> Answer {
-    use formdesk_console::pages::operator::{HealthPage, InstanceRow, render_health};
-    let started = std::time::Instant::now();
-    let database_ms = match store.ping().await {
-        Ok(()) => Some(u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX)),
-        Err(e) => {
-            eprintln!("formdesk-portal: console: the database did not answer the health check: {e}");
-            None
-        }
-    };
-    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_default();
-    let instance =
-        InstanceRow { name: format!("{host} (Prozess {})", std::process::id()), last_seen: time::minute(input.now) };
-    let shown = HealthPage {
-        database_ms,
-        instances: vec![instance],
-        expiries: Vec::new(),
-        purge_backlog: 0,
-        checkpoints: Vec::new(),
-    };
-    Ok(page(StatusCode::OK, render_health(&caller.viewer, &shown)))
 }
 
 /// The German name of an action in the log.

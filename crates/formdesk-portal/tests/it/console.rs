@@ -244,7 +244,7 @@ fn sign_in(browser: &mut Browser, login: &str, password: &str) -> Reply {
 }
 
 /// Switches on two-factor sign-in on "Mein Konto" and returns the secret.
-fn enable_totp(browser: &mut Browser) -> TotpSecret {
+pub(crate) fn enable_totp(browser: &mut Browser) -> TotpSecret {
     browser.get("/admin/konto");
     let shown = browser.post("/admin/konto", &[("aktion", "totp-einrichten")]);
     assert_eq!(shown.status, 200, "{}", shown.body);

@@ -251,7 +251,12 @@ fn destinations_and_pilot_desks(env: Env) {
     drop(portal);
 }
 
-crate::on_both_backends!(publishing_through_the_console, destinations_and_pilot_desks, the_shared_catalogue);
+crate::on_both_backends!(
+    publishing_through_the_console,
+    destinations_and_pilot_desks,
+    the_shared_catalogue,
+    operator_health,
+);
 
 /// The shared catalogue ("Einer für Alle"): the computing centre publishes it into every tenant's channel,
 /// the form editor takes a form over in a bundle, the console lists it as from the catalogue, a desk of the
@@ -321,5 +326,39 @@ fn the_shared_catalogue(env: Env) {
         &["forms", "publish", &own, "--tenant", B, "--keys", &b_editor, "--from-catalogue", "hundeanmeldung"],
     );
     assert!(published.contains("hundeanmeldung"), "{published}");
+    drop(portal);
+}
+
+/// The operator's "Zustand": each tenant's channel signatures with their days left, and the audit
+/// checkpoints, checked on request; a changed entry shows as a chain that does not fit.
+fn operator_health(env: Env) {
+    tenant_channel(&env, ARS);
+    env.cli_ok(&["devices", "enrol", "--name", "Bürgerbüro"]);
+    env.cli_ok(&["audit", "checkpoint"]);
+    let portal = Served::start(&env);
+    let path = add_account(&env, &["--operator", "--login", "r.betrieb", "--name", "Rechenzentrum"]);
+    let mut browser = Browser::new(&portal.base);
+    set_up(&mut browser, &path);
+    crate::console::enable_totp(&mut browser);
+    let health = browser.get("/admin/betrieb/zustand");
+    assert_eq!(health.status, 200, "{}", health.body);
+    for shown in ["Wurzelschlüssel (Root)", "gemeinsamer Katalog", "<td class=\"num\">36", "nicht geprüft"] {
+        assert!(health.body.contains(shown), "{shown}: {}", health.body);
+    }
+    assert!(!health.body.contains("Zeitstempel"), "a timestamp renewed in time is not listed: {}", health.body);
+    // A timestamp the portal did not renew: listed.
+    let path = env.dir.path().join(format!("data/channel/t{ARS}/metadata/timestamp.json"));
+    let mut stamp: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("timestamp")).expect("json");
+    let soon = chrono::Utc::now() + chrono::Duration::hours(2);
+    stamp["signed"]["expires"] = soon.format("%Y-%m-%dT%H:%M:%SZ").to_string().into();
+    std::fs::write(&path, serde_json::to_vec(&stamp).expect("json")).expect("write");
+    let late = browser.get("/admin/betrieb/zustand");
+    assert!(late.body.contains("Zeitstempel: nicht rechtzeitig erneuert"), "{}", late.body);
+    let checked = browser.get("/admin/betrieb/zustand?pruefen=1");
+    assert_eq!(checked.body.matches("unverändert").count(), 2, "operator and tenant: {}", checked.body);
+    assert!(!checked.body.contains("Kette passt nicht"), "{}", checked.body);
+    env.execute(&format!("UPDATE audit_entries SET object = 'anders' WHERE log = 't{ARS}' AND seq = 1"));
+    let broken = browser.get("/admin/betrieb/zustand?pruefen=1");
+    assert!(broken.body.contains("Kette passt nicht"), "{}", broken.body);
     drop(portal);
 }
