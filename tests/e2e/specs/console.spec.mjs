@@ -216,6 +216,10 @@ test('the operator sets a password with the setup link and adds a municipality a
   deviceAdminLink = await shown.getText();
   assert.match(deviceAdminLink, /\/admin\/einrichten\/[A-Za-z0-9_-]+$/);
   await look(browser, '05-konto-angelegt');
+
+  await browser.url(`${portalUrl}/admin/betrieb/zustand`);
+  await titled(browser, 'Zustand');
+  await look(browser, '05c-zustand');
   await signOut(browser);
 });
 
