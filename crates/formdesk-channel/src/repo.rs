@@ -670,6 +670,11 @@ impl Repo {
         Ok(out)
     }
 
+    /// The version of the role that signs the form sets here, `None` before its first publication.
+    pub fn role_version(&self) -> Option<u64> {
+        self.role_metadata().ok().flatten().map(|r| r.signed.version.get())
+    }
+
     /// What the repository holds now.
     pub fn status(&self) -> Result<Status, ChannelError> {
         let root = self.root()?;

@@ -173,6 +173,13 @@ pub async fn disable<S: Store + AccountStore>(store: &S, login: &str) -> Result<
     let Some(account) = store.disable_account(&Operator::command_line(), login.trim().to_owned(), now).await? else {
         bail!("no account has the login {login:?}; `formdesk-portal accounts list` lists them");
     };
+    let event = crate::store::audit::Event::new(
+        &crate::store::audit::Actor::cli(),
+        formdesk_protocol::audit::Action::AccountDisable,
+        now,
+    )
+    .on(account.id.clone());
+    store.append_audit(crate::store::accounts::audit_log_of(Some(&account)), event).await?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

@@ -313,6 +313,46 @@ pub(crate) fn print_set(out: &mut impl std::io::Write, manifest: &SetManifest) -
     Ok(())
 }
 
+/// Whose audit trail a signing command on the portal's machine writes to: the tenant named, or for the
+/// single repository from before tenants the first tenant (whose it is). `None` while no tenant exists.
+pub async fn owner<S: Store>(store: &S, tenant: Option<&str>) -> Result<Option<Tenant>> {
+    if tenant.is_some() {
+        return crate::tenants::resolve(store, tenant).await.map(Some);
+    }
+    let tenants = store.tenants(&crate::store::Operator::command_line()).await?;
+    Ok(tenants.into_iter().map(|t| t.tenant).find(Tenant::is_first))
+}
+
+/// After `forms publish|promote|withdraw` succeeded: a `forms_upload` entry by the command line in the
+/// owner's audit trail, with the role's new version and the newest set version, as the console's upload
+/// writes it.
+pub async fn record_change<S: Store>(
+    store: &S,
+    owner: &Option<Tenant>,
+    tenant: Option<&str>,
+    data_dir: &Path,
+    code: ExitCode,
+) -> Result<ExitCode> {
+    let Some(owner) = owner else { return Ok(code) };
+    if code != ExitCode::SUCCESS {
+        return Ok(code);
+    }
+    let repo = open_for(data_dir, tenant)?;
+    let status = repo.status().map_err(channel_error)?;
+    let set_version = status.channels.iter().map(|m| m.set_version).max().unwrap_or(0);
+    let channels: Vec<String> = status.channels.iter().map(|m| m.channel.clone()).collect();
+    let event = crate::store::audit::Event::new(
+        &crate::store::audit::Actor::cli(),
+        formdesk_protocol::audit::Action::FormsUpload,
+        Utc::now().timestamp(),
+    )
+    .on(format!("role-version-{}", repo.role_version().unwrap_or(0)))
+    .number("set_version", i64::try_from(set_version).unwrap_or(i64::MAX))
+    .text("channels", channels.join(","));
+    store.append_audit(crate::store::audit::AuditLog::tenant(owner), event).await?;
+    Ok(code)
+}
+
 /// `forms publish`: checks the folder like `forms check`, then signs and publishes it to `channel`.
 pub fn publish(
     forms_dir: &Path,

@@ -634,7 +634,7 @@ pub enum FormsCommand {
         #[command(flatten)]
         bundle: BundleArgs,
         #[command(flatten)]
-        data: ChannelArgs,
+        store: StoreArgs,
     },
     /// Give every desk the form set of the pilot channel.
     ///
@@ -648,7 +648,7 @@ pub enum FormsCommand {
         #[command(flatten)]
         bundle: BundleArgs,
         #[command(flatten)]
-        data: ChannelArgs,
+        store: StoreArgs,
     },
     /// Withdraw a form in every channel: no new cases; with --now, cases begun cannot be finalized either.
     ///
@@ -667,7 +667,7 @@ pub enum FormsCommand {
         #[command(flatten)]
         bundle: BundleArgs,
         #[command(flatten)]
-        data: ChannelArgs,
+        store: StoreArgs,
     },
     /// Make a tenant's repository of the form-update channel (operator, with the offline root and targets keys).
     ///

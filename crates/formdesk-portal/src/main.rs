@@ -88,34 +88,24 @@ fn main() -> ExitCode {
         Command::Keys(KeysCommand::Rotate { keys, role, data }) => {
             data.data_dir().and_then(|dir| channel::keys_rotate(&keys.keys, role.role(), &dir))
         }
-        Command::Forms(FormsCommand::Publish { dir, tenant, from_catalogue, keys, channel, bundle, data }) => {
-            match bundle.target() {
-                Some((out, portal)) => bundle::make(
-                    &bundle::Change::Publish(dir, from_catalogue, channel.wire()),
-                    tenant,
-                    &keys.keys,
-                    portal,
-                    out,
-                ),
-                None => data.data_dir().and_then(|data| {
-                    let tenant = tenant.tenant.as_deref();
-                    channel::publish(dir, tenant, from_catalogue, &keys.keys, channel.wire(), &data)
-                }),
-            }
+        // A form editor's bundle is made on their own machine, without the portal's store.
+        Command::Forms(FormsCommand::Publish { dir, tenant, from_catalogue, keys, channel, bundle, .. })
+            if bundle.target().is_some() =>
+        {
+            let (out, portal) = bundle.target().unwrap_or((std::path::Path::new(""), ""));
+            bundle::make(&bundle::Change::Publish(dir, from_catalogue, channel.wire()), tenant, &keys.keys, portal, out)
+        }
+        Command::Forms(FormsCommand::Promote { tenant, keys, bundle, .. }) if bundle.target().is_some() => {
+            let (out, portal) = bundle.target().unwrap_or((std::path::Path::new(""), ""));
+            bundle::make(&bundle::Change::Promote, tenant, &keys.keys, portal, out)
+        }
+        Command::Forms(FormsCommand::Withdraw { id, now, tenant, keys, bundle, .. }) if bundle.target().is_some() => {
+            let (out, portal) = bundle.target().unwrap_or((std::path::Path::new(""), ""));
+            bundle::make(&bundle::Change::Withdraw(id, *now), tenant, &keys.keys, portal, out)
         }
         Command::Forms(FormsCommand::CataloguePublish { dir, keys, data }) => {
             data.data_dir().and_then(|data| catalogue::publish(dir, &keys.keys, &data))
         }
-        Command::Forms(FormsCommand::Promote { tenant, keys, bundle, data }) => match bundle.target() {
-            Some((out, portal)) => bundle::make(&bundle::Change::Promote, tenant, &keys.keys, portal, out),
-            None => data.data_dir().and_then(|dir| channel::promote(tenant.tenant.as_deref(), &keys.keys, &dir)),
-        },
-        Command::Forms(FormsCommand::Withdraw { id, now, tenant, keys, bundle, data }) => match bundle.target() {
-            Some((out, portal)) => bundle::make(&bundle::Change::Withdraw(id, *now), tenant, &keys.keys, portal, out),
-            None => {
-                data.data_dir().and_then(|dir| channel::withdraw(id, *now, tenant.tenant.as_deref(), &keys.keys, &dir))
-            }
-        },
         command => with_runtime(command),
     };
     match result {
@@ -173,7 +163,13 @@ fn store_args(command: &Command) -> &StoreArgs {
         | Command::Devices(
             V::Enrol { store, .. } | V::List { store, .. } | V::Revoke { store, .. } | V::Channel { store, .. },
         )
-        | Command::Forms(FormsCommand::Status { store, .. } | FormsCommand::ChannelInit { store, .. })
+        | Command::Forms(
+            FormsCommand::Status { store, .. }
+            | FormsCommand::ChannelInit { store, .. }
+            | FormsCommand::Publish { store, .. }
+            | FormsCommand::Promote { store, .. }
+            | FormsCommand::Withdraw { store, .. },
+        )
         | Command::Destinations(D::Add { store, .. } | D::List { store, .. })
         | Command::Inbox(I::Export { store, .. })
         | Command::Receipt(R::Verify { store, .. })
@@ -268,6 +264,26 @@ async fn run<S: Store + AccountStore>(store: S, command: &Command) -> Result<Exi
         Command::Forms(FormsCommand::ChannelInit { tenant: t, keys, editor_key, store: args }) => {
             let tenant = tenants::resolve(&store, t.tenant.as_deref()).await?;
             channel::tenant_channel_init(&tenant, &keys.keys, editor_key, &args.data_dir()?)
+        }
+        Command::Forms(FormsCommand::Publish {
+            dir, tenant: t, from_catalogue, keys, channel, store: args, ..
+        }) => {
+            let data = args.data_dir()?;
+            let owner = channel::owner(&store, t.tenant.as_deref()).await?;
+            let code = channel::publish(dir, t.tenant.as_deref(), from_catalogue, &keys.keys, channel.wire(), &data)?;
+            channel::record_change(&store, &owner, t.tenant.as_deref(), &data, code).await
+        }
+        Command::Forms(FormsCommand::Promote { tenant: t, keys, store: args, .. }) => {
+            let data = args.data_dir()?;
+            let owner = channel::owner(&store, t.tenant.as_deref()).await?;
+            let code = channel::promote(t.tenant.as_deref(), &keys.keys, &data)?;
+            channel::record_change(&store, &owner, t.tenant.as_deref(), &data, code).await
+        }
+        Command::Forms(FormsCommand::Withdraw { id, now, tenant: t, keys, store: args, .. }) => {
+            let data = args.data_dir()?;
+            let owner = channel::owner(&store, t.tenant.as_deref()).await?;
+            let code = channel::withdraw(id, *now, t.tenant.as_deref(), &keys.keys, &data)?;
+            channel::record_change(&store, &owner, t.tenant.as_deref(), &data, code).await
         }
         Command::Forms(FormsCommand::Status { store: args, tenant: t }) => {
             channel::status(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, &args.data_dir()?).await

@@ -320,6 +320,8 @@ fn setup_link_and_sign_in(env: Env) {
     assert_eq!(env.query("SELECT COUNT(*) FROM sessions"), "0");
     let refused = sign_in(&mut browser, "p.schmidt", PASSWORD);
     assert!(refused.body.contains("Anmeldename oder Passwort ist falsch"), "{}", refused.body);
+    let log = env.cli_ok(&["audit", "list", "--tenant", ARS]);
+    assert!(log.lines().any(|l| l.contains("account_disable") && l.contains("cli")), "{log}");
     drop(portal);
 }
 

@@ -16,10 +16,7 @@ fn forms_dir() -> PathBuf {
 
 /// A command of the form channel on this portal's data folder, which must succeed.
 fn channel_ok(env: &Env, args: &[&str]) -> String {
-    let data = env.dir.path().join("data").display().to_string();
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--data-dir", &data]);
-    let out = env.run(&all);
+    let out = crate::channel::channel_cli(env, args);
     assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
     text(&out.stdout)
 }
@@ -197,6 +194,9 @@ fn destinations_and_pilot_desks(env: Env) {
     let published =
         channel_ok(&env, &["forms", "publish", &forms_dir().display().to_string(), "--tenant", ARS, "--keys", &editor]);
     assert!(published.contains("hundeanmeldung"), "{published}");
+    // Publishing on the portal's machine is in the tenant's audit trail too.
+    let log = env.cli_ok(&["audit", "list", "--tenant", ARS]);
+    assert!(log.lines().any(|l| l.contains("forms_upload") && l.contains("channels=all")), "{log}");
     let mut browser = form_editor(&env, &base);
     let empty = browser.get("/admin/ziele");
     assert_eq!(empty.status, 200, "{}", empty.body);

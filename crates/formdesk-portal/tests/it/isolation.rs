@@ -276,25 +276,13 @@ fn channel_world(env: &Env) -> Portal {
     };
     env.cli_ok(&["tenants", "add", "--ars", B, "--name", "Gemeinde Anders"]);
     run(&["keys", "init", "--keys", &keys, "--data-dir", &data]);
-    run(&["forms", "publish", &forms, "--keys", &keys, "--data-dir", &data]);
+    env.cli_ok(&["forms", "publish", &forms, "--keys", &keys]);
     for ars in [ARS, B] {
         let editor = env.dir.path().join(format!("editor-{ars}")).display().to_string();
         run(&["keys", "init", "--tenant", ars, "--keys", &editor]);
         let public = format!("{editor}/t{ars}.pub");
         env.cli_of(ars, &["forms", "channel-init", "--keys", &keys, "--editor-key", &public]);
-        run(&[
-            "forms",
-            "publish",
-            &forms,
-            "--tenant",
-            ars,
-            "--keys",
-            &editor,
-            "--channel",
-            "pilot",
-            "--data-dir",
-            &data,
-        ]);
+        env.cli_ok(&["forms", "publish", &forms, "--tenant", ars, "--keys", &editor, "--channel", "pilot"]);
     }
     env.serve(&[])
 }
