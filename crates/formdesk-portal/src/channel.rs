@@ -497,6 +497,12 @@ pub async fn status<S: Store>(store: &S, tenant: &Tenant, data_dir: &Path) -> Re
             None => writeln!(out, "channel {name}: nothing published")?,
         }
     }
+    // The offline signatures this repository's desks depend on; each must be renewed before it ends.
+    for (role, at) in repo.expiries().map_err(channel_error)? {
+        if role != "snapshot" && role != "timestamp" {
+            writeln!(out, "signature {role}: ends {}", local_seconds_text(at))?;
+        }
+    }
     let mut desks = 0;
     for device in devices.iter().filter(|d| d.enrolled_at.is_some() && d.revoked_at.is_none()) {
         let Some(place) = forms.iter().find(|f| f.device_id == device.id) else { continue };

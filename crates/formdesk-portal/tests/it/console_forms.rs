@@ -326,6 +326,11 @@ fn the_shared_catalogue(env: Env) {
         &["forms", "publish", &own, "--tenant", B, "--keys", &b_editor, "--from-catalogue", "hundeanmeldung"],
     );
     assert!(published.contains("hundeanmeldung"), "{published}");
+    let status = env.cli_of(B, &["forms", "status"]);
+    assert!(
+        status.contains("signature catalog: ends") && status.contains(&format!("signature t{B}: ends")),
+        "{status}"
+    );
     drop(portal);
 }
 
