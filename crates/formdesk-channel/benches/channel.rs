@@ -116,5 +116,72 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// A tenant's form editor makes a bundle of the 300 forms against the portal's repository (read from its
+/// folder, as the editor's command reads the public URL) and the portal checks and installs it. The portal's
+/// `forms check` of the forms in it is not part of these figures (the portal runs it on upload).
+fn bundles(c: &mut Criterion) {
+    use formdesk_channel::bundle::{Bundle, Staging};
+    use formdesk_channel::{ChannelError, Scope, SigningKey};
+    let files = catalogue();
+    let ars = "057580012012";
+    let scope = Scope::tenant(ars).unwrap();
+    let tenant = |tmp: &Path| {
+        let operator = OfflineKeys::generate().unwrap();
+        let editor = SigningKey::generate().unwrap();
+        let public = tmp.join("editor.pub");
+        editor.write_public(&public, &scope.role()).unwrap();
+        let key = formdesk_channel::keys::read_public(&public, &scope.role()).unwrap();
+        let repo = Repo::init_tenant(&tmp.join("repo"), &scope, &operator.root, &operator.targets, key, Utc::now())
+            .unwrap();
+        (repo, editor)
+    };
+    let make = |repo: &Repo, editor: &SigningKey, work: &Path| -> Bundle {
+        let served = repo.dir().to_owned();
+        let get = |path: &str| match std::fs::read(served.join(path)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(ChannelError::Io(served.join(path), e)),
+        };
+        let staging = Staging::fetch(work, repo.scope(), editor, get).unwrap();
+        staging.repo().publish(editor, &files, Channel::All, Utc::now()).unwrap();
+        staging.bundle("publish all", Vec::new(), Utc::now()).unwrap()
+    };
+    {
+        let tmp = tempfile::tempdir().unwrap();
+        let (repo, editor) = tenant(tmp.path());
+        let bundle = make(&repo, &editor, &tmp.path().join("work"));
+        println!("bundle of {FORMS} forms: {} bytes as a file, {} files", bundle.to_json().len(), bundle.files.len());
+    }
+    let mut group = c.benchmark_group("bundle");
+    group.sample_size(10);
+    group.bench_function("make a bundle of 300 forms", |b| {
+        b.iter_batched(
+            || {
+                let tmp = tempfile::tempdir().unwrap();
+                let (repo, editor) = tenant(tmp.path());
+                (tmp, repo, editor)
+            },
+            |(tmp, repo, editor)| make(&repo, &editor, &tmp.path().join("work")),
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("check and install a bundle of 300 forms", |b| {
+        b.iter_batched(
+            || {
+                let tmp = tempfile::tempdir().unwrap();
+                let (repo, editor) = tenant(tmp.path());
+                let bytes = make(&repo, &editor, &tmp.path().join("work")).to_json();
+                (tmp, repo, bytes)
+            },
+            |(_tmp, repo, bytes)| {
+                let bundle = Bundle::from_json(&bytes).unwrap();
+                repo.install_bundle(&bundle, "Bench", Utc::now(), |_| Ok(())).unwrap()
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bundles);
 criterion_main!(benches);
