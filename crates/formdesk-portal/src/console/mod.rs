@@ -47,7 +47,7 @@ pub const MAX_HASHES: usize = 4;
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The largest upload taken (a form editor's bundle: definitions, code lists, a logo, base64).
-pub const MAX_UPLOAD_BYTES: usize = 16 * 1024 * 1024;
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
 /// What the console needs besides the store.
 pub struct Console {
