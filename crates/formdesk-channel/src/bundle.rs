@@ -377,13 +377,15 @@ pub struct Staging {
     repo: Repo,
     before: Option<Vec<u8>>,
     fetched: BTreeSet<String>,
+    rekeyed: bool,
 }
 
 impl Staging {
     /// Reads the tenant's published repository through `get` (a path below the repository's URL, such as
-    /// `metadata/targets.json`; `Ok(None)` for a file that is not there) into the empty folder `dir`. The
-    /// role's metadata must be signed with `editor`, the key the delegation names, so the copy is what the
-    /// editor last signed.
+    /// `metadata/targets.json`; `Ok(None)` for a file that is not there) into the empty folder `dir`.
+    /// `editor` must be the key the delegation names. The role's metadata signed with it is the copy's; a
+    /// role signed with a key the delegation no longer names (the key was changed) is not taken over: the copy
+    /// starts anew above its versions, keeping what it withdrew ([`Staging::rekeyed`]).
     pub fn fetch(
         dir: &Path,
         scope: &Scope,
@@ -439,18 +441,16 @@ impl Staging {
             }
         }
         let role_name = repo.role();
-        let before = get(&format!("{}/{role_name}.json", layout::METADATA_DIR))?;
-        if let Some(bytes) = &before {
-            let role: Signed<Targets> = serde_json::from_slice(bytes)
+        let mut before = get(&format!("{}/{role_name}.json", layout::METADATA_DIR))?;
+        let mut rekeyed = false;
+        let mut repo = repo;
+        if let Some(bytes) = before.clone() {
+            let role: Signed<Targets> = serde_json::from_slice(&bytes)
                 .map_err(|e| refuse(format!("{role_name}.json des Formularkanals ist unlesbar: {e}")))?;
             let top: Signed<Targets> = repo.read("targets.json")?;
             let verified = top.signed.delegations.as_ref().is_some_and(|d| d.verify_role(&role, &role_name).is_ok());
-            if !verified {
-                return Err(refuse(format!(
-                    "{role_name}.json des Formularkanals ist nicht mit Ihrem Schlüssel signiert; nichts wurde erstellt."
-                )));
-            }
-            write_atomic(&repo.metadata(&format!("{role_name}.json")), bytes)?;
+            // The manifests the role names, each checked against the hash the role gives.
+            let mut manifests = Vec::new();
             for channel in [Channel::Pilot, Channel::All] {
                 let name = scope.manifest_name(channel);
                 let Some((_, target)) = role.signed.targets.iter().find(|(n, _)| n.raw() == name) else { continue };
@@ -461,11 +461,42 @@ impl Staging {
                 if crate::sha256_hex(&bytes) != sha {
                     return Err(refuse(format!("{name} des Formularkanals passt nicht zu seiner Signatur.")));
                 }
-                write_atomic(&targets_dir.join(&file), &bytes)?;
-                fetched.insert(file);
+                manifests.push((file, bytes));
+            }
+            if verified {
+                write_atomic(&repo.metadata(&format!("{role_name}.json")), &bytes)?;
+                for (file, bytes) in manifests {
+                    write_atomic(&targets_dir.join(&file), &bytes)?;
+                    fetched.insert(file);
+                }
+            } else {
+                // Signed with a key the delegation no longer names: the tenant's key was changed
+                // (`keys rotate --tenant`). Nothing of it is signed again; the new role only goes beyond its
+                // versions and keeps what it withdrew.
+                let mut floor = crate::repo::Floor { role_version: role.signed.version.get(), ..Default::default() };
+                for (_, bytes) in &manifests {
+                    let Ok(m) = SetManifest::from_json(bytes) else { continue };
+                    floor.set_version = floor.set_version.max(m.set_version);
+                    floor.withdrawn.extend(m.withdrawn.iter().cloned());
+                    floor.withdrawn.extend(
+                        m.forms
+                            .iter()
+                            .filter(|f| f.state == crate::manifest::FormState::Withdrawn)
+                            .map(|f| f.file.sha256.clone()),
+                    );
+                }
+                repo = Repo::open_staging_rekeyed(dir, floor)?;
+                before = None;
+                rekeyed = true;
             }
         }
-        Ok(Staging { repo, before, fetched })
+        Ok(Staging { repo, before, fetched, rekeyed })
+    }
+
+    /// Whether the tenant's key was changed since the role the portal serves was signed: the bundle then
+    /// starts the channel anew with what is published into it now (promote and withdraw find nothing).
+    pub fn rekeyed(&self) -> bool {
+        self.rekeyed
     }
 
     /// The working copy, to publish, promote or withdraw in with the editor's key.

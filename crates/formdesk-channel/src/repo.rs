@@ -37,6 +37,20 @@ pub struct Repo {
     /// A form editor's working copy for a bundle ([`crate::bundle`]): no online key, so nothing is signed
     /// online; the portal does that when it installs the bundle.
     staging: bool,
+    /// In a working copy after the tenant's key was changed: what the role signed with the old key had,
+    /// which the new role must go beyond (its version, the set version) and keep (withdrawn texts).
+    floor: Option<Floor>,
+}
+
+/// What a role signed with a tenant's old key had ([`Repo::rotate_editor`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Floor {
+    /// The old role's version.
+    pub(crate) role_version: u64,
+    /// The highest set version of its manifests.
+    pub(crate) set_version: u64,
+    /// Every form text withdrawn with `--now` in its manifests.
+    pub(crate) withdrawn: std::collections::BTreeSet<String>,
 }
 
 /// A role whose key [`Repo::rotate`] replaces.
@@ -168,7 +182,7 @@ impl Repo {
 
     /// The folders and the online key of a new repository, locked.
     fn begin(dir: &Path, scope: Scope) -> Result<(Repo, SigningKey, Lock), ChannelError> {
-        let repo = Repo { dir: dir.to_owned(), scope, staging: false };
+        let repo = Repo { dir: dir.to_owned(), scope, staging: false, floor: None };
         if repo.metadata("1.root.json").exists() {
             return Err(ChannelError::Admin(format!("{} enthält schon einen Formularkanal.", dir.display())));
         }
@@ -183,7 +197,7 @@ impl Repo {
 
     /// The repository in `dir`; whose it is, its top-level targets say.
     pub fn open(dir: &Path) -> Result<Repo, ChannelError> {
-        let mut repo = Repo { dir: dir.to_owned(), scope: Scope::Shared, staging: false };
+        let mut repo = Repo { dir: dir.to_owned(), scope: Scope::Shared, staging: false, floor: None };
         if !repo.metadata("root.json").is_file() {
             return Err(ChannelError::Admin(format!(
                 "{} enthält keinen Formularkanal; zuerst `formdesk-portal keys init`.",
@@ -206,6 +220,11 @@ impl Repo {
     /// repository, never signed online.
     pub(crate) fn open_staging(dir: &Path) -> Result<Repo, ChannelError> {
         Ok(Repo { staging: true, ..Repo::open(dir)? })
+    }
+
+    /// A working copy whose role was signed with the tenant's old key: it starts anew above `floor`.
+    pub(crate) fn open_staging_rekeyed(dir: &Path, floor: Floor) -> Result<Repo, ChannelError> {
+        Ok(Repo { staging: true, floor: Some(floor), ..Repo::open(dir)? })
     }
 
     /// Whether this is a form editor's working copy.
@@ -415,7 +434,7 @@ impl Repo {
 
     /// Every form text withdrawn with `--now` so far, by either channel.
     fn withdrawn_so_far(&self) -> Result<std::collections::BTreeSet<String>, ChannelError> {
-        let mut out = std::collections::BTreeSet::new();
+        let mut out = self.floor.as_ref().map(|f| f.withdrawn.clone()).unwrap_or_default();
         for channel in [Channel::Pilot, Channel::All] {
             if let Some(m) = self.manifest(channel)? {
                 out.extend(m.withdrawn.iter().cloned());
@@ -426,7 +445,7 @@ impl Repo {
     }
 
     fn next_set_version(&self) -> Result<u64, ChannelError> {
-        let mut highest = 0;
+        let mut highest = self.floor.as_ref().map_or(0, |f| f.set_version);
         for channel in [Channel::Pilot, Channel::All] {
             if let Some(m) = self.manifest(channel)? {
                 highest = highest.max(m.set_version);
@@ -563,7 +582,10 @@ impl Repo {
         let bytes = manifest.to_json();
         let sha = crate::sha256_hex(&bytes);
         write_atomic(&self.target_path(&self.scope.manifest_name(channel), &sha), &bytes)?;
-        let version = self.role_metadata()?.map_or(one(), |old| next(old.signed.version));
+        let mut version = self.role_metadata()?.map_or(one(), |old| next(old.signed.version));
+        if let Some(floor) = &self.floor {
+            version = version.max(NonZeroU64::new(floor.role_version + 1).unwrap_or(version));
+        }
         let mut forms = Targets::new(SPEC_VERSION.into(), version, ts(now + Duration::days(layout::FORMS_DAYS)));
         let mut manifests = vec![(self.scope.manifest_name(channel), bytes.clone(), manifest.clone())];
         let other = if channel == Channel::Pilot { Channel::All } else { Channel::Pilot };
@@ -645,6 +667,50 @@ impl Repo {
         }
         self.sign_online(&online, now, true)?;
         Ok(version.get())
+    }
+
+    /// Changes the key of a tenant's form editor (a key lost or leaving with a person): the top-level
+    /// targets delegate `t<ARS>.*` to `editor` from now on, signed with the operator's `targets_key`. Desks
+    /// refuse what the old key signed from their next check on and keep their installed set until the editor
+    /// publishes with the new key (a bundle made with it starts the channel anew above the old role).
+    /// Returns the top-level targets' new version.
+    pub fn rotate_editor(
+        &self,
+        targets_key: &SigningKey,
+        editor: tough::schema::key::Key,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ChannelError> {
+        if self.scope == Scope::Shared {
+            return Err(ChannelError::Admin("Der einzelne Formularkanal hat keinen Schlüssel eines Mandanten.".into()));
+        }
+        let _lock = self.lock()?;
+        let old: Signed<Targets> = self.read("targets.json")?;
+        let mut top = old.signed.clone();
+        top.version = next(top.version);
+        top.expires = ts(now + Duration::days(layout::TARGETS_DAYS));
+        let id = editor.key_id().map_err(|e| ChannelError::Admin(format!("key id: {e}")))?;
+        let role = self.role();
+        let delegations =
+            top.delegations.as_mut().ok_or_else(|| ChannelError::Admin("targets.json delegiert keine Rolle".into()))?;
+        let mut retired = Vec::new();
+        for r in delegations.roles.iter_mut().filter(|r| r.name == role) {
+            if r.keyids.contains(&id) {
+                return Err(ChannelError::Admin(format!("Die Rolle '{role}' hat diesen Schlüssel schon.")));
+            }
+            retired.extend(std::mem::replace(&mut r.keyids, vec![id.clone()]));
+        }
+        delegations.keys.insert(id, editor);
+        // A key no role names any more leaves the metadata.
+        for old_id in retired {
+            if !delegations.roles.iter().any(|r| r.keyids.contains(&old_id)) {
+                delegations.keys.remove(&old_id);
+            }
+        }
+        let signed = sign::signed(top, &[targets_key])?;
+        let version = self.write_role("targets", &signed)?;
+        let online = self.online_key()?;
+        self.sign_online(&online, now, true)?;
+        Ok(version)
     }
 
     /// When each signature of this repository ends, Unix seconds, soonest first: `root`, `targets`, the

@@ -89,6 +89,13 @@ pub fn make(
         .map_err(|e| anyhow::anyhow!("reading the form channel of tenant {ars} at {portal}: {}", said(&e)))?;
     let now = Utc::now();
     let mut said_out = std::io::stdout().lock();
+    if staging.rekeyed() {
+        writeln!(
+            said_out,
+            "The channel's key was changed since its last publication: this bundle starts it anew with the forms \
+             published now (the other channel is emptied; withdrawn texts stay withdrawn)."
+        )?;
+    }
     let action = match change {
         Change::Publish(dir, take, channel) => {
             let files = SetFiles::read_dir(dir).map_err(channel_error)?;

@@ -285,6 +285,27 @@ pub fn tenant_channel_init(tenant: &Tenant, keys_dir: &Path, editor_key: &Path, 
     Ok(ExitCode::SUCCESS)
 }
 
+/// `keys rotate --tenant ARS --editor-key FILE`: the tenant's channel delegates to the form editor's new key.
+pub fn tenant_key_rotate(keys_dir: &Path, ars: &str, editor_key: &Path, data_dir: &Path) -> Result<ExitCode> {
+    let repo = open_for(data_dir, Some(ars))?;
+    let role = repo.scope().role();
+    let targets = SigningKey::read(&keys_dir.join(TARGETS_KEY), "targets").map_err(channel_error)?;
+    let editor = formdesk_channel::keys::read_public(editor_key, &role).map_err(channel_error)?;
+    let version = repo.rotate_editor(&targets, editor, Utc::now()).map_err(channel_error)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "role {role} is signed by the key in {} from now on (targets version {version})",
+        editor_key.display()
+    )?;
+    writeln!(
+        out,
+        "Desks refuse what the old key signed and keep their forms until the editor publishes with the new key \
+         (forms publish … --tenant {ars} --out FILE --portal URL, then upload it in the console)."
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `keys rotate`: a new key for `role`, the old one kept as retired.
 pub fn keys_rotate(keys_dir: &Path, role: KeyRole, data_dir: &Path) -> Result<ExitCode> {
     let repo = open(data_dir)?;

@@ -250,14 +250,26 @@ pub enum KeysCommand {
     },
     /// Replace the key of a role; desks follow through the new root, signed by the old and the new root key.
     ///
+    /// With --tenant and --editor-key: the key of a tenant's form editor is replaced (a key lost or leaving
+    /// with a person). The tenant's channel delegates to the new public key (made with `keys init --tenant`),
+    /// signed with targets.key from --keys; desks refuse what the old key signed and keep their forms until
+    /// the editor publishes with the new key.
+    ///
     /// Example: formdesk-portal keys rotate --keys /media/usb/formdesk-keys --role forms
+    ///          formdesk-portal keys rotate --keys /media/usb/formdesk-keys --tenant 057580012012 --editor-key t057580012012.pub
     #[command(verbatim_doc_comment)]
     Rotate {
         #[command(flatten)]
         keys: KeysArg,
         /// The role whose key is replaced.
-        #[arg(long, value_enum)]
-        role: RoleName,
+        #[arg(long, value_enum, required_unless_present = "tenant", conflicts_with = "tenant")]
+        role: Option<RoleName>,
+        /// The tenant whose form editor's key is replaced (needs --editor-key).
+        #[arg(long, value_name = "ARS", requires = "editor_key")]
+        tenant: Option<String>,
+        /// The form editor's new public key file (t<ARS>.pub).
+        #[arg(long, value_name = "FILE", requires = "tenant")]
+        editor_key: Option<PathBuf>,
         #[command(flatten)]
         data: ChannelArgs,
     },

@@ -85,8 +85,12 @@ fn main() -> ExitCode {
         Command::Keys(KeysCommand::Init { keys, tenant: None, data }) => {
             data.data_dir().and_then(|dir| channel::keys_init(&keys.keys, &dir))
         }
-        Command::Keys(KeysCommand::Rotate { keys, role, data }) => {
-            data.data_dir().and_then(|dir| channel::keys_rotate(&keys.keys, role.role(), &dir))
+        Command::Keys(KeysCommand::Rotate { keys, role, tenant, editor_key, data }) => {
+            data.data_dir().and_then(|dir| match (role, tenant, editor_key) {
+                (_, Some(ars), Some(editor)) => channel::tenant_key_rotate(&keys.keys, ars, editor, &dir),
+                (Some(role), _, _) => channel::keys_rotate(&keys.keys, role.role(), &dir),
+                _ => anyhow::bail!("name --role, or --tenant with --editor-key"),
+            })
         }
         // A form editor's bundle is made on their own machine, without the portal's store.
         Command::Forms(FormsCommand::Publish { dir, tenant, from_catalogue, keys, channel, bundle, .. })

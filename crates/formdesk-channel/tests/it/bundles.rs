@@ -18,6 +18,7 @@ const B: &str = "057580004004";
 
 struct Portal {
     tmp: TempDir,
+    operator: OfflineKeys,
     a: Repo,
     b: Repo,
     a_key: SigningKey,
@@ -40,7 +41,7 @@ impl Portal {
         let operator = OfflineKeys::generate().expect("keys");
         let (a, a_key) = tenant(tmp.path(), &operator, A);
         let (b, b_key) = tenant(tmp.path(), &operator, B);
-        Portal { tmp, a, b, a_key, b_key }
+        Portal { tmp, operator, a, b, a_key, b_key }
     }
 
     /// The editor's working copy of `repo`, read the way the editor's command reads the portal's URL.
@@ -226,4 +227,58 @@ fn replayed_skipped_changed_missing_and_smuggled_are_refused() {
     let skipped = staging.bundle("two steps", Vec::new(), now()).expect("bundle");
     let error = install(&p.a, &skipped).expect_err("skipped").to_string();
     assert!(error.contains("erwartet Stand 2"), "{error}");
+}
+
+#[test]
+fn after_the_tenants_key_is_changed_only_the_new_key_publishes_and_desks_follow() {
+    let p = Portal::new();
+    install(&p.a, &p.publish_bundle(&p.a, &p.a_key, "old-1", Channel::All)).expect("install");
+    let staging = p.staging(&p.a, &p.a_key, "old-2").expect("working copy");
+    staging.repo().withdraw(&p.a_key, "hundeabmeldung", true, now()).expect("withdraw now");
+    install(&p.a, &staging.bundle("withdraw hundeabmeldung now", Vec::new(), now()).expect("bundle")).expect("in");
+    let desk = p.desk(&p.a, "desk");
+    p.check(&desk, &p.a, Channel::All).expect("the desk installs");
+    let installed = desk.current().expect("current").expect("a set");
+    let withdrawn = installed.manifest.withdrawn.clone();
+    assert_eq!(withdrawn.len(), 1);
+    // A bundle the old key made but nobody uploaded yet.
+    let stale = {
+        let staging = p.staging(&p.a, &p.a_key, "old-3").expect("working copy");
+        staging.repo().promote(&p.a_key, now()).ok();
+        staging.repo().publish(&p.a_key, &shipped(), Channel::Pilot, now()).expect("publish");
+        staging.bundle("publish pilot", Vec::new(), now()).expect("bundle")
+    };
+
+    // The key is lost: the operator delegates to the editor's new key.
+    let new_key = SigningKey::generate().expect("key");
+    let public = p.tmp.path().join("new.pub");
+    new_key.write_public(&public, &format!("t{A}")).expect("public key");
+    let tuf = read_public(&public, &format!("t{A}")).expect("read");
+    p.a.rotate_editor(&p.operator.targets, tuf, now()).expect("rotate");
+    // Desks refuse what the old key signed and keep their set.
+    let refused = p.check(&desk, &p.a, Channel::All).expect_err("the old key's role").to_string();
+    assert!(refused.contains("Unterschrift"), "{refused}");
+    assert_eq!(desk.current().expect("current").map(|s| s.sha256), Some(installed.sha256.clone()));
+    // The old key makes nothing any more, and what it made before is refused.
+    let error = p.staging(&p.a, &p.a_key, "old-4").expect_err("old key").to_string();
+    assert!(error.contains("nicht der Schlüssel"), "{error}");
+    refused_bundle(&p.a, &stale, "nicht mit dem Schlüssel dieser Verwaltung signiert");
+
+    // The new key starts the channel anew above the old role, keeping what was withdrawn.
+    let staging = p.staging(&p.a, &new_key, "new-1").expect("working copy with the new key");
+    assert!(staging.rekeyed());
+    assert!(staging.repo().promote(&new_key, now()).is_err(), "nothing of the old role is signed again");
+    let manifest = staging.repo().publish(&new_key, &shipped(), Channel::All, now()).expect("publish");
+    assert!(manifest.set_version > installed.manifest.set_version, "{}", manifest.set_version);
+    assert_eq!(manifest.withdrawn, withdrawn, "the withdrawal survives the new key");
+    let bundle = staging.bundle("publish all", Vec::new(), now()).expect("bundle");
+    install(&p.a, &bundle).expect("the new key's bundle");
+    let checked = p.check(&desk, &p.a, Channel::All).expect("the desk follows the new key");
+    assert!(matches!(checked, formdesk_channel::Checked::Installed { .. }), "{checked:?}");
+    // And from now on the new key's copy is an ordinary one.
+    assert!(!p.staging(&p.a, &new_key, "new-2").expect("working copy").rekeyed());
+}
+
+fn refused_bundle(repo: &Repo, bundle: &Bundle, expected: &str) {
+    refused(repo, bundle, expected);
 }

@@ -251,7 +251,36 @@ fn destinations_and_pilot_desks(env: Env) {
     drop(portal);
 }
 
+/// A form editor's key is lost: the operator delegates to the new key; the old key signs nothing the desks or
+/// the portal take any more, and the new key's bundle starts the channel anew.
+fn tenant_key_changed(env: Env) {
+    let editor = tenant_channel(&env, ARS);
+    let forms = forms_dir().display().to_string();
+    channel_ok(&env, &["forms", "publish", &forms, "--tenant", ARS, "--keys", &editor]);
+    let new_editor = env.dir.path().join("editor-new").display().to_string();
+    channel_ok(&env, &["keys", "init", "--tenant", ARS, "--keys", &new_editor]);
+    let operator = env.dir.path().join("operator-keys").display().to_string();
+    let public = format!("{new_editor}/t{ARS}.pub");
+    let rotated = channel_ok(&env, &["keys", "rotate", "--keys", &operator, "--tenant", ARS, "--editor-key", &public]);
+    assert!(rotated.contains("from now on"), "{rotated}");
+    let old = crate::channel::channel_cli(&env, &["forms", "promote", "--tenant", ARS, "--keys", &editor]);
+    assert!(!old.status.success(), "the old key still signs");
+    assert!(text(&old.stderr).contains(&format!("is not the key of role t{ARS}")), "{}", text(&old.stderr));
+
+    let portal = Served::start(&env);
+    let base = portal.base.clone();
+    let out = env.dir.path().join("new.fdb");
+    let said = make_bundle(&env, &["forms", "publish", &forms], &new_editor, ARS, &base, &out).expect("bundle");
+    assert!(said.contains("key was changed"), "{said}");
+    let mut browser = form_editor(&env, &base);
+    let done = upload(&mut browser, &std::fs::read(&out).expect("bundle"));
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Formularstand 2 für alle Geräte"), "{}", done.body);
+    drop(portal);
+}
+
 crate::on_both_backends!(
+    tenant_key_changed,
     publishing_through_the_console,
     destinations_and_pilot_desks,
     the_shared_catalogue,
