@@ -131,8 +131,8 @@ fn bundles(c: &mut Criterion) {
         let public = tmp.join("editor.pub");
         editor.write_public(&public, &scope.role()).unwrap();
         let key = formdesk_channel::keys::read_public(&public, &scope.role()).unwrap();
-        let repo = Repo::init_tenant(&tmp.join("repo"), &scope, &operator.root, &operator.targets, key, Utc::now())
-            .unwrap();
+        let repo =
+            Repo::init_tenant(&tmp.join("repo"), &scope, &operator.root, &operator.targets, key, Utc::now()).unwrap();
         (repo, editor)
     };
     let make = |repo: &Repo, editor: &SigningKey, work: &Path| -> Bundle {
