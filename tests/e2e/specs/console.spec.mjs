@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -22,7 +22,7 @@ import { after, before, test } from 'node:test';
 import { ARTIFACTS, REPO, launch, shot } from '../lib/app.mjs';
 import { assertNoSeriousViolations, axe } from '../lib/axe.mjs';
 import { openChromium, snap } from '../lib/browser.mjs';
-import { adminOf, serve, stop } from '../lib/portal.mjs';
+import { PORTAL, adminOf, serve, stop } from '../lib/portal.mjs';
 import { button, field as deskField, heading, literal } from '../lib/query.mjs';
 
 const portalData = mkdtempSync(join(tmpdir(), 'formdesk-console-e2e-'));
@@ -374,7 +374,13 @@ test('the form editor uploads a signed form set for the pilot desks, then for al
     await link(browser, 'Formulare').click();
     await titled(browser, 'Formulare');
     await look(browser, '19-formulare-leer');
-    const pilot = bundle('pilot', 'publish', join(REPO, 'forms'), '--channel', 'pilot');
+    // The municipality's forms, with one freshly imported from a FIM schema (its import report travels along).
+    const forms = join(keys, 'formulare-ordner');
+    cpSync(join(REPO, 'forms'), forms, { recursive: true });
+    const fim = join(REPO, 'crates', 'formdesk-fim', 'tests', 'data', 'hundesteuer', 'v2');
+    execFileSync(PORTAL, ['forms', 'import', join(fim, 'S60000001.xml'), '--codelists', fim, '--id', 'hundesteuer-fim',
+      '--destination', 'steueramt', '--out', join(forms, 'hundesteuer-fim')], { encoding: 'utf8' });
+    const pilot = bundle('pilot', 'publish', forms, '--channel', 'pilot');
     await upload(pilot);
     await notice('status', 'Formularpaket übernommen: Formularstand 1 für die Pilotgeräte')
       .waitForDisplayed({ timeoutMsg: 'the upload was not confirmed' });
@@ -397,6 +403,14 @@ test('the form editor uploads a signed form set for the pilot desks, then for al
     await titled(browser, 'Hund anmelden (Hundesteuer)');
     assert.match(await browser.$('main').getText(), /von Anna Schulz/);
     await look(browser, '22-formular');
+
+    // The imported form's page shows its import report.
+    await browser.url(`${portalUrl}/admin/formulare/hundesteuer-fim`);
+    await browser.$("//h2[normalize-space(.) = 'Importbericht']").waitForDisplayed({
+      timeoutMsg: 'the imported form shows no import report',
+    });
+    assert.match(await browser.$('main').getText(), /S60000001/);
+    await look(browser, '23-importbericht');
 
     await browser.url(`${portalUrl}/admin/protokoll`);
     await titled(browser, 'Protokoll');
