@@ -7,9 +7,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use formdesk_channel::bundle::{Bundle, BundleFile, BundleReport, Staging};
 use formdesk_channel::keys::read_public;
-use formdesk_channel::{Channel, ChannelError, FormStore, OfflineKeys, Repo, Scope, SigningKey, Source};
+use formdesk_channel::{Channel, ChannelError, FormStore, OfflineKeys, Repo, SigningKey, Source};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tempfile::TempDir;
 use tough::schema::{Signed, Targets};
 
@@ -25,34 +25,18 @@ struct Portal {
     b_key: SigningKey,
 }
 
-fn tenant(tmp: &Path, operator: &OfflineKeys, ars: &str) -> (Repo, SigningKey) {
-    let scope = Scope::tenant(ars).expect("ARS");
-    let editor = SigningKey::generate().expect("editor key");
-    let public = tmp.join(format!("t{ars}.pub"));
-    editor.write_public(&public, &scope.role()).expect("public key");
-    let key = read_public(&public, &scope.role()).expect("read public key");
-    let dir = tmp.join("channel").join(scope.folder().expect("folder"));
-    (Repo::init_tenant(&dir, &scope, &operator.root, &operator.targets, key, now()).expect("init"), editor)
-}
-
 impl Portal {
     fn new() -> Portal {
         let tmp = tempfile::tempdir().expect("tempdir");
         let operator = OfflineKeys::generate().expect("keys");
-        let (a, a_key) = tenant(tmp.path(), &operator, A);
-        let (b, b_key) = tenant(tmp.path(), &operator, B);
+        let (a, a_key) = tenant_repo(tmp.path(), &operator, A);
+        let (b, b_key) = tenant_repo(tmp.path(), &operator, B);
         Portal { tmp, operator, a, b, a_key, b_key }
     }
 
     /// The editor's working copy of `repo`, read the way the editor's command reads the portal's URL.
     fn staging(&self, repo: &Repo, key: &SigningKey, name: &str) -> Result<Staging, ChannelError> {
-        let dir = self.tmp.path().join(name);
-        let served = repo.dir().to_owned();
-        Staging::fetch(&dir, repo.scope(), key, |path| match std::fs::read(served.join(path)) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(ChannelError::Io(served.join(path), e)),
-        })
+        Staging::fetch(&self.tmp.path().join(name), repo.scope(), key, served(repo.dir()))
     }
 
     fn publish_bundle(&self, repo: &Repo, key: &SigningKey, name: &str, channel: Channel) -> Bundle {

@@ -6,10 +6,7 @@
 use crate::support::*;
 use formdesk_channel::bundle::Staging;
 use formdesk_channel::catalogue::Catalogue;
-use formdesk_channel::keys::read_public;
-use formdesk_channel::{
-    Channel, ChannelError, Checked, FormStore, OfflineKeys, Repo, Scope, SetFiles, SigningKey, Source,
-};
+use formdesk_channel::{Channel, ChannelError, Checked, FormStore, OfflineKeys, Repo, SetFiles, SigningKey, Source};
 use std::path::Path;
 use tempfile::TempDir;
 
@@ -24,14 +21,9 @@ struct Centre {
     a_key: SigningKey,
 }
 
+/// A tenant's repository that delegates the catalogue (once, however often asked).
 fn tenant(tmp: &Path, operator: &OfflineKeys, ars: &str) -> (Repo, SigningKey) {
-    let scope = Scope::tenant(ars).expect("ARS");
-    let editor = SigningKey::generate().expect("key");
-    let public = tmp.join(format!("t{ars}.pub"));
-    editor.write_public(&public, &scope.role()).expect("public key");
-    let key = read_public(&public, &scope.role()).expect("read");
-    let dir = tmp.join("channel").join(scope.folder().expect("folder"));
-    let repo = Repo::init_tenant(&dir, &scope, &operator.root, &operator.targets, key, now()).expect("init");
+    let (repo, editor) = tenant_repo(tmp, operator, ars);
     assert!(repo.attach_catalogue(&operator.targets, &operator.forms, now()).expect("attach"));
     assert!(!repo.attach_catalogue(&operator.targets, &operator.forms, now()).expect("attach once"));
     (repo, editor)
@@ -120,13 +112,8 @@ fn what_the_catalogue_does_not_have_cannot_be_taken_or_smuggled() {
     assert!(error.expect_err("both").to_string().contains("nur eins von beiden"));
 
     // An editor's bundle whose manifest names a catalogue file the catalogue does not list.
-    let served = c.a.dir().to_owned();
-    let get = |path: &str| match std::fs::read(served.join(path)) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(ChannelError::Io(served.join(path), e)),
-    };
-    let staging = Staging::fetch(&c.tmp.path().join("editor"), c.a.scope(), &c.a_key, get).expect("working copy");
+    let staging =
+        Staging::fetch(&c.tmp.path().join("editor"), c.a.scope(), &c.a_key, served(c.a.dir())).expect("working copy");
     staging
         .repo()
         .publish_taking(&c.a_key, &shipped(), &take(&[]), Channel::All, now())
@@ -163,13 +150,8 @@ fn what_the_catalogue_does_not_have_cannot_be_taken_or_smuggled() {
 fn an_editors_bundle_takes_over_from_the_catalogue() {
     let c = Centre::new();
     c.publish_catalogue(&shipped(), 1);
-    let served = c.a.dir().to_owned();
-    let get = |path: &str| match std::fs::read(served.join(path)) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(ChannelError::Io(served.join(path), e)),
-    };
-    let staging = Staging::fetch(&c.tmp.path().join("editor"), c.a.scope(), &c.a_key, get).expect("working copy");
+    let staging =
+        Staging::fetch(&c.tmp.path().join("editor"), c.a.scope(), &c.a_key, served(c.a.dir())).expect("working copy");
     let take = vec!["hundeanmeldung".to_owned()];
     staging.repo().publish_taking(&c.a_key, &own_forms(), &take, Channel::All, now()).expect("publish");
     let bundle = staging.bundle("publish all", Vec::new(), now()).expect("bundle");

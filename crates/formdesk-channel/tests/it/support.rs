@@ -110,3 +110,27 @@ pub fn extend_expiry(path: &Path) {
     value["signed"]["expires"] = format!("{}{}", year + 5, &expires[4..]).into();
     std::fs::write(path, serde_json::to_vec(&value).expect("json")).expect("write");
 }
+
+/// A tenant's repository in `tmp/channel/t<ARS>`, made with the operator's keys, and its form editor's key:
+/// the editor hands over only the public key file.
+pub fn tenant_repo(tmp: &Path, operator: &OfflineKeys, ars: &str) -> (Repo, formdesk_channel::SigningKey) {
+    let scope = formdesk_channel::Scope::tenant(ars).expect("ARS");
+    let editor = formdesk_channel::SigningKey::generate().expect("editor key");
+    let public = tmp.join(format!("t{ars}.pub"));
+    editor.write_public(&public, &scope.role()).expect("public key file");
+    let key = formdesk_channel::keys::read_public(&public, &scope.role()).expect("read public key");
+    let dir = tmp.join("channel").join(scope.folder().expect("folder"));
+    let repo = Repo::init_tenant(&dir, &scope, &operator.root, &operator.targets, key, now()).expect("init");
+    (repo, editor)
+}
+
+/// A served repository folder read the way a form editor's command reads the portal's URL (`None` for a file
+/// that is not there).
+pub fn served(dir: &Path) -> impl FnMut(&str) -> Result<Option<Vec<u8>>, ChannelError> + use<> {
+    let dir = dir.to_owned();
+    move |path: &str| match std::fs::read(dir.join(path)) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ChannelError::Io(dir.join(path), e)),
+    }
+}

@@ -4,7 +4,6 @@
 
 use crate::support::*;
 use chrono::Duration;
-use formdesk_channel::keys::read_public;
 use formdesk_channel::sign::{signed, to_bytes};
 use formdesk_channel::{Channel, ChannelError, Checked, FormStore, OfflineKeys, Rejection, Repo, Scope, SigningKey};
 use std::collections::HashMap;
@@ -22,18 +21,6 @@ struct Tenants {
     b: Repo,
     a_key: SigningKey,
     b_key: SigningKey,
-}
-
-fn tenant_repo(tmp: &Path, operator: &OfflineKeys, ars: &str) -> (Repo, SigningKey) {
-    let scope = Scope::tenant(ars).expect("ARS");
-    let editor = SigningKey::generate().expect("editor key");
-    // The editor hands over only the public key file.
-    let public = tmp.join(format!("t{ars}.pub"));
-    editor.write_public(&public, &scope.role()).expect("public key file");
-    let key = read_public(&public, &scope.role()).expect("read public key");
-    let dir = tmp.join("channel").join(scope.folder().expect("folder"));
-    let repo = Repo::init_tenant(&dir, &scope, &operator.root, &operator.targets, key, now()).expect("init");
-    (repo, editor)
 }
 
 impl Tenants {
