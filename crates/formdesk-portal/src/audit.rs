@@ -142,12 +142,59 @@ fn kind_text(kind: &BrokenKind) -> String {
     }
 }
 
-/// Checks `log` whole: its chain and every stored checkpoint against `public_key`. What `audit verify` and the
-/// console's "Protokoll prüfen" run.
+/// Signed checkpoints and the portal's public key kept outside the database (`audit checkpoint --out`).
+#[derive(Debug, Clone)]
+pub struct Outside {
+    /// The portal's public key (32 bytes).
+    pub key: Vec<u8>,
+    /// Every checkpoint found, of any log.
+    pub checkpoints: Vec<SignedCheckpoint>,
+}
+
+/// The name of the public key's file in a checkpoints folder.
+pub const KEY_FILE: &str = "portal-key.pub";
+
+impl Outside {
+    /// Reads `dir`'s `*.json` checkpoints and the public key file `key` (hex).
+    pub fn read(dir: &std::path::Path, key: &std::path::Path) -> Result<Outside> {
+        let text = std::fs::read_to_string(key).with_context(|| format!("reading {}", key.display()))?;
+        let key_bytes = crate::accounts::unhex(text.trim())
+            .filter(|k| k.len() == 32)
+            .with_context(|| format!("{}: not a public key (64 hex digits)", key.display()))?;
+        let mut checkpoints = Vec::new();
+        let entries = std::fs::read_dir(dir).with_context(|| format!("reading the folder {}", dir.display()))?;
+        for entry in entries {
+            let path = entry.with_context(|| format!("reading the folder {}", dir.display()))?.path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                let signed: SignedCheckpoint = serde_json::from_slice(&bytes)
+                    .with_context(|| format!("{}: not a signed checkpoint", path.display()))?;
+                checkpoints.push(signed);
+            }
+        }
+        if checkpoints.is_empty() {
+            anyhow::bail!("{} holds no checkpoint (*.json from `audit checkpoint --out`)", dir.display());
+        }
+        Ok(Outside { key: key_bytes, checkpoints })
+    }
+}
+
+/// Checks `log` whole: its chain and every stored checkpoint, with `extra` checkpoints (of any log; those of
+/// this one count), against `public_key`. What `audit verify` and the console's "Protokoll prüfen" run.
 pub async fn check<S: Store>(
     store: &S,
     log: &AuditLog,
     public_key: &[u8],
+) -> Result<(Result<Head, Broken>, usize), crate::store::StoreError> {
+    check_with(store, log, public_key, &[]).await
+}
+
+/// As [`check`], with checkpoints kept outside the database.
+pub async fn check_with<S: Store>(
+    store: &S,
+    log: &AuditLog,
+    public_key: &[u8],
+    extra: &[SignedCheckpoint],
 ) -> Result<(Result<Head, Broken>, usize), crate::store::StoreError> {
     let mut entries: Vec<Entry> = Vec::new();
     loop {
@@ -159,18 +206,32 @@ pub async fn check<S: Store>(
             break;
         }
     }
-    let checkpoints: Vec<SignedCheckpoint> = store.audit_checkpoints(log.clone()).await?;
+    let mut checkpoints: Vec<SignedCheckpoint> = store.audit_checkpoints(log.clone()).await?;
+    checkpoints.extend(extra.iter().filter(|c| c.checkpoint.log == log.name()).cloned());
     Ok((verify_log(log, &entries, &checkpoints, public_key), checkpoints.len()))
 }
 
 /// `audit verify`: checks each selected log; exit 1 if any is broken.
-pub async fn verify<S: Store>(store: &S, selection: &Selection) -> Result<ExitCode> {
+pub async fn verify<S: Store>(store: &S, selection: &Selection, outside: Option<&Outside>) -> Result<ExitCode> {
     let key = portal_key(store).await?;
-    let public = key.public_key().as_ref().to_vec();
+    let mut public = key.public_key().as_ref().to_vec();
     let mut out = std::io::stdout().lock();
     let mut broken_logs = 0;
+    if let Some(outside) = outside {
+        if outside.key != public {
+            broken_logs += 1;
+            writeln!(
+                out,
+                "Der Schlüssel des Portals in der Datenbank ist nicht der mitgebrachte ({}): er wurde ersetzt. \
+                 Geprüft wird mit dem mitgebrachten.",
+                hex(&outside.key)
+            )?;
+        }
+        public = outside.key.clone();
+    }
+    let extra = outside.map_or(&[][..], |o| o.checkpoints.as_slice());
     for log in selection.logs(store).await? {
-        let (verdict, checkpoints) = check(store, &log, &public).await?;
+        let (verdict, checkpoints) = check_with(store, &log, &public, extra).await?;
         match verdict {
             Ok(head) => writeln!(
                 out,
@@ -204,9 +265,9 @@ pub async fn verify<S: Store>(store: &S, selection: &Selection) -> Result<ExitCo
 }
 
 /// `audit checkpoint`: signs a checkpoint of every log whose head moved since its last one.
-pub async fn checkpoint<S: Store>(store: &S) -> Result<ExitCode> {
+pub async fn checkpoint<S: Store>(store: &S, out_dir: Option<&std::path::Path>) -> Result<ExitCode> {
     let key = Arc::new(portal_key(store).await?);
-    let written = store.write_audit_checkpoints(key, now()).await?;
+    let written = store.write_audit_checkpoints(Arc::clone(&key), now()).await?;
     let mut out = std::io::stdout().lock();
     if written.is_empty() {
         writeln!(out, "Keine neuen Einträge seit den letzten Prüfpunkten.")?;
@@ -215,6 +276,25 @@ pub async fn checkpoint<S: Store>(store: &S) -> Result<ExitCode> {
         let c = &signed.checkpoint;
         writeln!(out, "Prüfpunkt {}: Eintrag {}, Kopf {}", c.log, c.seq, hex(&c.hash))?;
     }
+    let Some(dir) = out_dir else { return Ok(ExitCode::SUCCESS) };
+    // The newest checkpoint of every log, and the key that signed them, for keeping outside the database.
+    std::fs::create_dir_all(dir).with_context(|| format!("making {}", dir.display()))?;
+    std::fs::write(dir.join(KEY_FILE), format!("{}\n", hex(key.public_key().as_ref())))
+        .with_context(|| format!("writing {}", dir.join(KEY_FILE).display()))?;
+    let mut copied = 0;
+    for log in store.audit_logs(&Operator::command_line()).await? {
+        let Some(last) = store.audit_checkpoints(log.clone()).await?.into_iter().last() else { continue };
+        let name = format!("{}.{}.json", last.checkpoint.log, last.checkpoint.seq);
+        let path = dir.join(&name);
+        std::fs::write(&path, serde_json::to_vec_pretty(&last)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        copied += 1;
+    }
+    writeln!(
+        out,
+        "{copied} Prüfpunkt(e) und {KEY_FILE} nach {} kopiert. Bewahren Sie den Ordner außerhalb der Datenbank auf.",
+        dir.display()
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -551,6 +551,14 @@ pub enum AuditCommand {
     Verify {
         #[command(flatten)]
         logs: AuditLogArgs,
+        /// Also check against the signed checkpoints kept outside the database in DIR (written by `audit
+        /// checkpoint --out`): whoever can change the database can rewrite its own checkpoints too.
+        #[arg(long, value_name = "DIR", requires = "key")]
+        checkpoints: Option<PathBuf>,
+        /// The portal's public key as kept outside the database (portal-key.pub from `audit checkpoint
+        /// --out`); every checkpoint must be signed with it.
+        #[arg(long, value_name = "FILE", requires = "checkpoints")]
+        key: Option<PathBuf>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -570,9 +578,16 @@ pub enum AuditCommand {
     /// Sign a checkpoint of every log that has new entries since its last one (the server does this every
     /// 10 minutes).
     ///
-    /// Example: formdesk-portal audit checkpoint
+    /// With --out DIR, the newest signed checkpoint of every log and the portal's public key are also written
+    /// to DIR, to be kept outside the database (another machine, write-once storage) for `audit verify
+    /// --checkpoints DIR --key DIR/portal-key.pub`.
+    ///
+    /// Example: formdesk-portal audit checkpoint --out /mnt/archiv/formdesk-pruefpunkte
     #[command(verbatim_doc_comment)]
     Checkpoint {
+        /// The folder to copy the newest signed checkpoints and the portal's public key to.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
         #[command(flatten)]
         store: StoreArgs,
     },

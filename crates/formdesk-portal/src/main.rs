@@ -180,7 +180,7 @@ fn store_args(command: &Command) -> &StoreArgs {
         | Command::Audit(
             cli::AuditCommand::Verify { store, .. }
             | cli::AuditCommand::List { store, .. }
-            | cli::AuditCommand::Checkpoint { store },
+            | cli::AuditCommand::Checkpoint { store, .. },
         ) => store,
         Command::Forms(_) | Command::Keys(_) | Command::Destinations(D::Keygen { .. }) => {
             static NONE: StoreArgs = StoreArgs { data_dir: None, database: None };
@@ -304,13 +304,17 @@ async fn run<S: Store + AccountStore>(store: S, command: &Command) -> Result<Exi
         Command::Receipt(R::Verify { payload, tenant: t, .. }) => {
             admin::verify_receipt(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, payload).await
         }
-        Command::Audit(cli::AuditCommand::Verify { logs, .. }) => {
-            audit::verify(&store, &audit::selection(&store, logs).await?).await
+        Command::Audit(cli::AuditCommand::Verify { logs, checkpoints, key, .. }) => {
+            let outside = match (checkpoints, key) {
+                (Some(dir), Some(key)) => Some(audit::Outside::read(dir, key)?),
+                _ => None,
+            };
+            audit::verify(&store, &audit::selection(&store, logs).await?, outside.as_ref()).await
         }
         Command::Audit(cli::AuditCommand::List { logs, limit, .. }) => {
             audit::list(&store, &audit::selection(&store, logs).await?, *limit).await
         }
-        Command::Audit(cli::AuditCommand::Checkpoint { .. }) => audit::checkpoint(&store).await,
+        Command::Audit(cli::AuditCommand::Checkpoint { out, .. }) => audit::checkpoint(&store, out.as_deref()).await,
         Command::Forms(_) | Command::Keys(_) | Command::Destinations(D::Keygen { .. }) => {
             anyhow::bail!("this command does not use the portal's database")
         }

@@ -131,8 +131,13 @@ fn reordered_entries_are_found(env: Env) {
 
 fn a_log_rewritten_after_a_checkpoint_is_found(env: Env) {
     let log = four_entries(&env);
-    let checkpoints = env.cli_ok(&["audit", "checkpoint"]);
+    // The checkpoints are also copied outside the database, with the portal's public key.
+    let outside = env.dir.path().join("pruefpunkte");
+    let outside_text = outside.display().to_string();
+    let checkpoints = env.cli_ok(&["audit", "checkpoint", "--out", &outside_text]);
     assert!(checkpoints.contains(&format!("Prüfpunkt {log}: Eintrag 4")), "{checkpoints}");
+    assert!(outside.join(format!("{log}.4.json")).is_file(), "{checkpoints}");
+    let key = outside.join("portal-key.pub").display().to_string();
     // The last entry is made anew with another object and its hash recomputed: the chain is consistent, but
     // the signed checkpoint names the old hash.
     let field =
@@ -162,6 +167,27 @@ fn a_log_rewritten_after_a_checkpoint_is_found(env: Env) {
     let (code, out) = verify(&env, &["--tenant", ARS]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FEHLER bei Eintrag 4: nach einem Prüfpunkt neu geschrieben (rewritten)"), "{out}");
+
+    // Whoever can change the database can remove its checkpoints too: then only the copy outside finds it.
+    env.execute(&format!("DELETE FROM audit_checkpoints WHERE log = '{log}'"));
+    let (code, out) = verify(&env, &["--tenant", ARS]);
+    assert_eq!(code, 0, "without its checkpoints the database alone cannot tell: {out}");
+    let (code, out) = verify(&env, &["--tenant", ARS, "--checkpoints", &outside_text, "--key", &key]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FEHLER bei Eintrag 4: nach einem Prüfpunkt neu geschrieben (rewritten)"), "{out}");
+    // A key that is not the database's: said, and every checkpoint checked against the one brought along.
+    let other = env.dir.path().join("other-key.pub");
+    std::fs::write(&other, format!("{}\n", "ab".repeat(32))).expect("write");
+    let other = other.display().to_string();
+    let (code, out) = verify(&env, &["--tenant", ARS, "--checkpoints", &outside_text, "--key", &other]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("er wurde ersetzt") && out.contains("Prüfpunkt mit ungültiger Signatur"), "{out}");
+    // An unreadable key file is named.
+    std::fs::write(outside.join("kaputt.pub"), "nicht hex").expect("write");
+    let bad = outside.join("kaputt.pub").display().to_string();
+    let (code, out) = verify(&env, &["--tenant", ARS, "--checkpoints", &outside_text, "--key", &bad]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("kaputt.pub: not a public key"), "{out}");
 }
 
 fn tenant_logs_are_verified_apart(env: Env) {
