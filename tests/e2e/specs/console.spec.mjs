@@ -19,11 +19,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, REPO, launch, shot } from '../lib/app.mjs';
+import { ARTIFACTS, CLERK, PIN, REPO, launch, setUp, shot } from '../lib/app.mjs';
 import { assertNoSeriousViolations, axe } from '../lib/axe.mjs';
 import { openChromium, snap } from '../lib/browser.mjs';
-import { PORTAL, adminOf, serve, stop } from '../lib/portal.mjs';
-import { button, field as deskField, heading, literal } from '../lib/query.mjs';
+import { PORTAL, adminOf, enrolmentCode, serve, stop } from '../lib/portal.mjs';
+import { button, field as deskField, heading, literal, squash } from '../lib/query.mjs';
 
 const portalData = mkdtempSync(join(tmpdir(), 'formdesk-console-e2e-'));
 const admin = adminOf(portalData);
@@ -418,6 +418,32 @@ test('the form editor uploads a signed form set for the pilot desks, then for al
     const uploads = rows.filter((row) => row.includes('Anna Schulz') && row.includes('Formularstand hochgeladen'));
     assert.equal(uploads.length, 2, rows.join('\n'));
     assert.match(admin('forms', 'status', '--tenant', ARS_A), /channel all: set 2/);
+
+    // A new desk of the municipality installs what was uploaded, the imported form among it, by itself.
+    const code = enrolmentCode(admin('devices', 'enrol', '--tenant', ARS_A, '--name', 'Bürgerbüro Platz 2'));
+    const desk = await launch({ name: 'console-forms-desk', access: 'none', args: ['--forms-check-seconds', '5'] });
+    try {
+      const app = desk.browser;
+      await setUp(app, CLERK, PIN, { url: portalUrl, code });
+      await heading(app, 'Formulare').waitForDisplayed();
+      const panel = async () => squash(await app.$(`//section[@aria-labelledby='forms-title']`).getText());
+      await app.waitUntil(async () => (await panel()).includes('Anmeldung zur Hundesteuer'), {
+        timeout: 60_000,
+        timeoutMsg: 'the desk did not install the form set uploaded in the console',
+      });
+      await shot(app, 'console-24-desk-installed');
+    } finally {
+      await desk.close();
+    }
+    // The form's page names the desk that runs the version, from the desk's own report.
+    await browser.waitUntil(
+      async () => {
+        await browser.url(`${portalUrl}/admin/formulare/hundesteuer-fim`);
+        return /Bürgerbüro Platz 2/.test(await browser.$('main').getText());
+      },
+      { timeout: 60_000, interval: 1_000, timeoutMsg: 'the form page does not name the desk that runs it' },
+    );
+    await look(browser, '25-formular-auf-geraet');
   } finally {
     rmSync(keys, { recursive: true, force: true });
   }
