@@ -89,14 +89,20 @@ fn run(args: &ImportArgs<'_>) -> Result<ExitCode> {
         destination: args.destination.map(str::to_owned),
         force: args.force,
     };
-    let import = formdesk_fim::import(&xml, &source, &lists, &options)?;
+    let mut import = formdesk_fim::import(&xml, &source, &lists, &options)?;
+    // The written report names the schema by its file name: it travels in the editor's bundle to the portal,
+    // where the folders of the editor's machine are nobody's business.
+    if let Some(name) = args.schema.file_name() {
+        import.report.source = name.to_string_lossy().into_owned();
+    }
     import.write(dir)?;
     write!(out, "{}", import.report)?;
     writeln!(
         out,
-        "\nEntwurf geschrieben: {} und {} ({} Hinweise). Als Nächstes: die Hinweise abarbeiten, dann `formdesk-portal forms check` und `forms test`.",
+        "\nEntwurf geschrieben: {}, {} und {} ({} Hinweise). Als Nächstes: die Hinweise abarbeiten, dann `formdesk-portal forms check` und `forms test`.",
         dir.join(formdesk_catalog::DEFINITION_FILE).display(),
         dir.join(formdesk_fim::REPORT_FILE).display(),
+        dir.join(formdesk_fim::REPORT_JSON_FILE).display(),
         import.report.entries.len()
     )?;
     Ok(ExitCode::SUCCESS)

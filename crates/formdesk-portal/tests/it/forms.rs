@@ -262,6 +262,10 @@ fn import_writes_a_draft_that_check_and_test_accept() {
     assert!(stdout.starts_with(&report), "the printed report is the written one");
     assert!(report.contains("R60000009"), "{report}");
     assert!(report.contains("urn:de:fim:codeliste:herkunfthund"), "{report}");
+    // The schema by its file name only, in both reports: they travel to the portal in the editor's bundle.
+    assert!(report.contains("- Quelle: S60000001.xml ("), "{report}");
+    let json = std::fs::read_to_string(out_dir.join("import-report.json")).expect("json report");
+    assert!(!json.contains(data.to_str().expect("utf-8")), "{json}");
     let form: Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("form.json")).expect("form")).expect("json");
     assert_eq!(form["id"], "hundesteuer");
