@@ -173,7 +173,8 @@ pub async fn serve<S: Store + AccountStore>(store: S, options: Options) -> anyho
         }
     };
     let console = console_origin
-        .map(|origin| crate::console::Console::new(origin, &pkcs8, options.channels.clone(), options.channel.clone()));
+        .map(|origin| crate::console::Console::new(origin, &pkcs8, options.channels.clone(), options.channel.clone()))
+        .map(|console| console.keeping_after_pickup(options.keep_after_pickup_hours));
     let app =
         Arc::new(App { store, key: Arc::new(key), portal_key, options: options.clone(), budget, in_flight, console });
     // The purge runs once before the server answers, so a portal started after a long pause never serves

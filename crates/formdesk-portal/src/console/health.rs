@@ -1,7 +1,9 @@
 //! The operator's "Zustand": the database's answer time, this instance, when each tenant's form-channel
 //! signatures end (soonest first: a lapsed offline signature stops that tenant's desks from taking new form
-//! sets; snapshot and timestamp only when the portal is late renewing them), and the last audit checkpoint of the operator's and each tenant's log, checked on request
-//! ("Alle Protokolle prüfen", the same check as `audit verify`).
+//! sets; snapshot and timestamp only when the portal is late renewing them), the last audit checkpoint of the
+//! operator's and each tenant's log, checked on request ("Alle Protokolle prüfen", the same check as `audit
+//! verify`), and how many picked-up submissions are past their keeping time with their ciphertext still there
+//! (the hourly purge should leave none).
 
 use super::{Caller, Console, Input, not_found, page, time};
 use crate::store::audit::AuditLog;
@@ -86,11 +88,12 @@ pub async fn health<S: Store + AccountStore>(store: &S, console: &Console, input
     })
     .await
     .unwrap_or_default();
+    let backlog = store.purge_backlog(&operator, input.now.saturating_sub(console.keep_after_pickup)).await?;
     let shown = HealthPage {
         database_ms,
         instances: vec![instance],
         expiries,
-        purge_backlog: None,
+        purge_backlog: Some(backlog),
         checkpoints,
         checked: check,
     };

@@ -62,6 +62,9 @@ pub struct Console {
     legacy: Option<formdesk_channel::Repo>,
     /// The portal's public key, which signs the audit checkpoints "Protokoll prüfen" checks.
     audit_key: Vec<u8>,
+    /// How long picked-up ciphertext is kept before the purge deletes it (`--keep-after-pickup-hours`), in
+    /// seconds: the operator's "Zustand" counts what is older and still there.
+    keep_after_pickup: i64,
 }
 
 impl std::fmt::Debug for Console {
@@ -94,7 +97,14 @@ impl Console {
             channels,
             legacy,
             audit_key,
+            keep_after_pickup: 0,
         }
+    }
+
+    /// The console of a portal that keeps picked-up ciphertext `hours` before deleting it.
+    pub fn keeping_after_pickup(mut self, hours: u64) -> Console {
+        self.keep_after_pickup = i64::try_from(hours.saturating_mul(3600)).unwrap_or(i64::MAX);
+        self
     }
 
     /// The portal's public key for the audit checkpoints (empty if the stored key did not parse, which the

@@ -591,6 +591,10 @@ pub trait Store: Send + Sync + 'static {
     /// at or before `before`, keeping ids, times and the acceptance. Returns how many were purged.
     fn purge_picked_up(&self, before: i64, now: i64) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
+    /// Maintenance over all tenants, a count for the operator's "Zustand": submissions picked up at or before
+    /// `before` whose ciphertext is not deleted yet (the purge runs hourly, so more than a few means it fails).
+    fn purge_backlog(&self, operator: &Operator, before: i64) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
     /// Appends `event` to `log` in a transaction of its own, for an action that writes nothing else (a
     /// sign-in). See [`audit`].
     fn append_audit(

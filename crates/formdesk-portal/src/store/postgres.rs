@@ -845,6 +845,19 @@ impl Store for PgStore {
         Ok(purged)
     }
 
+    async fn purge_backlog(&self, _operator: &Operator, before: i64) -> Result<u64, StoreError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT COUNT(*) FROM submissions /* all tenants: maintenance */
+                 WHERE state = 'picked_up' AND picked_up_at <= $1 AND purged_at IS NULL",
+                &[&before],
+            )
+            .await?;
+        let n: i64 = row.get(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn append_audit(&self, log: AuditLog, event: Event) -> Result<Entry, StoreError> {
         audit::append_alone(self, log, event).await
     }

@@ -838,6 +838,19 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn purge_backlog(&self, _operator: &Operator, before: i64) -> Result<u64, StoreError> {
+        self.call(move |db| {
+            let n: i64 = db.query_row(
+                "SELECT COUNT(*) FROM submissions /* all tenants: maintenance */
+                 WHERE state = 'picked_up' AND picked_up_at <= ?1 AND purged_at IS NULL",
+                [before],
+                |r| r.get(0),
+            )?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
     async fn append_audit(&self, log: AuditLog, event: Event) -> Result<Entry, StoreError> {
         audit_methods::append_alone(self, log, event).await
     }

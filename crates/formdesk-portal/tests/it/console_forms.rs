@@ -380,6 +380,7 @@ fn operator_health(env: Env) {
         assert!(health.body.contains(shown), "{shown}: {}", health.body);
     }
     assert!(!health.body.contains("Zeitstempel"), "a timestamp renewed in time is not listed: {}", health.body);
+    assert!(health.body.contains("0 abgeholte Anträge warten noch auf das Löschen."), "{}", health.body);
     // A timestamp the portal did not renew: listed.
     let path = env.dir.path().join(format!("data/channel/t{ARS}/metadata/timestamp.json"));
     let mut stamp: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("timestamp")).expect("json");
