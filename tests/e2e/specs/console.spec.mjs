@@ -412,6 +412,22 @@ test('the form editor uploads a signed form set for the pilot desks, then for al
     assert.match(await browser.$('main').getText(), /S60000001/);
     await look(browser, '23-importbericht');
 
+    // The forms send to destinations the municipality does not have yet; the editor adds one with its key.
+    await link(browser, 'Ziele').click();
+    await titled(browser, 'Ziele');
+    assert.match(await browser.$('main').getText(), /Formulare ohne Ziel/);
+    await look(browser, '23b-ziele');
+    await input(browser, 'Name').setValue('Steueramt');
+    await input(browser, 'Kennung').setValue('steueramt');
+    await browser.$('#ziel-schluessel').setValue(join(REPO, 'crates', 'formdesk-seal', 'tests', 'keys',
+      'authority-a-4096.pub.pem'));
+    await button(browser, 'Ziel hinzufügen').click();
+    await browser.$(`//tbody//*[normalize-space(.) = 'Steueramt']`).waitForDisplayed({
+      timeoutMsg: 'the destination is not listed after "Ziel hinzufügen"',
+    });
+    assert.match(await browser.$('main').getText(), /Hund anmelden \(Hundesteuer\)/);
+    await look(browser, '23c-ziel-angelegt');
+
     await browser.url(`${portalUrl}/admin/protokoll`);
     await titled(browser, 'Protokoll');
     const rows = await browser.$$('//tbody/tr').map((row) => row.getText());
