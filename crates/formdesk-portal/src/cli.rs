@@ -22,7 +22,7 @@ pub enum Command {
     ///
     /// Example: formdesk-portal serve --listen 127.0.0.1:8440 --data-dir /var/lib/formdesk-portal
     ///          formdesk-portal serve --listen 0.0.0.0:443 --tls-cert portal.pem --tls-key portal.key
-    #[command(verbatim_doc_comment)]
+    #[command(verbatim_doc_comment, args_override_self = true)]
     Serve(ServeArgs),
     /// The offline keys of the form-update channel.
     #[command(subcommand)]
@@ -278,6 +278,10 @@ pub enum KeysCommand {
 /// The options of `serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
+    /// Read the options from FILE first (TOML, one key per long option: `listen = "0.0.0.0:8440"`,
+    /// `data-dir = "/var/lib/formdesk-portal"`); options on the command line win.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// The address and port to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8440")]
     pub listen: std::net::SocketAddr,

@@ -29,6 +29,7 @@ mod bundle;
 mod catalogue;
 mod channel;
 mod cli;
+mod config;
 mod console;
 mod forms;
 mod import;
@@ -47,7 +48,14 @@ use std::process::ExitCode;
 use store::{AccountStore, Store};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args = match config::expand(std::env::args_os().collect()) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let cli = Cli::parse_from(args);
     let result = match &cli.command {
         Command::Forms(FormsCommand::Check { dir }) => forms::check(dir),
         Command::Forms(FormsCommand::Test { dir }) => forms::test(dir),

@@ -4,6 +4,7 @@ mod admin;
 mod api;
 mod audit;
 mod channel;
+mod config;
 mod console;
 mod console_forms;
 mod delivery;
