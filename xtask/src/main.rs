@@ -5,6 +5,9 @@
 //! - `cargo xtask test`: setup, then every check CI runs: formatting, lints, UI checks and tests, all Rust
 //!   tests (the window tests under Xvfb), and the end-to-end tests that drive the real app window through
 //!   tauri-driver and WebKitWebDriver (`tests/e2e`).
+//! - `cargo xtask test package`: only the portal package's test (builds the debug portal, installs, removes).
+//! - `cargo xtask bundle portal`: the portal's Debian package from the release build, in `target/bundle/`
+//!   (`package.rs`; the test command installs one made from the debug build and runs it).
 //! - `cargo xtask bench`: the criterion benchmarks.
 //! - `cargo xtask bench app [-- --gpu-painting | --software-drawing]`: launch time, memory and keystroke
 //!   latency of the release build of the desk app under Xvfb (see `app_bench.rs`).
@@ -18,6 +21,7 @@
 #![allow(clippy::print_stdout)]
 
 mod app_bench;
+mod package;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -48,6 +52,10 @@ const APT_PACKAGES: &[&str] = &[
     // The console's end-to-end tests drive headless Chromium through chromedriver.
     "chromium",
     "chromium-driver",
+    // The portal's Debian package: its maintainer scripts make the portal's user (adduser); its test checks
+    // the unit with systemd-analyze.
+    "adduser",
+    "systemd",
 ];
 
 fn root() -> PathBuf {
@@ -174,6 +182,8 @@ fn test() -> Result<()> {
         .current_dir(root()))?;
     // The same package selection as the tests, so cargo unifies features alike and reuses what they built.
     run(&mut cargo_once(&["build", "--workspace", "--locked"]))?;
+    // The portal's Debian package, made from that build, installed, run with its config and removed.
+    package::test_portal_deb(&target)?;
     run(Command::new("xvfb-run").args(["-a", "-s", "-screen 0 1280x800x24", "tests/e2e/run.sh"]).current_dir(root()))?;
     Ok(())
 }
@@ -296,7 +306,22 @@ fn main() -> Result<()> {
             cmd.extend(rest);
             cargo(&cmd)
         }
+        Some("test") if rest.first() == Some(&"package") => {
+            cargo(&["build", "--locked", "-p", "formdesk-portal"])?;
+            let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+            package::test_portal_deb(&target)
+        }
         Some("test") => test(),
+        Some("bundle") if rest.first() == Some(&"portal") => {
+            setup()?;
+            cargo(&["build", "--release", "--locked", "-p", "formdesk-portal"])?;
+            let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+            let out = target.join("bundle");
+            std::fs::create_dir_all(&out)?;
+            let deb = package::portal_deb(&target.join("release").join("formdesk-portal"), &out)?;
+            println!("{}", deb.display());
+            Ok(())
+        }
         Some("bench") if rest.first() == Some(&"app") => bench_app(&rest[1..]),
         Some("bench") => cargo(&["bench", "--workspace"]),
         Some("codegen") => run(Command::new("cargo")
@@ -306,7 +331,7 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz(rest.first().copied().unwrap_or("expression"), rest.get(1).copied().unwrap_or("60")),
         _ => {
             println!(
-                "usage: cargo xtask setup | run [-- ARGS] | test | bench [app [-- --gpu-painting | --software-drawing]] | codegen | fuzz [expression|definition|auth|wire|acceptance|fim] [SECONDS]"
+                "usage: cargo xtask setup | run [-- ARGS] | test | bundle portal | bench [app [-- --gpu-painting | --software-drawing]] | codegen | fuzz [expression|definition|auth|wire|acceptance|fim] [SECONDS]"
             );
             Ok(())
         }
