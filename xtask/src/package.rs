@@ -17,21 +17,6 @@ use std::process::{Command, Stdio};
 
 const NAME: &str = "formdesk-portal";
 
-fn version() -> Result<String> {
-    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).context("reading Cargo.toml")?;
-    let mut in_package = false;
-    for line in manifest.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_package = line == "[workspace.package]";
-        } else if in_package && let Some(rest) = line.strip_prefix("version") {
-            let value = rest.trim_start().trim_start_matches('=').trim().trim_matches('"');
-            return Ok(value.to_owned());
-        }
-    }
-    bail!("Cargo.toml has no [workspace.package] version")
-}
-
 fn architecture() -> Result<String> {
     let out = Command::new("dpkg").arg("--print-architecture").output().context("running dpkg")?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -52,7 +37,8 @@ pub fn portal_deb(binary: &Path, out: &Path) -> Result<PathBuf> {
     if !binary.is_file() {
         bail!("{} is not built", binary.display());
     }
-    let version = version()?;
+    // xtask shares the workspace's version.
+    let version = env!("CARGO_PKG_VERSION");
     let arch = architecture()?;
     let stage = out.join(format!("{NAME}-stage"));
     let _ = std::fs::remove_dir_all(&stage);

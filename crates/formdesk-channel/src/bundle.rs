@@ -193,10 +193,7 @@ impl Repo {
             B64.decode(&bundle.metadata).map_err(|_| refuse("Die Rollendaten im Formularpaket sind beschädigt."))?;
         let role: Signed<Targets> = serde_json::from_slice(&metadata)
             .map_err(|e| refuse(format!("Die Rollendaten im Formularpaket sind unlesbar: {e}")))?;
-        let top: Signed<Targets> = self.read("targets.json")?;
-        let delegations =
-            top.signed.delegations.as_ref().ok_or_else(|| refuse("Der Formularkanal delegiert keine Rolle."))?;
-        if delegations.verify_role(&role, &role_name).is_err() {
+        if !self.delegation_verifies(&role, &role_name)? {
             return Err(refuse(
                 "Das Formularpaket ist nicht mit dem Schlüssel dieser Verwaltung signiert; nichts wurde übernommen.",
             ));
@@ -414,28 +411,33 @@ impl Staging {
         }
         repo.check_signing_key(editor)?;
         let mut fetched = BTreeSet::new();
+        /// A target `role` lists, fetched and checked against the hash the role gives: `(file name, bytes)`.
+        fn listed(
+            get: &mut impl FnMut(&str) -> Result<Option<Vec<u8>>, ChannelError>,
+            role: &Signed<Targets>,
+            name: &str,
+        ) -> Result<Option<(String, Vec<u8>)>, ChannelError> {
+            let Some((_, target)) = role.signed.targets.iter().find(|(n, _)| n.raw() == name) else { return Ok(None) };
+            let sha = crate::repo::hex_of(&target.hashes.sha256);
+            let file = format!("{sha}.{name}");
+            let path = format!("{}/{file}", layout::TARGETS_DIR);
+            let bytes = need(get(&path)?, &path)?;
+            if crate::sha256_hex(&bytes) != sha {
+                return Err(refuse(format!("{name} des Formularkanals passt nicht zu seiner Signatur.")));
+            }
+            Ok(Some((file, bytes)))
+        }
         let catalogue_path = format!("{}/{}.json", layout::METADATA_DIR, layout::CATALOGUE_ROLE);
         if let Some(bytes) = get(&catalogue_path)? {
             let role: Signed<Targets> = serde_json::from_slice(&bytes)
                 .map_err(|e| refuse(format!("Der Katalog des Formularkanals ist unlesbar: {e}")))?;
-            let top: Signed<Targets> = repo.read("targets.json")?;
-            let verified =
-                top.signed.delegations.as_ref().is_some_and(|d| d.verify_role(&role, layout::CATALOGUE_ROLE).is_ok());
-            if !verified {
+            if !repo.delegation_verifies(&role, layout::CATALOGUE_ROLE)? {
                 return Err(refuse(
                     "Der Katalog des Formularkanals ist nicht richtig signiert; nichts wurde erstellt.",
                 ));
             }
             write_atomic(&metadata_dir.join(format!("{}.json", layout::CATALOGUE_ROLE)), &bytes)?;
-            let name = crate::catalogue::manifest_name();
-            if let Some((_, target)) = role.signed.targets.iter().find(|(n, _)| n.raw() == name) {
-                let sha = crate::repo::hex_of(&target.hashes.sha256);
-                let file = format!("{sha}.{name}");
-                let path = format!("{}/{file}", layout::TARGETS_DIR);
-                let bytes = need(get(&path)?, &path)?;
-                if crate::sha256_hex(&bytes) != sha {
-                    return Err(refuse("Der Katalog des Formularkanals passt nicht zu seiner Signatur."));
-                }
+            if let Some((file, bytes)) = listed(&mut get, &role, &crate::catalogue::manifest_name())? {
                 write_atomic(&targets_dir.join(&file), &bytes)?;
                 fetched.insert(file);
             }
@@ -447,23 +449,11 @@ impl Staging {
         if let Some(bytes) = before.clone() {
             let role: Signed<Targets> = serde_json::from_slice(&bytes)
                 .map_err(|e| refuse(format!("{role_name}.json des Formularkanals ist unlesbar: {e}")))?;
-            let top: Signed<Targets> = repo.read("targets.json")?;
-            let verified = top.signed.delegations.as_ref().is_some_and(|d| d.verify_role(&role, &role_name).is_ok());
-            // The manifests the role names, each checked against the hash the role gives.
             let mut manifests = Vec::new();
             for channel in [Channel::Pilot, Channel::All] {
-                let name = scope.manifest_name(channel);
-                let Some((_, target)) = role.signed.targets.iter().find(|(n, _)| n.raw() == name) else { continue };
-                let sha = crate::repo::hex_of(&target.hashes.sha256);
-                let file = format!("{sha}.{name}");
-                let path = format!("{}/{file}", layout::TARGETS_DIR);
-                let bytes = need(get(&path)?, &path)?;
-                if crate::sha256_hex(&bytes) != sha {
-                    return Err(refuse(format!("{name} des Formularkanals passt nicht zu seiner Signatur.")));
-                }
-                manifests.push((file, bytes));
+                manifests.extend(listed(&mut get, &role, &scope.manifest_name(channel))?);
             }
-            if verified {
+            if repo.delegation_verifies(&role, &role_name)? {
                 write_atomic(&repo.metadata(&format!("{role_name}.json")), &bytes)?;
                 for (file, bytes) in manifests {
                     write_atomic(&targets_dir.join(&file), &bytes)?;
@@ -477,13 +467,7 @@ impl Staging {
                 for (_, bytes) in &manifests {
                     let Ok(m) = SetManifest::from_json(bytes) else { continue };
                     floor.set_version = floor.set_version.max(m.set_version);
-                    floor.withdrawn.extend(m.withdrawn.iter().cloned());
-                    floor.withdrawn.extend(
-                        m.forms
-                            .iter()
-                            .filter(|f| f.state == crate::manifest::FormState::Withdrawn)
-                            .map(|f| f.file.sha256.clone()),
-                    );
+                    floor.withdrawn.extend(m.withdrawn_texts());
                 }
                 repo = Repo::open_staging_rekeyed(dir, floor)?;
                 before = None;

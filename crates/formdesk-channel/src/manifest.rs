@@ -125,6 +125,15 @@ impl SetManifest {
             .chain(&mut self.logo)
     }
 
+    /// The SHA-256 of every form text this manifest says may not be finalized: those it carries from earlier
+    /// withdrawals and those of its forms withdrawn now.
+    pub fn withdrawn_texts(&self) -> impl Iterator<Item = String> + '_ {
+        self.withdrawn
+            .iter()
+            .cloned()
+            .chain(self.forms.iter().filter(|f| f.state == FormState::Withdrawn).map(|f| f.file.sha256.clone()))
+    }
+
     /// A form by id.
     pub fn form(&self, id: &str) -> Option<&FormEntry> {
         self.forms.iter().find(|f| f.id == id)

@@ -251,6 +251,12 @@ impl Repo {
         self.read(&name).map(Some)
     }
 
+    /// Whether `role`'s metadata is signed as the top-level targets' delegation named `name` requires.
+    pub(crate) fn delegation_verifies(&self, role: &Signed<Targets>, name: &str) -> Result<bool, ChannelError> {
+        let top: Signed<Targets> = self.read("targets.json")?;
+        Ok(top.signed.delegations.as_ref().is_some_and(|d| d.verify_role(role, name).is_ok()))
+    }
+
     /// Refuses `key` unless the top-level targets delegate the form sets to it: what another key signed, no
     /// desk would take.
     pub fn check_signing_key(&self, key: &SigningKey) -> Result<(), ChannelError> {
@@ -437,8 +443,7 @@ impl Repo {
         let mut out = self.floor.as_ref().map(|f| f.withdrawn.clone()).unwrap_or_default();
         for channel in [Channel::Pilot, Channel::All] {
             if let Some(m) = self.manifest(channel)? {
-                out.extend(m.withdrawn.iter().cloned());
-                out.extend(m.forms.iter().filter(|f| f.state == FormState::Withdrawn).map(|f| f.file.sha256.clone()));
+                out.extend(m.withdrawn_texts());
             }
         }
         Ok(out)

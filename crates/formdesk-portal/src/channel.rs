@@ -362,14 +362,13 @@ pub async fn record_change<S: Store>(
     let status = repo.status().map_err(channel_error)?;
     let set_version = status.channels.iter().map(|m| m.set_version).max().unwrap_or(0);
     let channels: Vec<String> = status.channels.iter().map(|m| m.channel.clone()).collect();
-    let event = crate::store::audit::Event::new(
+    let event = crate::console::audit::forms_upload(
         &crate::store::audit::Actor::cli(),
-        formdesk_protocol::audit::Action::FormsUpload,
+        repo.role_version().unwrap_or(0),
+        set_version,
+        &channels.join(","),
         Utc::now().timestamp(),
-    )
-    .on(format!("role-version-{}", repo.role_version().unwrap_or(0)))
-    .number("set_version", i64::try_from(set_version).unwrap_or(i64::MAX))
-    .text("channels", channels.join(","));
+    );
     store.append_audit(crate::store::audit::AuditLog::tenant(owner), event).await?;
     Ok(code)
 }

@@ -38,8 +38,17 @@ pub async fn record<S: Store + AccountStore>(
     }
 }
 
-/// Records a form editor's upload (`forms_upload`): the role's new version, the highest set version it
-/// brought and the channels it changed; never the bundle's own words.
+/// The `forms_upload` entry of a change to a tenant's form channel by `actor` (a console upload, or the
+/// command line's `forms publish|promote|withdraw`): the role's new version, the highest set version and the
+/// channels; never the bundle's own words.
+pub fn forms_upload(actor: &Actor, role_version: u64, set_version: u64, channels: &str, now: i64) -> Event {
+    Event::new(actor, Action::FormsUpload, now)
+        .on(format!("role-version-{role_version}"))
+        .number("set_version", i64::try_from(set_version).unwrap_or(i64::MAX))
+        .text("channels", channels)
+}
+
+/// Records a form editor's upload in the account's log.
 pub async fn record_upload<S: Store + AccountStore>(
     store: &S,
     account: &Account,
@@ -48,10 +57,7 @@ pub async fn record_upload<S: Store + AccountStore>(
     channels: &str,
     now: i64,
 ) {
-    let event = Event::new(&actor(account), Action::FormsUpload, now)
-        .on(format!("role-version-{role_version}"))
-        .number("set_version", i64::try_from(set_version).unwrap_or(i64::MAX))
-        .text("channels", channels);
+    let event = forms_upload(&actor(account), role_version, set_version, channels, now);
     if let Err(e) = store.append_audit(audit_log_of(Some(account)), event).await {
         eprintln!("formdesk-portal: console: the audit entry of an upload could not be written: {e}");
     }

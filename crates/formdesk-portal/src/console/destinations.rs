@@ -20,14 +20,10 @@ async fn form_destinations(console: &Console, tenant: &crate::store::Tenant) -> 
     tokio::task::spawn_blocking(move || {
         let mut out: Vec<(String, String)> = Vec::new();
         for f in pilot.iter().chain(all.iter()).flat_map(|m| m.forms.iter()) {
-            let Some(json) = repo.file(&f.file).ok().and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            else {
-                continue;
-            };
-            let destination = json["destination"].as_str().unwrap_or_default().to_owned();
-            let title = json["title"]["de"].as_str().unwrap_or(&f.id).to_owned();
-            if !out.contains(&(destination.clone(), title.clone())) {
-                out.push((destination, title));
+            let Some(head) = super::forms::head(&repo, f) else { continue };
+            let found = (head.destination, head.title);
+            if !out.contains(&found) {
+                out.push(found);
             }
         }
         out.sort_by(|a, b| a.1.cmp(&b.1));

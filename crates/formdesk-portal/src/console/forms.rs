@@ -39,11 +39,24 @@ fn state(entry: &FormEntry) -> FormState {
 
 /// The German title of a form definition, or its id.
 fn title(repo: &Repo, entry: &FormEntry) -> String {
-    repo.file(&entry.file)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .and_then(|v| v["title"]["de"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| entry.id.clone())
+    head(repo, entry).map_or_else(|| entry.id.clone(), |h| h.title)
+}
+
+/// What the console shows of a form definition in the repository: its German title and its destination.
+pub struct Head {
+    /// `title.de`, or the form's id.
+    pub title: String,
+    /// `destination`, empty if it names none.
+    pub destination: String,
+}
+
+/// The [`Head`] of `entry`'s definition; `None` if the file is not there or not JSON.
+pub fn head(repo: &Repo, entry: &FormEntry) -> Option<Head> {
+    let json: serde_json::Value = serde_json::from_slice(&repo.file(&entry.file).ok()?).ok()?;
+    Some(Head {
+        title: json["title"]["de"].as_str().unwrap_or(&entry.id).to_owned(),
+        destination: json["destination"].as_str().unwrap_or_default().to_owned(),
+    })
 }
 
 /// "Formulare": every form of the set for all desks, then what only the pilot desks have (another version or

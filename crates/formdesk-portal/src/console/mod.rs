@@ -15,7 +15,7 @@
 //! Never logged: cookies, form bodies, passwords, tokens, TOTP secrets; a failure is logged with a reference
 //! the error page shows.
 
-mod audit;
+pub mod audit;
 mod destinations;
 mod forms;
 mod health;

@@ -412,26 +412,33 @@ async fn the_vaults_outbox_is_delivered_and_shredded_while_the_desk_is_locked() 
     setup.export(&desk_sealed);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_desks_audit_trail_goes_up_beside_its_deliveries_and_verifies_on_the_portal() {
-    use formdesk_vault::{Delivery, KdfParams, Queued, SealedPart, Vault};
-    let setup = Setup::new().await;
-    let sealed = setup.seal(&mut SplitMix(11), 1, 1_000);
+/// A real vault (in a temporary folder, locked) with one case finalized and `sealed`'s parts queued. The
+/// portal only takes the parts; the audit tests read the trail, so the parts need not name the case's id.
+fn vault_with_one_queued(sealed: &Sealed) -> (tempfile::TempDir, formdesk_vault::Vault) {
+    use formdesk_vault::{KdfParams, Queued, SealedPart, Vault};
     let dir = tempfile::tempdir().unwrap();
     let mut vault = Vault::open(dir.path()).unwrap();
     vault.initialize("Anna", "482913", KdfParams::FAST_INSECURE).unwrap();
     let id = vault.create("hundeanmeldung", "1.0.0", "Erika Mustermann", b"{}").unwrap();
-    // The portal only takes the parts; this test reads the audit trail, so the parts need not name the id.
-    let s = &sealed[0];
     let mut parts = vec![
-        SealedPart { name: "metadata".into(), jwe: s.parts.metadata.clone() },
-        SealedPart { name: "data".into(), jwe: s.parts.data.clone() },
+        SealedPart { name: "metadata".into(), jwe: sealed.parts.metadata.clone() },
+        SealedPart { name: "data".into(), jwe: sealed.parts.data.clone() },
     ];
-    parts.extend(s.parts.attachments.iter().map(|(name, jwe)| SealedPart { name: name.clone(), jwe: jwe.clone() }));
+    parts
+        .extend(sealed.parts.attachments.iter().map(|(name, jwe)| SealedPart { name: name.clone(), jwe: jwe.clone() }));
     vault
         .finalize_and_queue(id, "Erika Mustermann", b"{}", Some(&Queued { destination_id: DESTINATION.into(), parts }))
         .unwrap();
     vault.lock();
+    (dir, vault)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desks_audit_trail_goes_up_beside_its_deliveries_and_verifies_on_the_portal() {
+    use formdesk_vault::Delivery;
+    let setup = Setup::new().await;
+    let sealed = setup.seal(&mut SplitMix(11), 1, 1_000);
+    let (dir, vault) = vault_with_one_queued(&sealed[0]);
 
     let outbox = formdesk_vault::Outbox::open(dir.path()).unwrap();
     let engine =
@@ -463,7 +470,7 @@ async fn the_desks_audit_trail_goes_up_beside_its_deliveries_and_verifies_on_the
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_audit_trail_the_portal_refuses_never_stops_a_delivery() {
     use formdesk_protocol::audit::{self, Action, Head, Record};
-    use formdesk_vault::{Delivery, KdfParams, Queued, SealedPart, Vault};
+    use formdesk_vault::Delivery;
     let setup = Setup::new().await;
     // The portal holds another chain for this device already (a desk restored from an older backup would
     // look like this): the desk's own entries do not continue it.
@@ -482,20 +489,7 @@ async fn an_audit_trail_the_portal_refuses_never_stops_a_delivery() {
     assert_eq!(portal.upload_audit(vec![other]).await.unwrap(), 1);
 
     let sealed = setup.seal(&mut SplitMix(13), 1, 1_000);
-    let dir = tempfile::tempdir().unwrap();
-    let mut vault = Vault::open(dir.path()).unwrap();
-    vault.initialize("Anna", "482913", KdfParams::FAST_INSECURE).unwrap();
-    let id = vault.create("hundeanmeldung", "1.0.0", "Erika Mustermann", b"{}").unwrap();
-    let s = &sealed[0];
-    let mut parts = vec![
-        SealedPart { name: "metadata".into(), jwe: s.parts.metadata.clone() },
-        SealedPart { name: "data".into(), jwe: s.parts.data.clone() },
-    ];
-    parts.extend(s.parts.attachments.iter().map(|(name, jwe)| SealedPart { name: name.clone(), jwe: jwe.clone() }));
-    vault
-        .finalize_and_queue(id, "Erika Mustermann", b"{}", Some(&Queued { destination_id: DESTINATION.into(), parts }))
-        .unwrap();
-    vault.lock();
+    let (dir, vault) = vault_with_one_queued(&sealed[0]);
     let desk_entries = formdesk_vault::Outbox::open(dir.path()).unwrap().audit_to_upload(1000).unwrap();
     let refused = portal.upload_audit(desk_entries).await.unwrap_err();
     assert!(refused.detail().contains("audit_fork"), "{}", refused.detail());
