@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the end-to-end tests against the built desk app, as CI does.
+# Runs the end-to-end tests against the built desk app, as CI does: every spec in specs/, or the spec files
+# given as arguments.
 #
 # Expects the app to be built already (`cargo build -p formdesk`, or FORMDESK_BIN pointing at a binary) and
 # an X display (CI wraps this script in `xvfb-run -a -s "-screen 0 1280x800x24"`). Installs what the tests
@@ -47,4 +48,9 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
 fi
 
 mkdir -p "$repo/test-artifacts/e2e"
+# Spec files named on the command line (paths under tests/e2e) instead of every spec in specs/: the package
+# test runs package/installed.spec.mjs against the installed app this way.
+if [[ $# -gt 0 ]]; then
+  exec node --test --test-concurrency=1 --test-timeout=120000 --test-reporter=spec "$@"
+fi
 exec npm test

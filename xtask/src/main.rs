@@ -5,9 +5,12 @@
 //! - `cargo xtask test`: setup, then every check CI runs: formatting, lints, UI checks and tests, all Rust
 //!   tests (the window tests under Xvfb), and the end-to-end tests that drive the real app window through
 //!   tauri-driver and WebKitWebDriver (`tests/e2e`).
-//! - `cargo xtask test package`: only the portal package's test (builds the debug portal, installs, removes).
+//! - `cargo xtask test package`: only the package tests (builds the debug programs, makes their packages,
+//!   installs, runs and removes them).
+//! - `cargo xtask bundle`: the desk app's Debian package and RPM from the release build, with Tauri's bundler,
+//!   in `target/release/bundle/`.
 //! - `cargo xtask bundle portal`: the portal's Debian package from the release build, in `target/bundle/`
-//!   (`package.rs`; the test command installs one made from the debug build and runs it).
+//!   (`package.rs`; the test command installs packages made from the debug build and runs them).
 //! - `cargo xtask bench`: the criterion benchmarks.
 //! - `cargo xtask bench app [-- --gpu-painting | --software-drawing]`: launch time, memory and keystroke
 //!   latency of the release build of the desk app under Xvfb (see `app_bench.rs`).
@@ -185,7 +188,12 @@ fn test() -> Result<()> {
     // The portal's Debian package, made from that build, installed, run with its config and removed.
     package::test_portal_deb(&target)?;
     run(Command::new("xvfb-run").args(["-a", "-s", "-screen 0 1280x800x24", "tests/e2e/run.sh"]).current_dir(root()))?;
-    Ok(())
+    // The desk app's packages from the same build; the installed app's window through the same harness.
+    package::test_desk_deb(&target)
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
 
 /// Builds the release app and measures it, inside Xvfb unless a display is there already.
@@ -307,19 +315,29 @@ fn main() -> Result<()> {
             cargo(&cmd)
         }
         Some("test") if rest.first() == Some(&"package") => {
-            cargo(&["build", "--locked", "-p", "formdesk-portal"])?;
-            let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
-            package::test_portal_deb(&target)
+            setup()?;
+            npm("build")?;
+            cargo(&["build", "--locked", "-p", "formdesk-portal", "-p", "formdesk"])?;
+            package::test_portal_deb(&target_dir())?;
+            package::test_desk_deb(&target_dir())
         }
         Some("test") => test(),
         Some("bundle") if rest.first() == Some(&"portal") => {
             setup()?;
             cargo(&["build", "--release", "--locked", "-p", "formdesk-portal"])?;
-            let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+            let target = target_dir();
             let out = target.join("bundle");
             std::fs::create_dir_all(&out)?;
             let deb = package::portal_deb(&target.join("release").join("formdesk-portal"), &out)?;
             println!("{}", deb.display());
+            Ok(())
+        }
+        Some("bundle") if rest.is_empty() || rest.first() == Some(&"desk") => {
+            setup()?;
+            npm("build")?;
+            for made in package::desk_bundles(&target_dir())? {
+                println!("{}", made.display());
+            }
             Ok(())
         }
         Some("bench") if rest.first() == Some(&"app") => bench_app(&rest[1..]),
@@ -331,7 +349,7 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz(rest.first().copied().unwrap_or("expression"), rest.get(1).copied().unwrap_or("60")),
         _ => {
             println!(
-                "usage: cargo xtask setup | run [-- ARGS] | test | bundle portal | bench [app [-- --gpu-painting | --software-drawing]] | codegen | fuzz [expression|definition|auth|wire|acceptance|fim] [SECONDS]"
+                "usage: cargo xtask setup | run [-- ARGS] | test [package] | bundle [desk|portal] | bench [app [-- --gpu-painting | --software-drawing]] | codegen | fuzz [expression|definition|auth|wire|acceptance|fim] [SECONDS]"
             );
             Ok(())
         }

@@ -1,4 +1,12 @@
-//! The portal's Debian package (`cargo xtask bundle portal`), and the test that installs it on this machine.
+//! The packages: the desk app's Debian package and RPM (`cargo xtask bundle`), made with Tauri's bundler, and
+//! the portal's Debian package (`cargo xtask bundle portal`); and the tests that install them on this machine.
+//!
+//! The desk app's packages come from `tauri build` (release) or `tauri bundle --debug` (the test, from the
+//! debug build the other tests use) with the Tauri command line of `ui/`'s npm packages: the desktop entry,
+//! the icons, the dependencies (WebKitGTK and GTK found by the bundler, the CUPS client from
+//! `src-tauri/tauri.conf.json`) and the licences of the fonts the receipt embeds. The AppImage is not made:
+//! the bundler downloads linuxdeploy and its plugins from GitHub at build time, which neither this machine
+//! nor CI can reach. Windows' installers (NSIS, WiX) are made on Windows (`docs/platforms.md`).
 //!
 //! The package is put together from `packaging/portal/` and the built binary and made with Debian's own
 //! `dpkg-deb`: the portal is one static-enough binary (it links libc, libm and libgcc_s only), a systemd unit
@@ -16,6 +24,53 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const NAME: &str = "formdesk-portal";
+
+/// The desk app's package name and installed program.
+const DESK: &str = "formdesk";
+const DESK_BINARY: &str = "/usr/bin/formdesk";
+
+/// The Tauri command line from `ui/node_modules` (a dev dependency of the UI, so `npm ci` installs it).
+fn tauri_cli() -> Command {
+    let mut cmd = Command::new(root().join("ui/node_modules/.bin/tauri"));
+    cmd.current_dir(root().join("src-tauri"));
+    cmd
+}
+
+/// The packages the bundler wrote into `dir` (`…/bundle/deb/*.deb` and `…/bundle/rpm/*.rpm`).
+fn bundles(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for (folder, ext) in [("deb", "deb"), ("rpm", "rpm")] {
+        let Ok(entries) = std::fs::read_dir(dir.join(folder)) else { continue };
+        for entry in entries {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == ext) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The desk app's .deb and .rpm from the release build (`tauri build` compiles it with the web assets
+/// embedded); returns their paths. The UI must be built.
+pub fn desk_bundles(target: &Path) -> Result<Vec<PathBuf>> {
+    let dir = target.join("release").join("bundle");
+    let _ = std::fs::remove_dir_all(&dir);
+    run(tauri_cli().args(["build", "--ci", "--bundles", "deb,rpm"]))?;
+    bundles(&dir)
+}
+
+/// The desk app's .deb and .rpm from the debug build in `target/debug`, without compiling again.
+fn desk_bundles_debug(target: &Path) -> Result<Vec<PathBuf>> {
+    if !target.join("debug").join(DESK).is_file() {
+        bail!("{} is not built", target.join("debug").join(DESK).display());
+    }
+    let dir = target.join("debug").join("bundle");
+    let _ = std::fs::remove_dir_all(&dir);
+    run(tauri_cli().args(["bundle", "--ci", "--debug", "--bundles", "deb,rpm"]))?;
+    bundles(&dir)
+}
 
 fn architecture() -> Result<String> {
     let out = Command::new("dpkg").arg("--print-architecture").output().context("running dpkg")?;
@@ -104,11 +159,92 @@ fn healthz(addr: &str) -> Result<u16> {
     Ok(code)
 }
 
+fn may_install() -> Result<()> {
+    if !is_root() && !Command::new("sudo").args(["-n", "true"]).status().is_ok_and(|s| s.success()) {
+        bail!("the package tests install .deb files with dpkg: run the tests as root or with sudo");
+    }
+    Ok(())
+}
+
+/// Installs the desk app's .deb made from the debug build as an IT department would (`dpkg -i`, then
+/// `apt-get -f install` for what it depends on), runs `formdesk --version` from the installed path, opens the
+/// installed app's window under Xvfb through the end-to-end harness (`tests/e2e/package/`), which sets a desk
+/// up in a home folder of its own, removes the package and checks that the desk's data stays.
+pub fn test_desk_deb(target: &Path) -> Result<()> {
+    may_install()?;
+    if crate::installed(DESK) {
+        bail!("the package {DESK} is installed on this machine already; the package test would replace it");
+    }
+    let made = desk_bundles_debug(target)?;
+    let deb = made.iter().find(|p| p.extension().is_some_and(|e| e == "deb")).context("the bundler made no .deb")?;
+    if !made.iter().any(|p| p.extension().is_some_and(|e| e == "rpm")) {
+        bail!("the bundler made no .rpm");
+    }
+    let home = target.join("package-test").join("desk-home");
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home)?;
+    if run(as_root("dpkg").arg("-i").arg(deb)).is_err() {
+        // dpkg leaves the package unconfigured when something it depends on is missing; apt installs that.
+        println!("dpkg -i left dependencies open; apt-get -f install brings them");
+        if crate::apt(&["-f", "install", "-y", "-qq"]).is_err() {
+            crate::apt(&["update", "-qq"])?;
+            crate::apt(&["-f", "install", "-y", "-qq"])?;
+        }
+    }
+    let result = check_desk_installed(&home);
+    let removed = run(as_root("dpkg").args(["-r", DESK]));
+    let after = desk_removal_checks(&home);
+    let _ = run(as_root("dpkg").args(["--purge", DESK]));
+    if result.is_ok() && removed.is_ok() && after.is_ok() {
+        let _ = std::fs::remove_dir_all(&home);
+    }
+    result.and(removed).and(after)
+}
+
+fn check_desk_installed(home: &Path) -> Result<()> {
+    if !crate::installed(DESK) {
+        bail!("{DESK} is not installed after dpkg -i and apt-get -f install");
+    }
+    let version = output(Command::new(DESK_BINARY).arg("--version"))?;
+    if version.trim() != format!("{DESK} {}", env!("CARGO_PKG_VERSION")) {
+        bail!("the installed {DESK_BINARY} --version said {:?}", version.trim());
+    }
+    println!("installed: {}", version.trim());
+    let entry = std::fs::read_to_string("/usr/share/applications/Formdesk.desktop")
+        .context("the package installed no desktop entry")?;
+    for line in ["Exec=formdesk", "Icon=formdesk", "Name=Formdesk"] {
+        if !entry.lines().any(|l| l == line) {
+            bail!("the desktop entry lacks {line:?}:\n{entry}");
+        }
+    }
+    for file in ["/usr/share/doc/formdesk/fonts/NotoSans-OFL.txt", "/usr/share/icons/hicolor/128x128/apps/formdesk.png"]
+    {
+        if !Path::new(file).is_file() {
+            bail!("the package did not install {file}");
+        }
+    }
+    run(Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24", "tests/e2e/run.sh", "package/installed.spec.mjs"])
+        .env("FORMDESK_BIN", DESK_BINARY)
+        .env("FORMDESK_INSTALLED_HOME", home)
+        .current_dir(root()))
+}
+
+fn desk_removal_checks(home: &Path) -> Result<()> {
+    if Path::new(DESK_BINARY).exists() {
+        bail!("dpkg -r left {DESK_BINARY}");
+    }
+    let vault = home.join("data/de.formdesk.desk").join("vault.sqlite3");
+    if !vault.is_file() {
+        bail!("the desk's vault {} is gone after the package was removed", vault.display());
+    }
+    println!("removed; the desk's data in {} stays", vault.display());
+    Ok(())
+}
+
 /// Installs the package made from the debug binary, checks its unit, runs it with its config, removes it.
 pub fn test_portal_deb(target: &Path) -> Result<()> {
-    if !is_root() && !Command::new("sudo").args(["-n", "true"]).status().is_ok_and(|s| s.success()) {
-        bail!("the package test installs the portal's .deb with dpkg: run the tests as root or with sudo");
-    }
+    may_install()?;
     let out = target.join("package-test");
     std::fs::create_dir_all(&out)?;
     let deb = portal_deb(&target.join("debug").join(NAME), &out)?;

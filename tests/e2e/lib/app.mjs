@@ -186,14 +186,16 @@ async function stopGroup(pgid) {
  * once. `name` labels the driver's log file in the artifacts folder; `env` adds variables to the app's
  * environment.
  *
- * `desk` (from `freshDesk()`) is the desk's folder; without it the desk gets a fresh one that `close()`
+ * `desk` (from `freshDesk()`) is the desk's folder (with `data: null` the app keeps its data in its default
+ * folder under `home`); without it the desk gets a fresh one that `close()`
  * removes. `access` says what to do at the door: `setup` (the default) sets a new desk up for CLERK with
  * PIN through the setup screen, `unlock` unlocks with PIN, `none` leaves the first screen as it is.
  */
 export async function launch({ args = [], name = 'app', env = {}, desk, access = 'setup' } = {}) {
   const ownDesk = desk === undefined;
   desk ??= freshDesk();
-  args = ['--data-dir', desk.data, ...args];
+  // A desk without `data` runs on the app's default data folder, under `home` (XDG_DATA_HOME).
+  if (desk.data) args = ['--data-dir', desk.data, ...args];
   env = {
     XDG_DATA_HOME: join(desk.home, 'data'),
     XDG_CACHE_HOME: join(desk.home, 'cache'),
