@@ -8,9 +8,11 @@ use crate::store::audit::Actor;
 use crate::store::{Destination, Device, Store, Tenant};
 use anyhow::{Context, Result, bail};
 use formdesk_protocol::ids;
+use formdesk_protocol::provisioning::{self, Provisioning};
+use formdesk_protocol::wire::EnrolledTenant;
 use ring::rand::{SecureRandom, SystemRandom};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn now() -> i64 {
@@ -23,8 +25,60 @@ fn random<const N: usize>(random: &SystemRandom) -> Result<[u8; N]> {
     Ok(bytes)
 }
 
-/// `devices enrol`: registers a desk and prints its code.
-pub async fn enrol<S: Store>(store: &S, tenant: &Tenant, name: &str, valid_days: u32) -> Result<ExitCode> {
+/// Where `devices enrol` writes a provisioning file, and what it needs for it.
+#[derive(Debug)]
+pub struct ProvisioningOut {
+    /// The file to write; refused when it exists.
+    pub path: PathBuf,
+    /// The portal's address as desks reach it.
+    pub portal: String,
+    /// The portal's data folder, with the tenant's form channel.
+    pub data_dir: PathBuf,
+}
+
+/// The portal's address for a provisioning file: an origin, `https://`, or `http://` on the loopback
+/// interface (as the desk accepts it).
+fn portal_origin(text: &str) -> Result<String> {
+    let trimmed = text.trim().trim_end_matches('/');
+    let (scheme, rest) = trimmed
+        .split_once("://")
+        .with_context(|| format!("--portal-url {text:?}: expected an address like https://portal.example.de"))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        bail!("--portal-url {text:?}: expected the portal's address without a path, like https://portal.example.de");
+    }
+    let host = rest.rsplit_once(':').filter(|(_, port)| port.parse::<u16>().is_ok()).map_or(rest, |(host, _)| host);
+    let loopback =
+        matches!(host, "localhost" | "[::1]") || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+    match scheme {
+        "https" => Ok(trimmed.to_owned()),
+        "http" if loopback => Ok(trimmed.to_owned()),
+        "http" => bail!("--portal-url {text:?}: desks reach a portal by https only (http only on this machine)"),
+        other => bail!("--portal-url {text:?}: {other} is not https"),
+    }
+}
+
+/// Writes `file` as `path`, readable by its owner only, refusing to overwrite.
+fn write_provisioning(path: &Path, file: &Provisioning) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut out = options.open(path).with_context(|| format!("writing the provisioning file {}", path.display()))?;
+    out.write_all(file.to_json().as_bytes())?;
+    out.sync_all()?;
+    Ok(())
+}
+
+/// `devices enrol`: registers a desk and prints its code; with `provisioning`, also writes the desk's
+/// provisioning file (checked before the desk is registered: the address, the file not there yet, the
+/// tenant's form channel readable).
+pub async fn enrol<S: Store>(
+    store: &S,
+    tenant: &Tenant,
+    name: &str,
+    valid_days: u32,
+    provisioning: Option<ProvisioningOut>,
+) -> Result<ExitCode> {
     let name = name.trim();
     if name.is_empty() {
         bail!("--name must not be empty");
@@ -32,6 +86,18 @@ pub async fn enrol<S: Store>(store: &S, tenant: &Tenant, name: &str, valid_days:
     if valid_days == 0 || valid_days > 365 {
         bail!("--valid-days {valid_days}: expected 1 to 365 days");
     }
+    let prepared = match &provisioning {
+        Some(out) => {
+            let portal = portal_origin(&out.portal)?;
+            if out.path.exists() {
+                bail!("{} exists already; name a new file for the provisioning file", out.path.display());
+            }
+            let forms_root = crate::channel::root_for(&out.data_dir, tenant)?;
+            let tenant_name = store.tenant_name(tenant).await?.unwrap_or_default();
+            Some((out, portal, forms_root, tenant_name))
+        }
+        None => None,
+    };
     let rng = SystemRandom::new();
     let code = ids::enrolment_code_from_random(random(&rng)?);
     let normalized = ids::normalize_enrolment_code(&code)?;
@@ -52,6 +118,20 @@ pub async fn enrol<S: Store>(store: &S, tenant: &Tenant, name: &str, valid_days:
     writeln!(out, "name     {}", device.name)?;
     writeln!(out, "code     {code}")?;
     writeln!(out, "expires  {}", time_text(device.code_expires_at))?;
+    if let Some((file, portal, forms_root, tenant_name)) = prepared {
+        let contents = Provisioning {
+            format: provisioning::FORMAT.into(),
+            format_version: provisioning::FORMAT_VERSION,
+            portal,
+            tenant: EnrolledTenant { ars: tenant.ars().to_string(), name: tenant_name },
+            device_name: device.name.clone(),
+            code,
+            expires_at: device.code_expires_at,
+            forms_root,
+        };
+        write_provisioning(&file.path, &contents)?;
+        writeln!(out, "file     {} (holds the code: hand it to the desk only)", file.path.display())?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

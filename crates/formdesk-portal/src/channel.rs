@@ -61,6 +61,15 @@ pub fn repository_for(channels: &Path, legacy: Option<&Repo>, tenant: &Tenant) -
     legacy.filter(|_| tenant.is_first()).map(|repo| (repo.clone(), true))
 }
 
+/// The newest root (`root.json`) of the repository a desk of `tenant` reads, for its provisioning file;
+/// `None` when the portal in `data_dir` has no form channel for it.
+pub fn root_for(data_dir: &Path, tenant: &Tenant) -> Result<Option<String>> {
+    let legacy = find(data_dir);
+    let Some((repo, _)) = repository_for(&channel_dir(data_dir), legacy.as_ref(), tenant) else { return Ok(None) };
+    let path = repo.metadata_dir().join("root.json");
+    std::fs::read_to_string(&path).map(Some).with_context(|| format!("reading {}", path.display()))
+}
+
 pub(crate) fn scope_of(ars: &str) -> Result<Scope> {
     let ars = formdesk_protocol::ids::Ars::parse(ars).context("--tenant")?;
     Scope::tenant(ars.as_str()).map_err(|e| anyhow::anyhow!("--tenant: {e}"))

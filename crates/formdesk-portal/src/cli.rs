@@ -401,6 +401,8 @@ pub enum DevicesCommand {
     /// Register a desk and print its one-time enrolment code.
     ///
     /// Example: formdesk-portal devices enrol --tenant 057580012012 --name "Bürgerbus 1"
+    ///          formdesk-portal devices enrol --tenant 057580012012 --name "Bürgerbus 1" \
+    ///              --provisioning buergerbus-1.formdesk --portal-url https://portal.example.de
     #[command(verbatim_doc_comment)]
     Enrol {
         /// The desk's name, as administrators know it.
@@ -409,6 +411,14 @@ pub enum DevicesCommand {
         /// How many days the code can be used.
         #[arg(long, default_value_t = 7)]
         valid_days: u32,
+        /// Also write a provisioning file for the desk (`formdesk --provision FILE`): the portal's address,
+        /// the tenant, its form channel's root and the one-time code with its expiry, readable by its owner
+        /// only. Needs --portal-url.
+        #[arg(long, value_name = "FILE", requires = "portal_url")]
+        provisioning: Option<PathBuf>,
+        /// The portal's address as desks reach it (https://portal.example.de), for the provisioning file.
+        #[arg(long, value_name = "URL", requires = "provisioning")]
+        portal_url: Option<String>,
         #[command(flatten)]
         tenant: TenantArg,
         #[command(flatten)]

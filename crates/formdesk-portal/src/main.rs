@@ -255,8 +255,15 @@ async fn run<S: Store + AccountStore>(store: S, command: &Command) -> Result<Exi
         Command::Tenants(T::Adopt { ars, .. }) => tenants::adopted(&store, ars).await,
         Command::Tenants(T::List { .. }) => tenants::list(&store).await,
         Command::Tenants(T::Suspend { ars, .. }) => tenants::suspend(&store, ars).await,
-        Command::Devices(V::Enrol { name, valid_days, tenant: t, .. }) => {
-            admin::enrol(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?, name, *valid_days).await
+        Command::Devices(V::Enrol { name, valid_days, tenant: t, provisioning, portal_url, store: args }) => {
+            let tenant = tenants::resolve(&store, t.tenant.as_deref()).await?;
+            let file = match (provisioning, portal_url) {
+                (Some(path), Some(url)) => {
+                    Some(admin::ProvisioningOut { path: path.clone(), portal: url.clone(), data_dir: args.data_dir()? })
+                }
+                _ => None,
+            };
+            admin::enrol(&store, &tenant, name, *valid_days, file).await
         }
         Command::Devices(V::List { tenant: t, .. }) => {
             admin::list_devices(&store, &tenants::resolve(&store, t.tenant.as_deref()).await?).await

@@ -8,6 +8,7 @@
 //!   ciphertext it received.
 //! - [`ids`]: the shapes of client-chosen ids and of enrolment codes.
 //! - [`audit`]: the audit trail's hash chain and its signed checkpoints, shared by portal and desk.
+//! - [`provisioning`]: the file that sets a new desk up for its municipality without an address typed.
 //!
 //! Non-goals: no I/O, no clock, no randomness (times and keys are passed in), no HTTP client or server, no
 //! encryption of submissions (that is `formdesk-seal`).
@@ -18,6 +19,7 @@ pub mod audit;
 pub mod auth;
 pub mod content;
 pub mod ids;
+pub mod provisioning;
 pub mod wire;
 
 /// The version of the portal API; it is the `v1` in every path and the `formatVersion` of every body.

@@ -528,3 +528,57 @@ fn the_serving_portal_renews_a_tenants_timestamp_too() {
     let checked = check_scoped(&store, &portal, Scope::tenant(ARS).expect("ARS")).expect("the check");
     assert_eq!(checked.set().manifest.set_version, 1);
 }
+
+/// `devices enrol --provisioning`: the file names the portal and the tenant, carries the channel's root as the
+/// enrolment gives it and a code that enrols once; it is the owner's alone. Checked before a desk is
+/// registered: an existing file and an address desks would refuse.
+#[test]
+fn a_provisioning_file_carries_the_portal_the_tenant_the_root_and_a_code_that_works_once() {
+    use formdesk_protocol::provisioning::Provisioning;
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = Env::new(Backend::Sqlite);
+    with_channel(&env);
+    let portal = env.serve(&[]);
+    let path = env.dir.path().join("bus-1.formdesk");
+    let file = path.display().to_string();
+    let args = ["devices", "enrol", "--name", "Bürgerbus 1", "--provisioning", &file, "--portal-url", &portal.base];
+    let out = env.cli_ok(&args);
+    assert!(out.contains(&format!("file     {file}")), "{out}");
+    let mode = std::fs::metadata(&path).expect("the file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the file holds the code: its owner's alone");
+    let provisioning = Provisioning::parse(&std::fs::read(&path).expect("read")).expect("a provisioning file");
+    assert_eq!(provisioning.portal, portal.base);
+    assert_eq!((provisioning.tenant.ars.as_str(), provisioning.tenant.name.as_str()), (ARS, "Stadt Musterstadt"));
+    assert_eq!(provisioning.device_name, "Bürgerbus 1");
+    let printed = out.lines().find_map(|l| l.strip_prefix("code ")).expect("a code").trim();
+    assert_eq!(provisioning.code, printed);
+    let days = (provisioning.expires_at - crate::support::now()) as f64 / 86_400.0;
+    assert!((6.9..=7.0).contains(&days), "valid for the default 7 days, not {days}");
+
+    let mut desk = Desk::new(&portal);
+    let enrolment = desk.enrol(&provisioning.code).ok(200);
+    assert_eq!(provisioning.forms_root.as_deref(), enrolment["formsRoot"].as_str(), "the root the portal serves");
+    let again = Desk::new(&portal).enrol(&provisioning.code);
+    again.error(409, "enrolment_code_used", "already used");
+
+    // Refused before a desk is registered: the file exists, or the address is one no desk takes.
+    let devices = || env.cli_ok(&["devices", "list"]).lines().count();
+    let before = devices();
+    let out = env.cli(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("exists already"), "{}", text(&out.stderr));
+    let other = env.dir.path().join("bus-2.formdesk").display().to_string();
+    for (url, says) in [
+        ("http://portal.example.de", "https only"),
+        ("https://portal.example.de/formdesk", "without a path"),
+        ("portal.example.de", "expected an address"),
+    ] {
+        let out = env.cli(&["devices", "enrol", "--name", "Bus 2", "--provisioning", &other, "--portal-url", url]);
+        assert!(!out.status.success() && text(&out.stderr).contains(says), "{url}: {}", text(&out.stderr));
+    }
+    assert_eq!(devices(), before, "no desk registered by a refused command");
+    assert!(!Path::new(&other).exists());
+    // The two options come together.
+    let out = env.cli(&["devices", "enrol", "--name", "Bus 2", "--provisioning", &other]);
+    assert!(text(&out.stderr).contains("--portal-url <URL>"), "{}", text(&out.stderr));
+}
