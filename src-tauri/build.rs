@@ -42,6 +42,9 @@ fn main() {
         "forms_view",
         "update_forms",
         "carry_over",
+        "provisioning",
+        "choose_provisioning_file",
+        "enrol_provisioned",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri-build failed");
 }

@@ -23,6 +23,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
 
+mod provision;
 mod webview;
 
 /// The label of the clerk's window, as `tauri.conf.json` names it.
@@ -76,6 +77,10 @@ struct Args {
     /// the first bad entry. Needs no PIN and opens no window.
     #[arg(long, requires = "data_dir")]
     verify_audit: bool,
+    /// Set this new desk up from a provisioning file (from `formdesk-portal devices enrol --provisioning`):
+    /// after the clerk's name and PIN the desk connects with the portal the file names, with no address typed.
+    #[arg(long, value_name = "FILE")]
+    provision: Option<PathBuf>,
 }
 
 /// How the app was started, as far as the front end needs to know.
@@ -541,6 +546,7 @@ fn main() -> anyhow::Result<()> {
         None => None,
     };
     let data_dir = args.data_dir;
+    let provision = args.provision;
     let idle_lock = Duration::from_secs_f64(args.idle_lock * 60.0);
     let retention = Duration::from_secs(u64::from(args.retention_days) * 86_400);
     tauri::Builder::default()
@@ -580,6 +586,7 @@ fn main() -> anyhow::Result<()> {
             )
             .map_err(sync_error);
             app.manage(LinkState(link));
+            app.manage(provision::ProvisioningState::from_file(provision.as_deref()));
             app.manage(DeskState(desk.map_err(IpcError::from)));
             if !idle_lock.is_zero() {
                 let handle = app.handle().clone();
@@ -654,7 +661,10 @@ fn main() -> anyhow::Result<()> {
             save_receipt,
             start_view,
             enrol_portal,
-            send_now
+            send_now,
+            provision::provisioning,
+            provision::choose_provisioning_file,
+            provision::enrol_provisioned
         ])
         .run(tauri::generate_context!())
         .context("the window could not be run")

@@ -385,6 +385,35 @@ pub struct SetupResult {
     pub state: VaultState,
 }
 
+/// What a provisioning file sets the desk up for, as the setup shows it before the desk connects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisioningView {
+    /// The portal's address.
+    pub portal: String,
+    /// The municipality's name ("Stadt Herford").
+    pub municipality: String,
+    /// The name the administrator gave this desk.
+    pub device_name: String,
+    /// Until when the file can be used, in German ("14.12.2026, 10:30 Uhr").
+    pub valid_until: String,
+    /// Whether that time is over: the desk will refuse the file.
+    pub expired: bool,
+}
+
+impl ProvisioningView {
+    /// The view of `file` at `now` (Unix seconds).
+    pub fn of(file: &formdesk_protocol::provisioning::Provisioning, now: i64) -> ProvisioningView {
+        ProvisioningView {
+            portal: file.portal.clone(),
+            municipality: file.tenant.name.clone(),
+            device_name: file.device_name.clone(),
+            valid_until: crate::german_time(file.expires_at),
+            expired: file.check_current(now).is_err(),
+        }
+    }
+}
+
 /// A draft with its evaluated form.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct DraftView {

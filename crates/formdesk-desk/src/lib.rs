@@ -307,7 +307,7 @@ fn local_time(seconds: i64) -> NaiveDateTime {
 }
 
 /// Unix seconds as the desk's local time in German: `02.12.2026, 14:03 Uhr`.
-fn german_time(seconds: i64) -> String {
+pub fn german_time(seconds: i64) -> String {
     chrono::DateTime::from_timestamp(seconds, 0)
         .map(|t| t.with_timezone(&chrono::Local).format("%d.%m.%Y, %H:%M Uhr").to_string())
         .unwrap_or_default()

@@ -11,14 +11,37 @@
 //! beyond what the desk's vault keeps.
 
 use crate::forms::{FormsCheck, FormsLink};
-use crate::{EngineOptions, Portal, PortalOptions, SyncEngine, SyncError};
+use crate::{EngineOptions, EnrolFailure, Portal, PortalOptions, ProvisioningProblem, SyncEngine, SyncError};
 use formdesk_desk::{Desk, LinkStatus};
+use formdesk_protocol::provisioning::Provisioning;
 use formdesk_protocol::wire::Destination;
 use formdesk_vault::Registration;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+
+/// Reads the provisioning file at `path` (`formdesk --provision FILE`, "Einrichtungsdatei wählen"); its
+/// expiry is checked when it is used, so that the setup can say so while showing what the file is for.
+pub fn read_provisioning(path: &Path) -> Result<Provisioning, SyncError> {
+    use formdesk_protocol::provisioning::{MAX_LEN, ProvisioningError};
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let unreadable = |detail: String| SyncError::Provisioning {
+        problem: ProvisioningProblem::Unreadable(name.clone()),
+        detail: format!("{}: {detail}", path.display()),
+    };
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+    if meta.len() > MAX_LEN as u64 {
+        return Err(unreadable(ProvisioningError::TooLarge(meta.len() as usize).to_string()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+    Provisioning::parse(&bytes).map_err(|e| match e {
+        ProvisioningError::NewerVersion(_) => {
+            SyncError::Provisioning { problem: ProvisioningProblem::Newer, detail: e.to_string() }
+        }
+        e => unreadable(e.to_string()),
+    })
+}
 
 /// What the link tells the shell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,6 +200,29 @@ impl DeskLink {
     /// the registration in the vault and starts sending. The request runs on the link's own runtime; this may
     /// be awaited from any other.
     pub async fn enrol(&self, desk: &Desk, url: &str, code: &str) -> Result<(), SyncError> {
+        self.enrol_as(desk, url, code, None).await
+    }
+
+    /// Enrols the unlocked `desk` as its provisioning `file` says: with the file's portal and code, pinning the
+    /// file's root of the form channel (brought by hand, not learned from the network) and refusing an
+    /// enrolment for another municipality than the file names. An expired file is refused before the portal is
+    /// asked; a used one by the portal, named as such.
+    pub async fn enrol_provisioned(&self, desk: &Desk, file: &Provisioning) -> Result<(), SyncError> {
+        let now = crate::Clock::now(&crate::SystemClock);
+        let problem = |problem, detail: String| SyncError::Provisioning { problem, detail };
+        file.check_current(now).map_err(|e| problem(ProvisioningProblem::Expired(file.expires_at), e.to_string()))?;
+        match self.enrol_as(desk, &file.portal, &file.code, Some(file)).await {
+            Err(SyncError::Enrolment { failure, detail, .. }) => Err(match failure {
+                EnrolFailure::UsedCode => problem(ProvisioningProblem::Used, detail),
+                EnrolFailure::ExpiredCode => problem(ProvisioningProblem::Expired(file.expires_at), detail),
+                EnrolFailure::UnknownCode | EnrolFailure::Revoked => problem(ProvisioningProblem::Unknown, detail),
+                failure => SyncError::Enrolment { url: file.portal.clone(), failure, detail },
+            }),
+            other => other,
+        }
+    }
+
+    async fn enrol_as(&self, desk: &Desk, url: &str, code: &str, file: Option<&Provisioning>) -> Result<(), SyncError> {
         let key = key_pair(desk)?;
         // Kept as the origin it means (`portal.example.de` is `https://portal.example.de`).
         let (url, _) = crate::portal::check_base_url(url)?;
@@ -186,6 +232,17 @@ impl DeskLink {
             .spawn(async move { Portal::enrol(&at, &code, &public, &PortalOptions::default()).await })
             .await
             .map_err(|e| SyncError::Client(e.to_string()))??;
+        let mut answer = answer;
+        if let Some(file) = file {
+            if answer.tenant.as_ref().is_some_and(|t| t.ars != file.tenant.ars) {
+                let detail = format!("the file names {}, the portal enrolled for {:?}", file.tenant.ars, answer.tenant);
+                return Err(SyncError::Provisioning { problem: ProvisioningProblem::OtherTenant, detail });
+            }
+            // The root brought in the file is the one to trust; the enrolment's only where the file has none.
+            if file.forms_root.is_some() {
+                answer.forms_root.clone_from(&file.forms_root);
+            }
+        }
         let portal_key = formdesk_protocol::decode_base64url(&answer.portal_key)
             .ok_or_else(|| SyncError::Registration("the portal key is not base64url".into()))?;
         let registration = Registration {

@@ -102,6 +102,60 @@ pub enum SyncError {
     /// The engine was started outside a tokio runtime.
     #[error("Der Abgleich mit dem Portal kann nicht starten. Bitte starten Sie Formdesk neu.")]
     NoRuntime,
+    /// A provisioning file (`formdesk --provision FILE`, "Einrichtungsdatei wählen") cannot be used.
+    #[error("{}", problem.sentence())]
+    Provisioning {
+        /// What is wrong with it.
+        problem: ProvisioningProblem,
+        /// What was found, for the log.
+        detail: String,
+    },
+}
+
+/// Why a provisioning file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProvisioningProblem {
+    /// It cannot be read, or is no provisioning file (the file's name for the sentence).
+    Unreadable(String),
+    /// It was written by a newer Formdesk.
+    Newer,
+    /// Its code's time is over (Unix seconds).
+    Expired(i64),
+    /// Its code was used already: the file set up another desk, or this one before.
+    Used,
+    /// The portal does not know its code (anymore): the desk was revoked or the file is for another portal.
+    Unknown,
+    /// The portal enrolled the desk for another municipality than the file names.
+    OtherTenant,
+}
+
+impl ProvisioningProblem {
+    fn sentence(&self) -> String {
+        match self {
+            ProvisioningProblem::Unreadable(name) => format!(
+                "„{name}“ ist keine Einrichtungsdatei von Formdesk oder kann nicht gelesen werden. Bitte wählen Sie \
+                 die Datei, die Sie von der Verwaltung des Portals erhalten haben."
+            ),
+            ProvisioningProblem::Newer => "Diese Einrichtungsdatei stammt von einer neueren Version von Formdesk. \
+                 Bitte lassen Sie Formdesk auf diesem Gerät zuerst aktualisieren."
+                .into(),
+            ProvisioningProblem::Expired(at) => format!(
+                "Diese Einrichtungsdatei ist seit {} abgelaufen. Bitte lassen Sie sich von der Verwaltung des \
+                 Portals eine neue geben.",
+                formdesk_desk::german_time(*at)
+            ),
+            ProvisioningProblem::Used => "Diese Einrichtungsdatei wurde schon verwendet: mit ihr ist bereits ein \
+                 Arbeitsplatz verbunden. Jede Datei gilt nur einmal; bitte lassen Sie sich von der Verwaltung des \
+                 Portals eine neue geben."
+                .into(),
+            ProvisioningProblem::Unknown => "Das Portal kennt diese Einrichtungsdatei nicht (mehr). Bitte lassen Sie \
+                 sich von der Verwaltung des Portals eine neue geben."
+                .into(),
+            ProvisioningProblem::OtherTenant => "Das Portal hat diesen Arbeitsplatz einer anderen Verwaltung \
+                 zugeordnet, als die Einrichtungsdatei nennt. Bitte wenden Sie sich an die Verwaltung des Portals."
+                .into(),
+        }
+    }
 }
 
 impl SyncError {
@@ -117,6 +171,7 @@ impl SyncError {
             SyncError::Enrolment { url, failure, detail } => format!("enrolment at {url}: {failure:?}: {detail}"),
             SyncError::Portal(e) => e.detail().to_owned(),
             SyncError::NoRuntime => "no tokio runtime".into(),
+            SyncError::Provisioning { problem, detail } => format!("provisioning: {problem:?}: {detail}"),
         }
     }
 }

@@ -14,6 +14,7 @@ import type {
   IpcError,
   JsonValue,
   LaunchOptions,
+  ProvisioningView,
   ReceiptView,
   ReviewView,
   SearchResult,
@@ -224,6 +225,21 @@ export function startView(): Promise<StartView> {
 /** Connects the desk with its portal by the administrator's one-time code. */
 export function enrolPortal(url: string, code: string): Promise<StartView> {
   return invoke<StartView>('enrol_portal', { url, code });
+}
+
+/** What the provisioning file given with `--provision` sets the desk up for; rejects when it cannot be read. */
+export function provisioning(): Promise<ProvisioningView | null> {
+  return invoke<ProvisioningView | null>('provisioning');
+}
+
+/** "Einrichtungsdatei wählen": the system's file dialog; null when nothing was chosen. */
+export function chooseProvisioningFile(): Promise<ProvisioningView | null> {
+  return invoke<ProvisioningView | null>('choose_provisioning_file');
+}
+
+/** Connects the desk with the portal of its provisioning file, with no address typed. */
+export function enrolProvisioned(): Promise<StartView> {
+  return invoke<StartView>('enrol_provisioned');
 }
 
 /** "Jetzt senden": everything not yet delivered is sent now. */

@@ -3,8 +3,8 @@
 //! with `UPDATE_BINDINGS=1`) writes them anew.
 
 use formdesk_desk::ipc::{
-    CarryOver, CitizenView, DraftView, FileRef, FormSummary, FormsInfo, FormsView, IpcError, ReceiptView, ReviewView,
-    SearchResult, SetupResult, StartView, SyncView, VaultState,
+    CarryOver, CitizenView, DraftView, FileRef, FormSummary, FormsInfo, FormsView, IpcError, ProvisioningView,
+    ReceiptView, ReviewView, SearchResult, SetupResult, StartView, SyncView, VaultState,
 };
 use formdesk_engine::FormState;
 use std::collections::BTreeMap;
@@ -54,6 +54,7 @@ fn typescript_bindings_are_current() {
     FormsInfo::export_all(&cfg).expect("export FormsInfo");
     FormsView::export_all(&cfg).expect("export FormsView");
     CarryOver::export_all(&cfg).expect("export CarryOver");
+    ProvisioningView::export_all(&cfg).expect("export ProvisioningView");
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated.len() >= 15, "expected the whole IPC surface, got {:?}", generated.keys());

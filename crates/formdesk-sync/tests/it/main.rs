@@ -9,6 +9,7 @@ mod engine;
 mod forms;
 mod load;
 mod messages;
+mod provisioning;
 mod proxy;
 mod support;
 mod tls;
