@@ -34,6 +34,28 @@ pub struct ProvisioningOut {
     pub portal: String,
     /// The portal's data folder, with the tenant's form channel.
     pub data_dir: PathBuf,
+    /// The public key file that signs the app's updates, if the desks get updates.
+    pub app_update_key: Option<PathBuf>,
+}
+
+/// The app-update public key in `path` as `tauri signer generate` writes it: base64 of a minisign public key.
+fn app_update_key(path: &Path) -> Result<String> {
+    use base64::Engine as _;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading --app-update-key {}", path.display()))?;
+    let key = text.trim();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(key)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .filter(|inner| inner.starts_with("untrusted comment:") && inner.lines().count() >= 2);
+    if decoded.is_none() {
+        bail!(
+            "--app-update-key {}: not an update signing key's public half (made with `tauri signer generate`, \
+             the file ending in .pub)",
+            path.display()
+        );
+    }
+    Ok(key.to_owned())
 }
 
 /// The portal's address for a provisioning file: an origin, `https://`, or `http://` on the loopback
@@ -93,8 +115,9 @@ pub async fn enrol<S: Store>(
                 bail!("{} exists already; name a new file for the provisioning file", out.path.display());
             }
             let forms_root = crate::channel::root_for(&out.data_dir, tenant)?;
+            let update_key = out.app_update_key.as_deref().map(app_update_key).transpose()?;
             let tenant_name = store.tenant_name(tenant).await?.unwrap_or_default();
-            Some((out, portal, forms_root, tenant_name))
+            Some((out, portal, forms_root, update_key, tenant_name))
         }
         None => None,
     };
@@ -118,7 +141,7 @@ pub async fn enrol<S: Store>(
     writeln!(out, "name     {}", device.name)?;
     writeln!(out, "code     {code}")?;
     writeln!(out, "expires  {}", time_text(device.code_expires_at))?;
-    if let Some((file, portal, forms_root, tenant_name)) = prepared {
+    if let Some((file, portal, forms_root, app_update_key, tenant_name)) = prepared {
         let contents = Provisioning {
             format: provisioning::FORMAT.into(),
             format_version: provisioning::FORMAT_VERSION,
@@ -128,6 +151,7 @@ pub async fn enrol<S: Store>(
             code,
             expires_at: device.code_expires_at,
             forms_root,
+            app_update_key,
         };
         write_provisioning(&file.path, &contents)?;
         writeln!(out, "file     {} (holds the code: hand it to the desk only)", file.path.display())?;

@@ -419,6 +419,10 @@ pub enum DevicesCommand {
         /// The portal's address as desks reach it (https://portal.example.de), for the provisioning file.
         #[arg(long, value_name = "URL", requires = "provisioning")]
         portal_url: Option<String>,
+        /// The public key that signs the desk app's updates (`tauri signer generate` writes it as KEY.pub), for
+        /// the provisioning file: the desk installs only updates signed with its private key.
+        #[arg(long, value_name = "FILE", requires = "provisioning")]
+        app_update_key: Option<PathBuf>,
         #[command(flatten)]
         tenant: TenantArg,
         #[command(flatten)]

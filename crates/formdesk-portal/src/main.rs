@@ -255,12 +255,23 @@ async fn run<S: Store + AccountStore>(store: S, command: &Command) -> Result<Exi
         Command::Tenants(T::Adopt { ars, .. }) => tenants::adopted(&store, ars).await,
         Command::Tenants(T::List { .. }) => tenants::list(&store).await,
         Command::Tenants(T::Suspend { ars, .. }) => tenants::suspend(&store, ars).await,
-        Command::Devices(V::Enrol { name, valid_days, tenant: t, provisioning, portal_url, store: args }) => {
+        Command::Devices(V::Enrol {
+            name,
+            valid_days,
+            tenant: t,
+            provisioning,
+            portal_url,
+            app_update_key,
+            store: args,
+        }) => {
             let tenant = tenants::resolve(&store, t.tenant.as_deref()).await?;
             let file = match (provisioning, portal_url) {
-                (Some(path), Some(url)) => {
-                    Some(admin::ProvisioningOut { path: path.clone(), portal: url.clone(), data_dir: args.data_dir()? })
-                }
+                (Some(path), Some(url)) => Some(admin::ProvisioningOut {
+                    path: path.clone(),
+                    portal: url.clone(),
+                    data_dir: args.data_dir()?,
+                    app_update_key: app_update_key.clone(),
+                }),
                 _ => None,
             };
             admin::enrol(&store, &tenant, name, *valid_days, file).await

@@ -3,8 +3,8 @@
 //!
 //! `formdesk-portal devices enrol --provisioning FILE` writes one; the desk reads it at first start
 //! (`formdesk --provision FILE`, or "Einrichtungsdatei wählen" in the setup). It names the portal, the tenant,
-//! the root of the tenant's form channel (pinned from the file instead of from the enrolment answer), the
-//! desk's name and its one-time enrolment code with the code's expiry.
+//! the root of the tenant's form channel (pinned from the file instead of from the enrolment answer), the key
+//! that signs the app's updates, the desk's name and its one-time enrolment code with the code's expiry.
 //!
 //! The file holds a secret (the code) until it is used: the portal writes it readable by its owner only, and
 //! the code works once. Versioned as `{"format": "formdesk-provisioning", "formatVersion": 1, …}`; a desk
@@ -43,6 +43,10 @@ pub struct Provisioning {
     /// has no form channel yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forms_root: Option<String>,
+    /// The public key that signs the desk app's updates (a minisign key as `tauri signer generate` writes it,
+    /// base64); absent when the portal hands out no app updates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_update_key: Option<String>,
 }
 
 /// What is wrong with a provisioning file.
@@ -125,6 +129,7 @@ mod tests {
             code: "K7QF-3MZX-9RTA-W2HC".into(),
             expires_at: 1_800_000_000,
             forms_root: Some("{\"signed\":{}}".into()),
+            app_update_key: Some("dW50cnVzdGVkIGNvbW1lbnQ6".into()),
         }
     }
 
@@ -132,8 +137,8 @@ mod tests {
     fn a_written_file_reads_back_the_same() {
         let file = sample();
         assert_eq!(Provisioning::parse(file.to_json().as_bytes()).unwrap(), file);
-        let without_root = Provisioning { forms_root: None, ..sample() };
-        assert!(!without_root.to_json().contains("formsRoot"));
+        let without_root = Provisioning { forms_root: None, app_update_key: None, ..sample() };
+        assert!(!without_root.to_json().contains("formsRoot") && !without_root.to_json().contains("appUpdateKey"));
         assert_eq!(Provisioning::parse(without_root.to_json().as_bytes()).unwrap(), without_root);
     }
 

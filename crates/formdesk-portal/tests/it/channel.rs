@@ -541,7 +541,20 @@ fn a_provisioning_file_carries_the_portal_the_tenant_the_root_and_a_code_that_wo
     let portal = env.serve(&[]);
     let path = env.dir.path().join("bus-1.formdesk");
     let file = path.display().to_string();
-    let args = ["devices", "enrol", "--name", "Bürgerbus 1", "--provisioning", &file, "--portal-url", &portal.base];
+    let update_key = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures/app-update.key.pub");
+    let update_key = update_key.display().to_string();
+    let args = [
+        "devices",
+        "enrol",
+        "--name",
+        "Bürgerbus 1",
+        "--provisioning",
+        &file,
+        "--portal-url",
+        &portal.base,
+        "--app-update-key",
+        &update_key,
+    ];
     let out = env.cli_ok(&args);
     assert!(out.contains(&format!("file     {file}")), "{out}");
     let mode = std::fs::metadata(&path).expect("the file").permissions().mode() & 0o777;
@@ -550,6 +563,8 @@ fn a_provisioning_file_carries_the_portal_the_tenant_the_root_and_a_code_that_wo
     assert_eq!(provisioning.portal, portal.base);
     assert_eq!((provisioning.tenant.ars.as_str(), provisioning.tenant.name.as_str()), (ARS, "Stadt Musterstadt"));
     assert_eq!(provisioning.device_name, "Bürgerbus 1");
+    let key_file = std::fs::read_to_string(&update_key).expect("the key");
+    assert_eq!(provisioning.app_update_key.as_deref(), Some(key_file.trim()), "the app-update key, as given");
     let printed = out.lines().find_map(|l| l.strip_prefix("code ")).expect("a code").trim();
     assert_eq!(provisioning.code, printed);
     let days = (provisioning.expires_at - crate::support::now()) as f64 / 86_400.0;
@@ -578,6 +593,21 @@ fn a_provisioning_file_carries_the_portal_the_tenant_the_root_and_a_code_that_wo
     }
     assert_eq!(devices(), before, "no desk registered by a refused command");
     assert!(!Path::new(&other).exists());
+    // A file that is no update key.
+    let out = env.cli(&[
+        "devices",
+        "enrol",
+        "--name",
+        "Bus 2",
+        "--provisioning",
+        &other,
+        "--portal-url",
+        &portal.base,
+        "--app-update-key",
+        &file,
+    ]);
+    assert!(text(&out.stderr).contains("not an update signing key"), "{}", text(&out.stderr));
+    assert_eq!(devices(), before);
     // The two options come together.
     let out = env.cli(&["devices", "enrol", "--name", "Bus 2", "--provisioning", &other]);
     assert!(text(&out.stderr).contains("--portal-url <URL>"), "{}", text(&out.stderr));
