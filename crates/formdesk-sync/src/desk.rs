@@ -18,8 +18,29 @@ use formdesk_protocol::wire::Destination;
 use formdesk_vault::Registration;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
+
+/// The file in the desk's data folder that holds the key the app's updates must be signed with, as the
+/// provisioning file brought it.
+pub const APP_UPDATE_KEY_FILE: &str = "app-update-key.pub";
+
+/// The key the app's updates must be signed with, if the desk was given one (see [`APP_UPDATE_KEY_FILE`]).
+pub fn app_update_key(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join(APP_UPDATE_KEY_FILE)).ok()?;
+    Some(text.trim().to_owned()).filter(|k| !k.is_empty())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, so that a crash leaves the old file
+/// or the new one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let temp = path.with_extension("tmp");
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temp, path)
+}
 
 /// Reads the provisioning file at `path` (`formdesk --provision FILE`, "Einrichtungsdatei wählen"); its
 /// expiry is checked when it is used, so that the setup can say so while showing what the file is for.
@@ -124,7 +145,7 @@ impl DeskLink {
     }
 
     fn slot(&self) -> MutexGuard<'_, Option<Connected>> {
-        self.connected.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.connected.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn connect(&self, registration: &Registration) -> Result<(), SyncError> {
@@ -170,6 +191,13 @@ impl DeskLink {
         Ok(())
     }
 
+    /// The channel the portal last said this desk reads (`pilot` or `all`); `all` until connected.
+    pub fn channel(&self) -> formdesk_channel::Channel {
+        self.slot()
+            .as_ref()
+            .map_or(formdesk_channel::Channel::All, |c| *c.forms.channel.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
     /// What the last check of the form channel found.
     pub fn forms_check(&self) -> FormsCheck {
         self.slot().as_ref().map(|c| c.forms.state.borrow().clone()).unwrap_or_default()
@@ -211,7 +239,15 @@ impl DeskLink {
         let now = crate::Clock::now(&crate::SystemClock);
         let problem = |problem, detail: String| SyncError::Provisioning { problem, detail };
         file.check_current(now).map_err(|e| problem(ProvisioningProblem::Expired(file.expires_at), e.to_string()))?;
-        match self.enrol_as(desk, &file.portal, &file.code, Some(file)).await {
+        let enrolled = self.enrol_as(desk, &file.portal, &file.code, Some(file)).await;
+        if enrolled.is_ok()
+            && let Some(key) = &file.app_update_key
+        {
+            // Kept beside the form channel's root: from now on the app installs only updates this key signed.
+            write_atomically(&self.dir.join(APP_UPDATE_KEY_FILE), key.as_bytes())
+                .map_err(|e| SyncError::Outbox(format!("keeping the app-update key: {e}")))?;
+        }
+        match enrolled {
             Err(SyncError::Enrolment { failure, detail, .. }) => Err(match failure {
                 EnrolFailure::UsedCode => problem(ProvisioningProblem::Used, detail),
                 EnrolFailure::ExpiredCode => problem(ProvisioningProblem::Expired(file.expires_at), detail),

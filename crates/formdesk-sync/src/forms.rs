@@ -30,6 +30,8 @@ pub use formdesk_desk::FormsCheck;
 pub(crate) struct FormsLink {
     pub(crate) state: watch::Sender<FormsCheck>,
     pub(crate) now: Arc<Notify>,
+    /// The channel the portal last said this desk reads (`all` until it says otherwise).
+    pub(crate) channel: Arc<Mutex<Channel>>,
 }
 
 /// Why a round failed: the sentence for the clerk and what the libraries said for the log.
@@ -80,9 +82,8 @@ impl FormsLink {
     ) -> FormsLink {
         let has_channel = store.trusted_root().is_some();
         let (state, _) = watch::channel(FormsCheck { has_channel, ..FormsCheck::default() });
-        let link = FormsLink { state, now: Arc::new(Notify::new()) };
-        let (state, now) = (link.state.clone(), Arc::clone(&link.now));
-        let channel = Arc::new(Mutex::new(Channel::All));
+        let link = FormsLink { state, now: Arc::new(Notify::new()), channel: Arc::new(Mutex::new(Channel::All)) };
+        let (state, now, channel) = (link.state.clone(), Arc::clone(&link.now), Arc::clone(&link.channel));
         tokio::spawn(async move {
             let mut was_online = *online.borrow();
             loop {

@@ -64,6 +64,7 @@ fn a_desk_is_set_up_from_its_provisioning_file_and_a_used_expired_or_broken_file
     let registration = desk.registration().unwrap().expect("enrolled");
     assert_eq!(registration.url, url);
     assert_eq!(registration.device_name, "Bürgerbus 1");
+    assert_eq!(formdesk_sync::desk::app_update_key(&dir), None, "the file brought no app-update key");
     let store = formdesk_desk::formsets::open_form_store(&dir).unwrap();
 
     // The form set comes by itself: the first check runs as the link connects.
@@ -93,6 +94,17 @@ fn a_desk_is_set_up_from_its_provisioning_file_and_a_used_expired_or_broken_file
     let (what, _) = problem(runtime.block_on(link.enrol_provisioned(&second, &foreign)));
     assert_eq!(what, ProvisioningProblem::OtherTenant);
     assert_eq!(second.registration().unwrap(), None, "nothing kept of a refused enrolment");
+    drop(link);
+
+    // A file with the key of the app's updates: kept with the registration.
+    let path = provisioning_file(&env, &url, "Bürgerbus 3");
+    let with_key =
+        Provisioning { app_update_key: Some("dW50cnVzdGVkIGNvbW1lbnQ6".into()), ..read_provisioning(&path).unwrap() };
+    let third_dir = env.path("desk-3");
+    let third = new_desk(&third_dir);
+    let link = DeskLink::start_with(&third_dir, None, |_| {}, Duration::from_secs(3600)).unwrap();
+    runtime.block_on(link.enrol_provisioned(&third, &with_key)).unwrap();
+    assert_eq!(formdesk_sync::desk::app_update_key(&third_dir).as_deref(), Some("dW50cnVzdGVkIGNvbW1lbnQ6"));
     drop(link);
 
     // Files that are none, and one from a newer Formdesk, by name.
