@@ -9,12 +9,14 @@
 //! - [`ids`]: the shapes of client-chosen ids and of enrolment codes.
 //! - [`audit`]: the audit trail's hash chain and its signed checkpoints, shared by portal and desk.
 //! - [`provisioning`]: the file that sets a new desk up for its municipality without an address typed.
+//! - [`app_bundle`]: the desk app's update bundles: a package's control fields and its update signature.
 //!
 //! Non-goals: no I/O, no clock, no randomness (times and keys are passed in), no HTTP client or server, no
 //! encryption of submissions (that is `formdesk-seal`).
 #![deny(missing_docs)]
 
 pub mod acceptance;
+pub mod app_bundle;
 pub mod audit;
 pub mod auth;
 pub mod content;
