@@ -264,7 +264,14 @@ pub struct FormsReport {
     /// Why the last check failed, if it did (the desk's sentence, for the administrators).
     #[serde(default)]
     pub error: Option<String>,
+    /// The version of the desk app itself (`0.0.1`), for `formdesk-portal app status` and the console: ASCII,
+    /// at most [`MAX_APP_VERSION_CHARS`] characters. A desk from before app updates leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_version: Option<String>,
 }
+
+/// The most characters of [`FormsReport::app_version`].
+pub const MAX_APP_VERSION_CHARS: usize = 64;
 
 /// Which channel of the form-update channel a desk reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

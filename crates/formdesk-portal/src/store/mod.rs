@@ -30,8 +30,9 @@ use std::ops::Range;
 /// Version 2 adds each device's form-update channel and its last report of the form set it runs; version 3
 /// adds tenants (`tenant_id` on every tenant's row, in the keys of destinations, submissions and parts) and
 /// the tables of the console's accounts and of the audit trail. A database of version 1 or 2 is migrated only
-/// by `tenants adopt`, which names the municipality it served ([`StoreError::NeedsTenant`]).
-pub const SCHEMA_VERSION: i64 = 3;
+/// by `tenants adopt`, which names the municipality it served ([`StoreError::NeedsTenant`]). Version 4 adds the
+/// app version each device last reported (`devices.app_version`).
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The first schema version with tenants.
 pub const TENANT_VERSION: i64 = 3;
@@ -185,6 +186,8 @@ pub struct DeviceForms {
     pub channel: FormsChannelName,
     /// Its last report, if it ever sent one.
     pub report: Option<StoredReport>,
+    /// The app version it last reported, if it ever reported one.
+    pub app_version: Option<String>,
 }
 
 /// A device's last report of its form set.
@@ -225,6 +228,11 @@ pub fn check_report(mut report: FormsReport) -> Result<FormsReport, StoreError> 
     if i64::try_from(report.set_version).is_err() {
         return Err(bad("setVersion is too large"));
     }
+    if let Some(version) = &report.app_version
+        && !plain(version, formdesk_protocol::wire::MAX_APP_VERSION_CHARS)
+    {
+        return Err(bad("appVersion must be a version such as 0.0.1: ASCII, at most 64 characters"));
+    }
     report.manifest_sha256.make_ascii_lowercase();
     report.error = report.error.map(|e| e.chars().take(REPORT_ERROR_CHARS).collect());
     Ok(report)
@@ -249,11 +257,13 @@ pub struct FormsColumns {
     pub reported_at: Option<i64>,
     /// `forms_error`.
     pub error: Option<String>,
+    /// `app_version`.
+    pub app_version: Option<String>,
 }
 
 /// The columns [`FormsColumns`] is read from, in its order.
 pub const FORMS_COLUMNS: &str = "id, forms_channel, forms_set_channel, forms_set_version, forms_manifest_sha256, \
-                                 forms_published, forms_reported_at, forms_error";
+                                 forms_published, forms_reported_at, forms_error, app_version";
 
 impl FormsColumns {
     /// The device's place in the channel; a report is there once all its columns are.
@@ -273,7 +283,7 @@ impl FormsColumns {
             }
             _ => None,
         };
-        Ok(DeviceForms { device_id: self.device_id, channel, report })
+        Ok(DeviceForms { device_id: self.device_id, channel, report, app_version: self.app_version })
     }
 }
 
@@ -1046,5 +1056,24 @@ mod tests {
         let announce = Announce { destination_id: "other".into(), attachments: vec![] };
         let err = judge_announce(&row(), "e", &announce).unwrap_err().to_string();
         assert_eq!(err, "submission id s is taken");
+    }
+
+    #[test]
+    fn a_report_names_a_bad_app_version() {
+        let report = |app_version: Option<&str>| FormsReport {
+            channel: "all".into(),
+            set_version: 1,
+            manifest_sha256: "ab".repeat(32),
+            published: "2026-12-06T10:00:00Z".into(),
+            error: None,
+            app_version: app_version.map(str::to_owned),
+        };
+        assert_eq!(check_report(report(Some("0.0.1"))).unwrap().app_version.as_deref(), Some("0.0.1"));
+        assert_eq!(check_report(report(None)).unwrap().app_version, None);
+        for bad in ["", "0.0.1 beta", "0.0.1-é", &"1".repeat(65)] {
+            let err = check_report(report(Some(bad))).unwrap_err().to_string();
+            assert!(err.contains("appVersion"), "{bad:?}: {err}");
+        }
+        assert!(check_report(report(Some(&"1".repeat(64)))).is_ok());
     }
 }

@@ -506,7 +506,8 @@ impl Store for PgStore {
         let row = client
             .query_one(
                 "UPDATE devices SET forms_set_channel = $3, forms_set_version = $4, forms_manifest_sha256 = $5,
-                        forms_published = $6, forms_reported_at = $7, forms_error = $8
+                        forms_published = $6, forms_reported_at = $7, forms_error = $8,
+                        app_version = COALESCE($9, app_version)
                  WHERE tenant_id = $1 AND id = $2 RETURNING forms_channel",
                 &[
                     &tenant.id(),
@@ -517,6 +518,7 @@ impl Store for PgStore {
                     &report.published,
                     &now,
                     &report.error,
+                    &report.app_version,
                 ],
             )
             .await?;
@@ -542,6 +544,7 @@ impl Store for PgStore {
                     published: get(r, 5)?,
                     reported_at: get(r, 6)?,
                     error: get(r, 7)?,
+                    app_version: get(r, 8)?,
                 }
                 .into_forms()
             })

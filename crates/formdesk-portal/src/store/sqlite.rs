@@ -517,7 +517,8 @@ impl Store for SqliteStore {
         self.write(move |tx| {
             tx.execute(
                 "UPDATE devices SET forms_set_channel = ?3, forms_set_version = ?4, forms_manifest_sha256 = ?5,
-                        forms_published = ?6, forms_reported_at = ?7, forms_error = ?8
+                        forms_published = ?6, forms_reported_at = ?7, forms_error = ?8,
+                        app_version = COALESCE(?9, app_version)
                  WHERE tenant_id = ?1 AND id = ?2",
                 params![
                     tenant,
@@ -527,7 +528,8 @@ impl Store for SqliteStore {
                     report.manifest_sha256,
                     report.published,
                     now,
-                    report.error
+                    report.error,
+                    report.app_version
                 ],
             )?;
             let channel: String = tx.query_row(
@@ -557,6 +559,7 @@ impl Store for SqliteStore {
                     published: r.get(5)?,
                     reported_at: r.get(6)?,
                     error: r.get(7)?,
+                    app_version: r.get(8)?,
                 })
             })?;
             rows.map(|row| row.map_err(StoreError::from).and_then(super::FormsColumns::into_forms)).collect()

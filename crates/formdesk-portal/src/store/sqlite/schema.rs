@@ -249,6 +249,10 @@ CREATE TABLE audit_checkpoints (
     PRIMARY KEY (log, seq)
 );
 ",
+    // 4: the version of the desk app each device last reported.
+    r"
+ALTER TABLE devices ADD COLUMN app_version TEXT;
+",
 ];
 
 /// The table of tenants, made before migration 3 so that `tenants adopt` can insert tenant 1 first.
