@@ -45,6 +45,8 @@ fn main() {
         "provisioning",
         "choose_provisioning_file",
         "enrol_provisioned",
+        "app_update",
+        "install_app_update",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands)).expect("tauri-build failed");
 }

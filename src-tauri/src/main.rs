@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
 
 mod provision;
+mod update;
 mod webview;
 
 /// The label of the clerk's window, as `tauri.conf.json` names it.
@@ -77,6 +78,10 @@ struct Args {
     /// the first bad entry. Needs no PIN and opens no window.
     #[arg(long, requires = "data_dir")]
     verify_audit: bool,
+    /// Seconds between two checks for a new version of the app while the desk is connected (it installs one
+    /// only when the clerk chooses "Jetzt neu starten" or when the desk locks itself while idle).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    update_check_seconds: u64,
     /// Set this new desk up from a provisioning file (from `formdesk-portal devices enrol --provisioning`):
     /// after the clerk's name and PIN the desk connects with the portal the file names, with no address typed.
     #[arg(long, value_name = "FILE")]
@@ -547,11 +552,14 @@ fn main() -> anyhow::Result<()> {
     };
     let data_dir = args.data_dir;
     let provision = args.provision;
+    let update_every = Duration::from_secs(args.update_check_seconds);
     let idle_lock = Duration::from_secs_f64(args.idle_lock * 60.0);
     let retention = Duration::from_secs(u64::from(args.retention_days) * 86_400);
     tauri::Builder::default()
         // The save dialog for receipts, used from Rust only: no capability lets the web view call it.
         .plugin(tauri_plugin_dialog::init())
+        // The app's own updates; the key comes from the desk's provisioning, the address from its portal.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(move |app| {
             let dir = match data_dir {
                 Some(dir) => dir,
@@ -583,10 +591,13 @@ fn main() -> anyhow::Result<()> {
                 registration.as_ref(),
                 move |event| link_event(&handle, event),
                 forms_interval,
+                Some(app.package_info().version.to_string()),
             )
             .map_err(sync_error);
             app.manage(LinkState(link));
             app.manage(provision::ProvisioningState::from_file(provision.as_deref()));
+            app.manage(update::UpdateState::new(dir.clone()));
+            update::start(app.handle().clone(), update_every);
             app.manage(DeskState(desk.map_err(IpcError::from)));
             if !idle_lock.is_zero() {
                 let handle = app.handle().clone();
@@ -597,6 +608,14 @@ fn main() -> anyhow::Result<()> {
                         std::thread::sleep(every);
                         if handle.state::<DeskState>().get().is_ok_and(|d| d.lock_if_idle(idle_lock)) {
                             locked(&handle);
+                        }
+                        // Locked and idle, no clerk is in a case: a verified new version is installed now.
+                        let idle_and_locked = handle
+                            .state::<DeskState>()
+                            .get()
+                            .is_ok_and(|d| !d.is_unlocked() && d.idle_for() >= idle_lock);
+                        if idle_and_locked && handle.state::<update::UpdateState>().is_ready() {
+                            let _ = update::install_and_restart(&handle);
                         }
                     }
                 });
@@ -664,7 +683,9 @@ fn main() -> anyhow::Result<()> {
             send_now,
             provision::provisioning,
             provision::choose_provisioning_file,
-            provision::enrol_provisioned
+            provision::enrol_provisioned,
+            update::app_update,
+            update::install_app_update
         ])
         .run(tauri::generate_context!())
         .context("the window could not be run")

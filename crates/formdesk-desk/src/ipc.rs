@@ -385,6 +385,20 @@ pub struct SetupResult {
     pub state: VaultState,
 }
 
+/// The app's own updates, as the start screen shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppUpdateView {
+    /// The version running now ("1.4.0").
+    pub current: String,
+    /// A newer version, downloaded and verified, waiting for a restart.
+    pub ready: Option<String>,
+    /// What its publishers wrote about it.
+    pub notes: Option<String>,
+    /// Why the last offer was refused or the last check failed (a German sentence), if it was.
+    pub error: Option<String>,
+}
+
 /// What a provisioning file sets the desk up for, as the setup shows it before the desk connects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -92,6 +92,7 @@ pub struct DeskLink {
     events: Events,
     connected: Mutex<Option<Connected>>,
     forms_interval: Duration,
+    app_version: Option<String>,
 }
 
 impl std::fmt::Debug for DeskLink {
@@ -115,15 +116,17 @@ impl DeskLink {
         registration: Option<&Registration>,
         events: impl Fn(LinkEvent) + Send + Sync + 'static,
     ) -> Result<DeskLink, SyncError> {
-        DeskLink::start_with(dir, registration, events, crate::forms::DEFAULT_INTERVAL)
+        DeskLink::start_with(dir, registration, events, crate::forms::DEFAULT_INTERVAL, None)
     }
 
-    /// As [`DeskLink::start`], checking the form channel every `forms_interval` while connected.
+    /// As [`DeskLink::start`], checking the form channel every `forms_interval` while connected, and naming
+    /// `app_version` (the desk app's) in each report of the form set, for the administrators' `app status`.
     pub fn start_with(
         dir: &Path,
         registration: Option<&Registration>,
         events: impl Fn(LinkEvent) + Send + Sync + 'static,
         forms_interval: Duration,
+        app_version: Option<String>,
     ) -> Result<DeskLink, SyncError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -137,6 +140,7 @@ impl DeskLink {
             events: Arc::new(events),
             connected: Mutex::new(None),
             forms_interval,
+            app_version,
         };
         if let Some(registration) = registration {
             link.connect(registration)?;
@@ -153,7 +157,7 @@ impl DeskLink {
             &registration.url,
             &registration.device_id,
             &registration.portal_key,
-            PortalOptions::default(),
+            PortalOptions { app_version: self.app_version.clone(), ..PortalOptions::default() },
         )?);
         let outbox = formdesk_vault::Outbox::open(&self.dir).map_err(|e| SyncError::Outbox(e.to_string()))?;
         let engine = {

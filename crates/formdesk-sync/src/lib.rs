@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 pub mod acceptance;
+pub mod app_update;
 pub mod backoff;
 pub mod clock;
 pub mod desk;

@@ -59,6 +59,8 @@ pub struct PortalOptions {
     /// Certificate authorities (PEM) trusted for the portal's HTTPS on top of the system's: a
     /// municipality's own, when the desk's operating system does not trust it (or through `SSL_CERT_FILE`).
     pub extra_roots_pem: Vec<u8>,
+    /// The desk app's version, sent with every report of the form set (`None` outside the app).
+    pub app_version: Option<String>,
 }
 
 impl Default for PortalOptions {
@@ -70,6 +72,7 @@ impl Default for PortalOptions {
             request_timeout: Duration::from_secs(60),
             piece_size: 1024 * 1024,
             extra_roots_pem: Vec::new(),
+            app_version: None,
         }
     }
 }
@@ -325,6 +328,7 @@ pub fn forms_report(set: &formdesk_channel::Installed, error: Option<String>) ->
         manifest_sha256: set.sha256.clone(),
         published: set.manifest.published.clone(),
         error,
+        app_version: None,
     }
 }
 
@@ -336,6 +340,7 @@ pub struct Portal {
     key: RwLock<Option<Arc<Ed25519KeyPair>>>,
     piece_size: usize,
     clock: Arc<dyn Clock>,
+    app_version: Option<String>,
 }
 
 impl std::fmt::Debug for Portal {
@@ -428,6 +433,7 @@ impl Portal {
             key: RwLock::new(None),
             piece_size: options.piece_size.max(1),
             clock: Arc::new(SystemClock),
+            app_version: options.app_version,
         })
     }
 
@@ -510,8 +516,14 @@ impl Portal {
 
     /// Reports the form set the desk runs (see [`forms_report`]) and returns the channel the administrators put
     /// the desk in, which its next check reads.
+    /// The report names the app's version ([`PortalOptions::app_version`]) unless it names one itself.
     pub async fn report_forms(&self, report: &FormsReport) -> Result<formdesk_channel::Channel, FormsReportError> {
-        let answer = self.signed(Method::POST, FORMS_REPORT_PATH, json_body(report)).await.map_err(FormsReportError)?;
+        let mut report = report.clone();
+        if report.app_version.is_none() {
+            report.app_version.clone_from(&self.app_version);
+        }
+        let answer =
+            self.signed(Method::POST, FORMS_REPORT_PATH, json_body(&report)).await.map_err(FormsReportError)?;
         let channel: FormsChannel = answer.json("the report of the form set").map_err(FormsReportError)?;
         Ok(match channel.channel {
             FormsChannelName::Pilot => formdesk_channel::Channel::Pilot,
@@ -799,6 +811,7 @@ mod tests {
             manifest_sha256: "0".repeat(64),
             published: "2026-12-01T00:00:00Z".into(),
             error: None,
+            app_version: None,
         };
         assert_eq!(portal.report_forms(&report).await, Err(FormsReportError(DeliveryError::Locked)));
         assert!(portal.forms_source(formdesk_channel::Scope::Shared).is_ok());

@@ -4,6 +4,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { sendInParts } from './files';
 import type {
+  AppUpdateView,
   CarryOver,
   CitizenView,
   DraftInfo,
@@ -240,6 +241,21 @@ export function chooseProvisioningFile(): Promise<ProvisioningView | null> {
 /** Connects the desk with the portal of its provisioning file, with no address typed. */
 export function enrolProvisioned(): Promise<StartView> {
   return invoke<StartView>('enrol_provisioned');
+}
+
+/** The running version of the app, and a newer one ready to be installed. */
+export function appUpdate(): Promise<AppUpdateView> {
+  return invoke<AppUpdateView>('app_update');
+}
+
+/** "Jetzt neu starten": installs the ready version and starts the app again. */
+export function installAppUpdate(): Promise<void> {
+  return invoke<void>('install_app_update');
+}
+
+/** Calls `handler` when a new version of the app was downloaded and verified. */
+export function onAppUpdateReady(handler: () => void): Promise<UnlistenFn> {
+  return listen('app-update-ready', () => handler());
 }
 
 /** "Jetzt senden": everything not yet delivered is sent now. */

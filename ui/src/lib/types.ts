@@ -30,6 +30,7 @@ export type { ReviewItem } from './bindings/ReviewItem';
 export type { ReviewStep } from './bindings/ReviewStep';
 export type { ReviewView } from './bindings/ReviewView';
 export type { SearchResult } from './bindings/SearchResult';
+export type { AppUpdateView } from './bindings/AppUpdateView';
 export type { ProvisioningView } from './bindings/ProvisioningView';
 export type { SetupResult } from './bindings/SetupResult';
 export type { QueueEntry } from './bindings/QueueEntry';

@@ -3,8 +3,8 @@
 //! with `UPDATE_BINDINGS=1`) writes them anew.
 
 use formdesk_desk::ipc::{
-    CarryOver, CitizenView, DraftView, FileRef, FormSummary, FormsInfo, FormsView, IpcError, ProvisioningView,
-    ReceiptView, ReviewView, SearchResult, SetupResult, StartView, SyncView, VaultState,
+    AppUpdateView, CarryOver, CitizenView, DraftView, FileRef, FormSummary, FormsInfo, FormsView, IpcError,
+    ProvisioningView, ReceiptView, ReviewView, SearchResult, SetupResult, StartView, SyncView, VaultState,
 };
 use formdesk_engine::FormState;
 use std::collections::BTreeMap;
@@ -55,6 +55,7 @@ fn typescript_bindings_are_current() {
     FormsView::export_all(&cfg).expect("export FormsView");
     CarryOver::export_all(&cfg).expect("export CarryOver");
     ProvisioningView::export_all(&cfg).expect("export ProvisioningView");
+    AppUpdateView::export_all(&cfg).expect("export AppUpdateView");
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated.len() >= 15, "expected the whole IPC surface, got {:?}", generated.keys());

@@ -59,7 +59,7 @@ fn a_desk_is_set_up_from_its_provisioning_file_and_a_used_expired_or_broken_file
     let file = read_provisioning(&path).unwrap();
     let dir = env.path("desk-1");
     let desk = new_desk(&dir);
-    let link = DeskLink::start_with(&dir, None, |_| {}, Duration::from_secs(3600)).unwrap();
+    let link = DeskLink::start_with(&dir, None, |_| {}, Duration::from_secs(3600), None).unwrap();
     runtime.block_on(link.enrol_provisioned(&desk, &file)).unwrap();
     let registration = desk.registration().unwrap().expect("enrolled");
     assert_eq!(registration.url, url);
@@ -76,7 +76,7 @@ fn a_desk_is_set_up_from_its_provisioning_file_and_a_used_expired_or_broken_file
     // The same file again, on another desk: used.
     let other = env.path("desk-2");
     let second = new_desk(&other);
-    let link = DeskLink::start_with(&other, None, |_| {}, Duration::from_secs(3600)).unwrap();
+    let link = DeskLink::start_with(&other, None, |_| {}, Duration::from_secs(3600), None).unwrap();
     let (used, says) = problem(runtime.block_on(link.enrol_provisioned(&second, &file)));
     assert_eq!(used, ProvisioningProblem::Used);
     assert!(says.starts_with("Diese Einrichtungsdatei wurde schon verwendet"), "{says}");
@@ -102,7 +102,7 @@ fn a_desk_is_set_up_from_its_provisioning_file_and_a_used_expired_or_broken_file
         Provisioning { app_update_key: Some("dW50cnVzdGVkIGNvbW1lbnQ6".into()), ..read_provisioning(&path).unwrap() };
     let third_dir = env.path("desk-3");
     let third = new_desk(&third_dir);
-    let link = DeskLink::start_with(&third_dir, None, |_| {}, Duration::from_secs(3600)).unwrap();
+    let link = DeskLink::start_with(&third_dir, None, |_| {}, Duration::from_secs(3600), None).unwrap();
     runtime.block_on(link.enrol_provisioned(&third, &with_key)).unwrap();
     assert_eq!(formdesk_sync::desk::app_update_key(&third_dir).as_deref(), Some("dW50cnVzdGVkIGNvbW1lbnQ6"));
     drop(link);
