@@ -48,6 +48,48 @@ pub enum Command {
     /// The audit trail: list entries, verify the logs, sign checkpoints.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The desk app's signed updates: publish a bundle to a channel, see which desk runs which version.
+    #[command(subcommand)]
+    App(AppCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Publish a signed update bundle of the desk app (its Debian package) to a channel.
+    ///
+    /// The signature must verify with --key, name the version (tauri signer sign --app-version X), and the
+    /// package must be the desk app (Package: formdesk) of that version, newer than what the channel offers.
+    /// Desks on the pilot channel get the newer of pilot and all.
+    ///
+    /// Example: formdesk-portal app publish formdesk_0.0.2_amd64.deb --signature formdesk_0.0.2_amd64.deb.sig
+    ///          --key app-update.key.pub --channel pilot --notes "Neue Druckvorschau"
+    #[command(verbatim_doc_comment)]
+    Publish {
+        /// The bundle: the desk app's .deb from `cargo xtask bundle`.
+        bundle: PathBuf,
+        /// Its signature file (BUNDLE.sig from `tauri signer sign`).
+        #[arg(long)]
+        signature: PathBuf,
+        /// The update key's public half (the .pub file from `tauri signer generate`).
+        #[arg(long)]
+        key: PathBuf,
+        /// The channel.
+        #[arg(long, value_enum, default_value = "pilot")]
+        channel: ChannelName,
+        /// The release notes the desks' updater receives.
+        #[arg(long, default_value = "")]
+        notes: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// What each channel offers, and the app version each desk last reported.
+    Status {
+        /// Only this tenant's desks (ARS); left out: every tenant's.
+        #[arg(long, value_name = "ARS")]
+        tenant: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 /// Where the portal keeps its data.

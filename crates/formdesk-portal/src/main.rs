@@ -12,6 +12,7 @@
 //! - [`forms`]: the form tools (`forms check`, `forms eval`, `forms receipt`).
 //! - [`channel`]: the form-update channel: its keys, publishing, serving and where the desks stand.
 //! - [`audit`]: the audit trail's commands, checkpoints and the desks' upload.
+//! - [`app_updates`]: the desk app's signed updates (`app publish`, `app status`, `/app/v1/`).
 //!
 //! Architecture invariant: the portal never sees a submission's plaintext; only `inbox export`, run by the
 //! authority with its private key, decrypts.
@@ -24,6 +25,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 mod accounts;
 mod admin;
+mod app_updates;
 mod audit;
 mod bundle;
 mod catalogue;
@@ -189,7 +191,8 @@ fn store_args(command: &Command) -> &StoreArgs {
             cli::AuditCommand::Verify { store, .. }
             | cli::AuditCommand::List { store, .. }
             | cli::AuditCommand::Checkpoint { store, .. },
-        ) => store,
+        )
+        | Command::App(cli::AppCommand::Publish { store, .. } | cli::AppCommand::Status { store, .. }) => store,
         Command::Forms(_) | Command::Keys(_) | Command::Destinations(D::Keygen { .. }) => {
             static NONE: StoreArgs = StoreArgs { data_dir: None, database: None };
             &NONE
@@ -207,6 +210,7 @@ async fn run<S: Store + AccountStore>(store: S, command: &Command) -> Result<Exi
             let options = server::Options {
                 channel: channel::find(&data_dir),
                 channels: channel::channel_dir(&data_dir),
+                app: app_updates::app_dir(&data_dir),
                 listen: args.listen,
                 max_request_bytes: args.max_request_bytes,
                 max_part_bytes: args.max_part_bytes,
@@ -341,6 +345,26 @@ async fn run<S: Store + AccountStore>(store: S, command: &Command) -> Result<Exi
             audit::list(&store, &audit::selection(&store, logs).await?, *limit).await
         }
         Command::Audit(cli::AuditCommand::Checkpoint { out, .. }) => audit::checkpoint(&store, out.as_deref()).await,
+        Command::App(cli::AppCommand::Publish { bundle, signature, key, channel, notes, store: args }) => {
+            let publish = app_updates::Publish { bundle, signature, key, channel: channel.wire(), notes };
+            app_updates::publish(&store, &publish, &args.data_dir()?).await
+        }
+        Command::App(cli::AppCommand::Status { tenant, store: args }) => {
+            let tenants = match tenant {
+                Some(ars) => {
+                    let one = tenants::resolve(&store, Some(ars)).await?;
+                    store
+                        .tenants(&store::Operator::command_line())
+                        .await?
+                        .into_iter()
+                        .filter(|t| t.tenant.ars() == one.ars())
+                        .collect()
+                }
+                None => store.tenants(&store::Operator::command_line()).await?,
+            };
+            let tenants: Vec<_> = tenants.into_iter().map(|t| (t.tenant, t.name)).collect();
+            app_updates::status(&store, &tenants, &args.data_dir()?).await
+        }
         Command::Forms(_) | Command::Keys(_) | Command::Destinations(D::Keygen { .. }) => {
             anyhow::bail!("this command does not use the portal's database")
         }

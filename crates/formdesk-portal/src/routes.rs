@@ -41,6 +41,9 @@ pub enum Kind {
     /// The administrators' web console (`/admin`): HTML pages for people signed in with a session cookie,
     /// each route open to the roles its [`Access`] names.
     Console,
+    /// The desk app's updates (`/app/v1/…`): public, the bundles signed in themselves (the updater checks
+    /// the signature with the key the desk was built or provisioned with); the same for every tenant.
+    AppUpdate,
 }
 
 /// A role of a console account, as the route table names them (docs/tenants.md, section 4).
@@ -143,6 +146,10 @@ pub enum IdKind {
     StaticFile,
     /// The id of a form of the caller's tenant's form set (console).
     Form,
+    /// A channel of the desk app's updates: `pilot` or `all`.
+    AppChannel,
+    /// The file name of a bundle of the desk app's updates.
+    AppBundle,
 }
 
 /// Which handler answers a route.
@@ -176,6 +183,10 @@ pub enum Endpoint {
     TenantChannelMetadata,
     /// A target file of a tenant's repository of the form-update channel.
     TenantChannelTarget,
+    /// The desk app's update manifest of a channel (tauri-plugin-updater's JSON; 204 while none).
+    AppManifest,
+    /// A bundle of the desk app's updates.
+    AppBundle,
     /// A page of the console.
     Console(Page),
 }
@@ -246,6 +257,8 @@ pub const ROUTES: &[RouteSpec] = &[
         &[IdKind::ChannelTenant, IdKind::ChannelFile],
         Endpoint::TenantChannelTarget,
     ),
+    route(Method::Get, "/app/v1/{channel}/latest.json", Kind::AppUpdate, &[IdKind::AppChannel], Endpoint::AppManifest),
+    route(Method::Get, "/app/v1/bundles/{file}", Kind::AppUpdate, &[IdKind::AppBundle], Endpoint::AppBundle),
     // The console (docs/tenants.md, section 4, "Routes × roles"). A role not named answers the 404 page.
     console(Method::Get, "/admin/anmelden", &[], Page::SignIn, Access::Public),
     console(Method::Post, "/admin/anmelden", &[], Page::SignIn, Access::Public),

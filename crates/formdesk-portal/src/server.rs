@@ -53,6 +53,8 @@ pub struct Options {
     /// The channel folder: the single repository, if any, and each tenant's in `t<ARS>/`, all served and
     /// kept fresh.
     pub channels: PathBuf,
+    /// The desk app's updates (`<data-dir>/app`, see [`crate::app_updates`]), served at `/app/v1/`.
+    pub app: PathBuf,
     /// Where it listens.
     pub listen: SocketAddr,
     /// The largest submit request (metadata and data), in bytes.
@@ -289,6 +291,8 @@ fn handler<S: Store + AccountStore>(spec: &'static RouteSpec, filter: MethodFilt
         Endpoint::ChannelTarget => on(filter, channel_target::<S>),
         Endpoint::TenantChannelMetadata => on(filter, tenant_channel_metadata::<S>),
         Endpoint::TenantChannelTarget => on(filter, tenant_channel_target::<S>),
+        Endpoint::AppManifest => on(filter, app_manifest::<S>),
+        Endpoint::AppBundle => on(filter, app_bundle::<S>),
         Endpoint::Console(_) => on(filter, move |State(app): State<Arc<App<S>>>, request: Request| async move {
             crate::console::handle(&app.store, app.console.as_ref(), spec, request).await
         }),
@@ -924,6 +928,33 @@ async fn channel_file<S>(app: &App<S>, folder: crate::channel::Folder, file: &st
         return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this portal has no form channel"));
     };
     crate::channel::file(repo, folder, file).await.ok_or_else(missing)
+}
+
+/// `GET /app/v1/{channel}/latest.json`: the desk app's update manifest, its bundle's URL under the portal's
+/// address as the desk reached it (the `Host` header; https when the portal serves TLS itself).
+async fn app_manifest<S>(
+    State(app): State<Arc<App<S>>>,
+    axum::extract::Path(channel): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    let _working = working(&app)?;
+    let scheme = if app.options.tls.is_some() { "https" } else { "http" };
+    let origin = crate::app_updates::origin(scheme, headers.get(header::HOST))
+        .ok_or_else(|| ApiError::bad_request("the request has no Host header with a plain host name"))?;
+    crate::app_updates::manifest(app.options.app.clone(), &channel, &origin)
+        .await
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no such channel: {channel}")))
+}
+
+/// `GET /app/v1/bundles/{file}`: a published bundle of the desk app.
+async fn app_bundle<S>(
+    State(app): State<Arc<App<S>>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    let _working = working(&app)?;
+    crate::app_updates::bundle(&app.options.app, &file)
+        .await
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no such file: {file}")))
 }
 
 async fn not_found(uri: axum::http::Uri) -> Response {

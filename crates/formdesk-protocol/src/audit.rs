@@ -63,6 +63,7 @@ pub enum Action {
     DeviceChannel,
     DestinationPut,
     FormsUpload,
+    AppPublish,
     InboxPickup,
     DeskCheckpoint,
     // Desk: access.

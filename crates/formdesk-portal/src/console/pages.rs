@@ -583,6 +583,7 @@ fn action_label(action: Action) -> String {
         A::DeviceChannel => "Kanal eines Geräts geändert",
         A::DestinationPut => "Ziel gespeichert",
         A::FormsUpload => "Formularstand hochgeladen",
+        A::AppPublish => "App-Version veröffentlicht",
         A::InboxPickup => "Anträge abgeholt",
         A::DeskCheckpoint => "Prüfpunkt eines Geräts",
         other => return format!("{other:?}"),

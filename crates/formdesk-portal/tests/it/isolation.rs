@@ -180,7 +180,9 @@ fn request(w: &World, spec: &RouteSpec, ids: &[&str]) -> Answer {
         | Endpoint::ChannelMetadata
         | Endpoint::ChannelTarget
         | Endpoint::TenantChannelMetadata
-        | Endpoint::TenantChannelTarget => w.a.signed(method, &path, b""),
+        | Endpoint::TenantChannelTarget
+        | Endpoint::AppManifest
+        | Endpoint::AppBundle => w.a.signed(method, &path, b""),
         // Not walked here (see `Kind::Console` below).
         Endpoint::Console(_) => w.a.signed(method, &path, b""),
     }
@@ -209,7 +211,8 @@ fn every_route_answers_for_b_as_for_nothing(env: Env) {
             Kind::Channel => continue,
             // People's pages with a session cookie: walked with tenant B's ids in `console.rs`.
             Kind::Console => continue,
-            Kind::Api => {}
+            // The same for every tenant: walked like the API, so an answer with B's ids tells nothing of B.
+            Kind::Api | Kind::AppUpdate => {}
         }
         walked += 1;
         if spec.ids.is_empty() {
@@ -227,6 +230,8 @@ fn every_route_answers_for_b_as_for_nothing(env: Env) {
                         IdKind::Attachment => attachment.to_owned(),
                         IdKind::ChannelFile => "root.json".to_owned(),
                         IdKind::ChannelTenant => format!("t{ARS}"),
+                        IdKind::AppChannel => "pilot".to_owned(),
+                        IdKind::AppBundle => id.to_owned(),
                         IdKind::Device | IdKind::SetupToken | IdKind::StaticFile | IdKind::Form => String::new(),
                     })
                     .collect()
@@ -245,7 +250,7 @@ fn every_route_answers_for_b_as_for_nothing(env: Env) {
             assert_tells_nothing_of_b(&w, &for_b, &[&target.id, &target.attachment], &name);
         }
     }
-    assert_eq!(walked, ROUTES.iter().filter(|r| r.kind == Kind::Api).count());
+    assert_eq!(walked, ROUTES.iter().filter(|r| matches!(r.kind, Kind::Api | Kind::AppUpdate)).count());
     // B's submissions are as they were.
     let b_after: Vec<serde_json::Value> =
         [&w.b_live, &w.b_half, &w.b_purged].iter().map(|s| w.b.status(&s.id).ok(200)).collect();

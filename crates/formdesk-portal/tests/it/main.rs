@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod app_updates;
 mod audit;
 mod channel;
 mod config;
