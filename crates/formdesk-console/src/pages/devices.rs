@@ -70,6 +70,8 @@ pub struct DeviceRow {
     pub channel: Channel,
     /// The form set it runs ("Stand 14"), if it has reported one.
     pub form_set: Option<String>,
+    /// The version of the desk app it runs ("0.0.2"), if it has reported one.
+    pub app_version: Option<String>,
     /// Its last contact ("06.12.2026, 17:12"), if any.
     pub last_contact: Option<String>,
     /// The error of its last check, in German, if it had one.

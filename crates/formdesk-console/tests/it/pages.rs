@@ -71,6 +71,7 @@ fn devices_page(name: &str) -> DevicesPage {
                 state: DeviceState::Enrolled,
                 channel: Channel::Pilot,
                 form_set: Some("Stand 14".to_owned()),
+                app_version: Some("0.0.2".to_owned()),
                 last_contact: Some("06.12.2026, 17:12".to_owned()),
                 error: None,
             },
@@ -80,6 +81,7 @@ fn devices_page(name: &str) -> DevicesPage {
                 state: DeviceState::Enrolled,
                 channel: Channel::All,
                 form_set: Some("Stand 13".to_owned()),
+                app_version: Some("0.0.1".to_owned()),
                 last_contact: Some("05.12.2026, 16:58".to_owned()),
                 error: Some("Formularstand konnte nicht geprüft werden (keine Verbindung)".to_owned()),
             },
@@ -89,6 +91,7 @@ fn devices_page(name: &str) -> DevicesPage {
                 state: DeviceState::CodeOpen { until: "06.12.2026, 19:30".to_owned() },
                 channel: Channel::All,
                 form_set: None,
+                app_version: None,
                 last_contact: None,
                 error: None,
             },
@@ -98,6 +101,7 @@ fn devices_page(name: &str) -> DevicesPage {
                 state: DeviceState::Revoked,
                 channel: Channel::All,
                 form_set: Some("Stand 9".to_owned()),
+                app_version: None,
                 last_contact: Some("12.08.2026, 11:04".to_owned()),
                 error: None,
             },
@@ -1088,4 +1092,15 @@ fn the_log_pages_keep_the_filter() {
     page.selected_kind = Some("a b&c".to_owned());
     let html = render_audit(&all_tenant_roles(), &page).expect("the page renders");
     assert!(html.contains("seite=3&#38;art=a%20b%26c\""), "the filter value is percent-encoded");
+}
+
+#[test]
+fn the_devices_page_shows_each_desks_app_version() {
+    let page = render_devices(&device_admin(), &devices_page("Platz 2")).expect("the page renders");
+    assert!(page.contains("<th scope=\"col\">App-Version</th>"), "{page}");
+    assert!(page.contains("<td>0.0.2</td>") && page.contains("<td>0.0.1</td>"), "{page}");
+    // A desk that never reported one shows a dash in that column, as in the form set's.
+    let no_version = DevicesPage { devices: devices_page("Platz 2").devices.into_iter().skip(2).take(1).collect() };
+    let page = render_devices(&device_admin(), &no_version).expect("the page renders");
+    assert_eq!(count(&page, "<td>–</td>"), 2, "{page}");
 }

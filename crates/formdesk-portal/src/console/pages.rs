@@ -367,6 +367,7 @@ async fn device_rows<S: Store>(
                 state,
                 channel,
                 form_set: report.map(|r| format!("Stand {}", r.set_version)),
+                app_version: f.and_then(|f| f.app_version.clone()),
                 last_contact: report.map(|r| time::minute(r.reported_at)),
                 error: report.and_then(|r| r.error.clone()),
             };

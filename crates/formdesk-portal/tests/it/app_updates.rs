@@ -282,6 +282,21 @@ fn desks_report_their_app_version(env: Env) {
     assert!(publish(&env, &kit, &v3, &v3_sig, "pilot").status.success());
     let status = env.cli_ok(&["app", "status"]);
     assert!(line(&status, "Bürgerbüro 1").contains("channel pilot  behind (channel pilot has 0.0.3)"), "{status}");
+
+    // The console's "Geräte" shows the version in its column "App-Version".
+    let setup = crate::console::add_account(
+        &env,
+        &["--tenant", crate::support::ARS, "--login", "p.schmidt", "--name", "Petra Schmidt", "--role", "geraete"],
+    );
+    let mut browser = crate::console::Browser::new(&portal.base);
+    crate::console::set_up(&mut browser, &setup);
+    let page = browser.get("/admin/geraete");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<th scope=\"col\">App-Version</th>"), "{}", page.body);
+    let row = page.body.split("<tr>").find(|row| row.contains("Bürgerbüro 1")).expect("the desk's row");
+    assert!(row.contains("<td>0.0.2</td>"), "{row}");
+    let silent = page.body.split("<tr>").find(|row| row.contains("Bürgerbüro 2")).expect("the desk's row");
+    assert!(!silent.contains("0.0."), "{silent}");
 }
 
 on_both_backends!(publish_serve_and_refuse, desks_report_their_app_version);
