@@ -312,6 +312,47 @@ mod tests {
         );
     }
 
+    /// One real package for the property tests, built once.
+    fn sample() -> &'static [u8] {
+        static SAMPLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        SAMPLE.get_or_init(|| deb(CONTROL, "gzip"))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// A package changed anywhere, or cut off anywhere, is read or refused, never a panic; the control
+        /// fields read are never empty.
+        #[test]
+        fn a_damaged_package_is_read_or_refused_without_panic(
+            edits in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()), 0..8),
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+        ) {
+            let mut bytes = sample().to_vec();
+            for (at, value) in &edits {
+                let at = at.index(bytes.len());
+                bytes[at] = *value;
+            }
+            bytes.truncate(cut.index(bytes.len() + 1));
+            if let Ok(control) = read_control(&bytes) {
+                proptest::prop_assert!(!control.package.is_empty() && !control.version.is_empty());
+            }
+        }
+
+        /// Any bytes after the ar magic, and any key and signature text, never panic.
+        #[test]
+        fn any_archive_or_signature_text_is_refused_without_panic(
+            tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+            signature in ".{0,200}",
+            key in ".{0,120}",
+        ) {
+            let mut bytes = b"!<arch>\n".to_vec();
+            bytes.extend_from_slice(&tail);
+            let _ = read_control(&bytes);
+            let _ = verify_signature(&tail, &signature, &key);
+        }
+    }
+
     #[test]
     fn reads_the_signed_version() {
         assert_eq!(signed_version("timestamp:1\tfile:a.deb\tversion:0.0.2"), Some("0.0.2".into()));
