@@ -18,6 +18,8 @@
 //! | `POST /v1/audit` | device | [`crate::audit::Upload`] → [`crate::audit::Uploaded`] (409 `audit_fork`) |
 //! | `GET /forms/v1/metadata/{file}`, `GET /forms/v1/targets/{file}` | – | the single form-update channel's files |
 //! | `GET /forms/v1/t{ARS}/metadata/{file}`, `GET /forms/v1/t{ARS}/targets/{file}` | – | a tenant's channel's files |
+//! | `GET /app/v1/{channel}/latest.json` | – | the desk app's update manifest (tauri-plugin-updater's JSON), 204 while none |
+//! | `GET /app/v1/bundles/{file}` | – | a signed update bundle of the desk app (docs/app-updates.md) |
 //!
 //! The form-update channel (`formdesk-channel`) is The Update Framework: its metadata and files are signed
 //! by the administrators and checked by the desk, so they are served to anyone without a device signature.
