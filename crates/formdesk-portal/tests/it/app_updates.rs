@@ -300,3 +300,39 @@ fn desks_report_their_app_version(env: Env) {
 }
 
 on_both_backends!(publish_serve_and_refuse, desks_report_their_app_version);
+
+/// A portal serving HTTPS itself names its bundles with https, under the address the desk asked.
+#[test]
+fn the_manifest_names_https_when_the_portal_serves_tls() {
+    let env = Env::new(crate::support::Backend::Sqlite);
+    let kit = Kit::new();
+    let (cert, key) = (kit.path("portal.pem"), kit.path("portal.key"));
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2"])
+        .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args(["-keyout", &key, "-out", &cert])
+        .output()
+        .expect("openssl runs");
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let (v2, v2_sig) = kit.signed("0.0.2");
+    assert!(publish(&env, &kit, &v2, &v2_sig, "all").status.success());
+    let portal = env.serve(&["--tls-cert", &cert, "--tls-key", &key]);
+    assert!(portal.base.starts_with("https://127.0.0.1:"), "{}", portal.base);
+    let port = portal.base.rsplit(':').next().expect("a port").to_owned();
+    // Only the URL's scheme and host are under test here, not the certificate.
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .expect("HTTPS client");
+    let url = format!("https://localhost:{port}/app/v1/all/latest.json");
+    let manifest = send(&client, client.get(&url)).ok(200);
+    let bundle_url = manifest["platforms"]["linux-x86_64"]["url"].as_str().expect("url");
+    assert!(
+        bundle_url.starts_with(&format!("https://localhost:{port}/app/v1/bundles/formdesk_0.0.2_amd64_")),
+        "{bundle_url}"
+    );
+    let served = send(&client, client.get(bundle_url));
+    assert_eq!(served.status, 200);
+    assert!(served.body == std::fs::read(&v2).expect("the bundle"));
+}
