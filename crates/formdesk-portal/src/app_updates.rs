@@ -187,18 +187,7 @@ fn check(args: &Publish<'_>, bundle: &[u8], app_dir: &Path, now: chrono::DateTim
     if updater_arch(&control.architecture).is_none() {
         bail!("{bundle_name} refused: the architecture {:?} is not one the updater knows", control.architecture);
     };
-    if let Some(current) = offered(app_dir, args.channel)? {
-        let current_version = version_of(&current);
-        if current_version.as_ref().is_some_and(|current| &version <= current) {
-            bail!(
-                "{bundle_name} refused: version {version} is not newer than version {} that channel {} offers \
-                 (channel {}); a downgrade or the same version again is never published",
-                current.version,
-                args.channel.as_str(),
-                current.channel
-            );
-        }
-    }
+    check_newer(args, &version, app_dir)?;
     let sha256 = formdesk_protocol::sha256_hex(bundle);
     Ok(ChannelRecord {
         format: RECORD_FORMAT.to_owned(),
@@ -213,6 +202,38 @@ fn check(args: &Publish<'_>, bundle: &[u8], app_dir: &Path, now: chrono::DateTim
         architecture: control.architecture,
         signature: signature.trim().to_owned(),
     })
+}
+
+/// Refuses `version` unless it is newer than what the channel offers.
+fn check_newer(args: &Publish<'_>, version: &semver::Version, app_dir: &Path) -> Result<()> {
+    if let Some(current) = offered(app_dir, args.channel)?
+        && version_of(&current).is_some_and(|current| version <= &current)
+    {
+        bail!(
+            "{} refused: version {version} is not newer than version {} that channel {} offers (channel {}); a \
+             downgrade or the same version again is never published",
+            args.bundle.display(),
+            current.version,
+            args.channel.as_str(),
+            current.channel
+        );
+    }
+    Ok(())
+}
+
+/// Holds `<app>/.lock` so that two `app publish` at once cannot both pass the version check; the lock file
+/// is made only once a bundle passed its checks.
+fn lock(app_dir: &Path) -> Result<std::fs::File> {
+    std::fs::create_dir_all(app_dir).with_context(|| format!("creating {}", app_dir.display()))?;
+    let path = app_dir.join(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    file.lock().with_context(|| format!("locking {}", path.display()))?;
+    Ok(file)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
@@ -245,6 +266,10 @@ pub async fn publish<S: Store>(store: &S, args: &Publish<'_>, data_dir: &Path) -
     let bundle = std::fs::read(args.bundle).with_context(|| format!("reading {}", args.bundle.display()))?;
     let now = Utc::now();
     let record = check(args, &bundle, &app_dir, now)?;
+    let _lock = lock(&app_dir)?;
+    // Another publish may have finished in between.
+    let version = semver::Version::parse(&record.version).context("the checked version")?;
+    check_newer(args, &version, &app_dir)?;
     write_atomically(&bundles_dir(&app_dir).join(&record.file), &bundle)?;
     let event = Event::new(&Actor::cli(), Action::AppPublish, now.timestamp())
         .on(format!("app-{}", record.version))

@@ -336,3 +336,27 @@ fn the_manifest_names_https_when_the_portal_serves_tls() {
     assert_eq!(served.status, 200);
     assert!(served.body == std::fs::read(&v2).expect("the bundle"));
 }
+
+/// Two `app publish` of the same version at once: one is taken, the other refused as not newer.
+#[test]
+fn of_two_publishes_at_once_one_is_taken() {
+    let env = Env::new(crate::support::Backend::Sqlite);
+    let kit = Kit::new();
+    let (v2, v2_sig) = kit.signed("0.0.2");
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_formdesk-portal"))
+            .args(["app", "publish", &v2.display().to_string(), "--signature", &v2_sig, "--key", &kit.public()])
+            .args(["--channel", "all"])
+            .args(env.store_args())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("formdesk-portal runs")
+    };
+    let (one, two) = (start(), start());
+    let outcomes = [one.wait_with_output().expect("exits"), two.wait_with_output().expect("exits")];
+    assert_eq!(outcomes.iter().filter(|o| o.status.success()).count(), 1, "{outcomes:?}");
+    let refused = outcomes.iter().find(|o| !o.status.success()).expect("one refused");
+    assert!(text(&refused.stderr).contains("is not newer than version 0.0.2"), "{}", text(&refused.stderr));
+    assert_eq!(env.query("SELECT COUNT(*) FROM audit_entries WHERE action = 'app_publish'"), "1");
+}
