@@ -186,7 +186,7 @@ fn check(args: &Publish<'_>, bundle: &[u8], app_dir: &Path, now: chrono::DateTim
     }
     if updater_arch(&control.architecture).is_none() {
         bail!("{bundle_name} refused: the architecture {:?} is not one the updater knows", control.architecture);
-    };
+    }
     check_newer(args, &version, app_dir)?;
     let sha256 = formdesk_protocol::sha256_hex(bundle);
     Ok(ChannelRecord {
@@ -307,6 +307,7 @@ pub async fn status<S: Store>(store: &S, tenants: &[(Tenant, String)], data_dir:
             let Some(place) = forms.iter().find(|f| f.device_id == device.id) else { continue };
             let offer = offers.iter().find(|(c, _)| *c == place.channel).and_then(|(_, r)| r.as_ref());
             let state = match (&place.app_version, offer) {
+                _ if device.revoked_at.is_some() => "revoked".to_owned(),
                 (None, _) => "never reported".to_owned(),
                 (Some(running), Some(offer))
                     if semver::Version::parse(running).ok().is_none_or(|running| Some(running) < version_of(offer)) =>

@@ -259,6 +259,10 @@ fn desks_report_their_app_version(env: Env) {
     assert!(line(&status, "Bürgerbüro 1").contains("app 0.0.1  channel all  current"), "{status}");
     assert!(line(&status, "Bürgerbüro 2").contains("app -  channel all  never reported"), "{status}");
     assert!(status.contains("2 desk(s)"), "{status}");
+    let revoked = Desk::enrolled(&env, &portal, "Bürgerbüro 3");
+    report(&revoked, "0.0.1").ok(200);
+    env.cli_ok(&["devices", "revoke", &revoked.device_id]);
+    assert!(line(&env.cli_ok(&["app", "status"]), "Bürgerbüro 3").contains("app 0.0.1  channel all  revoked"));
 
     let (v2, v2_sig) = kit.signed("0.0.2");
     assert!(publish(&env, &kit, &v2, &v2_sig, "all").status.success());
@@ -275,6 +279,7 @@ fn desks_report_their_app_version(env: Env) {
     report(&counter, "0.0.2").ok(200);
     let status = env.cli_ok(&["app", "status", "--tenant", crate::support::ARS]);
     assert!(line(&status, "Bürgerbüro 1").contains("app 0.0.2  channel all  current"), "{status}");
+    assert!(status.contains("3 desk(s)"), "{status}");
 
     // A pilot desk is measured against what pilot offers.
     env.cli_ok(&["devices", "channel", "Bürgerbüro 1", "pilot"]);
