@@ -365,3 +365,26 @@ fn of_two_publishes_at_once_one_is_taken() {
     assert!(text(&refused.stderr).contains("is not newer than version 0.0.2"), "{}", text(&refused.stderr));
     assert_eq!(env.query("SELECT COUNT(*) FROM audit_entries WHERE action = 'app_publish'"), "1");
 }
+
+/// A channel record this portal cannot read stops `app publish` with the file named, and the manifest is a
+/// server error rather than "no update".
+#[test]
+fn a_record_of_another_format_version_is_named() {
+    let env = Env::new(crate::support::Backend::Sqlite);
+    let kit = Kit::new();
+    let app = env.dir.path().join("data/app");
+    std::fs::create_dir_all(&app).expect("mkdir");
+    let newer = serde_json::json!({
+        "format": "formdesk-app-channel", "formatVersion": 2, "channel": "all", "version": "0.0.1", "notes": "",
+        "pubDate": "2026-12-07T10:00:00Z", "file": "x.deb", "sha256": "00", "size": 1, "architecture": "amd64",
+        "signature": "",
+    });
+    std::fs::write(app.join("all.json"), newer.to_string()).expect("write");
+    let (v2, v2_sig) = kit.signed("0.0.2");
+    let out = publish(&env, &kit, &v2, &v2_sig, "all");
+    assert!(!out.status.success());
+    let said = text(&out.stderr);
+    assert!(said.contains("all.json has format formdesk-app-channel version 2; this portal reads"), "{said}");
+    let portal = env.serve(&[]);
+    assert_eq!(get(&portal, "/app/v1/all/latest.json").status, 500);
+}
