@@ -71,8 +71,11 @@ fn refusal(e: &UpdaterError) -> Option<String> {
         UpdaterError::Minisign(_)
         | UpdaterError::Base64(_)
         | UpdaterError::SignatureUtf8(_)
-        | UpdaterError::SignedVersionMismatch { .. }
         | UpdaterError::MissingSignedVersion => Some(UpdateRefusal::Signature(e.to_string()).to_string()),
+        // A validly signed bundle of another version, offered under a new number.
+        UpdaterError::SignedVersionMismatch { signed, announced } => {
+            Some(UpdateRefusal::VersionMismatch { announced: announced.clone(), inside: signed.clone() }.to_string())
+        }
         UpdaterError::Reqwest(_) | UpdaterError::Network(_) | UpdaterError::ReleaseNotFound => None,
         other => Some(format!(
             "Die Suche nach einer neuen Version von Formdesk ist fehlgeschlagen ({other}). Formdesk versucht es \
@@ -81,9 +84,16 @@ fn refusal(e: &UpdaterError) -> Option<String> {
     }
 }
 
-/// One check: asks the portal, downloads and verifies what it offers, and keeps it ready. Returns whether a
-/// new version became ready.
+/// One check: asks the portal, downloads and verifies what it offers, and keeps it ready. Returns whether
+/// what the start screen shows changed (a version became ready, a refusal was named or went away).
 async fn check(app: &AppHandle) -> bool {
+    let updates = app.state::<UpdateState>();
+    let before = updates.view(String::new());
+    let became_ready = check_once(app).await;
+    became_ready || updates.view(String::new()) != before
+}
+
+async fn check_once(app: &AppHandle) -> bool {
     let updates = app.state::<UpdateState>();
     if updates.is_ready() {
         return false;
@@ -136,13 +146,13 @@ async fn check(app: &AppHandle) -> bool {
 }
 
 /// Checks for updates every `every` while the app runs (the first check a minute after the start, or at
-/// once with a short interval); tells the window when a version became ready.
+/// once with a short interval); tells the window when what it shows changed.
 pub fn start(app: AppHandle, every: Duration) {
     std::thread::spawn(move || {
         std::thread::sleep(every.min(Duration::from_secs(60)));
         loop {
             if tauri::async_runtime::block_on(check(&app)) {
-                let _ = app.emit("app-update-ready", ());
+                let _ = app.emit("app-update-changed", ());
             }
             std::thread::sleep(every);
         }

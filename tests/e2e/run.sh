@@ -51,6 +51,6 @@ mkdir -p "$repo/test-artifacts/e2e"
 # Spec files named on the command line (paths under tests/e2e) instead of every spec in specs/: the package
 # test runs package/installed.spec.mjs against the installed app this way.
 if [[ $# -gt 0 ]]; then
-  exec node --test --test-concurrency=1 --test-timeout=120000 --test-reporter=spec "$@"
+  exec node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec "$@"
 fi
 exec npm test

@@ -15,11 +15,12 @@
 //! - `cargo xtask bench app [-- --gpu-painting | --software-drawing]`: launch time, memory and keystroke
 //!   latency of the release build of the desk app under Xvfb (see `app_bench.rs`).
 //! - `cargo xtask codegen`: writes the TypeScript types of the IPC surface into `ui/src/lib/bindings/`.
-//! - `cargo xtask fuzz [expression|definition|auth|wire|acceptance|fim] [SECONDS]`: coverage-guided fuzzing of
-//!   the parsers of outside input with cargo-fuzz (libFuzzer): the engine's (`crates/formdesk-engine/fuzz`,
-//!   the definition target seeded with the real forms) and the portal protocol's
-//!   (`crates/formdesk-protocol/fuzz`, seeded with valid requests, bodies and acceptances) and the FIM
-//!   importer's (`crates/formdesk-fim/fuzz`, seeded with every XML file of its test data).
+//! - `cargo xtask fuzz [expression|definition|auth|wire|acceptance|app_bundle|fim] [SECONDS]`: coverage-guided
+//!   fuzzing of the parsers of outside input with cargo-fuzz (libFuzzer): the engine's
+//!   (`crates/formdesk-engine/fuzz`, the definition target seeded with the real forms) and the portal
+//!   protocol's (`crates/formdesk-protocol/fuzz`, seeded with valid requests, bodies and acceptances; `app_bundle`
+//!   reads update bundles) and the FIM importer's (`crates/formdesk-fim/fuzz`, seeded with every XML file of its
+//!   test data).
 
 #![allow(clippy::print_stdout)]
 
@@ -59,6 +60,9 @@ const APT_PACKAGES: &[&str] = &[
     // the unit with systemd-analyze.
     "adduser",
     "systemd",
+    // The desk app updates itself by handing its new .deb to the package manager through pkexec or, failing
+    // that, sudo; the package test runs that as root, through sudo.
+    "sudo",
 ];
 
 fn root() -> PathBuf {
@@ -254,9 +258,9 @@ const PROTOCOL_SEEDS: &[(&str, &[&[u8]])] = &[
 fn fuzz(target: &str, seconds: &str) -> Result<()> {
     let crate_dir = match target {
         "expression" | "definition" => "crates/formdesk-engine/fuzz",
-        "auth" | "wire" | "acceptance" => "crates/formdesk-protocol/fuzz",
+        "auth" | "wire" | "acceptance" | "app_bundle" => "crates/formdesk-protocol/fuzz",
         "fim" => "crates/formdesk-fim/fuzz",
-        other => bail!("no fuzz target {other}: expression, definition, auth, wire, acceptance or fim"),
+        other => bail!("no fuzz target {other}: expression, definition, auth, wire, acceptance, app_bundle or fim"),
     };
     if !Command::new("cargo").args(["fuzz", "--version"]).output().is_ok_and(|o| o.status.success()) {
         run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))?;
@@ -349,7 +353,7 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz(rest.first().copied().unwrap_or("expression"), rest.get(1).copied().unwrap_or("60")),
         _ => {
             println!(
-                "usage: cargo xtask setup | run [-- ARGS] | test [package] | bundle [desk|portal] | bench [app [-- --gpu-painting | --software-drawing]] | codegen | fuzz [expression|definition|auth|wire|acceptance|fim] [SECONDS]"
+                "usage: cargo xtask setup | run [-- ARGS] | test [package] | bundle [desk|portal] | bench [app [-- --gpu-painting | --software-drawing]] | codegen | fuzz [expression|definition|auth|wire|acceptance|app_bundle|fim] [SECONDS]"
             );
             Ok(())
         }

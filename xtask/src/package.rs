@@ -191,7 +191,7 @@ pub fn test_desk_deb(target: &Path) -> Result<()> {
             crate::apt(&["-f", "install", "-y", "-qq"])?;
         }
     }
-    let result = check_desk_installed(&home);
+    let result = check_desk_installed(&home).and_then(|()| test_desk_update(target, deb));
     let removed = run(as_root("dpkg").args(["-r", DESK]));
     let after = desk_removal_checks(&home);
     let _ = run(as_root("dpkg").args(["--purge", DESK]));
@@ -228,6 +228,96 @@ fn check_desk_installed(home: &Path) -> Result<()> {
         .env("FORMDESK_BIN", DESK_BINARY)
         .env("FORMDESK_INSTALLED_HOME", home)
         .current_dir(root()))
+}
+
+/// The version after `version`: its patch number one up.
+fn next_version(version: &str) -> Result<String> {
+    let parts: Vec<u64> = version.split('.').map(str::parse).collect::<Result<_, _>>()?;
+    let [major, minor, patch] = parts[..] else { bail!("version {version} is not MAJOR.MINOR.PATCH") };
+    Ok(format!("{major}.{minor}.{}", patch + 1))
+}
+
+/// Signs `file` for `version` with the update key in `dir` (`tauri signer sign`, the version inside the
+/// signature); the signature lands beside it as `<file>.sig`.
+fn sign(dir: &Path, file: &Path, version: &str) -> Result<()> {
+    let key = dir.join("update.key");
+    let mut cmd = tauri_cli();
+    cmd.args(["signer", "sign", "-f"]).arg(&key).args(["-p", "", "--app-version", version]).arg(file);
+    run(cmd.env_remove("TAURI_SIGNING_PRIVATE_KEY").env_remove("TAURI_SIGNING_PRIVATE_KEY_PASSWORD"))
+}
+
+/// The update from the installed version N to N+1, through the portal, in the installed app's window
+/// (`tests/e2e/package/update.spec.mjs`): makes an update key, N+1 from this build with the version raised
+/// (the same package selection as the test command's build, so only the app's crate is compiled again, with
+/// `TAURI_CONFIG`; the build is put back afterwards), signs
+/// N+1, N and a package that is not Formdesk, and runs the spec.
+fn test_desk_update(target: &Path, current_deb: &Path) -> Result<()> {
+    let current = env!("CARGO_PKG_VERSION");
+    let next = next_version(current)?;
+    let dir = target.join("package-test").join("update");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    run(tauri_cli().args(["signer", "generate", "--ci", "-f", "-p", "", "-w"]).arg(dir.join("update.key")))?;
+    std::fs::copy(current_deb, dir.join("current.deb"))?;
+    sign(&dir, &dir.join("current.deb"), current)?;
+
+    let config = format!(r#"{{"version":"{next}"}}"#);
+    let built = run(Command::new("cargo")
+        .args(["build", "--workspace", "--locked"])
+        .env("TAURI_CONFIG", &config)
+        .env("CARGO_INCREMENTAL", std::env::var_os("CARGO_INCREMENTAL").unwrap_or_else(|| "0".into()))
+        .current_dir(root()))
+    .and_then(|()| {
+        let out = target.join("debug").join("bundle");
+        let _ = std::fs::remove_dir_all(&out);
+        run(tauri_cli().args(["bundle", "--ci", "--debug", "--bundles", "deb", "--config", &config]))?;
+        let made = bundles(&out)?;
+        let deb = made.first().context("the bundler made no .deb of the next version")?;
+        std::fs::copy(deb, dir.join("next.deb"))?;
+        Ok(())
+    });
+    // The build of this version again, whatever happened: the other tests run it.
+    let restored = run(Command::new("cargo")
+        .args(["build", "--workspace", "--locked"])
+        .env("CARGO_INCREMENTAL", std::env::var_os("CARGO_INCREMENTAL").unwrap_or_else(|| "0".into()))
+        .current_dir(root()));
+    built.and(restored)?;
+    sign(&dir, &dir.join("next.deb"), &next)?;
+
+    // A package that is not Formdesk, validly signed for its version.
+    let other_version = next_version(&next)?;
+    let stage = dir.join("other-stage");
+    std::fs::create_dir_all(stage.join("DEBIAN"))?;
+    std::fs::write(
+        stage.join("DEBIAN/control"),
+        format!(
+            "Package: formdesk-fremd\nVersion: {other_version}\nArchitecture: {}\nMaintainer: Formdesk\n\
+             Description: not the desk app\n",
+            architecture()?
+        ),
+    )?;
+    run(Command::new("dpkg-deb")
+        .args(["-Zgzip", "--root-owner-group", "--build"])
+        .arg(&stage)
+        .arg(dir.join("other.deb")))?;
+    sign(&dir, &dir.join("other.deb"), &other_version)?;
+    std::fs::write(
+        dir.join("versions.json"),
+        format!(r#"{{"current":"{current}","next":"{next}","other":"{other_version}"}}"#),
+    )?;
+
+    let home = target.join("package-test").join("update-home");
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home)?;
+    run(Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24", "tests/e2e/run.sh", "package/update.spec.mjs"])
+        .env("FORMDESK_BIN", DESK_BINARY)
+        .env("FORMDESK_UPDATE_DIR", &dir)
+        .env("FORMDESK_UPDATE_HOME", &home)
+        .current_dir(root()))?;
+    let _ = std::fs::remove_dir_all(&home);
+    println!("the installed desk updated itself from {current} to {next} through its portal");
+    Ok(())
 }
 
 fn desk_removal_checks(home: &Path) -> Result<()> {

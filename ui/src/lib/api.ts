@@ -253,9 +253,9 @@ export function installAppUpdate(): Promise<void> {
   return invoke<void>('install_app_update');
 }
 
-/** Calls `handler` when a new version of the app was downloaded and verified. */
-export function onAppUpdateReady(handler: () => void): Promise<UnlistenFn> {
-  return listen('app-update-ready', () => handler());
+/** Calls `handler` when a new version of the app became ready, or an offer was refused. */
+export function onAppUpdateChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen('app-update-changed', () => handler());
 }
 
 /** "Jetzt senden": everything not yet delivered is sent now. */
