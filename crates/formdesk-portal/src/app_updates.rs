@@ -411,19 +411,7 @@ pub async fn bundle(app_dir: &Path, name: &str) -> Option<Response> {
     if !tokio::fs::symlink_metadata(&path).await.ok()?.is_file() {
         return None;
     }
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            eprintln!("formdesk-portal: cannot read {}: {e}", path.display());
-            return Some(StatusCode::INTERNAL_SERVER_ERROR.into_response());
-        }
-    };
-    let mut response = (StatusCode::OK, bytes).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.debian.binary-package"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    Some(response)
+    crate::channel::served_file(&path, "application/vnd.debian.binary-package").await
 }
 
 #[cfg(test)]

@@ -636,6 +636,24 @@ pub enum Folder {
     Targets,
 }
 
+/// A file the portal serves as it is, with `content_type`: `None` when it is not there (the caller's 404), a
+/// 500 when it cannot be read.
+pub(crate) async fn served_file(path: &Path, content_type: &'static str) -> Option<Response> {
+    let bytes = match tokio::fs::read(path).await {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            eprintln!("formdesk-portal: cannot read {}: {e}", path.display());
+            return Some(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        }
+    };
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Some(response)
+}
+
 /// The answer for file `name` of a served folder of `repo`: the file, or `None` when it is not there or not
 /// a name that is served.
 pub async fn file(repo: &Repo, folder: Folder, name: &str) -> Option<Response> {
@@ -646,20 +664,9 @@ pub async fn file(repo: &Repo, folder: Folder, name: &str) -> Option<Response> {
         Folder::Metadata => repo.metadata_dir(),
         Folder::Targets => repo.targets_dir(),
     };
-    let path = dir.join(name);
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            eprintln!("formdesk-portal: cannot read {}: {e}", path.display());
-            return Some(StatusCode::INTERNAL_SERVER_ERROR.into_response());
-        }
-    };
-    let mut response = (StatusCode::OK, bytes).into_response();
-    let headers = response.headers_mut();
     let content_type = if name.ends_with(".json") { "application/json" } else { "application/octet-stream" };
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    let mut response = served_file(&dir.join(name), content_type).await?;
+    let headers = response.headers_mut();
     if name == "timestamp.json" {
         // The one file that says what is newest: no cache in between may keep an old one.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

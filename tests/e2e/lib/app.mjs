@@ -279,16 +279,7 @@ export async function launch({ args = [], name = 'app', env = {}, desk, access =
  * (`beforeConnecting()` runs with the form filled in), else it is left for later.
  */
 export async function setUp(browser, clerk = CLERK, pin = PIN, portal = null) {
-  await field(browser, 'Ihr Name').waitForDisplayed();
-  await field(browser, 'Ihr Name').setValue(clerk);
-  await field(browser, 'PIN').setValue(pin);
-  await field(browser, 'PIN wiederholen').setValue(pin);
-  await browser.$(`//button[normalize-space(.) = 'Einrichten']`).click();
-  const secret = browser.$('.recovery-secret');
-  await secret.waitForDisplayed({ timeout: 30_000 });
-  const text = (await secret.$$('.recovery-group').map((g) => g.getText())).join('-');
-  await browser.$(`//label[contains(., 'Wiederherstellungsschlüssel notiert')]//input`).click();
-  await browser.$(`//button[normalize-space(.) = 'Weiter']`).click();
+  const text = await setUpClerk(browser, clerk, pin);
   await browser.$(`//h2[normalize-space(.) = 'Mit dem Portal verbinden']`).waitForDisplayed();
   if (portal) {
     await field(browser, 'Adresse des Portals').setValue(portal.url);
@@ -300,6 +291,24 @@ export async function setUp(browser, clerk = CLERK, pin = PIN, portal = null) {
   }
   // The start screen follows, or with `--open` the form's first step.
   await browser.$('.access').waitForExist({ reverse: true });
+  return text;
+}
+
+/**
+ * The setup's first two steps: the first clerk's name and PIN, then past the recovery secret, which it
+ * returns. What follows (connecting with a portal, by hand or from a provisioning file) is the caller's.
+ */
+export async function setUpClerk(browser, clerk = CLERK, pin = PIN) {
+  await field(browser, 'Ihr Name').waitForDisplayed({ timeout: 30_000 });
+  await field(browser, 'Ihr Name').setValue(clerk);
+  await field(browser, 'PIN').setValue(pin);
+  await field(browser, 'PIN wiederholen').setValue(pin);
+  await browser.$(`//button[normalize-space(.) = 'Einrichten']`).click();
+  const secret = browser.$('.recovery-secret');
+  await secret.waitForDisplayed({ timeout: 30_000 });
+  const text = (await secret.$$('.recovery-group').map((g) => g.getText())).join('-');
+  await browser.$(`//label[contains(., 'Wiederherstellungsschlüssel notiert')]//input`).click();
+  await browser.$(`//button[normalize-space(.) = 'Weiter']`).click();
   return text;
 }
 

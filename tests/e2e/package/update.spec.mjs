@@ -17,7 +17,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { APP_BINARY, PIN, REPO, assertNoSeriousViolations, axe, launch, shot } from '../lib/app.mjs';
+import { APP_BINARY, REPO, assertNoSeriousViolations, axe, launch, setUpClerk, shot } from '../lib/app.mjs';
 import { adminOf, serve, stop } from '../lib/portal.mjs';
 import { button, field, heading, openForm, press, reveal, squash } from '../lib/query.mjs';
 
@@ -143,14 +143,7 @@ test('forged updates are refused; the published one is installed at "Jetzt neu s
     name: 'update', desk, access: 'none', args: ['--provision', provisioning, '--update-check-seconds', '2'],
   });
   let { browser } = app;
-  await field(browser, 'Ihr Name').waitForDisplayed({ timeout: 30_000 });
-  await field(browser, 'Ihr Name').setValue('Erika Musterfrau');
-  await field(browser, 'PIN').setValue(PIN);
-  await field(browser, 'PIN wiederholen').setValue(PIN);
-  await press(browser, button(browser, 'Einrichten'));
-  await browser.$('.recovery-secret').waitForDisplayed({ timeout: 30_000 });
-  await browser.$(`//label[contains(., 'Wiederherstellungsschlüssel notiert')]//input`).click();
-  await press(browser, button(browser, 'Weiter'));
+  await setUpClerk(browser);
   await browser.$('.access').waitForExist({ reverse: true, timeout: 60_000 });
 
   // A case begun before the update.

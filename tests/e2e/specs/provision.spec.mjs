@@ -11,7 +11,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CLERK, PIN, REPO, assertNoSeriousViolations, axe, launch, shot } from '../lib/app.mjs';
+import { REPO, assertNoSeriousViolations, axe, launch, setUpClerk, shot } from '../lib/app.mjs';
 import { registerDog } from '../lib/hund.mjs';
 import { adminOf, serve, stop } from '../lib/portal.mjs';
 import { button, byText, field, heading, openForm, press, squash } from '../lib/query.mjs';
@@ -31,17 +31,6 @@ let file;
 
 /** The setup's box that says what the file sets the desk up for. */
 const summary = (browser) => browser.$(`//div[@class='provision']`);
-
-/** Name and PIN on the setup's first step, then past the recovery secret. */
-async function pinAndRecovery(browser) {
-  await field(browser, 'Ihr Name').setValue(CLERK);
-  await field(browser, 'PIN').setValue(PIN);
-  await field(browser, 'PIN wiederholen').setValue(PIN);
-  await press(browser, button(browser, 'Einrichten'));
-  await browser.$('.recovery-secret').waitForDisplayed({ timeout: 30_000 });
-  await browser.$(`//label[contains(., 'Wiederherstellungsschlüssel notiert')]//input`).click();
-  await press(browser, button(browser, 'Weiter'));
-}
 
 before(async () => {
   // The published set carries the municipality's letterhead.
@@ -86,7 +75,7 @@ test('a desk set up from its provisioning file connects by itself and delivers a
   await shot(browser, 'provision-01-setup');
   assertNoSeriousViolations(await axe(browser));
 
-  await pinAndRecovery(browser);
+  await setUpClerk(browser);
   // No address, no code: the desk connects with the file and goes on to the start screen.
   await browser.$('.access').waitForExist({ reverse: true, timeout: 60_000 }).catch(async (e) => {
     await shot(browser, 'provision-02-not-connected');
@@ -128,7 +117,7 @@ test('the same file on a second desk is refused as used; an expired file before 
   app = await launch({ name: 'provision-used', access: 'none', args: ['--provision', file] });
   let { browser } = app;
   await heading(browser, 'Formdesk einrichten').waitForDisplayed({ timeout: 30_000 });
-  await pinAndRecovery(browser);
+  await setUpClerk(browser);
   const alert = browser.$(`//section[contains(@class,'access')]//div[@role='alert']`);
   await alert.waitForDisplayed({ timeout: 60_000 });
   assert.match(await alert.getText(), /^Diese Einrichtungsdatei wurde schon verwendet/);
@@ -149,7 +138,7 @@ test('the same file on a second desk is refused as used; an expired file before 
   const warning = summary(browser).$(`.//div[@role='alert']`);
   assert.match(await warning.getText(), /^Diese Einrichtungsdatei ist seit .* abgelaufen\./);
   await shot(browser, 'provision-05-expired');
-  await pinAndRecovery(browser);
+  await setUpClerk(browser);
   await heading(browser, 'Mit dem Portal verbinden').waitForDisplayed();
   assert.equal(await button(browser, 'Mit dem Portal verbinden').isExisting(), false, 'no connecting with an expired file');
   await field(browser, 'Adresse des Portals').waitForDisplayed();
