@@ -248,8 +248,8 @@ fn sign(dir: &Path, file: &Path, version: &str) -> Result<()> {
 
 /// The update from the installed version N to N+1, through the portal, in the installed app's window
 /// (`tests/e2e/package/update.spec.mjs`): makes an update key, N+1 from this build with the version raised
-/// (the same package selection as the test command's build, so only the app's crate is compiled again, with
-/// `TAURI_CONFIG`; the build is put back afterwards), signs
+/// and N+2 (the same package selection as the test command's build, so only the app's crate is compiled
+/// again, with `TAURI_CONFIG`; the build is put back afterwards), signs
 /// N+1, N and a package that is not Formdesk, and runs the spec.
 fn test_desk_update(target: &Path, current_deb: &Path) -> Result<()> {
     let current = env!("CARGO_PKG_VERSION");
@@ -261,20 +261,22 @@ fn test_desk_update(target: &Path, current_deb: &Path) -> Result<()> {
     std::fs::copy(current_deb, dir.join("current.deb"))?;
     sign(&dir, &dir.join("current.deb"), current)?;
 
-    let config = format!(r#"{{"version":"{next}"}}"#);
-    let built = run(Command::new("cargo")
-        .args(["build", "--workspace", "--locked"])
-        .env("TAURI_CONFIG", &config)
-        .env("CARGO_INCREMENTAL", std::env::var_os("CARGO_INCREMENTAL").unwrap_or_else(|| "0".into()))
-        .current_dir(root()))
-    .and_then(|()| {
+    // N+1 for "Jetzt neu starten", N+2 for the update a desk installs by itself when locked while idle.
+    let after_next = next_version(&next)?;
+    let built = [(&next, "next.deb"), (&after_next, "after-next.deb")].into_iter().try_for_each(|(version, name)| {
+        let config = format!(r#"{{"version":"{version}"}}"#);
+        run(Command::new("cargo")
+            .args(["build", "--workspace", "--locked"])
+            .env("TAURI_CONFIG", &config)
+            .env("CARGO_INCREMENTAL", std::env::var_os("CARGO_INCREMENTAL").unwrap_or_else(|| "0".into()))
+            .current_dir(root()))?;
         let out = target.join("debug").join("bundle");
         let _ = std::fs::remove_dir_all(&out);
         run(tauri_cli().args(["bundle", "--ci", "--debug", "--bundles", "deb", "--config", &config]))?;
         let made = bundles(&out)?;
-        let deb = made.first().context("the bundler made no .deb of the next version")?;
-        std::fs::copy(deb, dir.join("next.deb"))?;
-        Ok(())
+        let deb = made.first().with_context(|| format!("the bundler made no .deb of version {version}"))?;
+        std::fs::copy(deb, dir.join(name))?;
+        Ok::<_, anyhow::Error>(())
     });
     // The build of this version again, whatever happened: the other tests run it.
     let restored = run(Command::new("cargo")
@@ -283,6 +285,7 @@ fn test_desk_update(target: &Path, current_deb: &Path) -> Result<()> {
         .current_dir(root()));
     built.and(restored)?;
     sign(&dir, &dir.join("next.deb"), &next)?;
+    sign(&dir, &dir.join("after-next.deb"), &after_next)?;
 
     // A package that is not Formdesk, validly signed for its version.
     let other_version = next_version(&next)?;
@@ -303,7 +306,7 @@ fn test_desk_update(target: &Path, current_deb: &Path) -> Result<()> {
     sign(&dir, &dir.join("other.deb"), &other_version)?;
     std::fs::write(
         dir.join("versions.json"),
-        format!(r#"{{"current":"{current}","next":"{next}","other":"{other_version}"}}"#),
+        format!(r#"{{"current":"{current}","next":"{next}","afterNext":"{after_next}","other":"{other_version}"}}"#),
     )?;
 
     let home = target.join("package-test").join("update-home");

@@ -1,7 +1,7 @@
 // The installed desk app updates itself from its portal: the package test of `cargo xtask test` installs
 // version N from its .deb, builds N+1 with a bumped version, signs both with a key of its own
 // (`tauri signer`), and runs this file with FORMDESK_BIN=/usr/bin/formdesk and FORMDESK_UPDATE_DIR holding:
-// update.key.pub, next.deb(.sig) (N+1), current.deb(.sig) (N, signed as what it is), other.deb(.sig) (a
+// update.key.pub, next.deb(.sig) (N+1), after-next.deb(.sig) (N+2), current.deb(.sig) (N, signed as what it is), other.deb(.sig) (a
 // validly signed package that is not Formdesk), and the versions in versions.json.
 //
 // A desk provisioned with that key, with a case begun, reaches its portal through a man in the middle that
@@ -9,6 +9,7 @@
 // then another program's package: each is refused and named on the start screen, and the desk stays on N.
 // Then the administrators publish N+1 (`formdesk-portal app publish`); the desk downloads and verifies it,
 // offers "Jetzt neu starten", installs it and starts again; the relaunched app is N+1 and finds the case.
+// Last, N+2 is published and the desk, unlocked and then left alone, locks itself and installs it by itself.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -201,4 +202,29 @@ test('forged updates are refused; the published one is installed at "Jetzt neu s
   }).catch(() => {
     throw new Error(`app status:\n${status}`);
   });
+  await app.close();
+});
+
+test('a desk that locked itself while idle installs a published version by itself', async () => {
+  const { next, afterNext } = versions();
+  admin('app', 'publish', join(dir, 'after-next.deb'), '--signature', join(dir, 'after-next.deb.sig'), '--key',
+    join(dir, 'update.key.pub'), '--channel', 'all');
+  // Unlocked, then left alone: it locks after six seconds without input, and nobody presses anything.
+  const desk = { root: home, data: null, home };
+  app = await launch({
+    name: 'update-idle', desk, access: 'unlock', args: ['--update-check-seconds', '2', '--idle-lock', '0.1'],
+  });
+  const installed = () => execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'formdesk'], { encoding: 'utf8' });
+  assert.equal(installed(), next);
+  const deadline = Date.now() + 120_000;
+  while (installed() !== afterNext && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+  assert.equal(installed(), afterNext, 'the locked, idle desk did not install the new version');
+  await app.close();
+
+  app = await launch({ name: 'update-idle-after', desk, access: 'unlock' });
+  const { browser } = app;
+  await heading(browser, 'Angefangene und letzte Vorgänge').waitForDisplayed({ timeout: 30_000 });
+  assert.match(await programPanel(browser), new RegExp(`Formdesk Version ${afterNext.replaceAll('.', '\\.')}`));
+  const drafts = squash(await browser.$(`//ul[contains(@class,'drafts')]`).getText());
+  assert.ok(drafts.includes('Gertrud Aktualisiert'), drafts);
 });
