@@ -265,11 +265,7 @@ fn test_desk_update(target: &Path, current_deb: &Path) -> Result<()> {
     let after_next = next_version(&next)?;
     let built = [(&next, "next.deb"), (&after_next, "after-next.deb")].into_iter().try_for_each(|(version, name)| {
         let config = format!(r#"{{"version":"{version}"}}"#);
-        run(Command::new("cargo")
-            .args(["build", "--workspace", "--locked"])
-            .env("TAURI_CONFIG", &config)
-            .env("CARGO_INCREMENTAL", std::env::var_os("CARGO_INCREMENTAL").unwrap_or_else(|| "0".into()))
-            .current_dir(root()))?;
+        run(crate::cargo_once(&["build", "--workspace", "--locked"]).env("TAURI_CONFIG", &config))?;
         let out = target.join("debug").join("bundle");
         let _ = std::fs::remove_dir_all(&out);
         run(tauri_cli().args(["bundle", "--ci", "--debug", "--bundles", "deb", "--config", &config]))?;
@@ -279,10 +275,7 @@ fn test_desk_update(target: &Path, current_deb: &Path) -> Result<()> {
         Ok::<_, anyhow::Error>(())
     });
     // The build of this version again, whatever happened: the other tests run it.
-    let restored = run(Command::new("cargo")
-        .args(["build", "--workspace", "--locked"])
-        .env("CARGO_INCREMENTAL", std::env::var_os("CARGO_INCREMENTAL").unwrap_or_else(|| "0".into()))
-        .current_dir(root()));
+    let restored = run(&mut crate::cargo_once(&["build", "--workspace", "--locked"]));
     built.and(restored)?;
     sign(&dir, &dir.join("next.deb"), &next)?;
     sign(&dir, &dir.join("after-next.deb"), &after_next)?;
