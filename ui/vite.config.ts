@@ -20,5 +20,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    // The stylesheet's text, which a test reads (`app.css?raw`), instead of the empty module Vitest makes
+    // of a stylesheet by default.
+    css: { include: [/app\.css/] },
   },
 });
