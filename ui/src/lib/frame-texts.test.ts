@@ -6,12 +6,10 @@ import feeList from '../components/FeeList.svelte?raw';
 import fileField from '../components/FileField.svelte?raw';
 import item from '../components/Item.svelte?raw';
 import signatureField from '../components/SignatureField.svelte?raw';
-import de from '../locales/de.ftl?raw';
-import en from '../locales/en.ftl?raw';
-import tr from '../locales/tr.ftl?raw';
-import { bundleOf, declaredIds as ids, frameLang, messagesFor } from './i18n';
+import { bundleOf, CITIZEN_LANGS, declaredIds as ids, FRAME_LANGS, frameLang, messagesFor, variablesOf } from './i18n';
+import { SOURCES as sources } from './locales';
 
-const sources = { de, en, tr };
+const { de } = sources;
 
 /** The components that draw a form's items, by file name. */
 const ITEM_COMPONENTS: Readonly<Record<string, string>> = {
@@ -34,9 +32,41 @@ describe('the texts around a form', () => {
     expect(used).toEqual(expect.arrayContaining(['step-progress', 'address-postcode', 'yes', 'files-choose']));
   });
 
-  it.each(['de', 'en', 'tr'] as const)('all exist in %s', (lang) => {
+  it.each(FRAME_LANGS)('all exist in %s', (lang) => {
     const known = ids(sources[lang]);
     expect(used.filter((id) => !known.includes(id))).toEqual([]);
+  });
+
+  describe.each(CITIZEN_LANGS)('in the citizen’s language %s', (lang) => {
+    const source = sources[lang];
+
+    it('parse as Fluent', () => {
+      expect(() => bundleOf(lang, source)).not.toThrow();
+    });
+
+    it('are exactly the texts of the citizen’s window, each once', () => {
+      const declared = ids(source);
+      expect([...declared].sort()).toEqual(used);
+      expect(new Set(declared).size).toBe(declared.length);
+    });
+
+    it('use every variable the German text uses', () => {
+      const german = variablesOf(de);
+      const own = variablesOf(source);
+      const lost = used.flatMap((id) =>
+        [...(german.get(id) ?? [])].filter((name) => !own.get(id)?.has(name)).map((name) => `${id}: $${name}`),
+      );
+      expect(lost).toEqual([]);
+    });
+
+    it('are not left in German or Turkish', () => {
+      // A copied file would pass the checks above; the few words every language has its own word for.
+      const m = messagesFor(lang, sources);
+      for (const id of ['citizen-welcome', 'yes', 'fees-title']) {
+        if (lang !== 'tr') expect(m.format(id)).not.toBe(messagesFor('tr', sources).format(id));
+        if (lang !== 'de-x-ls') expect(m.format(id)).not.toBe(messagesFor('de', sources).format(id));
+      }
+    });
   });
 
   it('come only from the enclosing texts in the item components, never from the clerk’s directly', () => {
@@ -46,9 +76,9 @@ describe('the texts around a form', () => {
     expect(direct).toEqual([]);
   });
 
-  it('hold no Turkish message that German lacks', () => {
-    expect(() => bundleOf('tr', tr)).not.toThrow();
-    expect(ids(tr).filter((id) => !ids(de).includes(id))).toEqual([]);
+  it('hold no message of a citizen’s language that German lacks', () => {
+    const missing = CITIZEN_LANGS.flatMap((lang) => ids(sources[lang]).filter((id) => !ids(de).includes(id)));
+    expect(missing).toEqual([]);
   });
 
   it('are Turkish for a Turkish citizen, with Turkish plurals', () => {
@@ -69,10 +99,15 @@ describe('frameLang', () => {
     expect(frameLang('de', 'en')).toBe('de');
   });
 
+  it('has texts of their own for every citizen’s language, Leichte Sprache too', () => {
+    expect(['uk', 'ar', 'ru', 'de-x-ls'].map((lang) => frameLang(lang, 'en'))).toEqual(['uk', 'ar', 'ru', 'de-x-ls']);
+  });
+
   it('takes the language a variant belongs to, and the fallback for one without texts', () => {
-    expect(frameLang('de-x-ls', 'en')).toBe('de');
-    expect(frameLang('uk', 'de')).toBe('de');
-    expect(frameLang('uk', 'en')).toBe('en');
+    expect(frameLang('en-US', 'de')).toBe('en');
+    expect(frameLang('ar-SY', 'de')).toBe('ar');
+    expect(frameLang('pl', 'de')).toBe('de');
+    expect(frameLang('fa', 'en')).toBe('en');
     expect(frameLang('', 'de')).toBe('de');
   });
 });

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import de from '../locales/de.ftl?raw';
 import en from '../locales/en.ftl?raw';
-import tr from '../locales/tr.ftl?raw';
-import { bundleOf, declaredIds as ids, isUiLang, Messages, messagesFor } from './i18n';
-
-const sources = { de, en, tr };
+import { bundleOf, declaredIds as ids, isUiLang, Messages, messagesFor, variablesOf } from './i18n';
+import { SOURCES as sources } from './locales';
 
 describe('the message files', () => {
   it('parse without errors', () => {
@@ -45,6 +43,42 @@ describe('Messages', () => {
     expect(m.format('nowhere')).toBe('nowhere');
     expect(m.has('only-de')).toBe(true);
     expect(m.has('nowhere')).toBe(false);
+  });
+
+  it('isolates placeables in right-to-left texts only', () => {
+    const source = 'file = الملف { $name } جاهز';
+    expect(new Messages([bundleOf('ar', source)]).format('file', { name: 'hund.pdf' })).toBe(
+      'الملف \u2068hund.pdf\u2069 جاهز',
+    );
+    expect(new Messages([bundleOf('tr', 'file = Dosya { $name } hazır')]).format('file', { name: 'hund.pdf' })).toBe(
+      'Dosya hund.pdf hazır',
+    );
+  });
+
+  it('picks the plural forms of the citizen’s language, with Western digits', () => {
+    const few = '{ $n ->\n    [one] one\n    [two] two\n    [few] few\n    [many] many\n   *[other] other\n} { $n }';
+    // Arabic isolates the selected variant as well as the number.
+    const ar = new Messages([bundleOf('ar', `n = ${few}`)]);
+    expect([1, 2, 3, 11, 100].map((n) => ar.format('n', { n }))).toEqual([
+      '\u2068one\u2069 \u20681\u2069',
+      '\u2068two\u2069 \u20682\u2069',
+      '\u2068few\u2069 \u20683\u2069',
+      '\u2068many\u2069 \u206811\u2069',
+      '\u2068other\u2069 \u2068100\u2069',
+    ]);
+    const uk = new Messages([bundleOf('uk', `n = ${few}`)]);
+    expect([1, 3, 5, 21].map((n) => uk.format('n', { n }))).toEqual(['one 1', 'few 3', 'many 5', 'one 21']);
+    const ru = new Messages([bundleOf('ru', `n = ${few}`)]);
+    expect([2, 11].map((n) => ru.format('n', { n }))).toEqual(['few 2', 'many 11']);
+  });
+
+  it('finds the variables a message uses, also in its variants and selector', () => {
+    const found = variablesOf('a = { $x } und { $y }\nb = { $n ->\n    [one] eins\n   *[other] { $m }\n}\nc = nichts\n');
+    expect(Object.fromEntries([...found].map(([id, names]) => [id, [...names].sort()]))).toEqual({
+      a: ['x', 'y'],
+      b: ['m', 'n'],
+      c: [],
+    });
   });
 
   it('refuses a message file with a syntax error', () => {

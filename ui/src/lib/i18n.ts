@@ -5,9 +5,10 @@
 // The clerk's interface is German or English. The form's texts (labels, help, the engine's messages) come
 // from the form definition in the citizen's language; the few texts around a form on the citizen's screen
 // (progress, address parts, yes and no, …) come from here in the citizen's language where there is a file
-// for it (`FRAME_LANGS`), so that a Turkish citizen does not read "Schritt 1 von 3".
+// for it (`FRAME_LANGS`), so that a Ukrainian citizen does not read "Schritt 1 von 3".
 import { FluentBundle, FluentResource, type FluentVariable } from '@fluent/bundle';
 import { locale } from './format';
+import { textDirection } from './languages';
 
 /** The languages of the interface. */
 export const UI_LANGS = ['de', 'en'] as const;
@@ -16,10 +17,15 @@ export const UI_LANGS = ['de', 'en'] as const;
 export type UiLang = (typeof UI_LANGS)[number];
 
 /**
- * The languages of the texts around a form: those of the interface and those only the citizen's screen
- * needs. A file for such a language holds the texts that a form's items and the citizen's screen show.
+ * The languages only the citizen's screen needs: Turkish, Ukrainian, Arabic, Russian and Leichte Sprache
+ * (`de-x-ls`, easy-read German). The file of such a language holds exactly the texts that a form's items and
+ * the citizen's screen look up (`tx.t(…)`), which `frame-texts.test.ts` checks; every other message falls
+ * back to German.
  */
-export const FRAME_LANGS = [...UI_LANGS, 'tr'] as const;
+export const CITIZEN_LANGS = ['tr', 'uk', 'ar', 'ru', 'de-x-ls'] as const;
+
+/** The languages of the texts around a form: those of the interface and the citizens' own. */
+export const FRAME_LANGS = [...UI_LANGS, ...CITIZEN_LANGS] as const;
 
 /** A language of the texts around a form. */
 export type FrameLang = (typeof FRAME_LANGS)[number];
@@ -29,7 +35,7 @@ export type MessageArgs = Record<string, FluentVariable>;
 
 /**
  * The language of the texts around a form shown to a citizen who reads `lang`: that language, or the one
- * it is a variant of (`de-x-ls`, Leichte Sprache, gets German), or `fallback` for a language without a file.
+ * it is a variant of (`en-US` gets English), or `fallback` for a language without a file.
  */
 export function frameLang(lang: string, fallback: FrameLang): FrameLang {
   const known = (l: string): l is FrameLang => (FRAME_LANGS as readonly string[]).includes(l);
@@ -49,19 +55,56 @@ export function declaredIds(source: string): string[] {
 }
 
 /**
+ * The variables (`{ $name }`) that each message and term of the Fluent file `source` uses, in its text, in a
+ * variant or to select one, by id.
+ */
+export function variablesOf(source: string): Map<string, Set<string>> {
+  const byId = new Map<string, Set<string>>();
+  for (const entry of new FluentResource(source).body) {
+    const names = new Set<string>();
+    // The parsed pattern is a tree of strings, arrays and expression objects; a variable is `{type: 'var'}`.
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) {
+        node.forEach(visit);
+      } else if (node !== null && typeof node === 'object') {
+        const expression = node as { type?: unknown; name?: unknown };
+        if (expression.type === 'var' && typeof expression.name === 'string') names.add(expression.name);
+        Object.values(node).forEach(visit);
+      }
+    };
+    visit(entry.value);
+    visit(entry.attributes);
+    byId.set(entry.id, names);
+  }
+  return byId;
+}
+
+/**
  * A bundle of the messages in `source` for `lang`. Fluent's runtime parser skips an entry it cannot read;
  * here a message declared in the file but lost that way is an error, as is a message declared twice.
  */
 export function bundleOf(lang: string, source: string): FluentBundle {
-  // No Unicode isolation marks around placeables: all these languages run left to right, and the marks
-  // would end up in copied text and in the texts tests look for.
-  const bundle = new FluentBundle(locale(lang), { useIsolating: false });
+  // Unicode isolation marks around placeables only where the text runs right to left: there a number or a
+  // Latin name inside an Arabic sentence must not reorder the words around it. In left-to-right texts they
+  // would only end up in copied text and in the texts tests look for.
+  const bundle = new FluentBundle(pluralLocale(lang), { useIsolating: textDirection(lang) === 'rtl' });
   const resource = new FluentResource(source);
   const parsed = new Set(resource.body.map((entry) => entry.id));
   const lost = declaredIds(source).filter((id) => !parsed.has(id));
   const errors = [...lost.map((id) => `„${id}“ ist nicht lesbar`), ...bundle.addResource(resource).map(String)];
   if (errors.length > 0) throw new Error(`Fehler in den Texten für „${lang}“: ${errors.join('; ')}`);
   return bundle;
+}
+
+/**
+ * The locale whose plural rules a language's messages select by: the language itself for the citizens'
+ * languages (Arabic has six plural forms, Ukrainian and Russian four), the formatting locale otherwise.
+ * Numbers inside a message are formatted by it too, in Western digits, as the form's own texts write them.
+ */
+function pluralLocale(lang: string): string {
+  if (lang === 'uk' || lang === 'ru') return lang;
+  if (lang === 'ar') return 'ar-u-nu-latn';
+  return locale(lang);
 }
 
 /** Messages in one language, with the ones of later bundles as fallback. */

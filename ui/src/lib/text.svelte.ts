@@ -1,13 +1,10 @@
 // The interface language the clerk chose, and `t`, which every component uses for its texts. Reading
 // `t(...)` in a template makes the template follow a change of language.
 import { getContext, setContext } from 'svelte';
-import de from '../locales/de.ftl?raw';
-import en from '../locales/en.ftl?raw';
-import tr from '../locales/tr.ftl?raw';
 import { isIpcError } from './api';
+import { applyDocument, clerkDocument } from './direction';
 import { frameLang, messagesFor, type FrameLang, type Messages, type MessageArgs, type UiLang } from './i18n';
-
-const SOURCES: Readonly<Record<FrameLang, string>> = { de, en, tr };
+import { SOURCES } from './locales';
 
 const cache = new Map<FrameLang, Messages>();
 
@@ -34,7 +31,7 @@ export function t(id: string, args?: MessageArgs): string {
 /** Switches the interface to `lang` until the app closes. */
 export function setUiLang(lang: UiLang): void {
   ui.lang = lang;
-  document.documentElement.lang = lang;
+  applyDocument(document.documentElement, clerkDocument(lang));
 }
 
 /**
