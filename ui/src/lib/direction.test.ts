@@ -132,6 +132,13 @@ describe('values that run left to right', () => {
     expect(tag(text, 'f-hinweis')).not.toContain('dir=');
   });
 
+  it('isolate a file’s name and keep its size left to right', () => {
+    const file = { name: 'شهادة.pdf', mediaType: 'application/pdf', size: 2_400_000, ref: 'f1' };
+    const html = draw(field('nachweis', 'attachment', { value: [file], input: { accept: ['application/pdf'], maxFiles: 1 } }));
+    expect(html).toMatch(/<span class="file-name" dir="auto">شهادة\.pdf<\/span>/);
+    expect(html).toMatch(/<span class="file-size" dir="ltr">2,3 MB<\/span>/);
+  });
+
   it('keep the fees’ amounts left to right in a right-to-left list', () => {
     const fees = [{ id: 'steuer', label: 'ضريبة الكلاب', amount: '96.00' }];
     const html = render(FeeList, { props: { fees, lang: 'ar', dir: 'rtl', headingId: 'fees' } }).body;
