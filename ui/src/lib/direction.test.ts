@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import css from '../app.css?raw';
 import FeeList from '../components/FeeList.svelte';
 import Item from '../components/Item.svelte';
-import { applyDocument, citizenDocument, clerkDocument, fieldDirection, valueDirection } from './direction';
+import { applyDocument, citizenDocument, clerkDocument, fieldDirection, inValueOrder, valueDirection } from './direction';
 import { READ_ONLY_HOST } from './draft.svelte';
 import type { ItemKind, ItemState } from './types';
 
@@ -137,6 +137,12 @@ describe('values that run left to right', () => {
     const html = draw(field('nachweis', 'attachment', { value: [file], input: { accept: ['application/pdf'], maxFiles: 1 } }));
     expect(html).toMatch(/<span class="file-name" dir="auto">شهادة\.pdf<\/span>/);
     expect(html).toMatch(/<span class="file-size" dir="ltr">2,3 MB<\/span>/);
+  });
+
+  it('get their format hints in their own order: an Arabic date’s placeholder from day to year', () => {
+    expect(inValueOrder('يوم.شهر.سنة', 'ar')).toBe('يوم\u200e.\u200eشهر\u200e.\u200eسنة');
+    expect(inValueOrder('TT.MM.JJJJ', 'de')).toBe('TT.MM.JJJJ');
+    expect(inValueOrder('ДД.ММ.РРРР', 'uk')).toBe('ДД.ММ.РРРР');
   });
 
   it('keep the fees’ amounts left to right in a right-to-left list', () => {

@@ -82,3 +82,13 @@ export function fieldDirection(kind: ItemKind, input?: Pick<InputHints, 'format'
 export function valueDirection(valueType: ValueType | null | undefined): 'ltr' | undefined {
   return valueType != null && LTR_VALUES.has(valueType) ? 'ltr' : undefined;
 }
+
+/**
+ * A format hint for a left-to-right value (a date's placeholder, `يوم.شهر.سنة`) in the order of that value:
+ * right-to-left words joined by dots would otherwise run right to left and show the year where the day is
+ * typed. A left-to-right mark on each side of every separator keeps the words in the value's order; hints in
+ * left-to-right languages stay as they are.
+ */
+export function inValueOrder(hint: string, lang: string): string {
+  return textDirection(lang) === 'rtl' ? hint.replace(/[./:-]/g, (separator) => `\u200e${separator}\u200e`) : hint;
+}
