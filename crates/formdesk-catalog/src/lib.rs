@@ -12,13 +12,16 @@
 
 pub mod scenario;
 pub mod search;
+pub mod translations;
 
 use formdesk_engine::{CodeLists, DefinitionError, Form};
 use include_dir::{Dir, include_dir};
 use search::{Hit, SearchEntry};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use translations::{Kind, LanguageStatus};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../forms");
 
@@ -94,6 +97,29 @@ trait Source {
     fn code_lists(&self) -> Result<Vec<(PathBuf, String)>, CatalogError>;
     /// `(folder name, definition file, text)` of the forms, sorted by folder.
     fn forms(&self) -> Result<Vec<(String, PathBuf, String)>, CatalogError>;
+    /// `(file, text)` of the translation files of a form or a shared code list.
+    fn translations(&self, _kind: Kind, _id: &str) -> Result<Vec<(PathBuf, String)>, CatalogError> {
+        Ok(Vec::new())
+    }
+}
+
+/// The translation files in `dir` whose names `keep`.
+fn translation_files(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<(PathBuf, String)>, CatalogError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    list(dir)?
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == translations::EXTENSION))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(&keep))
+        .map(|p| read(&p).map(|t| (p, t)))
+        .collect()
+}
+
+/// Whether `name` is a code list's translation file for `id` (`hunderassen.uk.xlf`).
+fn is_list_translation(name: &str, id: &str) -> bool {
+    name.strip_prefix(id).and_then(|rest| rest.strip_prefix('.')).is_some_and(|rest| !rest.contains('/'))
+        && name.matches('.').count() == id.matches('.').count() + 2
 }
 
 struct DiskSource<'a>(&'a Path);
@@ -136,6 +162,17 @@ impl Source for DiskSource<'_> {
         }
         Ok(out)
     }
+
+    fn translations(&self, kind: Kind, id: &str) -> Result<Vec<(PathBuf, String)>, CatalogError> {
+        match kind {
+            Kind::Form => translation_files(&self.0.join(id).join(translations::TRANSLATIONS_DIR), |_| true),
+            Kind::CodeList => {
+                translation_files(&self.0.join(CODELISTS_DIR).join(translations::TRANSLATIONS_DIR), |name| {
+                    is_list_translation(name, id)
+                })
+            }
+        }
+    }
 }
 
 struct EmbeddedSource;
@@ -172,11 +209,28 @@ pub struct FormFiles {
 }
 
 impl FormFiles {
+    /// The files of a forms folder on disk with their translation files merged in: what a form set publishes.
+    /// Fails, naming each file, if a translation file cannot be read or does not fit its form.
+    pub fn read_dir(root: &Path) -> Result<FormFiles, CatalogError> {
+        let Merged { code_lists, forms, errors, .. } = merged(&DiskSource(root))?;
+        if !errors.is_empty() {
+            return Err(CatalogError::Invalid(errors));
+        }
+        Ok(FormFiles {
+            code_lists: code_lists
+                .into_iter()
+                .map(|(path, text)| {
+                    (path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), text)
+                })
+                .collect(),
+            forms: forms.into_iter().map(|(id, _, text)| (id, text)).collect(),
+        })
+    }
+
     /// The forms embedded in the binary (the repository's `forms/` at build time), as files.
     pub fn embedded() -> FormFiles {
-        // Reading the embedded folder cannot fail: it is memory.
-        let code_lists = EmbeddedSource.code_lists().unwrap_or_default();
-        let forms = EmbeddedSource.forms().unwrap_or_default();
+        // Reading the embedded folder cannot fail: it is memory; and a test loads it.
+        let Merged { code_lists, forms, .. } = merged(&EmbeddedSource).unwrap_or_default();
         FormFiles {
             code_lists: code_lists
                 .into_iter()
@@ -210,6 +264,86 @@ impl Source for EmbeddedSource {
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
+
+    fn translations(&self, kind: Kind, id: &str) -> Result<Vec<(PathBuf, String)>, CatalogError> {
+        let dir = match kind {
+            Kind::Form => PathBuf::from(id).join(translations::TRANSLATIONS_DIR),
+            Kind::CodeList => Path::new(CODELISTS_DIR).join(translations::TRANSLATIONS_DIR),
+        };
+        let Some(dir) = EMBEDDED.get_dir(&dir) else { return Ok(Vec::new()) };
+        let mut out: Vec<(PathBuf, String)> = dir
+            .files()
+            .filter(|f| f.path().extension().is_some_and(|e| e == translations::EXTENSION))
+            .filter(|f| {
+                kind == Kind::Form
+                    || f.path().file_name().and_then(|n| n.to_str()).is_some_and(|n| is_list_translation(n, id))
+            })
+            .filter_map(|f| f.contents_utf8().map(|t| (f.path().to_owned(), t.to_owned())))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// The files of a forms folder with their translations merged: what is checked, loaded and published.
+#[derive(Debug, Default)]
+struct Merged {
+    /// `(file, text)` of the shared code lists.
+    code_lists: Vec<(PathBuf, String)>,
+    /// `(folder, definition file, text)` of the forms.
+    forms: Vec<(String, PathBuf, String)>,
+    /// Translation files that could not be read or do not fit.
+    errors: Vec<FileError>,
+    /// Per form (`hundeanmeldung`) or shared code list (`codelists/hunderassen`), per language: what merging
+    /// found.
+    translations: BTreeMap<String, BTreeMap<String, LanguageStatus>>,
+}
+
+/// Merges the translation files of `kind`/`id` from `source` into its definition `text`.
+fn merge_one(
+    source: &dyn Source,
+    kind: Kind,
+    id: &str,
+    text: String,
+    out: &mut Merged,
+) -> Result<String, CatalogError> {
+    let parts = match translations::read_parts(kind, id, source.translations(kind, id)?) {
+        Ok(parts) => parts,
+        Err(errors) => {
+            out.errors.extend(errors);
+            return Ok(text);
+        }
+    };
+    match translations::merge(&text, &parts) {
+        Ok((merged, status)) => {
+            if !status.is_empty() {
+                let key = if kind == Kind::Form { id.to_owned() } else { format!("{CODELISTS_DIR}/{id}") };
+                out.translations.insert(key, status);
+            }
+            Ok(merged)
+        }
+        // The definition itself is broken; its own check names that.
+        Err(_) => Ok(text),
+    }
+}
+
+fn merged_code_lists(source: &dyn Source, out: &mut Merged) -> Result<(), CatalogError> {
+    for (file, text) in source.code_lists()? {
+        let id = file.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let text = merge_one(source, Kind::CodeList, &id, text, out)?;
+        out.code_lists.push((file, text));
+    }
+    Ok(())
+}
+
+fn merged(source: &dyn Source) -> Result<Merged, CatalogError> {
+    let mut out = Merged::default();
+    merged_code_lists(source, &mut out)?;
+    for (folder, file, text) in source.forms()? {
+        let text = merge_one(source, Kind::Form, &folder, text, &mut out)?;
+        out.forms.push((folder, file, text));
+    }
+    Ok(out)
 }
 
 /// What [`check_dir`] found: the forms that loaded and every error of those that did not.
@@ -219,24 +353,70 @@ pub struct CheckReport {
     pub forms: Vec<Entry>,
     /// Every error, file by file.
     pub errors: Vec<FileError>,
-    /// What is not wrong but worth a look, file by file: a fee or calculation that can lose its value.
+    /// What is not wrong but worth a look, file by file: a fee or calculation that can lose its value, a stale
+    /// translation.
     pub warnings: Vec<FileError>,
+    /// Per form (`hundeanmeldung`) and shared code list (`codelists/hunderassen`) with translation files, per
+    /// language: what merging them found.
+    pub translations: BTreeMap<String, BTreeMap<String, LanguageStatus>>,
 }
 
-fn load_code_lists(source: &dyn Source, errors: &mut Vec<FileError>) -> Result<CodeLists, CatalogError> {
+fn load_code_lists(files: &[(PathBuf, String)], errors: &mut Vec<FileError>) -> CodeLists {
     let mut lists = CodeLists::default();
-    for (file, text) in source.code_lists()? {
-        if let Err(e) = lists.add_json(&text) {
-            errors.extend(file_errors(&file, e.0));
+    for (file, text) in files {
+        if let Err(e) = lists.add_json(text) {
+            errors.extend(file_errors(file, e.0));
         }
     }
-    Ok(lists)
+    lists
+}
+
+/// Warnings about translations: stale ones, and units of texts the definition no longer has.
+fn translation_warnings(translations: &BTreeMap<String, BTreeMap<String, LanguageStatus>>) -> Vec<FileError> {
+    let mut out = Vec::new();
+    for (what, langs) in translations {
+        let (kind, id) = match what.strip_prefix(&format!("{CODELISTS_DIR}/")) {
+            Some(list) => (Kind::CodeList, list),
+            None => (Kind::Form, what.as_str()),
+        };
+        for (lang, status) in langs {
+            let file = translations::file_path(Path::new(""), kind, id, lang);
+            if !status.stale.is_empty() {
+                out.push(FileError {
+                    file: file.clone(),
+                    path: "$".into(),
+                    message: format!(
+                        "{} translation(s) into '{lang}' are stale: the German changed since they were translated, so \
+                         they are left out until translated again ({})",
+                        status.stale.len(),
+                        status.stale.join(", ")
+                    ),
+                });
+            }
+            if !status.unknown.is_empty() {
+                out.push(FileError {
+                    file,
+                    path: "$".into(),
+                    message: format!(
+                        "{} translation(s) into '{lang}' are for texts the definition does not have: {}",
+                        status.unknown.len(),
+                        status.unknown.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    out
 }
 
 fn check(source: &dyn Source, embedded: bool) -> Result<CheckReport, CatalogError> {
     let mut report = CheckReport::default();
-    let lists = load_code_lists(source, &mut report.errors)?;
-    for (folder, file, text) in source.forms()? {
+    let merged = merged(source)?;
+    report.errors.extend(merged.errors);
+    report.warnings.extend(translation_warnings(&merged.translations));
+    report.translations = merged.translations;
+    let lists = load_code_lists(&merged.code_lists, &mut report.errors);
+    for (folder, file, text) in merged.forms {
         match Form::from_json(&text, &lists) {
             Ok(form) if form.id() != folder => report.errors.push(FileError {
                 file,
@@ -353,9 +533,14 @@ impl Catalog {
 pub fn load_form(path: &Path) -> Result<Form, CatalogError> {
     let file = if path.is_dir() { path.join(DEFINITION_FILE) } else { path.to_owned() };
     let text = read(&file)?;
-    let root = file.parent().and_then(Path::parent).unwrap_or(Path::new("."));
-    let mut errors = Vec::new();
-    let lists = load_code_lists(&DiskSource(root), &mut errors)?;
+    let folder = file.parent().unwrap_or(Path::new("."));
+    let root = folder.parent().unwrap_or(Path::new("."));
+    let mut merged = Merged::default();
+    merged_code_lists(&DiskSource(root), &mut merged)?;
+    let id = folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let text = merge_one(&DiskSource(root), Kind::Form, &id, text, &mut merged)?;
+    let mut errors = merged.errors;
+    let lists = load_code_lists(&merged.code_lists, &mut errors);
     match Form::from_json(&text, &lists) {
         Ok(form) if errors.is_empty() => Ok(form),
         Ok(_) => Err(CatalogError::Invalid(errors)),

@@ -170,25 +170,18 @@ impl SetFiles {
     /// names. The folder should have passed `forms check` first; this only reads ids and versions.
     pub fn read_dir(dir: &Path) -> Result<SetFiles, ChannelError> {
         let mut files = SetFiles::default();
-        let entries = sorted(dir)?;
-        for path in &entries {
-            let definition = path.join("form.json");
-            if definition.is_file() {
-                let bytes = std::fs::read(&definition).map_err(ChannelError::io(&definition))?;
-                let head: Head = serde_json::from_slice(&bytes).map_err(|e| {
-                    ChannelError::Admin(format!("{}: keine Formulardefinition ({e})", definition.display()))
-                })?;
-                files.forms.push((head.id, head.version, bytes));
-            }
+        // The catalog reads the definitions with their translation files merged in: what desks get is one
+        // definition per form with every language in it.
+        let read = formdesk_catalog::FormFiles::read_dir(dir).map_err(|e| ChannelError::Admin(e.to_string()))?;
+        for (folder, text) in read.forms {
+            let definition = dir.join(&folder).join(formdesk_catalog::DEFINITION_FILE);
+            let head: Head = serde_json::from_str(&text).map_err(|e| {
+                ChannelError::Admin(format!("{}: keine Formulardefinition ({e})", definition.display()))
+            })?;
+            files.forms.push((head.id, head.version, text.into_bytes()));
         }
-        let lists = dir.join("codelists");
-        if lists.is_dir() {
-            for path in sorted(&lists)? {
-                if path.extension().is_some_and(|e| e == "json") {
-                    let bytes = std::fs::read(&path).map_err(ChannelError::io(&path))?;
-                    files.code_lists.push((file_name(&path), bytes));
-                }
-            }
+        for (name, text) in read.code_lists {
+            files.code_lists.push((name, text.into_bytes()));
         }
         let letterhead = dir.join("municipality.json");
         if letterhead.is_file() {
@@ -256,13 +249,4 @@ impl SetFiles {
 
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-}
-
-fn sorted(dir: &Path) -> Result<Vec<std::path::PathBuf>, ChannelError> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(ChannelError::io(dir))? {
-        out.push(entry.map_err(ChannelError::io(dir))?.path());
-    }
-    out.sort();
-    Ok(out)
 }

@@ -515,7 +515,7 @@ pub struct FormSummary {
     pub title: String,
     /// Its description.
     pub description: Option<String>,
-    /// The languages its texts cover.
+    /// The languages a citizen can be served in: those the form names that cover all of its texts.
     pub languages: Vec<String>,
 }
 
@@ -528,7 +528,7 @@ impl FormSummary {
             version: def.version.clone(),
             title: def.title.get(lang).to_owned(),
             description: def.description.as_ref().map(|d| d.get(lang).to_owned()),
-            languages: def.languages.clone(),
+            languages: form.citizen_languages(),
         }
     }
 }

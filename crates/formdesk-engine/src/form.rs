@@ -8,7 +8,7 @@ use crate::definition::{
     OptionDefinition, Required, StepDefinition, Text, ValueType,
 };
 use crate::expr::{self, Checked, Names, RecordType, Type, Value};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
@@ -251,6 +251,8 @@ pub struct Form {
     pub(crate) by_id: HashMap<String, usize>,
     /// What the load found worth a look but not wrong (see [`Form::warnings`]).
     pub(crate) warnings: Vec<DefinitionError>,
+    /// How completely each language covers the texts.
+    pub(crate) coverage: crate::texts::Coverage,
 }
 
 fn address_type() -> Arc<RecordType> {
@@ -1001,7 +1003,16 @@ impl Form {
             .collect();
         let located: Vec<(usize, &Fee)> = fee_positions.iter().copied().zip(fees.iter()).collect();
         let warnings = crate::nulls::warnings(&b.items, &steps, &b.slots, &order, &located, &b.paths);
-        Ok(Form { def, steps, items: b.items, slots: b.slots, order, fees, by_id, warnings })
+        let used: BTreeSet<&str> = b.items.iter().filter_map(|it| it.def.code_list.as_deref()).collect();
+        let shared_used: Vec<(&str, &[OptionDefinition])> = shared
+            .0
+            .iter()
+            .filter(|(id, _)| used.contains(id.as_str()) && !def.code_lists.contains_key(id.as_str()))
+            .map(|(id, entries)| (id.as_str(), &entries[..]))
+            .collect();
+        let json = serde_json::to_value(&def).unwrap_or_default();
+        let coverage = crate::texts::Coverage::of(&json, &def.languages, &shared_used);
+        Ok(Form { def, steps, items: b.items, slots: b.slots, order, fees, by_id, warnings, coverage })
     }
 
     /// Warnings of the load: fee amounts and calculations that can lose their value because they read a field
@@ -1028,6 +1039,22 @@ impl Form {
     /// The form's version.
     pub fn version(&self) -> &str {
         &self.def.version
+    }
+
+    /// How completely each language covers the form's texts, the shared code lists it uses included.
+    pub fn coverage(&self) -> &crate::texts::Coverage {
+        &self.coverage
+    }
+
+    /// The languages a citizen can be served in: those the form names in `languages` that cover every one of its
+    /// texts, in the form's order. German always.
+    pub fn citizen_languages(&self) -> Vec<String> {
+        let mut out: Vec<String> =
+            self.def.languages.iter().filter(|l| l.as_str() == "de" || self.coverage.complete(l)).cloned().collect();
+        if !out.iter().any(|l| l == "de") {
+            out.insert(0, "de".to_owned());
+        }
+        out
     }
 }
 

@@ -19,6 +19,7 @@ mod loose;
 mod messages;
 mod nulls;
 pub mod state;
+pub mod texts;
 pub mod validators;
 
 pub use definition::{FormDefinition, ItemKind, Text};

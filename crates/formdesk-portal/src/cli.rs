@@ -672,18 +672,69 @@ pub enum ReceiptCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum TranslationsCommand {
+    /// Write a form's texts, and those of the shared code lists it uses, as an XLIFF 2.0 file for translators.
+    ///
+    /// Every text comes with its German source and where it stands in the form; the translation stored so far
+    /// is filled in, stale ones (the German changed since) are marked with the German they were made for.
+    /// Writes to --out, or to standard output.
+    ///
+    /// Example: formdesk-portal forms translations export hundeanmeldung --lang uk --out hundeanmeldung.uk.xlf
+    #[command(verbatim_doc_comment)]
+    Export {
+        /// The form's id; `codelists/<list>` for one shared code list alone.
+        form: String,
+        /// The language to translate into: uk, ar, ru, tr, en, de-x-ls (Leichte Sprache), …
+        #[arg(long)]
+        lang: String,
+        /// The forms folder.
+        #[arg(long, default_value = "forms")]
+        forms: PathBuf,
+        /// Where to write the file; standard output if not given.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Take a translated XLIFF file back into the forms folder.
+    ///
+    /// Refuses a file made for another version of the form (or a code list) with nothing taken over. Stores
+    /// each part as the translation file of its form or code list and prints per part how many texts are
+    /// used, not reviewed, stale, or unknown to the form; then checks that the forms still load.
+    ///
+    /// Example: formdesk-portal forms translations import hundeanmeldung.uk.xlf
+    #[command(verbatim_doc_comment)]
+    Import {
+        /// The translated file.
+        file: PathBuf,
+        /// The forms folder.
+        #[arg(long, default_value = "forms")]
+        forms: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum FormsCommand {
     /// Check every form in a forms folder and report all errors.
     ///
     /// Prints one line per valid form with its id and version, then `N forms ok`; on errors, prints every
     /// error as `file: JSON path: message` and exits with status 1.
     ///
+    /// With --languages, also prints per form how completely each language covers its texts (its shared code
+    /// lists included), which texts are missing, which translations are stale (their German changed since)
+    /// and how many are not reviewed yet.
+    ///
     /// Example: formdesk-portal forms check forms
+    ///          formdesk-portal forms check forms --languages
     #[command(verbatim_doc_comment)]
     Check {
         /// The forms folder: `codelists/` and one folder per form with its `form.json`.
         dir: PathBuf,
+        /// Report each form's coverage per language.
+        #[arg(long)]
+        languages: bool,
     },
+    /// Translation files (XLIFF 2.0) for translators: export a form's texts, import the translation.
+    #[command(subcommand)]
+    Translations(TranslationsCommand),
     /// Run the scenarios of one form folder or of every form in a forms folder.
     ///
     /// Each scenario file (<form>/scenarios/*.json) is evaluated and its expectations compared; prints one

@@ -45,7 +45,7 @@ mod tenants;
 
 use anyhow::Result;
 use clap::Parser;
-use cli::{Cli, Command, Database, FormsCommand, KeysCommand, StoreArgs};
+use cli::{Cli, Command, Database, FormsCommand, KeysCommand, StoreArgs, TranslationsCommand};
 use std::process::ExitCode;
 use store::{AccountStore, Store};
 
@@ -59,7 +59,13 @@ fn main() -> ExitCode {
     };
     let cli = Cli::parse_from(args);
     let result = match &cli.command {
-        Command::Forms(FormsCommand::Check { dir }) => forms::check(dir),
+        Command::Forms(FormsCommand::Check { dir, languages }) => forms::check(dir, *languages),
+        Command::Forms(FormsCommand::Translations(TranslationsCommand::Export { form, lang, forms: dir, out })) => {
+            forms::export_translation(dir, form, lang, out.as_deref())
+        }
+        Command::Forms(FormsCommand::Translations(TranslationsCommand::Import { file, forms: dir })) => {
+            forms::import_translation(dir, file)
+        }
         Command::Forms(FormsCommand::Test { dir }) => forms::test(dir),
         Command::Forms(FormsCommand::Import { schema, codelists, id, destination, out, diff, force }) => {
             import::import(&import::ImportArgs {

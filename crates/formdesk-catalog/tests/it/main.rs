@@ -47,6 +47,9 @@ fn a_form_whose_id_differs_from_its_folder_is_refused() {
     std::fs::create_dir_all(tmp.join("codelists")).expect("mkdir");
     for list in std::fs::read_dir(forms().join("codelists")).expect("codelists") {
         let list = list.expect("entry").path();
+        if list.is_dir() {
+            continue;
+        }
         std::fs::copy(&list, tmp.join("codelists").join(list.file_name().expect("name"))).expect("copy");
     }
     let report = check_dir(&tmp).expect("readable");
@@ -111,9 +114,72 @@ fn forms_given_as_texts_load_like_the_folder() {
     let disk = Catalog::load_dir(&forms()).expect("forms load");
     let ids = |c: &Catalog| c.entries().iter().map(|e| (e.form.id().to_owned(), e.sha256.clone())).collect::<Vec<_>>();
     assert_eq!(ids(&catalog), ids(&disk), "same forms, same hashes");
-    let text = std::fs::read(forms().join("hundeanmeldung/form.json")).expect("read");
-    assert_eq!(catalog.entry("hundeanmeldung").expect("there").sha256, formdesk_catalog::sha256_hex(&text));
+    // The hash is of the definition as the desk gets it: the form's file with its translation files merged in.
+    let text = &files.forms.iter().find(|(id, _)| id == "hundeanmeldung").expect("there").1;
+    assert_eq!(catalog.entry("hundeanmeldung").expect("there").sha256, formdesk_catalog::sha256_hex(text.as_bytes()));
+    assert!(text.contains("\"uk\": ") && text.contains("\"de-x-ls\": "), "translations merged in");
     assert!(catalog.entries().iter().all(|e| e.file.is_none()));
+}
+
+#[test]
+fn the_desk_offers_a_language_only_where_the_form_covers_it_completely() {
+    let catalog = Catalog::embedded().expect("embedded");
+    let offered = |id: &str| catalog.get(id).expect("form").citizen_languages();
+    assert_eq!(offered("hundeanmeldung"), ["de", "de-x-ls", "en", "uk", "ar", "ru", "tr"]);
+    assert_eq!(offered("wohnberechtigungsschein"), ["de", "de-x-ls", "en", "uk", "ar", "ru", "tr"]);
+    for entry in catalog.entries() {
+        let form = &entry.form;
+        for lang in ["de", "en", "uk", "ar", "ru", "tr"] {
+            assert!(form.citizen_languages().iter().any(|l| l == lang), "{} lacks {lang}", form.id());
+            assert_eq!(form.coverage().percent(lang), 100, "{} {lang}", form.id());
+        }
+    }
+    // The Hundeabmeldung shares the breeds, which have Leichte Sprache, but its own texts do not.
+    let abmeldung = catalog.get("hundeabmeldung").expect("form");
+    assert!(!abmeldung.citizen_languages().iter().any(|l| l == "de-x-ls"));
+    assert!(abmeldung.coverage().percent("de-x-ls") > 0);
+    assert!(abmeldung.coverage().missing["de-x-ls"].contains(&"steps.halter.title".to_owned()));
+}
+
+#[test]
+fn translation_files_that_do_not_fit_are_errors_naming_the_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_tree(&forms(), tmp.path());
+    let uk = tmp.path().join("hundeanmeldung/translations/uk.xlf");
+    let text = std::fs::read_to_string(&uk).expect("uk");
+    // Arabic under the name of Ukrainian, a broken file, and the breeds' file under the form's folder.
+    std::fs::write(
+        tmp.path().join("hundeanmeldung/translations/fa.xlf"),
+        text.replace("trgLang=\"uk\"", "trgLang=\"ar\""),
+    )
+    .expect("write");
+    std::fs::write(tmp.path().join("hundeabmeldung/translations/uk.xlf"), "<xliff").expect("write");
+    std::fs::copy(
+        tmp.path().join("codelists/translations/hunderassen.uk.xlf"),
+        tmp.path().join("sondernutzung/translations/uk.xlf"),
+    )
+    .expect("copy");
+    let report = check_dir(tmp.path()).expect("readable");
+    let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    let has = |file: &str, text: &str| messages.iter().any(|m| m.contains(file) && m.contains(text));
+    assert!(has("hundeanmeldung/translations/fa.xlf", "target language is 'ar', its name says 'fa'"), "{messages:#?}");
+    assert!(has("hundeabmeldung/translations/uk.xlf", "kein lesbares XML"), "{messages:#?}");
+    assert!(has("sondernutzung/translations/uk.xlf", "translations of form 'sondernutzung' only"), "{messages:#?}");
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    assert!(formdesk_catalog::FormFiles::read_dir(tmp.path()).is_err(), "nothing to publish from such a folder");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
 }
 
 #[test]
@@ -138,6 +204,9 @@ fn folder_with(name: &str, id: &str, definition: &serde_json::Value) -> PathBuf 
     std::fs::create_dir_all(tmp.join("codelists")).expect("mkdir");
     for list in std::fs::read_dir(forms().join("codelists")).expect("codelists") {
         let list = list.expect("entry").path();
+        if list.is_dir() {
+            continue;
+        }
         std::fs::copy(&list, tmp.join("codelists").join(list.file_name().expect("name"))).expect("copy");
     }
     tmp

@@ -14,3 +14,4 @@ mod isolation;
 mod receipt;
 mod support;
 mod tenants;
+mod translations;

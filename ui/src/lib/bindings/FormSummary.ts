@@ -21,6 +21,6 @@ title: string,
  */
 description: string | null, 
 /**
- * The languages its texts cover.
+ * The languages a citizen can be served in: those the form names that cover all of its texts.
  */
 languages: Array<string>, };
