@@ -49,6 +49,8 @@ const APT_PACKAGES: &[&str] = &[
     "poppler-utils",
     "qpdf",
     "zbar-tools",
+    // The receipt's Arabic shaping is compared with HarfBuzz itself (hb-shape), and hb-view draws it.
+    "libharfbuzz-bin",
     // The end-to-end tests make a certificate no desk trusts for a portal of their own.
     "openssl",
     // The portal's tests run the same API tests against a real PostgreSQL server (initdb, postgres).

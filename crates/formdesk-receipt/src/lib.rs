@@ -24,12 +24,13 @@ pub mod qr;
 mod receipt;
 pub mod reference;
 mod render;
+mod shape;
 mod texts;
 
 pub use payload::{DeviceKey, PAYLOAD_FORMAT, Payload, VerifiedPayload, answers_digest, sign, verify};
 pub use receipt::{Bilingual, Delivery, Entry, FeeLine, Issue, Receipt, Section, mask};
 pub use reference::Reference;
-pub use render::render;
+pub use render::{ShapedGlyph, ShapedRun, render, shaped_runs};
 
 use std::sync::{Arc, LazyLock};
 

@@ -29,14 +29,23 @@ fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     out
 }
 
-/// The subset tags of the two faces (six capital letters each, ISO 32000-1 9.6.4), derived from the payload so
-/// that the output is reproducible and the two differ.
-pub(crate) fn font_tags(payload: &str) -> [String; 2] {
+/// The subset tags of the four faces (six capital letters each, ISO 32000-1 9.6.4), derived from the payload
+/// so that the output is reproducible and they differ: Noto Sans regular and bold, Noto Sans Arabic regular and
+/// bold.
+pub(crate) fn font_tags(payload: &str) -> [String; 4] {
     let hash = sha256(&[b"font tags", payload.as_bytes()]);
     let tag = |bytes: &[u8]| bytes.iter().map(|b| char::from(b'A' + b % 26)).collect::<String>();
-    let mut tags = [tag(&hash[..6]), tag(&hash[6..12])];
+    let mut tags = [tag(&hash[..6]), tag(&hash[6..12]), tag(&hash[18..24]), tag(&hash[24..30])];
     if tags[0] == tags[1] {
         tags[1] = tag(&hash[12..18]).chars().rev().collect();
+    }
+    for i in 2..4 {
+        let mut salt = 0u8;
+        while tags[..i].contains(&tags[i]) {
+            salt = salt.wrapping_add(1);
+            let more = sha256(&[b"font tags", payload.as_bytes(), &[i as u8, salt]]);
+            tags[i] = tag(&more[..6]);
+        }
     }
     tags
 }

@@ -302,8 +302,9 @@ impl Receipt {
                 first: format!("{}: {}", first.path, first.message),
             });
         }
+        // Leichte Sprache is a language of its own here: a citizen who reads it gets it next to the German.
         let second_lang = Some(issue.citizen_lang)
-            .filter(|l| *l != "de" && *l != formdesk_engine::definition::EASY_READ)
+            .filter(|l| *l != "de")
             .filter(|l| def.languages.iter().any(|have| have == l))
             .map(str::to_owned);
         let second: Option<FormState> = second_lang.as_deref().map(|l| form.evaluate(answers, l, today));

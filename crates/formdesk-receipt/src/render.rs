@@ -2,19 +2,23 @@
 //!
 //! One column of label/value rows under a letterhead with the QR code; a row never splits across pages and a
 //! heading never ends a page, so a household of eight breaks cleanly. Every page carries the reference and
-//! "Seite n von m". Non-goals: general text layout (no hyphenation, no shaping, no right-to-left text);
-//! characters the font lacks are printed as `?`.
+//! "Seite n von m". Lines with right-to-left text or with characters only Noto Sans Arabic has are laid out
+//! by [`crate::shape`] (bidi, shaping, face fallback) and drawn as glyph ids left to right, each mapped to
+//! its text so that extractors, which turn right-to-left stretches around, read them in logical order;
+//! right-to-left paragraphs are right-aligned in their column. Every other line is drawn as plain text, as before. Non-goals: general text layout (no
+//! hyphenation, no justification); characters no face has are printed as `?`.
 
-use crate::font::{self, Face};
+use crate::font::{self, Face, Family};
 use crate::receipt::{Bilingual, Delivery, Entry, Receipt, date_time};
+use crate::shape;
 use crate::texts::{self, Words};
 use crate::{ReceiptError, pdfa, qr};
 use printpdf::{
-    Color, FontId, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon,
-    PolygonRing, Pt, RawImage, RawImageData, RawImageFormat, Rect, Rgb, TextItem, WindingOrder, XObjectId,
+    Codepoint, Color, FontId, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point,
+    Polygon, PolygonRing, Pt, RawImage, RawImageData, RawImageFormat, Rect, Rgb, TextItem, WindingOrder, XObjectId,
     XObjectTransform,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const PAGE_W: f32 = 210.0;
 const PAGE_H: f32 = 297.0;
@@ -104,11 +108,40 @@ fn wrap(style: Style, text: &str, width: f32) -> Vec<String> {
     lines
 }
 
+/// Breaks text into lines like [`wrap`], each with the direction of its paragraph; text that needs shaping is
+/// measured shaped.
+fn wrap_lines(style: Style, text: &str, width: f32) -> Vec<(String, bool)> {
+    if shape::needs_shaping(style.face, text) {
+        shape::wrap(style.face, style.size, text, width / PT_TO_MM, None).into_iter().map(|l| (l.text, l.rtl)).collect()
+    } else {
+        wrap(style, text, width).into_iter().map(|l| (l, false)).collect()
+    }
+}
+
+/// The width of one line of text as drawn, in mm; `rtl` fixes the direction of text that needs shaping.
+fn measure(style: Style, text: &str, rtl: Option<bool>) -> f32 {
+    if shape::needs_shaping(style.face, text) {
+        shape::line(style.face, text, rtl).width(style.size) * PT_TO_MM
+    } else {
+        font::width(style.face, text, style.size) * PT_TO_MM
+    }
+}
+
+/// One line of a block: runs side by side, and whether its paragraph runs right to left (then the line is
+/// right-aligned).
+#[derive(Debug)]
+struct BlockLine {
+    runs: Vec<(Style, String)>,
+    rtl: bool,
+}
+
 /// A block of wrapped lines in up to two styles (German, then the second language). Each line is one or more
 /// runs; a short second-language text shares the German line ("Rasse / Irk").
 #[derive(Debug)]
 struct Block {
-    lines: Vec<Vec<(Style, String)>>,
+    lines: Vec<BlockLine>,
+    /// The column's width, mm.
+    width: f32,
 }
 
 /// What stands between the German text and its translation on one line.
@@ -116,36 +149,40 @@ const BETWEEN: &str = " / ";
 
 impl Block {
     fn new(text: &Bilingual, first: Style, second: Style, width: f32) -> Block {
-        let measure = |style: Style, s: &str| font::width(style.face, s, style.size) * PT_TO_MM;
         if let Some(other) = &text.other {
-            let together = measure(first, &text.de) + measure(second, BETWEEN) + measure(second, other);
+            // On the German line, the translation follows left to right ("Vorgangsnummer / رقم المعاملة").
+            let ltr = Some(false);
+            let together = measure(first, &text.de, ltr) + measure(second, BETWEEN, ltr) + measure(second, other, ltr);
             if !text.de.contains('\n') && !other.contains('\n') && together <= width {
                 let runs = vec![(first, text.de.clone()), (second, format!("{BETWEEN}{other}"))];
-                return Block { lines: vec![runs] };
+                return Block { lines: vec![BlockLine { runs, rtl: false }], width };
             }
         }
-        let mut lines: Vec<Vec<(Style, String)>> =
-            wrap(first, &text.de, width).into_iter().map(|l| vec![(first, l)]).collect();
+        let line = |style: Style| move |(text, rtl): (String, bool)| BlockLine { runs: vec![(style, text)], rtl };
+        let mut lines: Vec<BlockLine> = wrap_lines(first, &text.de, width).into_iter().map(line(first)).collect();
         if let Some(other) = &text.other {
-            lines.extend(wrap(second, other, width).into_iter().map(|l| vec![(second, l)]));
+            lines.extend(wrap_lines(second, other, width).into_iter().map(line(second)));
         }
-        Block { lines }
+        Block { lines, width }
     }
 
-    fn line_height(line: &[(Style, String)]) -> f32 {
-        line.first().map_or(0.0, |(s, _)| s.line())
+    fn line_height(line: &BlockLine) -> f32 {
+        line.runs.first().map_or(0.0, |(s, _)| s.line())
     }
 
     fn height(&self) -> f32 {
-        self.lines.iter().map(|l| Block::line_height(l)).sum()
+        self.lines.iter().map(Block::line_height).sum()
     }
 }
 
 /// The pages being laid out.
 struct Layout<'a> {
     receipt: &'a Receipt,
-    fonts: [FontId; 2],
+    /// Noto Sans regular and bold, Noto Sans Arabic regular and bold.
+    fonts: [FontId; 4],
     pages: Vec<Vec<Op>>,
+    /// Every shaped run drawn, in drawing order.
+    shaped: Vec<shape::Run>,
     /// The top of the free space on the current page, mm from the top.
     y: f32,
     /// Content ends here, mm from the top; below are the footer's rule and texts.
@@ -162,15 +199,26 @@ impl Layout<'_> {
     }
 
     fn font(&self, face: Face) -> FontId {
-        match face {
-            Face::Regular => self.fonts[0].clone(),
-            Face::Bold => self.fonts[1].clone(),
-        }
+        self.font_of(Family::Sans, face)
+    }
+
+    fn font_of(&self, family: Family, face: Face) -> FontId {
+        self.fonts[font_index(family, face)].clone()
     }
 
     /// Draws one line of text with its baseline `baseline` mm from the top.
     fn text(&mut self, style: Style, x: f32, baseline: f32, text: &str) {
+        self.text_in(style, x, baseline, text, None);
+    }
+
+    /// Draws one line of text; `rtl` fixes the paragraph direction of text that needs shaping.
+    fn text_in(&mut self, style: Style, x: f32, baseline: f32, text: &str, rtl: Option<bool>) {
         if text.is_empty() {
+            return;
+        }
+        if shape::needs_shaping(style.face, text) {
+            let line = shape::line(style.face, text, rtl);
+            self.shaped(style, x, baseline, line);
             return;
         }
         let font = self.font(style.face);
@@ -185,22 +233,50 @@ impl Layout<'_> {
         ]);
     }
 
+    /// Draws a shaped line: its runs left to right, each as glyph ids (see [`glyph_ops`]).
+    fn shaped(&mut self, style: Style, x: f32, baseline: f32, line: shape::Line) {
+        let mut ops = Vec::new();
+        let mut pen = x;
+        for run in &line.runs {
+            ops.extend([
+                Op::StartTextSection,
+                Op::SetFillColor { col: rgb(style.color) },
+                Op::SetFont { font: PdfFontHandle::External(self.font_of(run.family, run.face)), size: Pt(style.size) },
+            ]);
+            ops.extend(glyph_ops(run, style.size, pen, baseline));
+            ops.push(Op::EndTextSection);
+            pen += run.width(style.size) * PT_TO_MM;
+        }
+        self.ops().extend(ops);
+        self.shaped.extend(line.runs);
+    }
+
     /// Draws a block's lines from `top` down.
     fn block(&mut self, block: &Block, x: f32, top: f32) {
         let mut y = top;
         for line in &block.lines {
             let h = Block::line_height(line);
             y += h;
-            self.runs(line, x, y - h * 0.24);
+            self.runs(line, x, block.width, y - h * 0.24);
         }
     }
 
-    /// Draws runs side by side on one baseline.
-    fn runs(&mut self, line: &[(Style, String)], x: f32, baseline: f32) {
+    /// Draws runs side by side on one baseline, from `x` in a column `width` mm wide; a right-to-left line ends
+    /// at the column's right edge.
+    fn runs(&mut self, line: &BlockLine, x: f32, width: f32, baseline: f32) {
+        let rtl = Some(line.rtl);
         let mut x = x;
-        for (style, text) in line {
-            self.text(*style, x, baseline, text);
-            x += font::width(style.face, &printable(style.face, text), style.size) * PT_TO_MM;
+        if line.rtl {
+            let total: f32 = line.runs.iter().map(|(style, text)| measure(*style, text, rtl)).sum();
+            x += (width - total).max(0.0);
+        }
+        for (style, text) in &line.runs {
+            self.text_in(*style, x, baseline, text, rtl);
+            x += if shape::needs_shaping(style.face, text) {
+                measure(*style, text, rtl)
+            } else {
+                font::width(style.face, &printable(style.face, text), style.size) * PT_TO_MM
+            };
         }
     }
 
@@ -284,7 +360,7 @@ impl Layout<'_> {
             self.need(h);
             let top = self.y;
             self.y += h;
-            self.runs(line, x, top + h * 0.76);
+            self.runs(line, x, block.width, top + h * 0.76);
         }
         self.y += 1.4;
     }
@@ -335,10 +411,131 @@ fn qr_ops(matrix: &qr::QrMatrix, x: f32, top: f32, size: f32) -> Vec<Op> {
 
 /// Renders the receipt as a PDF (A4, fonts embedded and subset, PDF/A-2b metadata and output intent).
 pub fn render(receipt: &Receipt) -> Result<Vec<u8>, ReceiptError> {
+    render_with_runs(receipt).map(|(pdf, _)| pdf)
+}
+
+/// One glyph of a [`ShapedRun`], in the font's units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShapedGlyph {
+    /// The glyph id in the font file (before subsetting).
+    pub gid: u16,
+    /// Byte offset into the run's text of the first character the glyph stands for.
+    pub cluster: u32,
+    /// How far the pen moves after the glyph.
+    pub x_advance: i32,
+    /// How far the glyph is moved right of the pen.
+    pub x_offset: i32,
+    /// How far the glyph is moved up.
+    pub y_offset: i32,
+}
+
+/// A run of text the receipt shaped and drew (Arabic, or anything in a right-to-left line): what it shows and
+/// which glyphs it drew, so that the shaping can be checked against another engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapedRun {
+    /// The font file under the crate's `assets/` that draws it.
+    pub font_file: &'static str,
+    /// The run's text in logical order.
+    pub text: String,
+    /// Whether it was shaped right to left.
+    pub rtl: bool,
+    /// The glyphs in visual order, left to right.
+    pub glyphs: Vec<ShapedGlyph>,
+}
+
+/// Every run the receipt's PDF shapes, in drawing order; empty when no line needs shaping.
+pub fn shaped_runs(receipt: &Receipt) -> Result<Vec<ShapedRun>, ReceiptError> {
+    let (_, runs) = render_with_runs(receipt)?;
+    Ok(runs
+        .into_iter()
+        .map(|run| ShapedRun {
+            font_file: match (run.family, run.face) {
+                (Family::Sans, Face::Regular) => "NotoSans-Regular.ttf",
+                (Family::Sans, Face::Bold) => "NotoSans-Bold.ttf",
+                (Family::Arabic, Face::Regular) => "NotoSansArabic-Regular.ttf",
+                (Family::Arabic, Face::Bold) => "NotoSansArabic-Bold.ttf",
+            },
+            glyphs: run
+                .glyphs
+                .iter()
+                .map(|g| ShapedGlyph {
+                    gid: g.gid,
+                    cluster: g.cluster,
+                    x_advance: g.x_advance,
+                    x_offset: g.x_offset,
+                    y_offset: g.y_offset,
+                })
+                .collect(),
+            text: run.text,
+            rtl: run.rtl,
+        })
+        .collect())
+}
+
+/// The faces in the order of the layout's fonts.
+const FACES: [(Family, Face); 4] = [
+    (Family::Sans, Face::Regular),
+    (Family::Sans, Face::Bold),
+    (Family::Arabic, Face::Regular),
+    (Family::Arabic, Face::Bold),
+];
+
+fn font_index(family: Family, face: Face) -> usize {
+    FACES.iter().position(|&f| f == (family, face)).unwrap_or(0)
+}
+
+/// A shaped run's glyphs as text operators, the run starting at `x` mm on the baseline `baseline` mm from the
+/// top. The glyphs go in [`shape::Run::drawing`] order, each with the text it stands for (for `/ToUnicode`);
+/// the number after a glyph moves the pen from where the font's own advance leaves it to where shaping puts
+/// the next glyph drawn (kerning, marks), in thousandths of an em; vertical offsets (marks above and below) go
+/// through the text rise.
+fn glyph_ops(run: &shape::Run, size: f32, x: f32, baseline: f32) -> Vec<Op> {
+    let upem = shape::units_per_em(run.family, run.face);
+    let per_unit = 1000.0 / upem;
+    let full = font::parsed_in(run.family, run.face);
+    // Where each glyph goes, in font units from the run's start.
+    let mut at = Vec::with_capacity(run.glyphs.len());
+    let mut pen = 0i64;
+    for glyph in &run.glyphs {
+        at.push(pen + i64::from(glyph.x_offset));
+        pen += i64::from(glyph.x_advance);
+    }
+    let order = run.drawing();
+    let first = order.first().and_then(|(i, _)| at.get(*i)).copied().unwrap_or(0);
+    let mut ops = vec![Op::SetTextCursor {
+        pos: Point { x: Mm(x + first as f32 * size / upem * PT_TO_MM).into(), y: Mm(PAGE_H - baseline).into() },
+    }];
+    let mut items = Vec::new();
+    let mut rise = 0;
+    for (k, (i, text)) in order.iter().enumerate() {
+        let glyph = run.glyphs[*i];
+        if glyph.y_offset != rise {
+            if !items.is_empty() {
+                ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(std::mem::take(&mut items))] });
+            }
+            rise = glyph.y_offset;
+            ops.push(Op::SetLineOffset { multiplier: rise as f32 * size / upem });
+        }
+        // The advance the viewer takes from /W, computed as printpdf computes /W.
+        let own = full.and_then(|f| f.get_glyph_width(glyph.gid)).map_or(0, |w| (f32::from(w) * per_unit) as i64);
+        let next = order.get(k + 1).and_then(|(n, _)| at.get(*n)).copied().unwrap_or(pen);
+        let offset = own as f32 - (next - at[*i]) as f32 * per_unit;
+        items.push(Codepoint { gid: glyph.gid, offset, cid: Some(text.clone()) });
+    }
+    if !items.is_empty() {
+        ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
+    }
+    if rise != 0 {
+        ops.push(Op::SetLineOffset { multiplier: 0.0 });
+    }
+    ops
+}
+
+/// Renders the receipt and returns the runs it shaped.
+fn render_with_runs(receipt: &Receipt) -> Result<(Vec<u8>, Vec<shape::Run>), ReceiptError> {
     let matrix = receipt.qr_matrix()?;
     let mut doc = PdfDocument::new(&format!("{} {}", texts::DE.title, receipt.reference));
-    let tags = pdfa::font_tags(&receipt.payload);
-    let fonts = [FontId(tags[0].clone()), FontId(tags[1].clone())];
+    let fonts = pdfa::font_tags(&receipt.payload).map(FontId);
     let logo = receipt.municipality.logo().map(|logo| {
         let image = RawImage {
             pixels: RawImageData::U8(logo.rgb.clone()),
@@ -355,7 +552,8 @@ pub fn render(receipt: &Receipt) -> Result<Vec<u8>, ReceiptError> {
     let second = receipt.second_words();
     let footer_height = footer_block(second, 10.0).height();
     let bottom = PAGE_H - 12.0 - footer_height.min(FOOTER_MAX) - 4.0;
-    let mut layout = Layout { receipt, fonts: fonts.clone(), pages: vec![Vec::new()], y: 0.0, bottom };
+    let mut layout =
+        Layout { receipt, fonts: fonts.clone(), pages: vec![Vec::new()], shaped: Vec::new(), y: 0.0, bottom };
     letterhead(&mut layout, logo);
     layout.ops().extend(qr_ops(&matrix, RIGHT - QR_SIZE + 2.5, 12.0, QR_SIZE));
     body(&mut layout);
@@ -368,25 +566,30 @@ pub fn render(receipt: &Receipt) -> Result<Vec<u8>, ReceiptError> {
         let ops = std::mem::take(&mut layout.pages).into_iter().flatten().collect();
         pages.push(PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), ops));
     }
-    // Only now is every character known: each face is subset to what the pages show.
-    for (face, id) in [(Face::Regular, &fonts[0]), (Face::Bold, &fonts[1])] {
-        let chars = used_chars(&pages, id);
-        if chars.is_empty() {
+    // Only now is every character and glyph known: each face is subset to what the pages show, and the shaped
+    // glyphs are renumbered to the subset's glyph ids. A face the pages do not use is not embedded.
+    for ((family, face), id) in FACES.into_iter().zip(&fonts) {
+        let (chars, glyphs) = used_glyphs(&pages, id);
+        if chars.is_empty() && glyphs.is_empty() {
             continue;
         }
-        let subset = font::subset(face, &chars, &id.0).map_err(ReceiptError::Pdf)?;
+        let (subset, remap) = font::subset_glyphs(family, face, &chars, &glyphs, &id.0).map_err(ReceiptError::Pdf)?;
+        if !glyphs.is_empty() {
+            renumber(&mut pages, id, &remap);
+        }
         doc.resources.fonts.map.insert(id.clone(), printpdf::PdfFont::new(subset));
     }
     doc.with_pages(pages);
     let options = PdfSaveOptions { optimize: false, subset_fonts: true, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let lopdf_doc = printpdf::to_lopdf_doc(&doc, &options, &mut warnings);
-    pdfa::finish(lopdf_doc, receipt)
+    Ok((pdfa::finish(lopdf_doc, receipt)?, layout.shaped))
 }
 
-/// The characters shown in `font` on the pages.
-fn used_chars(pages: &[PdfPage], font: &FontId) -> BTreeSet<char> {
+/// The characters shown as text and the glyph ids shown as glyphs in `font` on the pages.
+fn used_glyphs(pages: &[PdfPage], font: &FontId) -> (BTreeSet<char>, BTreeSet<u16>) {
     let mut chars = BTreeSet::new();
+    let mut glyphs = BTreeSet::new();
     for page in pages {
         let mut current = false;
         for op in &page.ops {
@@ -394,8 +597,10 @@ fn used_chars(pages: &[PdfPage], font: &FontId) -> BTreeSet<char> {
                 Op::SetFont { font: PdfFontHandle::External(id), .. } => current = id == font,
                 Op::ShowText { items } if current => {
                     for item in items {
-                        if let TextItem::Text(text) = item {
-                            chars.extend(text.chars());
+                        match item {
+                            TextItem::Text(text) => chars.extend(text.chars()),
+                            TextItem::GlyphIds(ids) => glyphs.extend(ids.iter().map(|c| c.gid)),
+                            TextItem::Offset(_) => {}
                         }
                     }
                 }
@@ -403,7 +608,29 @@ fn used_chars(pages: &[PdfPage], font: &FontId) -> BTreeSet<char> {
             }
         }
     }
-    chars
+    (chars, glyphs)
+}
+
+/// Replaces the full font's glyph ids shown in `font` by the subset's.
+fn renumber(pages: &mut [PdfPage], font: &FontId, remap: &BTreeMap<u16, u16>) {
+    for page in pages {
+        let mut current = false;
+        for op in &mut page.ops {
+            match op {
+                Op::SetFont { font: PdfFontHandle::External(id), .. } => current = id == font,
+                Op::ShowText { items } if current => {
+                    for item in items {
+                        if let TextItem::GlyphIds(ids) = item {
+                            for codepoint in ids {
+                                codepoint.gid = remap.get(&codepoint.gid).copied().unwrap_or(0);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 fn letterhead(layout: &mut Layout<'_>, logo: Option<(XObjectId, usize, usize)>) {
@@ -428,15 +655,15 @@ fn letterhead(layout: &mut Layout<'_>, logo: Option<(XObjectId, usize, usize)>) 
     let name_style = Style { face: Face::Bold, size: 13.0, color: ACCENT };
     let text_w = RIGHT - QR_SIZE - 4.0 - x;
     let mut y = 14.0;
-    for line in wrap(name_style, &r.municipality.name, text_w) {
+    for (line, rtl) in wrap_lines(name_style, &r.municipality.name, text_w) {
         y += name_style.line();
-        layout.text(name_style, x, y, &line);
+        layout.text_in(name_style, x, y, &line, Some(rtl));
     }
     y += 1.0;
     let address = Style { face: Face::Regular, size: 9.0, color: GREY };
-    for line in r.municipality.address.iter().flat_map(|l| wrap(address, l, text_w)) {
+    for (line, rtl) in r.municipality.address.iter().flat_map(|l| wrap_lines(address, l, text_w)) {
         y += address.line();
-        layout.text(address, x, y, &line);
+        layout.text_in(address, x, y, &line, Some(rtl));
     }
     layout.y = y.max(14.0 + 22.0) + 5.0;
 }
@@ -560,7 +787,7 @@ fn footer(layout: &mut Layout<'_>, page: usize, pages: usize, second: Option<&'s
     if let Some(w) = second.filter(|w| counter(w) != counter(de)) {
         right = format!("{right} · {}", counter(w));
     }
-    let right_w = font::width(small.face, &right, small.size) * PT_TO_MM;
+    let right_w = measure(small, &right, None);
     let block = footer_block(second, right_w);
     layout.block(&block, LEFT, top + 1.5);
     layout.text(small, RIGHT - right_w, top + 1.5 + small.line() * 0.76, &right);

@@ -1,6 +1,6 @@
-//! The receipt's own words in German, English and Turkish. Form texts come from the form; these are the
-//! headings and sentences around them. A citizen's language without an entry here gets the English words next
-//! to the German ones, and the form's texts in their language.
+//! The receipt's own words in German, English, Turkish, Ukrainian, Arabic, Russian and Leichte Sprache. Form
+//! texts come from the form; these are the headings and sentences around them. A citizen's language without an
+//! entry here gets the English words next to the German ones, and the form's texts in their language.
 
 /// The receipt's own words in one language.
 #[derive(Debug)]
@@ -109,11 +109,116 @@ pub(crate) const TR: Words = Words {
     continued: "devamı",
 };
 
-/// The words for a language: German, English, Turkish, else English.
+/// Ukrainian; machine-made, not yet reviewed by a native speaker.
+pub(crate) const UK: Words = Words {
+    title: "Підтвердження отримання",
+    reference: "Номер справи",
+    received: "Отримано",
+    clerk: "Прийняв(-ла)",
+    delivery: "Передача",
+    pending: "буде передано, щойно з'явиться з'єднання",
+    delivered: "передано {}",
+    answers: "Ваші дані",
+    fees: "Збори та податки",
+    total: "Разом",
+    no_fees: "За цю заяву збори не стягуються.",
+    next: "Що буде далі",
+    next_default: "Вашу заяву буде передано до відповідної установи та розглянуто там. У разі запитань, будь ласка, називайте номер справи.",
+    signed: "підписано (не надруковано)",
+    yes: "Так",
+    no: "Ні",
+    one_file: "1 файл",
+    files: "Файлів: {}",
+    footer: "Це підтвердження створено автоматично і дійсне без підпису. QR-код містить номер справи, формуляр, час і контрольну суму Ваших даних, підписані цим пристроєм.",
+    page: "Сторінка {0} з {1}",
+    continued: "продовження",
+};
+
+/// Arabic (Modern Standard Arabic); machine-made, not yet reviewed by a native speaker.
+pub(crate) const AR: Words = Words {
+    title: "تأكيد الاستلام",
+    reference: "رقم المعاملة",
+    received: "تاريخ الاستلام",
+    clerk: "سجّله",
+    delivery: "الإرسال",
+    pending: "سيُرسَل فور توفر الاتصال",
+    delivered: "أُرسل في {}",
+    answers: "بياناتكم",
+    fees: "الرسوم والضرائب",
+    total: "المجموع",
+    no_fees: "لا تُستحق أي رسوم على هذا الطلب.",
+    next: "الخطوات التالية",
+    next_default: "سيُرسَل طلبكم إلى الجهة المختصة ويُعالَج هناك. عند الاستفسار يُرجى ذكر رقم المعاملة.",
+    signed: "موقَّع (التوقيع غير مطبوع)",
+    yes: "نعم",
+    no: "لا",
+    one_file: "ملف واحد",
+    files: "عدد الملفات: {}",
+    footer: "أُنشئ هذا التأكيد آليًا وهو صالح دون توقيع. يحتوي رمز QR على رقم المعاملة والاستمارة والوقت ومجموع تحقق لبياناتكم، موقَّعًا من هذا الجهاز.",
+    page: "الصفحة {0} من {1}",
+    continued: "تتمة",
+};
+
+/// Russian; machine-made, not yet reviewed by a native speaker.
+pub(crate) const RU: Words = Words {
+    title: "Подтверждение получения",
+    reference: "Номер дела",
+    received: "Дата поступления",
+    clerk: "Принял(а)",
+    delivery: "Передача",
+    pending: "будет передано, как только появится соединение",
+    delivered: "передано {}",
+    answers: "Ваши сведения",
+    fees: "Сборы и налоги",
+    total: "Итого",
+    no_fees: "За это заявление сборы не взимаются.",
+    next: "Что будет дальше",
+    next_default: "Ваше заявление будет передано в компетентное учреждение и рассмотрено там. При возникновении вопросов, пожалуйста, называйте номер дела.",
+    signed: "подписано (подпись не напечатана)",
+    yes: "Да",
+    no: "Нет",
+    one_file: "1 файл",
+    files: "Файлов: {}",
+    footer: "Это подтверждение создано автоматически и действительно без подписи. QR-код содержит номер дела, форму, время и контрольную сумму Ваших сведений, подписанные этим устройством.",
+    page: "Страница {0} из {1}",
+    continued: "продолжение",
+};
+
+/// Leichte Sprache (easy-read German); machine-made, not yet reviewed by a native speaker.
+pub(crate) const LS: Words = Words {
+    title: "Bestätigung für Ihren Antrag",
+    reference: "Vorgangs·nummer",
+    received: "Angekommen am",
+    clerk: "Angenommen von",
+    delivery: "Senden an das Amt",
+    pending: "noch nicht gesendet. Das Gerät sendet den Antrag, sobald es eine Verbindung hat.",
+    delivered: "gesendet am {}",
+    answers: "Ihre Angaben",
+    fees: "Kosten und Steuern",
+    total: "Alles zusammen",
+    no_fees: "Dieser Antrag kostet nichts.",
+    next: "So geht es weiter",
+    next_default: "Wir schicken Ihren Antrag an das richtige Amt. Das Amt bearbeitet Ihren Antrag. Haben Sie noch Fragen? Dann nennen Sie bitte die Vorgangs·nummer.",
+    signed: "unterschrieben (die Unterschrift ist hier nicht gedruckt)",
+    yes: "Ja",
+    no: "Nein",
+    one_file: "1 Datei",
+    files: "{} Dateien",
+    footer: "Ein Computer hat diese Bestätigung gemacht. Die Bestätigung gilt auch ohne Unterschrift. Im QR-Code stehen: die Vorgangs·nummer, das Formular, das Datum mit der Uhrzeit und eine Prüf·summe von Ihren Angaben. Mit der Prüf·summe sieht man: Hat jemand die Angaben verändert? Dieses Gerät hat den QR-Code elektronisch unterschrieben.",
+    page: "Seite {0} von {1}",
+    continued: "Fortsetzung",
+};
+
+/// The words for a language: German, English, Turkish, Ukrainian, Arabic, Russian, Leichte Sprache, else
+/// English.
 pub(crate) fn words(lang: &str) -> &'static Words {
     match lang {
-        "de" | "de-x-ls" => &DE,
+        "de" => &DE,
+        "de-x-ls" => &LS,
         "tr" => &TR,
+        "uk" => &UK,
+        "ar" => &AR,
+        "ru" => &RU,
         _ => &EN,
     }
 }
