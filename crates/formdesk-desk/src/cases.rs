@@ -79,9 +79,14 @@ impl Desk {
         self.with_draft(id, |d, _| d.remove_instance(group, index, now))
     }
 
-    /// Switches the language of the form's texts to the citizen's (the clerk's interface stays German).
+    /// Switches the language of the form's texts to the citizen's (the clerk's interface stays German): one of
+    /// the languages the draft's form covers completely ([`formdesk_engine::Form::citizen_languages`]).
     pub fn set_citizen_lang(&self, id: u64, lang: &str) -> Result<DraftView, DeskError> {
-        self.with_draft(id, |d, _| {
+        self.with_draft(id, |d, desk| {
+            let form = desk.form_of(d)?.form;
+            if !form.citizen_languages().iter().any(|l| l == lang) {
+                return Err(DeskError::LanguageNotOffered(form.id().to_owned(), lang.to_owned()));
+            }
             d.citizen_lang = lang.to_owned();
             Ok(())
         })

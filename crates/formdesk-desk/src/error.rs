@@ -19,6 +19,9 @@ pub enum DeskError {
     /// An answer path that does not fit the form's answers.
     #[error("Die Angabe „{0}“ passt nicht zu diesem Formular.")]
     BadPath(String),
+    /// The form does not cover this language completely, so a citizen cannot be served in it.
+    #[error("Das Formular „{0}“ gibt es nicht vollständig in der Sprache „{1}“.")]
+    LanguageNotOffered(String, String),
     /// The step does not exist, is hidden or was not reached yet.
     #[error("Der Schritt „{0}“ kann jetzt nicht geöffnet werden.")]
     StepNotReachable(String),

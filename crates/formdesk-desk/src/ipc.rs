@@ -633,7 +633,7 @@ impl From<DeskError> for IpcError {
             DeskError::UnknownForm(_) => ErrorCode::UnknownForm,
             DeskError::UnknownDraft(_) => ErrorCode::UnknownDraft,
             DeskError::Finalized(_) => ErrorCode::Finalized,
-            DeskError::BadPath(_) => ErrorCode::BadPath,
+            DeskError::BadPath(_) | DeskError::LanguageNotOffered(..) => ErrorCode::BadPath,
             DeskError::StepNotReachable(_) => ErrorCode::StepNotReachable,
             DeskError::Incomplete(_) => ErrorCode::Incomplete,
             DeskError::PinMismatch => ErrorCode::BadPin,

@@ -131,6 +131,15 @@ fn repeat_instances_paths_and_the_citizens_language() {
     assert_eq!(view.draft.citizen_lang, "tr");
     assert_ne!(view.state.steps[0].title, german, "the form's texts are Turkish now");
     assert_eq!(view.draft.form_title, desk.draft(id).expect("draft").draft.form_title, "the clerk's list stays German");
+
+    // Arabic and Leichte Sprache cover the Hundeanmeldung completely; Persian does not exist for it, and is refused
+    // with the language kept.
+    let view = desk.set_citizen_lang(id, "ar").expect("Arabic");
+    assert_eq!(view.state.steps[0].title, "صاحبة الكلب أو صاحبه", "{:?}", view.state.steps[0].title);
+    desk.set_citizen_lang(id, "de-x-ls").expect("Leichte Sprache");
+    let refused = desk.set_citizen_lang(id, "fa").expect_err("not offered");
+    assert_eq!(refused.to_string(), "Das Formular „hundeanmeldung“ gibt es nicht vollständig in der Sprache „fa“.");
+    assert_eq!(desk.draft(id).expect("draft").draft.citizen_lang, "de-x-ls");
 }
 
 #[test]
