@@ -1,6 +1,10 @@
 //! Values as people read them: German formats for dates and amounts, option labels instead of codes.
 //!
-//! Used by the review screen and, later, the receipt. Non-goals: masking (the receipt decides what to hide).
+//! Used by the review screen, the receipt and the engine's messages. Numbers and amounts have the German decimal
+//! comma in every language but English. Dates have dots in German, Leichte Sprache, Ukrainian, Russian, Turkish
+//! and Arabic (as the citizen's window asks for them), slashes in English and any other language; only German
+//! adds "Uhr" to a time. Yes, no and "signed" are worded in each citizen language (German for any other).
+//! Non-goals: masking (the receipt decides what to hide).
 
 use crate::definition::{ItemKind, ValueType};
 use crate::state::ItemState;
@@ -47,11 +51,20 @@ pub fn euros(d: Decimal, lang: &str) -> String {
     if lang == "en" { format!("€{n}") } else { format!("{n} €") }
 }
 
-/// A date: `24.11.2026` in German, `24/11/2026` otherwise.
+/// German or one of its variants (Leichte Sprache): times read "14:30 Uhr".
+fn german(lang: &str) -> bool {
+    lang == "de" || lang.starts_with("de-")
+}
+
+/// The `chrono` format of a day: `%d.%m.%Y` where the language writes dates with dots, else `%d/%m/%Y`.
+fn day_format(lang: &str) -> &'static str {
+    if german(lang) || matches!(lang, "uk" | "ru" | "tr" | "ar") { "%d.%m.%Y" } else { "%d/%m/%Y" }
+}
+
+/// A date: `24.11.2026` in German (and Ukrainian, Russian, Turkish, Arabic), `24/11/2026` otherwise.
 pub fn date(iso: &str, lang: &str) -> String {
     match chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
-        Ok(d) if lang == "de" || lang.starts_with("de-") => d.format("%d.%m.%Y").to_string(),
-        Ok(d) => d.format("%d/%m/%Y").to_string(),
+        Ok(d) => d.format(day_format(lang)).to_string(),
         Err(_) => iso.to_owned(),
     }
 }
@@ -59,22 +72,20 @@ pub fn date(iso: &str, lang: &str) -> String {
 /// A time: `14:30 Uhr` in German, `14:30` otherwise.
 pub fn time(hhmm: &str, lang: &str) -> String {
     match crate::expr::parse_time(hhmm) {
-        Some(t) if lang == "de" || lang.starts_with("de-") => t.format("%H:%M Uhr").to_string(),
+        Some(t) if german(lang) => t.format("%H:%M Uhr").to_string(),
         Some(t) => t.format("%H:%M").to_string(),
         None => hhmm.to_owned(),
     }
 }
 
-/// A date and time: `06.12.2026, 14:30 Uhr` in German, `06/12/2026, 14:30` otherwise; seconds only when
-/// they are not zero.
+/// A date and time: `06.12.2026, 14:30 Uhr` in German, `06.12.2026, 14:30` in Ukrainian, `06/12/2026, 14:30`
+/// in English; seconds only when they are not zero.
 pub fn date_time(iso: &str, lang: &str) -> String {
     use chrono::Timelike;
     let Some(dt) = crate::expr::parse_date_time(iso) else { return iso.to_owned() };
-    let german = lang == "de" || lang.starts_with("de-");
     let clock = if dt.second() == 0 { "%H:%M" } else { "%H:%M:%S" };
-    let day = if german { "%d.%m.%Y" } else { "%d/%m/%Y" };
-    let text = dt.format(&format!("{day}, {clock}")).to_string();
-    if german { format!("{text} Uhr") } else { text }
+    let text = dt.format(&format!("{}, {clock}", day_format(lang))).to_string();
+    if german(lang) { format!("{text} Uhr") } else { text }
 }
 
 fn decimal_of(v: &Value) -> Option<Decimal> {
@@ -85,12 +96,28 @@ fn decimal_of(v: &Value) -> Option<Decimal> {
     }
 }
 
+/// Yes and no in a citizen language; German for any other.
 fn yes_no(b: bool, lang: &str) -> &'static str {
-    match (b, lang == "en") {
-        (true, false) => "Ja",
-        (false, false) => "Nein",
-        (true, true) => "Yes",
-        (false, true) => "No",
+    let (yes, no) = match lang {
+        "en" => ("Yes", "No"),
+        "uk" => ("Так", "Ні"),
+        "ar" => ("نعم", "لا"),
+        "ru" => ("Да", "Нет"),
+        "tr" => ("Evet", "Hayır"),
+        _ => ("Ja", "Nein"),
+    };
+    if b { yes } else { no }
+}
+
+/// A signature field that holds a signature; German for any other language.
+fn signed(lang: &str) -> &'static str {
+    match lang {
+        "en" => "signed",
+        "uk" => "підписано",
+        "ar" => "موقَّع",
+        "ru" => "подписано",
+        "tr" => "imzalandı",
+        _ => "unterschrieben",
     }
 }
 
@@ -131,7 +158,7 @@ pub fn item_value(item: &ItemState, lang: &str) -> Option<String> {
             }
             names.join(", ")
         }
-        ItemKind::Signature => (if lang == "en" { "signed" } else { "unterschrieben" }).to_owned(),
+        ItemKind::Signature => signed(lang).to_owned(),
         ItemKind::Computed => match item.value_type? {
             ValueType::Currency => euros(decimal_of(v)?, lang),
             ValueType::Decimal | ValueType::Integer => number(decimal_of(v)?, None, lang),
@@ -169,5 +196,60 @@ mod tests {
         assert_eq!(date_time("2026-12-06T14:30:15", "de"), "06.12.2026, 14:30:15 Uhr");
         assert_eq!(date_time("2026-12-06T14:30", "en"), "06/12/2026, 14:30");
         assert_eq!(time("25:00", "de"), "25:00");
+    }
+
+    #[test]
+    fn citizen_languages_write_dates_with_dots_and_the_decimal_comma() {
+        let d = |s: &str| Decimal::from_str(s).unwrap_or_default();
+        for lang in ["uk", "ru", "tr", "ar"] {
+            assert_eq!(date("2026-11-24", lang), "24.11.2026", "{lang}");
+            assert_eq!(time("14:30", lang), "14:30", "{lang}: no \"Uhr\"");
+            assert_eq!(date_time("2026-12-06T14:30", lang), "06.12.2026, 14:30", "{lang}");
+            assert_eq!(euros(d("1234.5"), lang), "1.234,50 €", "{lang}");
+        }
+        assert_eq!(date_time("2026-12-06T14:30", "de-x-ls"), "06.12.2026, 14:30 Uhr");
+        assert_eq!(date("2026-11-24", "fr"), "24/11/2026", "a language without its own notation keeps slashes");
+    }
+
+    fn item(kind: ItemKind, value: Value) -> ItemState {
+        ItemState {
+            kind,
+            id: "x".into(),
+            path: "x".into(),
+            label: None,
+            help: None,
+            text: None,
+            visible: true,
+            required: false,
+            sensitive: false,
+            value,
+            value_type: None,
+            errors: Vec::new(),
+            options: Vec::new(),
+            input: crate::state::InputHints::default(),
+            repeat: None,
+            items: Vec::new(),
+            instances: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn yes_no_and_signed_in_every_citizen_language() {
+        let cases = [
+            ("de", "Ja", "Nein", "unterschrieben"),
+            ("en", "Yes", "No", "signed"),
+            ("uk", "Так", "Ні", "підписано"),
+            ("ar", "نعم", "لا", "موقَّع"),
+            ("ru", "Да", "Нет", "подписано"),
+            ("tr", "Evet", "Hayır", "imzalandı"),
+            ("de-x-ls", "Ja", "Nein", "unterschrieben"),
+            ("fr", "Ja", "Nein", "unterschrieben"),
+        ];
+        let signature = item(ItemKind::Signature, serde_json::json!("data:image/png;base64,AAAA"));
+        for (lang, yes, no, signed) in cases {
+            assert_eq!(item_value(&item(ItemKind::Boolean, Value::Bool(true)), lang).as_deref(), Some(yes), "{lang}");
+            assert_eq!(item_value(&item(ItemKind::Boolean, Value::Bool(false)), lang).as_deref(), Some(no), "{lang}");
+            assert_eq!(item_value(&signature, lang).as_deref(), Some(signed), "{lang}");
+        }
     }
 }

@@ -3,10 +3,9 @@
 //! A pure function: the same input gives the same state, nothing is read from the clock or the disk.
 
 use crate::definition::{Bound, ItemKind, TextFormat, ValueType};
-use crate::display;
 use crate::expr::{self, Checked, Code, Scope, Value};
 use crate::form::{Form, Item, RequiredRule};
-use crate::messages::Issue;
+use crate::messages::{Issue, Moment};
 use crate::state::{
     FeeState, FieldError, FormState, InputHints, ItemError, ItemState, OptionState, RepeatState, StepState,
 };
@@ -241,8 +240,8 @@ fn check_value(item: &Item, value: &Value, today: NaiveDate) -> Option<Issue> {
             let shown = |b: &Option<Bound>| {
                 let t = b.as_ref().map(ToString::to_string).unwrap_or_default();
                 match def.kind {
-                    ItemKind::Time => (display::time(&t, "de"), display::time(&t, "en")),
-                    _ => (display::date_time(&t, "de"), display::date_time(&t, "en")),
+                    ItemKind::Time => Moment::Time(t),
+                    _ => Moment::DateTime(t),
                 }
             };
             let order = |a: &Value, b: &Value| match (a, b) {
@@ -251,12 +250,10 @@ fn check_value(item: &Item, value: &Value, today: NaiveDate) -> Option<Issue> {
                 _ => None,
             };
             if bound(&def.min).is_some_and(|m| order(v, &m) == Some(std::cmp::Ordering::Less)) {
-                let (de, en) = shown(&def.min);
-                return Some(Issue::TooEarly(de, en));
+                return Some(Issue::TooEarly(shown(&def.min)));
             }
             if bound(&def.max).is_some_and(|m| order(v, &m) == Some(std::cmp::Ordering::Greater)) {
-                let (de, en) = shown(&def.max);
-                return Some(Issue::TooLate(de, en));
+                return Some(Issue::TooLate(shown(&def.max)));
             }
             None
         }

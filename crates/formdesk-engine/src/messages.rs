@@ -1,7 +1,25 @@
-//! Built-in validation messages in German and English. Other languages fall back to German, as the clerk
-//! reads the messages.
+//! Built-in validation messages in every language a citizen can be served in: German (`de`), English (`en`),
+//! Ukrainian (`uk`), Arabic (`ar`), Russian (`ru`), Turkish (`tr`) and Leichte Sprache (`de-x-ls`, easy-read
+//! German). Any other language gets the German wording, as the clerk reads it.
+//!
+//! Each language is one table, a module with a single exhaustive `match` over [`Issue`]: adding a language is
+//! adding a module and a line in [`table`], and a new kind of issue does not compile until every language words
+//! it. Numbers are written with the German decimal comma in every language but English, as on the citizen's
+//! German documents; the bounds of time fields are written in the language's notation ([`crate::display`]).
+//!
+//! A form's own messages are not here: the message of a `pattern` or of a constraint is the form's text in the
+//! citizen's language (else German), taken from the form as it stands.
 
-use crate::definition::Text;
+mod ar;
+mod de;
+mod easy_read;
+mod en;
+mod ru;
+mod tr;
+mod uk;
+
+use crate::definition::{EASY_READ, Text};
+use crate::display;
 use crate::validators::Invalid;
 use rust_decimal::Decimal;
 
@@ -9,6 +27,7 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Issue {
     Required,
+    /// The answer has the wrong type; what was expected, in English words (`"a whole number"`).
     Type(&'static str),
     TooShort(u32),
     TooLong(u32),
@@ -26,10 +45,10 @@ pub(crate) enum Issue {
     InvalidDate,
     InvalidTime,
     InvalidDateTime,
-    /// Before the `min` of a time or date-and-time field, as the clerk reads it ("08:00 Uhr").
-    TooEarly(String, String),
-    /// After the `max` of a time or date-and-time field, in German and English.
-    TooLate(String, String),
+    /// Before the `min` of a time or date-and-time field.
+    TooEarly(Moment),
+    /// After the `max` of a time or date-and-time field.
+    TooLate(Moment),
     DateInFuture,
     DateInPast,
     BelowMinAge(u32),
@@ -38,12 +57,55 @@ pub(crate) enum Issue {
     TooManyFiles(u32),
     FileType,
     FileTooLarge(u64),
+    /// A constraint of the form failed: its code and its message in the citizen's language (else German).
     Constraint(String, String),
 }
 
-fn num(d: Decimal, lang: &str) -> String {
-    let s = d.to_string();
-    if lang == "en" { s } else { s.replace('.', ",") }
+/// A bound of a time or date-and-time field as the form writes it (`08:00`, `2026-12-06T14:30`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Moment {
+    Time(String),
+    DateTime(String),
+}
+
+impl Moment {
+    /// The bound in the language's notation: `08:00 Uhr` in German, `06.12.2026, 14:30` in Ukrainian.
+    fn shown(&self, lang: &str) -> String {
+        match self {
+            Moment::Time(t) => display::time(t, lang),
+            Moment::DateTime(t) => display::date_time(t, lang),
+        }
+    }
+}
+
+/// A language's wording of every issue.
+type Table = fn(&Issue) -> String;
+
+/// The table of a language tag; German for any language without one.
+fn table(lang: &str) -> Table {
+    match lang {
+        "en" => en::message,
+        "uk" => uk::message,
+        "ar" => ar::message,
+        "ru" => ru::message,
+        "tr" => tr::message,
+        EASY_READ => easy_read::message,
+        _ => de::message,
+    }
+}
+
+/// A number with the German decimal comma (`2,5`), as every language but English writes it here.
+fn comma(d: Decimal) -> String {
+    d.to_string().replace('.', ",")
+}
+
+/// The form of a counted noun in Ukrainian and Russian: `forms` is (1, 21, …), (2–4, 22–24, …), (5–20, 25–30, …).
+fn slavic(n: u64, forms: [&str; 3]) -> &str {
+    match (n % 10, n % 100) {
+        (1, r) if r != 11 => forms[0],
+        (2..=4, r) if !(12..=14).contains(&r) => forms[1],
+        _ => forms[2],
+    }
 }
 
 impl Issue {
@@ -81,140 +143,15 @@ impl Issue {
         .to_owned()
     }
 
+    /// The message in `lang`: the form's own text where the form has one, else the language's table.
     pub(crate) fn message(&self, lang: &str) -> String {
-        let en = lang == "en";
-        let pick = |de: String, e: String| if en { e } else { de };
         match self {
-            Issue::Required => pick("Bitte ausfüllen.".into(), "Please fill in.".into()),
-            Issue::Type(what) => {
-                pick(format!("Bitte geben Sie {} ein.", type_de(what)), format!("Please enter {what}."))
-            }
-            Issue::TooShort(n) => pick(
-                format!("Bitte mindestens {n} Zeichen eingeben."),
-                format!("Please enter at least {n} characters."),
-            ),
-            Issue::TooLong(n) => {
-                pick(format!("Bitte höchstens {n} Zeichen eingeben."), format!("Please enter at most {n} characters."))
-            }
-            Issue::PatternMismatch(Some(message)) => message.get(lang).to_owned(),
-            Issue::PatternMismatch(None) => pick(
-                "Die Eingabe hat nicht die verlangte Form. Bitte prüfen Sie die Schreibweise.".into(),
-                "The entry does not have the required form. Please check how it is written.".into(),
-            ),
-            Issue::BelowMin(d) => pick(
-                format!("Der Wert muss mindestens {} sein.", num(*d, lang)),
-                format!("The value must be at least {}.", num(*d, lang)),
-            ),
-            Issue::AboveMax(d) => pick(
-                format!("Der Wert darf höchstens {} sein.", num(*d, lang)),
-                format!("The value must be at most {}.", num(*d, lang)),
-            ),
-            Issue::FractionDigits(n) => pick(
-                format!("Bitte höchstens {n} Nachkommastellen eingeben."),
-                format!("Please enter at most {n} decimal places."),
-            ),
-            Issue::InvalidChoice => pick(
-                "Bitte wählen Sie eine der angebotenen Möglichkeiten.".into(),
-                "Please choose one of the options offered.".into(),
-            ),
-            Issue::TooFewSelected(n) => {
-                pick(format!("Bitte mindestens {n} auswählen."), format!("Please select at least {n}."))
-            }
-            Issue::TooManySelected(n) => {
-                pick(format!("Bitte höchstens {n} auswählen."), format!("Please select at most {n}."))
-            }
-            Issue::TooFewItems(n) => {
-                pick(format!("Bitte mindestens {n} Einträge anlegen."), format!("Please add at least {n} entries."))
-            }
-            Issue::TooManyItems(n) => {
-                pick(format!("Höchstens {n} Einträge sind möglich."), format!("At most {n} entries are possible."))
-            }
-            Issue::Invalid(i) => match i {
-                Invalid::Email => pick(
-                    "Bitte eine gültige E-Mail-Adresse eingeben, z. B. name@example.de.".into(),
-                    "Please enter a valid email address, e.g. name@example.com.".into(),
-                ),
-                Invalid::Phone => pick(
-                    "Bitte eine gültige Telefonnummer eingeben, z. B. 05221 189-0 oder +49 5221 1890.".into(),
-                    "Please enter a valid phone number, e.g. +49 5221 1890.".into(),
-                ),
-                Invalid::Iban => pick(
-                    "Die IBAN ist nicht gültig. Bitte prüfen Sie Länge und Prüfziffer.".into(),
-                    "The IBAN is not valid. Please check its length and check digits.".into(),
-                ),
-                Invalid::Postcode => pick(
-                    "Bitte eine fünfstellige Postleitzahl eingeben.".into(),
-                    "Please enter a five-digit German postcode.".into(),
-                ),
-                Invalid::SteuerId => pick(
-                    "Die Steuer-ID ist nicht gültig. Sie hat 11 Ziffern; bitte Ziffern und Prüfziffer prüfen.".into(),
-                    "The tax ID is not valid. It has 11 digits; please check the digits and the check digit.".into(),
-                ),
-                Invalid::VehiclePlate => pick(
-                    "Bitte ein Kennzeichen wie „HF-AB 123“ eingeben.".into(),
-                    "Please enter a registration plate such as \"HF-AB 123\".".into(),
-                ),
-            },
-            Issue::InvalidDate => {
-                pick("Bitte ein gültiges Datum eingeben.".into(), "Please enter a valid date.".into())
-            }
-            Issue::InvalidTime => pick(
-                "Bitte eine gültige Uhrzeit eingeben, z. B. 14:30.".into(),
-                "Please enter a valid time, e.g. 14:30.".into(),
-            ),
-            Issue::InvalidDateTime => pick(
-                "Bitte ein gültiges Datum mit Uhrzeit eingeben.".into(),
-                "Please enter a valid date and time.".into(),
-            ),
-            Issue::TooEarly(de, en) => {
-                pick(format!("Bitte frühestens {de} angeben."), format!("Please give {en} or later."))
-            }
-            Issue::TooLate(de, en) => {
-                pick(format!("Bitte spätestens {de} angeben."), format!("Please give {en} or earlier."))
-            }
-            Issue::DateInFuture => {
-                pick("Das Datum darf nicht in der Zukunft liegen.".into(), "The date must not be in the future.".into())
-            }
-            Issue::DateInPast => pick(
-                "Das Datum darf nicht in der Vergangenheit liegen.".into(),
-                "The date must not be in the past.".into(),
-            ),
-            Issue::BelowMinAge(n) => pick(
-                format!("Die Person muss mindestens {n} Jahre alt sein."),
-                format!("The person must be at least {n} years old."),
-            ),
-            Issue::AboveMaxAge(n) => pick(
-                format!("Die Person darf höchstens {n} Jahre alt sein."),
-                format!("The person must be at most {n} years old."),
-            ),
-            Issue::UnknownField => {
-                pick("Dieses Feld gehört nicht zum Formular.".into(), "This field is not part of the form.".into())
-            }
-            Issue::TooManyFiles(n) => {
-                pick(format!("Höchstens {n} Dateien sind möglich."), format!("At most {n} files are possible."))
-            }
-            Issue::FileType => pick(
-                "Dieser Dateityp wird hier nicht angenommen.".into(),
-                "This file type is not accepted here.".into(),
-            ),
-            Issue::FileTooLarge(kb) => pick(
-                format!("Die Datei ist zu groß (höchstens {kb} KB)."),
-                format!("The file is too large (at most {kb} KB)."),
-            ),
-            Issue::Constraint(_, message) => message.clone(),
+            Issue::PatternMismatch(Some(own)) => own.get(lang).to_owned(),
+            Issue::Constraint(_, own) => own.clone(),
+            _ => table(lang)(self),
         }
     }
 }
 
-fn type_de(what: &str) -> &'static str {
-    match what {
-        "a whole number" => "eine ganze Zahl",
-        "a number" => "eine Zahl",
-        "an amount in euros" => "einen Betrag in Euro",
-        "yes or no" => "Ja oder Nein",
-        "a list" => "eine Auswahl",
-        "an address" => "eine Anschrift",
-        "files" => "Dateien",
-        _ => "einen Text",
-    }
-}
+#[cfg(test)]
+mod tests;
