@@ -76,8 +76,8 @@ pub(crate) fn has_glyph_in(family: Family, face: Face, c: char) -> bool {
 
 /// The family's face reduced to the glyphs of `chars` and the glyph ids `glyphs` (from shaping), and what they
 /// are built from, named `TAG+NotoSans…` as ISO 32000-1 9.6.4 asks of a subset font; printpdf then embeds this
-/// program as it is, with `/ToUnicode`. Also returns where each original glyph id went: the subset numbers glyphs in the order they are
-/// passed, .notdef first.
+/// program as it is, with `/ToUnicode`. Also returns where each original glyph id went: the subset numbers
+/// glyphs in the order they are passed, .notdef first.
 pub(crate) fn subset_glyphs(
     family: Family,
     face: Face,

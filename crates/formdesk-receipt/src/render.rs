@@ -5,8 +5,9 @@
 //! "Seite n von m". Lines with right-to-left text or with characters only Noto Sans Arabic has are laid out
 //! by [`crate::shape`] (bidi, shaping, face fallback) and drawn as glyph ids left to right, each mapped to
 //! its text so that extractors, which turn right-to-left stretches around, read them in logical order;
-//! right-to-left paragraphs are right-aligned in their column. Every other line is drawn as plain text, as before. Non-goals: general text layout (no
-//! hyphenation, no justification); characters no face has are printed as `?`.
+//! right-to-left paragraphs are right-aligned in their column. Every other line is drawn as plain text, as
+//! before. Non-goals: general text layout (no hyphenation, no justification); characters no face has are
+//! printed as `?`.
 
 use crate::font::{self, Face, Family};
 use crate::receipt::{Bilingual, Delivery, Entry, Receipt, date_time};

@@ -206,3 +206,44 @@ fn an_iban_inside_an_arabic_sentence_extracts_intact() {
         assert!(line.contains(part), "{part:?} not intact in {line:?}");
     }
 }
+
+/// The fonts `pdffonts` lists: (subset tag, face, emb, sub, uni).
+fn fonts(pdf: &[u8]) -> Vec<(String, String, [String; 3])> {
+    let (_dir, path) = support::write_pdf(pdf);
+    let out = String::from_utf8(support::tool("pdffonts", &[path.to_str().expect("utf-8")]).stdout).expect("utf-8");
+    out.lines()
+        .skip(2)
+        .map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let (tag, face) = cols[0].split_once('+').unwrap_or_else(|| panic!("no subset tag: {line}"));
+            let flags = [cols[cols.len() - 5], cols[cols.len() - 4], cols[cols.len() - 3]].map(str::to_owned);
+            (tag.to_owned(), face.to_owned(), flags)
+        })
+        .collect()
+}
+
+#[test]
+fn each_face_drawn_is_embedded_as_a_subset_and_no_other() {
+    let arabic = render(&hundeanmeldung("ar")).expect("renders");
+    let bold_arabic =
+        render(&with_name("بلدية موسترشتات", "Erika", "Mustermann", vec!["Rathausplatz 1".into()])).expect("renders");
+    for (pdf, expected) in [
+        (&arabic, vec!["NotoSans-Bold", "NotoSans-Regular", "NotoSansArabic-Regular"]),
+        (&bold_arabic, vec!["NotoSans-Bold", "NotoSans-Regular", "NotoSansArabic-Bold"]),
+    ] {
+        let fonts = fonts(pdf);
+        let mut faces: Vec<&str> = fonts.iter().map(|(_, face, _)| face.as_str()).collect();
+        faces.sort_unstable();
+        assert_eq!(faces, expected);
+        for (tag, face, flags) in &fonts {
+            assert!(tag.len() == 6 && tag.bytes().all(|b| b.is_ascii_uppercase()), "{tag}+{face}");
+            assert_eq!(flags, &["yes", "yes", "yes"].map(str::to_owned), "emb sub uni: {face}");
+        }
+        let tags: std::collections::BTreeSet<&String> = fonts.iter().map(|(tag, _, _)| tag).collect();
+        assert_eq!(tags.len(), fonts.len(), "every subset has a tag of its own");
+        let (_dir, path) = support::write_pdf(pdf);
+        let out = support::tool("qpdf", &["--check", path.to_str().expect("utf-8")]);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("No syntax or stream encoding errors found"));
+    }
+    assert!(arabic.len() < 80 * 1024, "{} bytes", arabic.len());
+}
