@@ -8,6 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertNoSeriousViolations, axe, launch, shot } from '../lib/app.mjs';
 import { button, byText, field, fill, fillAddress, heading, press, select, waitForErrors } from '../lib/query.mjs';
+import { formTexts } from '../lib/translations.mjs';
+
+/** The Hundeanmeldung's Turkish texts, by unit. */
+const tr = formTexts('hundeanmeldung', 'tr');
+const OWNER = tr('steps.halter.title');
+const DOGS = tr('steps.angaben_hunde.title');
 
 let app;
 let browser;
@@ -42,7 +48,7 @@ test('"Bürgeransicht" opens a second window showing the current step', async ()
   await waitForErrors(browser, field(browser, 'E-Mail-Adresse'), [], '"E-Mail-Adresse"');
   // The form's texts switch to Turkish on the clerk's screen too; the interface around them stays German.
   await select(browser, 'Sprache der Bürgerin / des Bürgers', 'Türkçe');
-  await heading(browser, 'Köpek sahibi').waitForDisplayed();
+  await heading(browser, OWNER).waitForDisplayed();
   assert.ok(await button(browser, 'Weiter').isDisplayed());
   await press(browser, button(browser, 'Bürgeransicht'));
 
@@ -55,13 +61,16 @@ test('"Bürgeransicht" opens a second window showing the current step', async ()
   assert.equal(await browser.getTitle(), 'Formdesk – Ansicht für Bürgerinnen und Bürger');
 
   // The form's texts in Turkish, and so are the ones around them: progress, the address's parts.
-  await heading(browser, 'Köpek sahibi').waitForDisplayed({ timeoutMsg: 'the citizen does not see step 1 in Turkish' });
-  assert.ok(await heading(browser, 'Köpek kaydı (köpek vergisi)').isDisplayed());
+  await heading(browser, OWNER).waitForDisplayed({ timeoutMsg: 'the citizen does not see step 1 in Turkish' });
+  assert.ok(await heading(browser, tr('title')).isDisplayed());
   assert.ok(await byText(browser, 'Adım 1 / 3', 'p').isDisplayed());
   assert.equal(await byText(browser, 'Schritt 1 von 3', 'p').isExisting(), false);
   assert.equal(await field(browser, 'Posta kodu').getValue(), '32052');
   assert.equal(await browser.$('.items').getAttribute('lang'), 'tr');
   assert.equal(await browser.$('.citizen-screen').getAttribute('lang'), 'tr');
+  // The whole window is Turkish, left to right.
+  const root = await browser.execute(() => [document.documentElement.lang, document.documentElement.dir]);
+  assert.deepEqual(root, ['tr', 'ltr']);
   await shot(browser, 'citizen-01-step1');
   assertNoSeriousViolations(await axe(browser));
 });
@@ -92,32 +101,33 @@ test('the citizen window can change nothing', async () => {
       .then((v) => done(v?.title ?? 'nothing'))
       .catch((e) => done(`refused: ${String(e)}`));
   });
-  assert.equal(read, 'Köpek kaydı (köpek vergisi)');
+  assert.equal(read, tr('title'));
 });
 
 test('what the clerk types appears on the citizen screen', async () => {
   await asCitizen();
-  const name = await field(browser, 'Soyadı');
+  const surname = tr('steps.halter.items.halter_familienname.label');
+  const name = await field(browser, surname);
   assert.equal(await name.getValue(), 'Yılmaz');
   await asClerk();
-  await fill(browser, 'Soyadı', 'Yılmaz-Demir');
-  await waitForErrors(browser, field(browser, 'Soyadı'), [], '"Soyadı"');
+  await fill(browser, surname, 'Yılmaz-Demir');
+  await waitForErrors(browser, field(browser, surname), [], `"${surname}"`);
 
   await asCitizen();
   await browser.waitUntil(async () => (await name.getValue()) === 'Yılmaz-Demir', {
     timeoutMsg: 'the corrected surname did not reach the citizen screen',
   });
-  assert.equal(await field(browser, 'Ad(lar)').getValue(), 'Ayşe');
+  assert.equal(await field(browser, tr('steps.halter.items.halter_vorname.label')).getValue(), 'Ayşe');
   await shot(browser, 'citizen-02-typed');
 });
 
 test('the citizen screen follows the clerk to the next step', async () => {
   await asClerk();
   await press(browser, button(browser, 'Weiter'));
-  await heading(browser, 'Köpekler').waitForDisplayed({ timeoutMsg: '"Weiter" did not lead to "Köpekler"' });
+  await heading(browser, DOGS).waitForDisplayed({ timeoutMsg: `"Weiter" did not lead to "${DOGS}"` });
 
   await asCitizen();
-  await heading(browser, 'Köpekler').waitForDisplayed({ timeoutMsg: 'the citizen screen stayed on step 1' });
+  await heading(browser, DOGS).waitForDisplayed({ timeoutMsg: 'the citizen screen stayed on step 1' });
   assert.ok(await byText(browser, 'Adım 2 / 3', 'p').isDisplayed());
   await shot(browser, 'citizen-03-step2');
   assertNoSeriousViolations(await axe(browser));
@@ -126,8 +136,8 @@ test('the citizen screen follows the clerk to the next step', async () => {
 test('when the clerk goes back, the citizen screen goes back too', async () => {
   await asClerk();
   await press(browser, button(browser, 'Zurück'));
-  await heading(browser, 'Köpek sahibi').waitForDisplayed();
+  await heading(browser, OWNER).waitForDisplayed();
   await asCitizen();
-  await heading(browser, 'Köpek sahibi').waitForDisplayed({ timeoutMsg: 'the citizen screen did not go back' });
+  await heading(browser, OWNER).waitForDisplayed({ timeoutMsg: 'the citizen screen did not go back' });
   assertNoSeriousViolations(await axe(browser));
 });
