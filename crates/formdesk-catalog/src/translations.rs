@@ -345,24 +345,24 @@ pub fn merge_into(document: &mut Value, parts: &[(&str, &Translation)]) -> BTree
     for (lang, part) in parts {
         let status = report.entry((*lang).to_owned()).or_default();
         let by_id: BTreeMap<&str, &TranslationUnit> = part.units.iter().map(|u| (u.id.as_str(), u)).collect();
-        let units: Vec<(String, String)> =
-            texts::units(document).into_iter().map(|u| (u.id.clone(), u.german().to_owned())).collect();
-        let known: BTreeSet<&str> = units.iter().map(|(id, _)| id.as_str()).collect();
-        status.unknown.extend(part.units.iter().filter(|u| !known.contains(u.id.as_str())).map(|u| u.id.clone()));
-        for (id, german) in &units {
-            let Some(unit) = by_id.get(id.as_str()) else { continue };
+        let mut known = BTreeSet::new();
+        texts::for_each_text_mut(document, &mut |id, text| {
+            known.insert(id.to_owned());
+            let Some(unit) = by_id.get(id) else { return };
+            let german = text.get("de").and_then(Value::as_str).unwrap_or("");
             if unit.usable(german) {
-                if let Some(Value::Object(text)) = pointer_mut(document, id) {
-                    text.insert((*lang).to_owned(), Value::String(unit.target.clone()));
-                    status.used += 1;
-                    status.unreviewed += usize::from(unit.state == State::Translated);
-                    status.machine += usize::from(unit.machine && unit.state == State::Translated);
-                    added.insert((*lang).to_owned());
-                }
+                text.insert((*lang).to_owned(), Value::String(unit.target.clone()));
+                status.used += 1;
+                status.unreviewed += usize::from(unit.state == State::Translated);
+                status.machine += usize::from(unit.machine && unit.state == State::Translated);
             } else if unit.state != State::Initial && !unit.target.is_empty() {
-                status.stale.push(id.clone());
+                status.stale.push(id.to_owned());
             }
+        });
+        if status.used > 0 {
+            added.insert((*lang).to_owned());
         }
+        status.unknown.extend(part.units.iter().filter(|u| !known.contains(&u.id)).map(|u| u.id.clone()));
     }
     if let Some(Value::Array(languages)) = document.get_mut("languages") {
         for lang in added {
@@ -372,64 +372,6 @@ pub fn merge_into(document: &mut Value, parts: &[(&str, &Translation)]) -> BTree
         }
     }
     report
-}
-
-/// The text with unit id `id` in `document`.
-fn pointer_mut<'a>(document: &'a mut Value, id: &str) -> Option<&'a mut Value> {
-    // Unit ids name array elements by id, value or code; find the path by walking the units once more.
-    let path = unit_path(document, id)?;
-    let mut here = document;
-    for step in path {
-        here = match step {
-            Step::Key(k) => here.get_mut(&k)?,
-            Step::Index(i) => here.get_mut(i)?,
-        };
-    }
-    Some(here)
-}
-
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-/// The JSON path of the unit `id`: the walk of [`texts::units`], recording keys and positions.
-fn unit_path(document: &Value, id: &str) -> Option<Vec<Step>> {
-    fn walk(value: &Value, here: &str, want: &str, path: &mut Vec<Step>) -> bool {
-        if here == want {
-            return texts::is_text(value);
-        }
-        if !here.is_empty() && !want.starts_with(&format!("{here}.")) {
-            return false;
-        }
-        match value {
-            Value::Object(map) if !texts::is_text(value) => {
-                for (key, child) in map {
-                    let next = if here.is_empty() { key.clone() } else { format!("{here}.{key}") };
-                    path.push(Step::Key(key.clone()));
-                    if walk(child, &next, want, path) {
-                        return true;
-                    }
-                    path.pop();
-                }
-                false
-            }
-            Value::Array(elements) => {
-                for (i, element) in elements.iter().enumerate() {
-                    let next = format!("{here}.{}", texts::element_name(element, i));
-                    path.push(Step::Index(i));
-                    if walk(element, &next, want, path) {
-                        return true;
-                    }
-                    path.pop();
-                }
-                false
-            }
-            _ => false,
-        }
-    }
-    let mut path = Vec::new();
-    walk(document, "", id, &mut path).then_some(path)
 }
 
 /// The translation files of a definition, read and checked: `(file, language, translation)`.

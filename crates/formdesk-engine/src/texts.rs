@@ -90,6 +90,35 @@ pub fn units(document: &Value) -> Vec<Unit<'_>> {
     out
 }
 
+/// Calls `f` with the id and the text of every text of `document`, in document order, to change them: the walk
+/// of [`units`] over a mutable document.
+pub fn for_each_text_mut(document: &mut Value, f: &mut impl FnMut(&str, &mut Map<String, Value>)) {
+    fn walk(value: &mut Value, id: &str, f: &mut impl FnMut(&str, &mut Map<String, Value>)) {
+        if is_text(value) {
+            if let Value::Object(map) = value {
+                f(id, map);
+            }
+            return;
+        }
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map.iter_mut() {
+                    let child_id = if id.is_empty() { key.clone() } else { format!("{id}.{key}") };
+                    walk(child, &child_id, f);
+                }
+            }
+            Value::Array(elements) => {
+                for (i, element) in elements.iter_mut().enumerate() {
+                    let name = element_name(element, i);
+                    walk(element, &format!("{id}.{name}"), f);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(document, "", f);
+}
+
 /// How completely each language covers a form's texts, the entries of the shared code lists it uses included.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Coverage {
@@ -167,6 +196,21 @@ mod tests {
         );
         assert_eq!(units[3].context, ["Schritt", "Feld A", "Ja"]);
         assert_eq!(units[3].german(), "Ja");
+    }
+
+    #[test]
+    fn the_mutable_walk_visits_the_units_in_the_same_order() {
+        let mut doc = json!({"title": {"de": "T"}, "steps": [{"id": "s", "items": [{"value": 3, "label": {"de": "L"}}]},
+            {"label": {"de": "Ohne Id"}}]});
+        let expected: Vec<String> = units(&doc).into_iter().map(|u| u.id).collect();
+        let mut seen = Vec::new();
+        for_each_text_mut(&mut doc, &mut |id, text| {
+            seen.push(id.to_owned());
+            text.insert("uk".into(), Value::String(id.to_owned()));
+        });
+        assert_eq!(seen, expected);
+        assert_eq!(seen, ["title", "steps.s.items.3.label", "steps.1.label"]);
+        assert_eq!(doc["steps"][1]["label"]["uk"], "steps.1.label");
     }
 
     #[test]
