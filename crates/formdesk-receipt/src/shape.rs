@@ -35,6 +35,13 @@ fn hb_face(family: Family, face: Face) -> Option<&'static rustybuzz::Face<'stati
     HB_FACES[i].as_ref()
 }
 
+/// Shape plans made so far, by family, face, direction and script.
+type PlanKey = (Family, Face, bool, rustybuzz::Script);
+
+thread_local! {
+    static PLANS: std::cell::RefCell<Vec<(PlanKey, rustybuzz::ShapePlan)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// The face's units per em.
 pub(crate) fn units_per_em(family: Family, face: Face) -> f32 {
     hb_face(family, face).map_or(1000.0, |f| f.units_per_em() as f32)
@@ -174,7 +181,20 @@ pub(crate) fn shape(family: Family, face: Face, text: &str, rtl: bool) -> Vec<Gl
     buffer.push_str(text);
     buffer.set_direction(if rtl { rustybuzz::Direction::RightToLeft } else { rustybuzz::Direction::LeftToRight });
     buffer.guess_segment_properties();
-    let shaped = rustybuzz::shape(hb, &[], buffer);
+    // A shape plan (which lookups apply) depends on face, direction and script only; making one for every
+    // run took most of an Arabic receipt's rendering time.
+    let key = (family, face, rtl, buffer.script());
+    let shaped = PLANS.with_borrow_mut(|plans| {
+        let index = match plans.iter().position(|(k, _)| *k == key) {
+            Some(index) => index,
+            None => {
+                let plan = rustybuzz::ShapePlan::new(hb, buffer.direction(), Some(buffer.script()), None, &[]);
+                plans.push((key, plan));
+                plans.len() - 1
+            }
+        };
+        rustybuzz::shape_with_plan(hb, &plans[index].1, buffer)
+    });
     shaped
         .glyph_infos()
         .iter()
@@ -234,6 +254,35 @@ fn layout_line(face: Face, bidi: &BidiInfo<'_>, line: Range<usize>) -> Line {
     Line { text: text[line].to_owned(), rtl, runs: out }
 }
 
+/// For each byte offset of the paragraph, the shaped width in points of the text before it. The paragraph is
+/// shaped once, in stretches of one bidi level and one face; a glyph's advance counts at its cluster. Lines
+/// break at spaces, where Arabic letters do not join, so a line's width is the difference of two entries.
+fn widths_before(face: Face, size: f32, bidi: &BidiInfo<'_>) -> Vec<f32> {
+    let text = bidi.text;
+    let mut at = vec![0.0f32; text.len() + 1];
+    let mut start = 0;
+    while start < text.len() {
+        let level = bidi.levels[start];
+        let end = (start..text.len()).find(|&i| bidi.levels[i] != level).unwrap_or(text.len());
+        for (family, range) in by_family(face, text, start..end) {
+            let scale = size / units_per_em(family, face);
+            for glyph in shape(family, face, &text[range.clone()], level.is_rtl()) {
+                if let Some(w) = at.get_mut(range.start + glyph.cluster as usize) {
+                    *w += glyph.x_advance as f32 * scale;
+                }
+            }
+        }
+        start = end;
+    }
+    let mut sum = 0.0;
+    for w in &mut at {
+        let own = *w;
+        *w = sum;
+        sum += own;
+    }
+    at
+}
+
 /// Lays out `text` in lines no wider than `width` points at `size` points: broken at spaces, inside a word only
 /// when the word alone is wider. Each line of the input is a paragraph of its own, with the direction `rtl`
 /// or, when that is `None`, the direction of its first strong character.
@@ -243,7 +292,8 @@ pub(crate) fn wrap(face: Face, size: f32, text: &str, width: f32, rtl: Option<bo
     for paragraph in text.lines() {
         let paragraph = printable(face, paragraph);
         let bidi = BidiInfo::new(&paragraph, level);
-        let fits = |range: Range<usize>| layout_line(face, &bidi, range).width(size) <= width + 1e-3;
+        let before = widths_before(face, size, &bidi);
+        let fits = |range: Range<usize>| before[range.end] - before[range.start] <= width + 1e-3;
         let mut words = Vec::new();
         let mut start = None;
         for (i, c) in paragraph.char_indices() {

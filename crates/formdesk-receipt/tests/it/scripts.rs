@@ -247,3 +247,23 @@ fn each_face_drawn_is_embedded_as_a_subset_and_no_other() {
     }
     assert!(arabic.len() < 80 * 1024, "{} bytes", arabic.len());
 }
+
+#[test]
+fn russian_and_leichte_sprache_citizens_get_their_words_beside_the_german() {
+    let catalog = support::catalog();
+    let wbs = support::form(&catalog, "wohnberechtigungsschein");
+    let (answers, _) =
+        support::scenario(&repo().join("forms/wohnberechtigungsschein/scenarios/02_unter_grenze_mit_kind.json"));
+    for (lang, title, next) in [
+        ("ru", "Подтверждение получения", "Что будет дальше"),
+        ("de-x-ls", "Bestätigung für Ihren Antrag", "So geht es weiter"),
+    ] {
+        assert!(wbs.definition().languages.iter().any(|l| l == lang), "the WBS has {lang} texts");
+        let receipt = support::receipt(&wbs, &answers, lang, Delivery::Pending);
+        assert_eq!(receipt.second_lang.as_deref(), Some(lang));
+        let text = support::text(&render(&receipt).expect("renders"));
+        for expected in [title, next, "Eingangsbestätigung", "Wie es weitergeht"] {
+            assert!(text.contains(expected), "{lang}: {expected:?} missing in\n{text}");
+        }
+    }
+}
