@@ -496,6 +496,43 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any mix of Arabic and Latin words, numbers and an IBAN: every line fits, the lines hold the words in
+        /// their logical order, every character is drawn exactly once, and the runs of digits and Latin letters
+        /// stay left to right.
+        #[test]
+        fn lines_of_mixed_text_keep_every_word_and_fit(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "رقم", "المعاملة", "الطلب", "إلى", "(نعم)", "لا", "سيُرسَل", "Hund", "Müller", "1234",
+                    "DE89", "3704", "0044", "٢٠٢٦", "،", "Олександр", "Γιώργος", "?",
+                ]),
+                1..24,
+            ),
+            width in 20.0f32..300.0,
+            rtl in proptest::option::of(proptest::bool::ANY),
+        ) {
+            let text = words.join(" ");
+            let lines = wrap(Face::Regular, 9.0, &text, width, rtl);
+            let mut logical = Vec::new();
+            for l in &lines {
+                let single_word = !l.text.contains(' ');
+                proptest::prop_assert!(single_word || l.width(9.0) <= width + 0.01, "{:?} is too wide", l.text);
+                let drawn: usize = l.runs.iter().map(|r| r.text.chars().count()).sum();
+                proptest::prop_assert_eq!(drawn, l.text.chars().count());
+                for run in &l.runs {
+                    let latin = run.text.chars().any(|c| c.is_ascii_alphanumeric());
+                    let arabic = run.text.chars().any(|c| bidi_class(c) == BidiClass::AL);
+                    if latin && !arabic {
+                        proptest::prop_assert!(!run.rtl, "{:?} is drawn right to left", run.text);
+                    }
+                }
+                logical.extend(l.text.split(' ').map(str::to_owned));
+            }
+            proptest::prop_assert_eq!(logical.concat(), words.concat());
+        }
+    }
+
     #[test]
     fn a_harakah_stays_with_its_arabic_letter() {
         let l = line(Face::Regular, "مُحَمَّد", None);
