@@ -11,7 +11,7 @@
 //! The desk calls [`Reference::from_random`] with random bytes, [`Receipt::build`] with its clock's time and its
 //! device key, and [`render`]. The same inputs always give the same receipt and the same PDF bytes.
 //!
-//! Architecture invariant: this crate reads no clock, draws no random numbers and does no I/O; the font, the
+//! Architecture invariant: this crate reads no clock, draws no random numbers and does no I/O; the fonts, the
 //! colour profile and the example logo are compiled in. It knows nothing of Tauri, the vault or the outbox.
 
 #![deny(missing_docs)]

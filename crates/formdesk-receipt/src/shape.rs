@@ -85,9 +85,9 @@ impl Run {
     /// front; so their characters are assigned back to front, and a glyph standing for several characters
     /// (the lam-alef ligature) holds them back to front: turned around, both read in logical order. A bracket
     /// mirrored in right-to-left text stands for the bracket it shows, as it does everywhere else in the font.
-    /// With more glyphs than characters, the widest glyph holds the text. Marks (harakat) stand for nothing:
-    /// drawn with no advance over their letter, extractors take them for overprinted duplicates and break the
-    /// word apart, so the text extracts without them.
+    /// With more glyphs than characters, the widest glyph holds the text. Marks in right-to-left runs (harakat)
+    /// stand for nothing: drawn with no advance over their letter, extractors take them for overprinted
+    /// duplicates and break the word apart, so the text extracts without them.
     pub fn drawing(&self) -> Vec<(usize, String)> {
         let mut out = Vec::with_capacity(self.glyphs.len());
         let mut i = 0;
@@ -101,7 +101,7 @@ impl Run {
             if self.rtl {
                 chars = chars.into_iter().rev().map(mirrored).collect();
             }
-            let shown = |c: &char| bidi_class(*c) != BidiClass::NSM;
+            let shown = |c: &char| !self.rtl || bidi_class(*c) != BidiClass::NSM;
             if end - i == chars.len() {
                 out.extend((i..end).zip(chars.iter().map(|c| if shown(c) { c.to_string() } else { String::new() })));
             } else {
