@@ -1,34 +1,10 @@
 //! `forms translations export|import` and `forms check --languages`: the translators' round trip through the real
 //! binary on a copy of the repository's forms.
 
+use crate::forms::{copy_dir, portal, repo, text};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn portal(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_formdesk-portal")).args(args).current_dir(repo()).output().expect("runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
-}
+use std::path::Path;
+use std::process::Output;
 
 /// A copy of the repository's forms and its path as an argument.
 fn forms_copy() -> (tempfile::TempDir, String) {
