@@ -80,6 +80,7 @@ fn a_bilingual_receipt_matches_its_golden_file() {
         support::scenario(&repo().join("forms/hundeanmeldung/scenarios/02_zwei_hunde_ein_listenhund.json"));
     let delivered = Delivery::Delivered(support::at("2026-11-24T11:03:00+01:00"));
     let pdf = render(&support::receipt(&form, &answers, "tr", delivered)).expect("renders");
+    support::keep("hundeanmeldung-tr.pdf", &pdf);
     let text = support::text(&pdf);
     for expected in ["Başvuru alındı belgesi", "Köpek kaydı", "übermittelt am 24.11.2026, 11:03 Uhr", "Evet"] {
         assert!(text.contains(expected), "{expected:?} missing in\n{text}");

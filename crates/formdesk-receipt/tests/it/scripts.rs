@@ -31,18 +31,11 @@ fn without_marks(text: &str) -> String {
 const ARABIC_WORDS: [&str; 6] =
     ["تأكيد الاستلام", "رقم المعاملة", "تاريخ الاستلام", "بياناتكم", "الرسوم والضرائب", "الخطوات التالية"];
 
-/// Keeps the PDF in `RECEIPT_PDF_DIR` when that is set (docs/receipts/README.md renders it from there).
-fn keep(name: &str, pdf: &[u8]) {
-    if let Some(dir) = std::env::var_os("RECEIPT_PDF_DIR") {
-        std::fs::write(Path::new(&dir).join(name), pdf).expect("write the PDF");
-    }
-}
-
 #[test]
 fn an_arabic_receipt_extracts_in_logical_order_and_matches_its_golden_file() {
     let receipt = hundeanmeldung("ar");
     let pdf = render(&receipt).expect("renders");
-    keep("receipt-ar.pdf", &pdf);
+    support::keep("receipt-ar.pdf", &pdf);
     let raw = support::text(&pdf);
     let text = without_marks(&raw);
     for expected in ARABIC_WORDS.iter().chain(&["Eingangsbestätigung", "Vorgangsnummer", "Hund anmelden (Hundesteuer)"])
@@ -61,7 +54,7 @@ fn an_arabic_receipt_extracts_in_logical_order_and_matches_its_golden_file() {
 fn a_ukrainian_receipt_matches_its_golden_file() {
     let receipt = hundeanmeldung("uk");
     let pdf = render(&receipt).expect("renders");
-    keep("receipt-uk.pdf", &pdf);
+    support::keep("receipt-uk.pdf", &pdf);
     let text = support::text(&pdf);
     for expected in ["Eingangsbestätigung / Підтвердження отримання", "Номер справи", "Ваші дані", "Сторінка 1 з 2"]
     {

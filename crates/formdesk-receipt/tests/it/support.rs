@@ -81,3 +81,10 @@ pub fn text(pdf: &[u8]) -> String {
     let out = tool("pdftotext", &["-enc", "UTF-8", path.to_str().expect("utf-8"), "-"]);
     String::from_utf8(out.stdout).expect("utf-8 text")
 }
+
+/// Keeps the PDF in `RECEIPT_PDF_DIR` when that is set (docs/receipts/README.md renders the pictures from there).
+pub fn keep(name: &str, pdf: &[u8]) {
+    if let Some(dir) = std::env::var_os("RECEIPT_PDF_DIR") {
+        std::fs::write(Path::new(&dir).join(name), pdf).expect("write the PDF");
+    }
+}
