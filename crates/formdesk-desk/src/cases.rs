@@ -16,13 +16,16 @@ impl Desk {
     /// Starts a new draft of a form on its first visible step, saved in the vault at once. The form must be
     /// offered in the current set; the draft is pinned to it (the set's manifest and the form's text).
     pub fn start(&self, form_id: &str) -> Result<DraftView, DeskError> {
-        let form = self.form_to_begin(form_id)?;
-        let state = form.form.evaluate(&Answers::new(), "de", self.clock.today());
-        let first = state.steps.iter().find(|s| s.visible).map_or_else(|| REVIEW.to_owned(), |s| s.id.clone());
         self.touch();
-        let mut draft = Draft::new(&form, &first, self.clock.now());
         let view = {
+            // The set is chosen under the desk's lock, as `collect_forms` deletes under it: a new set arriving
+            // between choosing the current one and recording the pin could otherwise have the chosen set
+            // deleted before the case is pinned to it, and the new case would not open.
             let mut inner = self.inner();
+            let form = self.form_to_begin(form_id)?;
+            let state = form.form.evaluate(&Answers::new(), "de", self.clock.today());
+            let first = state.steps.iter().find(|s| s.visible).map_or_else(|| REVIEW.to_owned(), |s| s.id.clone());
+            let mut draft = Draft::new(&form, &first, self.clock.now());
             let (summary, contents) = self.sealed_parts(&draft)?;
             let pin = form.pin();
             let id = inner.vault.create_pinned(form_id, form.form.version(), pin.as_ref(), &summary, &contents)?;

@@ -1,11 +1,19 @@
 // Filling the Hundeanmeldung in the desk's window, for the specs that need a case of it: one labrador, up to
 // the tax on the last step.
 
+import { shot } from './app.mjs';
 import { button, choice, fill, fillAddress, heading, instance, press, select, squash } from './query.mjs';
 
 /** Fills a Hundeanmeldung for one labrador from its first step up to the tax, and returns the tax shown. */
 export async function registerDog(browser, owner, { phone } = {}) {
-  await heading(browser, 'Halterin oder Halter').waitForDisplayed({ timeout: 30_000 });
+  await heading(browser, 'Halterin oder Halter')
+    .waitForDisplayed({ timeout: 30_000 })
+    .catch(async (e) => {
+      // What the window shows instead, for the report: a refusal on the start screen, or another screen.
+      const alerts = await browser.$$(`//*[@role='alert']`).map((a) => a.getText());
+      const path = await shot(browser, `hund-not-opened-${Date.now()}`);
+      throw new Error(`${e.message}; alerts: ${JSON.stringify(alerts)}; screenshot ${path}`);
+    });
   await fill(browser, 'Vorname(n)', owner);
   await fill(browser, 'Familienname', 'Mustermann');
   await fill(browser, 'Geburtsdatum', '15.03.1985');
