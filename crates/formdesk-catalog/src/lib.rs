@@ -118,8 +118,7 @@ fn translation_files(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<(Pat
 
 /// Whether `name` is a code list's translation file for `id` (`hunderassen.uk.xlf`).
 fn is_list_translation(name: &str, id: &str) -> bool {
-    name.strip_prefix(id).and_then(|rest| rest.strip_prefix('.')).is_some_and(|rest| !rest.contains('/'))
-        && name.matches('.').count() == id.matches('.').count() + 2
+    name.strip_prefix(id).and_then(|rest| rest.strip_prefix('.')).is_some_and(|lang| lang.matches('.').count() == 1)
 }
 
 struct DiskSource<'a>(&'a Path);
@@ -212,25 +211,23 @@ impl FormFiles {
     /// The files of a forms folder on disk with their translation files merged in: what a form set publishes.
     /// Fails, naming each file, if a translation file cannot be read or does not fit its form.
     pub fn read_dir(root: &Path) -> Result<FormFiles, CatalogError> {
-        let Merged { code_lists, forms, errors, .. } = merged(&DiskSource(root))?;
-        if !errors.is_empty() {
-            return Err(CatalogError::Invalid(errors));
+        let mut read = merged(&DiskSource(root))?;
+        if !read.errors.is_empty() {
+            return Err(CatalogError::Invalid(std::mem::take(&mut read.errors)));
         }
-        Ok(FormFiles {
-            code_lists: code_lists
-                .into_iter()
-                .map(|(path, text)| {
-                    (path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), text)
-                })
-                .collect(),
-            forms: forms.into_iter().map(|(id, _, text)| (id, text)).collect(),
-        })
+        Ok(FormFiles::from(read))
     }
 
     /// The forms embedded in the binary (the repository's `forms/` at build time), as files.
     pub fn embedded() -> FormFiles {
         // Reading the embedded folder cannot fail: it is memory; and a test loads it.
-        let Merged { code_lists, forms, .. } = merged(&EmbeddedSource).unwrap_or_default();
+        FormFiles::from(merged(&EmbeddedSource).unwrap_or_default())
+    }
+}
+
+impl From<Merged> for FormFiles {
+    /// Code lists by file name, forms by id.
+    fn from(Merged { code_lists, forms, .. }: Merged) -> FormFiles {
         FormFiles {
             code_lists: code_lists
                 .into_iter()
