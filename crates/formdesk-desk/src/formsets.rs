@@ -147,7 +147,9 @@ impl FormSets {
     }
 
     /// The set with manifest hash `sha256`: the current one, or one loaded from the store once and kept.
-    fn set(&self, sha256: &str) -> Result<Arc<LoadedSet>, DeskError> {
+    /// A set the store no longer has is [`Missing`], said nowhere: the caller decides whether that is the
+    /// clerk's error or a title to take from the current set instead.
+    fn set(&self, sha256: &str) -> Result<Arc<LoadedSet>, Missing> {
         let current = self.current();
         if current.sha256() == Some(sha256) {
             return Ok(current);
@@ -156,11 +158,35 @@ impl FormSets {
         if let Some(set) = pinned.get(sha256) {
             return Ok(set.clone());
         }
-        let store = self.store.as_ref().ok_or_else(missing_set)?;
-        let installed = store.set(sha256).map_err(|e| DeskError::Forms(logged(missing_set_sentence(), e.detail())))?;
-        let set = Arc::new(load(store, installed)?);
+        let store = self.store.as_ref().ok_or(Missing::Set(None))?;
+        let installed = store.set(sha256).map_err(|e| Missing::Set(Some(e.detail())))?;
+        let set = Arc::new(load(store, installed).map_err(Missing::Unloadable)?);
         pinned.insert(sha256.to_owned(), set.clone());
         Ok(set)
+    }
+}
+
+/// Why a draft's pinned form cannot be had.
+#[derive(Debug)]
+pub(crate) enum Missing {
+    /// The store no longer has the set (with what the store said, if it has a store at all).
+    Set(Option<String>),
+    /// The set is there but does not load.
+    Unloadable(DeskError),
+    /// The set is there but has no such form, or another text of it.
+    Form(String),
+    Text,
+}
+
+impl From<Missing> for DeskError {
+    /// The clerk's error; what the store said is logged.
+    fn from(missing: Missing) -> DeskError {
+        match missing {
+            Missing::Set(Some(detail)) => DeskError::Forms(logged(missing_set_sentence(), detail)),
+            Missing::Set(None) | Missing::Text => missing_set(),
+            Missing::Unloadable(e) => e,
+            Missing::Form(id) => DeskError::UnknownForm(id),
+        }
     }
 }
 
@@ -452,13 +478,18 @@ impl Desk {
     }
 
     pub(crate) fn pinned_form(&self, form_id: &str, pin: Option<&FormPin>) -> Result<PinnedForm, DeskError> {
+        Ok(self.find_pinned_form(form_id, pin)?)
+    }
+
+    /// [`Desk::pinned_form`], saying nothing when it cannot be had.
+    pub(crate) fn find_pinned_form(&self, form_id: &str, pin: Option<&FormPin>) -> Result<PinnedForm, Missing> {
         let set = match pin {
             Some(pin) => self.forms.set(&pin.set_sha256)?,
             None => self.forms.current(),
         };
-        let entry = set.catalog.entry(form_id).ok_or_else(|| DeskError::UnknownForm(form_id.to_owned()))?;
+        let entry = set.catalog.entry(form_id).ok_or_else(|| Missing::Form(form_id.to_owned()))?;
         if pin.is_some_and(|p| p.form_sha256 != entry.sha256) {
-            return Err(missing_set());
+            return Err(Missing::Text);
         }
         Ok(PinnedForm {
             form: entry.form.clone(),

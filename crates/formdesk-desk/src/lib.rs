@@ -224,9 +224,10 @@ impl Desk {
     }
 
     /// The German title and the summary fields (the citizen's name) of form `form_id` as pinned by `pin`
-    /// (the current form if the pinned one cannot be had).
+    /// (the current form if the pinned one cannot be had: a finalized case's set may be collected once the
+    /// case is shredded, which is no error).
     fn form_names(&self, form_id: &str, pin: Option<&FormPin>) -> (String, Vec<String>) {
-        let form = self.pinned_form(form_id, pin).or_else(|_| self.pinned_form(form_id, None));
+        let form = self.find_pinned_form(form_id, pin).or_else(|_| self.find_pinned_form(form_id, None));
         form.map_or((String::new(), Vec::new()), |f| {
             let def = f.form.definition();
             (def.title.get("de").to_owned(), def.summary.clone())

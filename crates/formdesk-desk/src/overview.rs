@@ -91,8 +91,6 @@ impl Desk {
         let mut list = Vec::new();
         for item in &reading.items {
             let id = u64::try_from(item.id).map_err(|_| DeskError::UnknownDraft(0))?;
-            let (title, _) = self.form_names(&item.form_id, item.pin.as_ref());
-            let form_status = self.form_status(&item.form_id, &item.form_version, item.pin.as_ref());
             let times = (local_time(item.created_at), local_time(item.updated_at));
             let Some(status) = draft_status(item.status) else {
                 // Shredded: listed only as delivered today, and not in a search (its names are gone).
@@ -100,6 +98,7 @@ impl Desk {
                     && words.is_empty()
                     && deliveries.get(&item.id) == Some(&DeliveryState::Delivered)
                 {
+                    let (title, _) = self.form_names(&item.form_id, item.pin.as_ref());
                     list.push(DraftInfo {
                         form_version: item.form_version.clone(),
                         ..DraftInfo::erased(id, &item.form_id, &title, times)
@@ -107,6 +106,8 @@ impl Desk {
                 }
                 continue;
             };
+            let (title, _) = self.form_names(&item.form_id, item.pin.as_ref());
+            let form_status = self.form_status(&item.form_id, &item.form_version, item.pin.as_ref());
             // A finalized case not in the outbox waits for its destination's key.
             let delivery = (status == DraftStatus::Final)
                 .then(|| deliveries.get(&item.id).copied().unwrap_or(DeliveryState::Waiting));

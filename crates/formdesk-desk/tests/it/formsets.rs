@@ -348,3 +348,55 @@ fn a_text_withdrawn_in_a_set_this_desk_never_installed_is_not_finalized() {
     assert_eq!(code(t.finalize(old)), ErrorCode::Withdrawn);
     assert_eq!(t.carry_over(old).expect("into the new version").draft.draft.form_version, "2.0.0");
 }
+
+/// Set in the child run of the test below.
+const LISTING_CHILD: &str = "FORMDESK_TEST_LISTING_CHILD";
+
+#[test]
+fn a_delivered_case_whose_set_was_collected_is_listed_under_its_title_without_an_error() {
+    if std::env::var_os(LISTING_CHILD).is_none() {
+        // Run again as a child, to read what the desk writes to its log (stderr) meanwhile: a set collected
+        // after its case was shredded is expected, not the clerk's "contact IT" error, and says nothing.
+        let name = "formsets::a_delivered_case_whose_set_was_collected_is_listed_under_its_title_without_an_error";
+        let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+            .args([name, "--exact", "--nocapture", "--test-threads=1"])
+            .env(LISTING_CHILD, "1")
+            .output()
+            .expect("the test binary runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && stdout.contains("1 passed"), "the child failed:\n{stdout}\n{stderr}");
+        assert!(!stderr.contains("formdesk:"), "the listing logged an error:\n{stderr}");
+        return;
+    }
+    let t = store_desk();
+    t.set_destinations(&[destination("steueramt", &authority())], 1_800_000_000).expect("destinations");
+    let v1_set = t.store.current().expect("readable").expect("current").sha256;
+    let delivered = begun(&t);
+    t.finalize(delivered).expect("finalized");
+    let entry = t.outbox().expect("outbox").into_iter().find(|e| e.submission == delivered as i64).expect("queued");
+    // Delivered at noon of the desk's day (its clock stands on 24.11.2026), so it is listed as delivered today.
+    let noon = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).and_then(|d| d.and_hms_opt(12, 0, 0)).expect("noon");
+    let noon = noon.and_local_timezone(chrono::Local).earliest().expect("a local time").timestamp();
+    Outbox::open(t.dir.path()).expect("outbox").delivered(&entry.uuid, "payload.signature", noon).expect("delivered");
+    t.forget_delivered();
+    install(&t.store, &with_new_fee(), 2, |_| {});
+    t.reload_forms().expect("reloaded");
+    // The clerk moves on: the delivered case is shredded, and nothing pins the first set any more.
+    t.start("hundeabmeldung").expect("the next case");
+    let (sets, _) = t.collect_forms().expect("collected");
+    let pins = t.pinned_sets().expect("pins");
+    assert!(
+        sets >= 1 && !pins.contains(&v1_set),
+        "version 1.0.0's set went: {sets} collected, pins {pins:?}, v1 {v1_set}"
+    );
+
+    for list in [t.drafts_list("").expect("the work list"), t.start_view(&Default::default()).expect("start").drafts] {
+        let listed = list.iter().find(|d| d.id == delivered).expect("the delivered case is listed today");
+        assert!(listed.erased);
+        assert_eq!(
+            (listed.form_title.as_str(), listed.form_version.as_str()),
+            ("Hund anmelden (Hundesteuer)", "1.0.0")
+        );
+    }
+}
