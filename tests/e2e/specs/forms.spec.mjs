@@ -2,12 +2,13 @@
 // publications (`formdesk-portal keys init`, `forms publish --channel pilot`), the portal serving the signed
 // channel, and a pilot desk in its real window. The desk picks the new Hundeanmeldung (a higher fee) up by
 // itself within a minute and without a restart; a new case shows the new fee; the case begun before keeps the
-// old version to the end: it finalizes with the old fee, and the sealed metadata the authority opens names the
-// old version and its hash. `forms status` shows the desk on the pilot's set.
+// old version to the end: it finalizes with the old fee, and its printed receipt and the sealed metadata the
+// authority opens name the old version and its hash. `forms status` shows the desk on the pilot's set.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -22,6 +23,8 @@ const keys = join(work, 'keys');
 const newFee = join(work, 'forms-neu');
 const noPhone = join(work, 'forms-ohne-telefon');
 const exported = join(work, 'eingang');
+const printer = join(work, 'bin');
+const printedPdf = join(work, 'printed.pdf');
 const admin = adminOf(portalData);
 let portal;
 let portalUrl;
@@ -49,6 +52,10 @@ before(async () => {
   form.version = '1.2.0';
   form.steps[0].items = form.steps[0].items.filter((item) => item.id !== 'halter_telefon');
   writeFileSync(join(noPhone, 'hundeanmeldung', 'form.json'), JSON.stringify(form, null, 2));
+  // A printer that keeps what it is given: `lp -t TITLE -` with the PDF on its standard input.
+  mkdirSync(printer);
+  writeFileSync(join(printer, 'lp'), `#!/bin/sh\ncat > '${printedPdf}'\n`);
+  chmodSync(join(printer, 'lp'), 0o755);
   ({ child: portal, url: portalUrl } = await serve(['--listen', '127.0.0.1:0', '--data-dir', portalData]));
 });
 
@@ -82,7 +89,12 @@ test('a pilot desk installs a new fee by itself, without a restart; the case beg
   const code = enrolmentCode(admin('devices', 'enrol', '--name', 'Bürgerbüro Pilot'));
   admin('devices', 'channel', 'Bürgerbüro Pilot', 'pilot');
 
-  app = await launch({ name: 'forms', access: 'none', args: ['--forms-check-seconds', '5'] });
+  app = await launch({
+    name: 'forms',
+    access: 'none',
+    args: ['--forms-check-seconds', '5'],
+    env: { PATH: `${printer}:${process.env.PATH}` },
+  });
   const { browser } = app;
   await setUp(browser, CLERK, PIN, { url: portalUrl, code });
 
@@ -145,6 +157,16 @@ test('a pilot desk installs a new fee by itself, without a restart; the case beg
   });
   const reference = await browser.$(`//p[contains(@class,'receipt-reference')]`).getText();
 
+  // Its printed receipt names version 1.0.0, the hash of its text and the old fee.
+  const v1 = shippedHash('hundeanmeldung', '1.0.0');
+  await press(browser, button(browser, 'Drucken'));
+  await browser.waitUntil(async () => existsSync(printedPdf) && readFileSync(printedPdf).length > 1000, {
+    timeoutMsg: 'nothing reached the printer',
+  });
+  const receipt = squash(execFileSync('pdftotext', [printedPdf, '-'], { encoding: 'utf8' }));
+  assert.ok(receipt.includes(`Fassung 1.0.0 · Prüfsumme ${v1.slice(0, 16)}`), receipt);
+  assert.ok(receipt.includes('96,00') && !receipt.includes('108,00'), receipt);
+
   // The authority opens it: the sealed metadata names version 1.0.0 and the hash of its text.
   const key = join(REPO, 'crates/formdesk-seal/tests/keys/authority-a-4096.pem');
   const printed = admin('inbox', 'export', '--destination', 'steueramt', '--key', key, '--out', exported);
@@ -154,7 +176,7 @@ test('a pilot desk installs a new fee by itself, without a restart; the case beg
   assert.equal(submission.metadata.reference, reference);
   assert.equal(submission.metadata.form.id, 'hundeanmeldung');
   assert.equal(submission.metadata.form.version, '1.0.0');
-  assert.equal(submission.metadata.form.sha256, shippedHash('hundeanmeldung', '1.0.0'));
+  assert.equal(submission.metadata.form.sha256, v1);
 
   // The administrators see the desk on the pilot's set.
   const status = admin('forms', 'status');
