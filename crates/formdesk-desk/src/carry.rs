@@ -13,7 +13,8 @@ use crate::delivery::rename_files;
 use crate::drafts::{Draft, REVIEW, set_at};
 use crate::ipc::{CarryOver, NotCarried, NotCarriedReason};
 use crate::{Desk, DeskError, vault_id};
-use formdesk_engine::{Answers, Form, ItemKind, NaiveDate};
+use formdesk_engine::state::ItemState;
+use formdesk_engine::{Answers, Form, ItemKind, NaiveDate, display};
 use formdesk_protocol::audit::Action;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,9 +30,10 @@ fn carry(old: &Form, new: &Form, answers: &Answers, today: NaiveDate) -> (Answer
         }
     }
     // An answer the new version refuses, where the old one did not, is left out too.
-    let before: BTreeSet<String> = old.evaluate(answers, "de", today).errors.into_iter().map(|e| e.path).collect();
+    let old_state = old.evaluate(answers, "de", today);
+    let before: BTreeSet<&str> = old_state.errors.iter().map(|e| e.path.as_str()).collect();
     for error in new.evaluate(&carried, "de", today).errors {
-        if error.code == "required" || before.contains(&error.path) {
+        if error.code == "required" || before.contains(error.path.as_str()) {
             continue;
         }
         if set_at(&mut carried, &error.path, Value::Null).is_ok() {
@@ -40,10 +42,31 @@ fn carry(old: &Form, new: &Form, answers: &Answers, today: NaiveDate) -> (Answer
                 field: id.to_owned(),
                 label: label(new, id),
                 reason: NotCarriedReason::Invalid,
+                values: Vec::new(),
             });
         }
     }
+    // What the citizen had answered, as the old version's review showed it.
+    for step in &old_state.steps {
+        each_item(&step.items, &mut |item| {
+            let Some(not_carried) = left.get_mut(&item.id) else { return };
+            if let Some(value) = display::item_value(item, "de").filter(|_| item.kind != ItemKind::Group)
+                && !not_carried.values.contains(&value)
+            {
+                not_carried.values.push(value);
+            }
+        });
+    }
     (carried, left.into_values().collect())
+}
+
+/// Every item of `items` and of their groups' and instances' items, in form order.
+fn each_item(items: &[ItemState], f: &mut impl FnMut(&ItemState)) {
+    for item in items {
+        f(item);
+        each_item(&item.items, f);
+        item.instances.iter().for_each(|instance| each_item(instance, f));
+    }
 }
 
 /// The field's id at the end of an answer path (`hunde[1].rasse` → `rasse`).
@@ -77,6 +100,7 @@ fn carry_value(
             field: key.to_owned(),
             label: label(old, key),
             reason,
+            values: Vec::new(),
         });
         return None;
     }

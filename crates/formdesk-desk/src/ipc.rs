@@ -347,6 +347,9 @@ pub struct NotCarried {
     pub label: String,
     /// Why.
     pub reason: NotCarriedReason,
+    /// The answers left behind as the review shows them, each different one once (a field of a repeat
+    /// group has one per instance); empty for a group or an answer that cannot be shown as text.
+    pub values: Vec<String>,
 }
 
 /// A draft carried over into the current version of its form.

@@ -227,6 +227,7 @@ carried-intro = Diese Angaben passen nicht zur aktuellen Fassung des Formulars. 
 carried-removed = gibt es in der aktuellen Fassung nicht mehr
 carried-changed = wird jetzt anders abgefragt
 carried-invalid = passt nicht mehr zu den Vorgaben
+carried-before = Bisherige Angabe: { $value }
 carried-review = Zur Prüfung
 carry-over = In aktuelle Fassung übernehmen
 carried-to = übernommen in Vorgang { $id }

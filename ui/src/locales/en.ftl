@@ -226,6 +226,7 @@ carried-intro = These answers do not fit the current version of the form. They s
 carried-removed = no longer exists in the current version
 carried-changed = is asked differently now
 carried-invalid = no longer meets the requirements
+carried-before = Previous answer: { $value }
 carried-review = To the review
 carry-over = Carry over into the current version
 carried-to = carried over into case { $id }

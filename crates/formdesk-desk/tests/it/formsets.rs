@@ -225,14 +225,18 @@ fn a_case_carried_over_keeps_what_fits_says_what_did_not_and_loses_nothing() {
     install(&t.store, &v2(), 1, |_| {});
     t.reload_forms().expect("reloaded");
     let carried = t.carry_over(old).expect("carried over");
-    let left: Vec<(&str, &str, NotCarriedReason)> =
-        carried.not_carried.iter().map(|n| (n.field.as_str(), n.label.as_str(), n.reason)).collect();
+    let left: Vec<(&str, &str, NotCarriedReason, Vec<&str>)> = carried
+        .not_carried
+        .iter()
+        .map(|n| (n.field.as_str(), n.label.as_str(), n.reason, n.values.iter().map(String::as_str).collect()))
+        .collect();
     assert_eq!(
         left,
         [
-            ("geschlecht", "Geschlecht", NotCarriedReason::Invalid),
-            ("halter_email", "E-Mail-Adresse", NotCarriedReason::Changed),
-            ("halter_telefon", "Telefon (für Rückfragen)", NotCarriedReason::Removed),
+            // Both dogs were "Rüde", whose code the new version changed: the answer shows once.
+            ("geschlecht", "Geschlecht", NotCarriedReason::Invalid, vec!["Rüde"]),
+            ("halter_email", "E-Mail-Adresse", NotCarriedReason::Changed, vec!["erika.mustermann@example.de"]),
+            ("halter_telefon", "Telefon (für Rückfragen)", NotCarriedReason::Removed, vec!["+495221123456"]),
         ]
     );
     let new = carried.draft.draft.id;

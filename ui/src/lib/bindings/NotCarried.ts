@@ -16,4 +16,9 @@ label: string,
 /**
  * Why.
  */
-reason: NotCarriedReason, };
+reason: NotCarriedReason, 
+/**
+ * The answers left behind as the review shows them, each different one once (a field of a repeat
+ * group has one per instance); empty for a group or an answer that cannot be shown as text.
+ */
+values: Array<string>, };
