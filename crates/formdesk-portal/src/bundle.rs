@@ -119,6 +119,7 @@ pub fn make(
     };
     let bundle = staging.bundle(&action, reports, now).map_err(channel_error)?;
     let bytes = bundle.to_json();
+    fits_the_console(bytes.len())?;
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     writeln!(
         said_out,
@@ -128,6 +129,22 @@ pub fn make(
         bundle.files.len()
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a bundle the console would not take ([`crate::console::MAX_UPLOAD_BYTES`]), before it is written.
+fn fits_the_console(len: usize) -> Result<()> {
+    const MB: usize = 1024 * 1024;
+    let max = crate::console::MAX_UPLOAD_BYTES;
+    if len > max {
+        bail!(
+            "the bundle would be {:.1} MB, more than the console takes ({} MB); no bundle was written. \
+             Publish part of the new forms first (a folder with fewer of them), then the rest: a bundle holds only \
+             the files the portal does not have yet",
+            len as f64 / MB as f64,
+            max / MB
+        );
+    }
+    Ok(())
 }
 
 /// The forms folder checked like `forms check` (a bundle with errors is not made), and the import reports of
@@ -192,4 +209,17 @@ fn check_forms(accepted: &Accepted<'_>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fits_the_console;
+    use crate::console::MAX_UPLOAD_BYTES;
+
+    #[test]
+    fn a_bundle_larger_than_the_console_takes_is_refused_naming_both_sizes() {
+        assert!(fits_the_console(MAX_UPLOAD_BYTES).is_ok());
+        let err = fits_the_console(MAX_UPLOAD_BYTES + 200 * 1024).expect_err("too large").to_string();
+        assert!(err.contains("64.2 MB") && err.contains("(64 MB)") && err.contains("no bundle was written"), "{err}");
+    }
 }

@@ -59,7 +59,7 @@ impl ErrorKind {
                 "Die Seite, von der Sie das Formular abgeschickt haben, war nicht mehr gültig. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
             }
             ErrorKind::BadRequest => {
-                "Bitte gehen Sie zurück, prüfen Sie Ihre Eingaben und versuchen Sie es noch einmal. Hochgeladene Dateien dürfen höchstens 20 MB groß sein."
+                "Bitte gehen Sie zurück, prüfen Sie Ihre Eingaben und versuchen Sie es noch einmal. Ein Formularpaket darf höchstens 64 MB groß sein, eine Schlüsseldatei höchstens 64 KB."
             }
             ErrorKind::Busy => "Bitte versuchen Sie es in einer Minute noch einmal.",
             ErrorKind::Internal => {

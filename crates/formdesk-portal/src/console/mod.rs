@@ -46,8 +46,11 @@ pub const MAX_HASHES: usize = 4;
 /// The largest form body taken (the console's forms are a few fields).
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
-/// The largest upload taken (a form editor's bundle: definitions, code lists, a logo, base64).
-pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+/// The largest upload taken, by "Formularstand hochladen" only (a form editor's bundle: definitions with
+/// their translations, code lists, a logo, base64). A city's first bundle of 300 forms in six languages is
+/// about 21 MB (docs/benchmarks.md). Every other form of the console, a destination's key file included, takes
+/// at most [`MAX_FORM_BYTES`].
+pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
 /// What the console needs besides the store.
 pub struct Console {
@@ -260,8 +263,13 @@ async fn route<S: Store + AccountStore>(
                 _ => {}
             }
             if spec.method == Method::Post {
+                let limit = if spec.endpoint == crate::routes::Endpoint::Console(crate::routes::Page::Forms) {
+                    MAX_UPLOAD_BYTES
+                } else {
+                    MAX_FORM_BYTES
+                };
                 let read = match multipart_boundary(&input.parts.headers) {
-                    Some(boundary) => read_multipart(body, boundary).await,
+                    Some(boundary) => read_multipart(body, boundary, limit).await,
                     None => read_form(body).await.map(|form| (form, None)),
                 };
                 (input.form, input.upload) = match read {
@@ -390,9 +398,13 @@ fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
     value.to_ascii_lowercase().starts_with("multipart/form-data").then(|| multer::parse_boundary(value).ok())?
 }
 
-/// Reads a `multipart/form-data` body of at most [`MAX_UPLOAD_BYTES`]: its text fields, and its first file.
-async fn read_multipart(body: Body, boundary: String) -> Option<(Vec<(String, String)>, Option<(String, Vec<u8>)>)> {
-    let bytes = http_body_util::Limited::new(body, MAX_UPLOAD_BYTES).collect().await.ok()?.to_bytes();
+/// Reads a `multipart/form-data` body of at most `limit` bytes: its text fields, and its first file.
+async fn read_multipart(
+    body: Body,
+    boundary: String,
+    limit: usize,
+) -> Option<(Vec<(String, String)>, Option<(String, Vec<u8>)>)> {
+    let bytes = http_body_util::Limited::new(body, limit).collect().await.ok()?.to_bytes();
     let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
     let mut multipart = multer::Multipart::new(stream, boundary);
     let (mut form, mut upload) = (Vec::new(), None);

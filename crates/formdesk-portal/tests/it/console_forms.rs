@@ -102,6 +102,10 @@ fn publishing_through_the_console(env: Env) {
     let garbage = upload(&mut browser, b"PK\x03\x04 not a bundle");
     assert_eq!(garbage.status, 422, "{}", garbage.body);
     assert!(garbage.body.contains("kein Formularpaket"), "{}", garbage.body);
+    // A file of 21 MB (a city's first bundle of 300 forms in six languages is that large) is read and judged.
+    let large = upload(&mut browser, &vec![b'x'; 21 * 1024 * 1024]);
+    assert_eq!(large.status, 422, "{}", large.body);
+    assert!(large.body.contains("kein Formularpaket"), "{}", large.body);
 
     let done = upload(&mut browser, &first_bytes);
     assert_eq!(done.status, 200, "{}", done.body);
