@@ -173,8 +173,9 @@ pub(crate) enum Missing {
     Set(Option<String>),
     /// The set is there but does not load.
     Unloadable(DeskError),
-    /// The set is there but has no such form, or another text of it.
+    /// The set is there but has no such form.
     Form(String),
+    /// The set is there but has another text of the form than the one pinned.
     Text,
 }
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,6 +16,7 @@ import { CLERK, PIN, REPO, assertNoSeriousViolations, axe, launch, setUp, shot }
 import { registerDog, tax } from '../lib/hund.mjs';
 import { button, heading, openForm, press, reveal, squash } from '../lib/query.mjs';
 import { adminOf, enrolmentCode, serve, stop } from '../lib/portal.mjs';
+import { keepingPrinter } from '../lib/printer.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'formdesk-forms-e2e-'));
 const portalData = join(work, 'portal');
@@ -23,8 +24,7 @@ const keys = join(work, 'keys');
 const newFee = join(work, 'forms-neu');
 const noPhone = join(work, 'forms-ohne-telefon');
 const exported = join(work, 'eingang');
-const printer = join(work, 'bin');
-const printedPdf = join(work, 'printed.pdf');
+const printer = keepingPrinter(join(work, 'bin'));
 const admin = adminOf(portalData);
 let portal;
 let portalUrl;
@@ -52,10 +52,6 @@ before(async () => {
   form.version = '1.2.0';
   form.steps[0].items = form.steps[0].items.filter((item) => item.id !== 'halter_telefon');
   writeFileSync(join(noPhone, 'hundeanmeldung', 'form.json'), JSON.stringify(form, null, 2));
-  // A printer that keeps what it is given: `lp -t TITLE -` with the PDF on its standard input.
-  mkdirSync(printer);
-  writeFileSync(join(printer, 'lp'), `#!/bin/sh\ncat > '${printedPdf}'\n`);
-  chmodSync(join(printer, 'lp'), 0o755);
   ({ child: portal, url: portalUrl } = await serve(['--listen', '127.0.0.1:0', '--data-dir', portalData]));
 });
 
@@ -93,7 +89,7 @@ test('a pilot desk installs a new fee by itself, without a restart; the case beg
     name: 'forms',
     access: 'none',
     args: ['--forms-check-seconds', '5'],
-    env: { PATH: `${printer}:${process.env.PATH}` },
+    env: printer.env,
   });
   const { browser } = app;
   await setUp(browser, CLERK, PIN, { url: portalUrl, code });
@@ -160,10 +156,7 @@ test('a pilot desk installs a new fee by itself, without a restart; the case beg
   // Its printed receipt names version 1.0.0, the hash of its text and the old fee.
   const v1 = shippedHash('hundeanmeldung', '1.0.0');
   await press(browser, button(browser, 'Drucken'));
-  await browser.waitUntil(async () => existsSync(printedPdf) && readFileSync(printedPdf).length > 1000, {
-    timeoutMsg: 'nothing reached the printer',
-  });
-  const receipt = squash(execFileSync('pdftotext', [printedPdf, '-'], { encoding: 'utf8' }));
+  const receipt = squash(execFileSync('pdftotext', [await printer.printed(browser), '-'], { encoding: 'utf8' }));
   assert.ok(receipt.includes(`Fassung 1.0.0 · Prüfsumme ${v1.slice(0, 16)}`), receipt);
   assert.ok(receipt.includes('96,00') && !receipt.includes('108,00'), receipt);
 

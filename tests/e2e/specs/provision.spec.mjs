@@ -7,21 +7,21 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO, assertNoSeriousViolations, axe, launch, setUpClerk, shot } from '../lib/app.mjs';
 import { registerDog } from '../lib/hund.mjs';
 import { adminOf, serve, stop } from '../lib/portal.mjs';
+import { keepingPrinter } from '../lib/printer.mjs';
 import { button, byText, field, heading, openForm, press, squash } from '../lib/query.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'formdesk-provision-e2e-'));
 const portalData = join(work, 'portal');
 const keys = join(work, 'keys');
 const forms = join(work, 'forms');
-const printed = join(work, 'printed.pdf');
-const printer = join(work, 'bin');
+const printer = keepingPrinter(join(work, 'bin'));
 const admin = adminOf(portalData);
 const LETTERHEAD = 'Gemeinde Hüllhorst';
 let portal;
@@ -46,10 +46,6 @@ before(async () => {
   ({ child: portal, url: portalUrl } = await serve(['--listen', '127.0.0.1:0', '--data-dir', portalData]));
   file = join(work, 'buergerbus-3.formdesk');
   admin('devices', 'enrol', '--name', 'Bürgerbus 3', '--provisioning', file, '--portal-url', portalUrl);
-  // A printer that keeps what it is given: `lp -t TITLE -` with the PDF on its standard input.
-  mkdirSync(printer);
-  writeFileSync(join(printer, 'lp'), `#!/bin/sh\ncat > '${printed}'\n`);
-  chmodSync(join(printer, 'lp'), 0o755);
 });
 
 after(async () => {
@@ -63,7 +59,7 @@ test('a desk set up from its provisioning file connects by itself and delivers a
     name: 'provision',
     access: 'none',
     args: ['--provision', file],
-    env: { PATH: `${printer}:${process.env.PATH}` },
+    env: printer.env,
   });
   const { browser } = app;
   await heading(browser, 'Formdesk einrichten').waitForDisplayed({ timeout: 30_000 });
@@ -102,9 +98,7 @@ test('a desk set up from its provisioning file connects by itself and delivers a
     { timeout: 60_000, timeoutMsg: 'the case was not delivered' },
   );
   await press(browser, button(browser, 'Drucken'));
-  await browser.waitUntil(async () => existsSync(printed) && readFileSync(printed).length > 1000, {
-    timeoutMsg: 'nothing reached the printer',
-  });
+  const printed = await printer.printed(browser);
   await shot(browser, 'provision-03-delivered');
   const text = execFileSync('pdftotext', ['-layout', printed, '-'], { encoding: 'utf8' });
   assert.ok(text.includes(LETTERHEAD), `the receipt has not the published letterhead:\n${text}`);
