@@ -200,6 +200,22 @@ export async function press(browser, element) {
 }
 
 /**
+ * Activates button `element` from the keyboard: the focus moves to it and Enter is pressed, as a clerk who
+ * works with Tab and Enter does. Unlike a click, this cannot land beside the button when the page moves
+ * under the pointer: an answer the desk returns late (a field's error that goes away after the last input)
+ * can move the button between the moment its place is read and the click.
+ */
+export async function activate(browser, element) {
+  const target = await element;
+  await target.waitForEnabled();
+  await browser.execute((el) => el.focus(), target);
+  await browser.waitUntil(async () => browser.execute((el) => document.activeElement === el, target), {
+    timeoutMsg: 'the button did not take the focus',
+  });
+  await browser.keys(Key.Enter);
+}
+
+/**
  * Scrolls `element` to the middle of the window, so that a screenshot shows it. Plain DOM scrolling:
  * WebdriverIO's scrollIntoView goes through a wheel action, which WebKitWebDriver refuses for some elements.
  */
