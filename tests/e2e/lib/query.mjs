@@ -230,6 +230,11 @@ export async function reveal(browser, element) {
  */
 export async function openForm(browser, title) {
   await field(browser, 'Leistung suchen').setValue(title);
+  // The list answers the whole title, not a query typed on the way (whose hits stand elsewhere).
+  const count = browser.$(`//p[contains(@class,'count')]`);
+  await browser.waitUntil(async () => (await count.getText()).endsWith(`für „${title}“`), {
+    timeoutMsg: `the search never answered "${title}"`,
+  });
   const hit = browser.$(
     `//*[@role='listbox'][@aria-label='Leistungen']//*[@role='option'][starts-with(normalize-space(.), ${literal(title)})]`,
   );
