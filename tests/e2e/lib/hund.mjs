@@ -5,8 +5,8 @@ import { shot } from './app.mjs';
 import { activate, button, choice, fill, fillAddress, heading, instance, press, select, squash } from './query.mjs';
 
 /**
- * Waits for the step titled `title`; if it does not come, fails with what the window shows instead (its alerts
- * and the messages at its fields) and a screenshot.
+ * Waits for the step titled `title`; if it does not come, fails with what the window shows instead (its
+ * headings and alerts) and a screenshot.
  */
 async function reach(browser, title, timeout = 15_000) {
   await heading(browser, title)

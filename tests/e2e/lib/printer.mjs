@@ -15,7 +15,6 @@ export function keepingPrinter(dir) {
   writeFileSync(join(dir, 'lp'), `#!/bin/sh\ncat > '${pdf}.part' && mv '${pdf}.part' '${pdf}'\n`);
   chmodSync(join(dir, 'lp'), 0o755);
   return {
-    pdf,
     env: { PATH: `${dir}:${process.env.PATH}` },
     /** Waits until the printed PDF is there, as `browser` waits; its path. */
     async printed(browser) {
